@@ -1,0 +1,16 @@
+#ifndef EXE_SYSTEM_H
+#define EXE_SYSTEM_H
+
+#include <spawn.h>
+
+/// posix_spawn_file_actions_addchdir_np (a GNU extension Swift cannot see
+/// without _GNU_SOURCE).
+int exe_spawn_file_actions_addchdir(posix_spawn_file_actions_t *actions, const char *path);
+
+/// The POSIX_SPAWN_SETSID flag value.
+short exe_spawn_setsid_flag(void);
+
+/// pipe2(fds, O_CLOEXEC).
+int exe_pipe_cloexec(int fds[2]);
+
+#endif

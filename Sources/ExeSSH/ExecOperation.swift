@@ -1,0 +1,410 @@
+internal import CLibSSH2
+import Foundation
+import Synchronization
+
+/// Receives what a remote command produces. Called on the loop thread.
+protocol ExecSink: AnyObject {
+    /// Whether more output may be read now (back-pressure for streaming).
+    var hasRoom: Bool { get }
+    func receive(_ bytes: UnsafeRawBufferPointer, isStandardError: Bool)
+    func finish(_ status: RemoteExitStatus)
+    func fail(_ error: SSHError)
+}
+
+/// The stdin side of an exec: chunks pulled by the loop thread, filled by
+/// a task that reads the caller's source.
+final class InputPump: @unchecked Sendable {
+    private let buffer = PumpBuffer(limit: 4 << 20)
+    private var task: Task<Void, Never>?
+
+    init(_ input: CommandInput, wake: @escaping @Sendable () -> Void) {
+        switch input.source {
+        case .none:
+            buffer.finish(nil)
+        case .data(let data):
+            if !data.isEmpty { buffer.append(data) }
+            buffer.finish(nil)
+        case .stream(let next):
+            task = Task { [buffer] in
+                do {
+                    while let chunk = try await next() {
+                        if chunk.isEmpty { continue }
+                        await buffer.waitForRoom()
+                        buffer.append(chunk)
+                        wake()
+                    }
+                    buffer.finish(nil)
+                } catch {
+                    buffer.finish(error)
+                }
+                wake()
+            }
+        }
+    }
+
+    /// The next chunk to write, `.end` when the input is exhausted, or
+    /// `.later` when the producer has not caught up.
+    enum Next { case chunk(Data), end, later }
+
+    func next() -> Next { buffer.take() }
+
+    func cancel() { task?.cancel() }
+}
+
+/// The chunks between the input task and the loop, at most `limit` bytes.
+private final class PumpBuffer: @unchecked Sendable {
+    private struct State {
+        var chunks: [Data] = []
+        var buffered = 0
+        var finished = false
+        var failure: (any Error)?
+        var roomWaiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private let state = Mutex(State())
+    private let limit: Int
+
+    init(limit: Int) { self.limit = limit }
+
+    func append(_ chunk: Data) {
+        state.withLock {
+            $0.chunks.append(chunk)
+            $0.buffered += chunk.count
+        }
+    }
+
+    func finish(_ error: (any Error)?) {
+        state.withLock {
+            $0.finished = true
+            $0.failure = error
+        }
+    }
+
+    func waitForRoom() async {
+        await withCheckedContinuation { continuation in
+            let ready = state.withLock { state -> Bool in
+                if state.buffered < limit { return true }
+                state.roomWaiters.append(continuation)
+                return false
+            }
+            if ready { continuation.resume() }
+        }
+    }
+
+    func take() -> InputPump.Next {
+        let (next, waiters) = state.withLock { state -> (InputPump.Next, [CheckedContinuation<Void, Never>]) in
+            if !state.chunks.isEmpty {
+                let chunk = state.chunks.removeFirst()
+                state.buffered -= chunk.count
+                var waiters: [CheckedContinuation<Void, Never>] = []
+                if state.buffered < limit {
+                    waiters = state.roomWaiters
+                    state.roomWaiters.removeAll()
+                }
+                return (.chunk(chunk), waiters)
+            }
+            return (state.finished ? .end : .later, [])
+        }
+        for waiter in waiters { waiter.resume() }
+        return next
+    }
+}
+
+/// A terminal to allocate for an interactive session.
+public struct PseudoTerminal: Sendable {
+    /// The `TERM` value, e.g. `xterm-256color`.
+    public var term: String
+    /// Columns.
+    public var width: Int
+    /// Rows.
+    public var height: Int
+
+    /// Creates a terminal request.
+    public init(term: String, width: Int, height: Int) {
+        self.term = term
+        self.width = width
+        self.height = height
+    }
+}
+
+/// One remote command on its own channel, driven as a state machine by the
+/// loop: open the channel, start the command, pump stdin while draining
+/// stdout and stderr together, then close and collect the exit status.
+///
+/// Every libssh2 call that returns EAGAIN is repeated, with the same
+/// arguments, on the next turn; ``resumeStep`` remembers which call it was
+/// so a blocked write is retried before any read.
+final class ExecOperation: LoopOperation, @unchecked Sendable {
+    private enum Stage { case opening, requestingTerminal, starting, running, closing, waitingClosed, freeing, done }
+    private enum RunStep: Int { case write = 0, sendEOF, readStdout, readStderr }
+
+    let usesChannel = true
+    let deadline: Deadline?
+    private let command: ContiguousArray<CChar>
+    private let requestKind: RequestKind
+    private let terminal: PseudoTerminal?
+    private let sink: any ExecSink
+    private let input: InputPump
+    private var stage = Stage.opening
+    private var channel: OpaquePointer?
+    private var resumeStep = RunStep.write
+    private var pending: Data?
+    private var pendingOffset = 0
+    private var inputDone = false
+    private var eofSent = false
+    private var abandoned = false
+    private var reported = false
+    private var terminalResize: (Int, Int)?
+    private let resizeLock = Mutex<(Int, Int)?>(nil)
+
+    enum RequestKind { case exec, shell }
+
+    init(command: String, kind: RequestKind = .exec, terminal: PseudoTerminal? = nil, input: InputPump, sink: any ExecSink, timeout: Duration?) {
+        self.command = ContiguousArray(command.utf8CString)
+        self.requestKind = kind
+        self.terminal = terminal
+        self.input = input
+        self.sink = sink
+        self.deadline = timeout.map(Deadline.after)
+    }
+
+    /// Asks for a new terminal size (interactive sessions).
+    func resize(width: Int, height: Int) { resizeLock.withLock { $0 = (width, height) } }
+
+    func abandon(_ error: SSHError) {
+        guard !abandoned else { return }
+        abandoned = true
+        report { $0.fail(error) }
+        input.cancel()
+    }
+
+    func connectionLost(_ error: SSHError) {
+        abandoned = true
+        report { $0.fail(error) }
+        input.cancel()
+        channel = nil
+        stage = .done
+    }
+
+    private func report(_ body: (any ExecSink) -> Void) {
+        guard !reported else { return }
+        reported = true
+        body(sink)
+    }
+
+    func advance(_ loop: SessionLoop) -> OperationProgress {
+        guard let session = loop.session else { return .finished }
+        switch stage {
+        case .opening:
+            // libssh2 keeps the state of a channel open in the session, so
+            // only one open may be under way at a time.
+            let me = ObjectIdentifier(self)
+            if let opener = loop.channelOpener, opener != me { return .waitingForSocket }
+            if abandoned && loop.channelOpener == nil { return .finished }
+            loop.channelOpener = me
+            guard let opened = exe_channel_open_session(session) else {
+                let code = libssh2_session_last_errno(session)
+                if code == LIBSSH2_ERROR_EAGAIN { return waiting(loop) }
+                loop.channelOpener = nil
+                if code == LIBSSH2_ERROR_CHANNEL_FAILURE && !abandoned { return .channelRefused }
+                fail(loop.error(code, "opening a channel to \(loop.destination)"))
+                return .finished
+            }
+            loop.channelOpener = nil
+            channel = opened
+            if abandoned {
+                stage = .closing
+                return .progressed
+            }
+            stage = terminal == nil ? .starting : .requestingTerminal
+            return .progressed
+        case .requestingTerminal:
+            guard let channel, let terminal else { stage = .starting; return .progressed }
+            let rc = terminal.term.withCString { exe_channel_request_pty(channel, $0, Int32(terminal.width), Int32(terminal.height)) }
+            if rc == LIBSSH2_ERROR_EAGAIN { return waiting(loop) }
+            if rc != 0 {
+                fail(loop.error(rc, "requesting a terminal"))
+                stage = .closing
+                return .progressed
+            }
+            stage = .starting
+            return .progressed
+        case .starting:
+            guard let channel else { return .finished }
+            if abandoned { stage = .closing; return .progressed }
+            let rc: Int32
+            switch requestKind {
+            case .exec:
+                rc = command.withUnsafeBufferPointer { exe_channel_exec(channel, $0.baseAddress, UInt32($0.count - 1)) }
+            case .shell:
+                rc = exe_channel_shell(channel)
+            }
+            if rc == LIBSSH2_ERROR_EAGAIN { return waiting(loop) }
+            if rc != 0 {
+                fail(loop.error(rc, "starting the command on \(loop.destination)"))
+                stage = .closing
+                return .progressed
+            }
+            stage = .running
+            return .progressed
+        case .running:
+            return run(loop)
+        case .closing:
+            guard let channel else { return .finished }
+            let rc = libssh2_channel_close(channel)
+            if rc == LIBSSH2_ERROR_EAGAIN { return waiting(loop) }
+            if rc != 0, LibSSH2.isConnectionFatal(rc) {
+                fail(loop.error(rc, "closing the channel"))
+                return .finished
+            }
+            stage = .waitingClosed
+            return .progressed
+        case .waitingClosed:
+            guard let channel else { return .finished }
+            let rc = libssh2_channel_wait_closed(channel)
+            if rc == LIBSSH2_ERROR_EAGAIN { return waiting(loop) }
+            if rc != 0, LibSSH2.isConnectionFatal(rc) {
+                fail(loop.error(rc, "closing the channel"))
+                return .finished
+            }
+            let status = exitStatus(channel, session: session)
+            report { $0.finish(status) }
+            stage = .freeing
+            return .progressed
+        case .freeing:
+            guard let channel else { return .finished }
+            let rc = libssh2_channel_free(channel)
+            if rc == LIBSSH2_ERROR_EAGAIN { return waiting(loop) }
+            self.channel = nil
+            stage = .done
+            return .finished
+        case .done:
+            return .finished
+        }
+    }
+
+    private func fail(_ error: SSHError) {
+        report { $0.fail(error) }
+        input.cancel()
+    }
+
+    private func waiting(_ loop: SessionLoop) -> OperationProgress {
+        loop.blockedOutbound() ? .blockedOutbound : .waitingForSocket
+    }
+
+    private func run(_ loop: SessionLoop) -> OperationProgress {
+        guard let channel else { return .finished }
+        if abandoned {
+            stage = .closing
+            return .progressed
+        }
+        var progressed = false
+        var waitsForSocket = false
+        var step = resumeStep
+        for _ in 0..<4 {
+            switch step {
+            case .write:
+                if let size = resizeLock.withLock({ value -> (Int, Int)? in defer { value = nil }; return value }) {
+                    terminalResize = size
+                }
+                if let (width, height) = terminalResize {
+                    let rc = exe_channel_pty_size(channel, Int32(width), Int32(height))
+                    if rc == LIBSSH2_ERROR_EAGAIN {
+                        if loop.blockedOutbound() { resumeStep = .write; return .blockedOutbound }
+                    } else {
+                        terminalResize = nil
+                    }
+                }
+                while !inputDone {
+                    if pending == nil {
+                        switch input.next() {
+                        case .chunk(let chunk): pending = chunk; pendingOffset = 0
+                        case .end: inputDone = true
+                        case .later: break
+                        }
+                    }
+                    guard let data = pending else { break }
+                    let written = data.withUnsafeBytes { bytes -> Int in
+                        let base = bytes.baseAddress!.assumingMemoryBound(to: CChar.self) + pendingOffset
+                        return exe_channel_write(channel, base, min(bytes.count - pendingOffset, 256 * 1024))
+                    }
+                    if written > 0 {
+                        pendingOffset += written
+                        if pendingOffset >= data.count { pending = nil }
+                        progressed = true
+                        continue
+                    }
+                    if written == Int(LIBSSH2_ERROR_EAGAIN) {
+                        if loop.blockedOutbound() { resumeStep = .write; return .blockedOutbound }
+                        waitsForSocket = true  // the server's window is full
+                        break
+                    }
+                    if LibSSH2.isConnectionFatal(Int32(written)) {
+                        fail(loop.error(Int32(written), "writing to the command's stdin"))
+                        return .finished
+                    }
+                    // The command closed its stdin (exited early): drop the rest.
+                    pending = nil
+                    inputDone = true
+                    eofSent = true
+                    input.cancel()
+                }
+            case .sendEOF:
+                if inputDone && !eofSent {
+                    let rc = libssh2_channel_send_eof(channel)
+                    if rc == LIBSSH2_ERROR_EAGAIN {
+                        if loop.blockedOutbound() { resumeStep = .sendEOF; return .blockedOutbound }
+                        waitsForSocket = true
+                    } else {
+                        eofSent = true
+                        progressed = true
+                    }
+                }
+            case .readStdout, .readStderr:
+                let stream: Int32 = step == .readStdout ? 0 : SSH_EXTENDED_DATA_STDERR
+                var reads = 0
+                while sink.hasRoom && reads < 16 {
+                    let count = exe_channel_read(channel, stream, loop.readBuffer, loop.readBufferSize)
+                    if count > 0 {
+                        sink.receive(UnsafeRawBufferPointer(start: loop.readBuffer, count: count), isStandardError: stream != 0)
+                        progressed = true
+                        reads += 1
+                        continue
+                    }
+                    if count == Int(LIBSSH2_ERROR_EAGAIN) {
+                        if loop.blockedOutbound() { resumeStep = step; return .blockedOutbound }
+                        waitsForSocket = true
+                    } else if count < 0 {
+                        fail(loop.error(Int32(count), "reading the command's output"))
+                        if LibSSH2.isConnectionFatal(Int32(count)) { return .finished }
+                        stage = .closing
+                        return .progressed
+                    }
+                    break
+                }
+            }
+            step = RunStep(rawValue: (step.rawValue + 1) % 4)!
+        }
+        resumeStep = .write
+        if libssh2_channel_eof(channel) != 0 {
+            stage = .closing
+            return .progressed
+        }
+        if progressed { return .progressed }
+        if !sink.hasRoom || (!inputDone && pending == nil && !waitsForSocket) {
+            return waitsForSocket ? .waitingForSocket : .waitingForWake
+        }
+        return .waitingForSocket
+    }
+
+    private func exitStatus(_ channel: OpaquePointer, session: OpaquePointer) -> RemoteExitStatus {
+        var signal: UnsafeMutablePointer<CChar>?
+        var signalLength = 0
+        if libssh2_channel_get_exit_signal(channel, &signal, &signalLength, nil, nil, nil, nil) == 0, let signal {
+            let name = String(cString: signal)
+            libssh2_free(session, signal)
+            if !name.isEmpty { return .signaled(name, coreDumped: false) }
+        }
+        return .exited(libssh2_channel_get_exit_status(channel))
+    }
+}

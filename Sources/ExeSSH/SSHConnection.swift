@@ -1,0 +1,210 @@
+import Foundation
+import Synchronization
+
+/// One authenticated SSH connection on which many commands and file
+/// transfers run at the same time, each on its own channel.
+///
+/// A connection owns one TCP socket and one libssh2 session, driven by a
+/// dedicated thread (see the design notes in `Docs/ExeSSH.md`). Every method
+/// is safe to call from any task, concurrently:
+///
+/// ```swift
+/// let connection = try await SSHConnection.connect(
+///     to: SSHDestination(host: "my-vm.exe.xyz", user: "exedev"),
+///     configuration: .init())
+/// async let a = connection.run("uname -a")
+/// async let b = connection.run("df -h /")
+/// print(try await a.stdout, try await b.stdout)
+/// ```
+///
+/// A non-zero exit is a ``CommandResult``, not an error, unless `check` is
+/// set. When the connection dies, every pending operation fails with
+/// ``SSHError/Kind/disconnected``; an ``SSHConnectionPool`` reconnects on the
+/// next use.
+public final class SSHConnection: Sendable {
+    /// Where this connection goes.
+    public let destination: SSHDestination
+    let loop: SessionLoop
+
+    private init(destination: SSHDestination, loop: SessionLoop) {
+        self.destination = destination
+        self.loop = loop
+    }
+
+    deinit { loop.shutdown() }
+
+    /// Connects, verifies the host key and authenticates.
+    ///
+    /// - Throws: ``SSHError`` with kind `nameResolution`, `connectionRefused`,
+    ///   `timeout`, `hostKeyMismatch`, `hostKeyUnknown`,
+    ///   `authenticationFailed` or `protocol`.
+    public static func connect(to destination: SSHDestination, configuration: SSHClientConfiguration) async throws -> SSHConnection {
+        guard (1...65535).contains(destination.port) else {
+            throw SSHError(.invalidConfiguration, "port \(destination.port) is out of range (1-65535)")
+        }
+        let loop = SessionLoop(destination: destination, configuration: configuration)
+        try await loop.start()
+        return SSHConnection(destination: destination, loop: loop)
+    }
+
+    /// Whether the connection is still usable.
+    public var isAlive: Bool { loop.isAlive }
+
+    /// Operations queued or running on this connection.
+    var load: Int { loop.load }
+
+    /// Closes the connection. Pending operations fail with `cancelled`.
+    public func close() { loop.shutdown() }
+
+    // MARK: Commands
+
+    /// Runs `command` (interpreted by the remote user's shell) and collects
+    /// its output.
+    ///
+    /// - Parameters:
+    ///   - stdin: what the command reads; EOF follows it.
+    ///   - timeout: how long the command may take; on expiry its channel is
+    ///     closed and ``SSHError/Kind/timeout`` is thrown.
+    ///   - check: throw ``SSHError/Kind/commandFailed`` (carrying the output)
+    ///     unless the command exits with status 0.
+    @discardableResult
+    public func run(_ command: String, stdin: CommandInput = .none, timeout: Duration? = nil, check: Bool = false) async throws -> CommandResult {
+        let gate = CompletionGate<CommandResult>()
+        let pump = InputPump(stdin, wake: { [loop] in loop.wake() })
+        let sink = CollectingSink { result in gate.complete(result) }
+        let operation = ExecOperation(command: command, input: pump, sink: sink, timeout: timeout)
+        let result = try await withTaskCancellationHandler {
+            try await gate.wait {
+                if !loop.submit(operation) {
+                    gate.complete(.failure(loop.failure ?? SSHError(.disconnected, "the connection to \(destination) is closed")))
+                }
+            }
+        } onCancel: {
+            loop.abandon(operation, with: SSHError(.cancelled, "the command was cancelled"))
+        }
+        if check, !result.succeeded {
+            let detail = result.stderr.trimmingCharacters(in: .whitespacesAndNewlines)
+            throw SSHError(.commandFailed, "`\(command)` on \(destination.host) ended with \(result.status)" + (detail.isEmpty ? "" : ": \(detail.suffix(2000))"), result: result)
+        }
+        return result
+    }
+
+    /// Runs `command` and streams its output as it arrives: stdout and
+    /// stderr chunks in arrival order, then the exit status.
+    ///
+    /// Memory stays bounded however much the command writes: when the
+    /// consumer falls behind, reading pauses and the server is held back by
+    /// the SSH window. Stopping the iteration (or cancelling its task)
+    /// closes the channel.
+    public func stream(_ command: String, stdin: CommandInput = .none, timeout: Duration? = nil) -> AsyncThrowingStream<CommandOutputEvent, any Error> {
+        let loop = self.loop
+        let sink = StreamingSink(wake: { loop.wake() })
+        let pump = InputPump(stdin, wake: { loop.wake() })
+        let operation = ExecOperation(command: command, input: pump, sink: sink, timeout: timeout)
+        let handle = StreamHandle(loop: loop, operation: operation, sink: sink)
+        if !loop.submit(operation) {
+            sink.fail(loop.failure ?? SSHError(.disconnected, "the connection to \(destination) is closed"))
+        }
+        return AsyncThrowingStream(unfolding: {
+            try await withTaskCancellationHandler {
+                try await handle.next()
+            } onCancel: {
+                handle.cancel()
+            }
+        })
+    }
+
+    /// Opens an interactive shell with a pseudo-terminal. Write keystrokes
+    /// through `input`; read the screen from the returned stream.
+    public func shell(terminal: PseudoTerminal, input: CommandInput) -> InteractiveShell {
+        let loop = self.loop
+        let sink = StreamingSink(wake: { loop.wake() })
+        let pump = InputPump(input, wake: { loop.wake() })
+        let operation = ExecOperation(command: "", kind: .shell, terminal: terminal, input: pump, sink: sink, timeout: nil)
+        let handle = StreamHandle(loop: loop, operation: operation, sink: sink)
+        if !loop.submit(operation) {
+            sink.fail(loop.failure ?? SSHError(.disconnected, "the connection to \(destination) is closed"))
+        }
+        return InteractiveShell(handle: handle, operation: operation, loop: loop)
+    }
+}
+
+/// An interactive shell session: its output and a way to resize it.
+public struct InteractiveShell: Sendable {
+    let handle: StreamHandle
+    let operation: ExecOperation
+    let loop: SessionLoop
+
+    /// The terminal output, then the exit status.
+    public var output: AsyncThrowingStream<CommandOutputEvent, any Error> {
+        let handle = self.handle
+        return AsyncThrowingStream(unfolding: {
+            try await withTaskCancellationHandler { try await handle.next() } onCancel: { handle.cancel() }
+        })
+    }
+
+    /// Tells the remote side the terminal's new size.
+    public func resize(width: Int, height: Int) {
+        operation.resize(width: width, height: height)
+        loop.wake()
+    }
+}
+
+/// Keeps a streamed operation alive while its stream is; abandons it when
+/// the consumer goes away.
+final class StreamHandle: @unchecked Sendable {
+    private let loop: SessionLoop
+    private let operation: ExecOperation
+    private let sink: StreamingSink
+
+    init(loop: SessionLoop, operation: ExecOperation, sink: StreamingSink) {
+        self.loop = loop
+        self.operation = operation
+        self.sink = sink
+    }
+
+    deinit { loop.abandon(operation, with: SSHError(.cancelled, "the output stream was dropped")) }
+
+    func next() async throws -> CommandOutputEvent? { try await sink.next() }
+
+    func cancel() {
+        let error = SSHError(.cancelled, "the command was cancelled")
+        sink.cancelWaiter(error)
+        loop.abandon(operation, with: error)
+    }
+}
+
+/// A one-shot bridge from the loop thread's completion to an awaiting task.
+final class CompletionGate<Value: Sendable>: @unchecked Sendable {
+    private struct State {
+        var result: Result<Value, SSHError>?
+        var waiter: CheckedContinuation<Value, any Error>?
+    }
+
+    private let state = Mutex(State())
+
+    func complete(_ result: Result<Value, SSHError>) {
+        let waiter = state.withLock { state -> CheckedContinuation<Value, any Error>? in
+            guard state.result == nil else { return nil }
+            state.result = result
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(with: result.mapError { $0 as any Error })
+    }
+
+    func wait(start: () -> Void) async throws -> Value {
+        try await withCheckedThrowingContinuation { continuation in
+            let ready = state.withLock { state -> Result<Value, SSHError>? in
+                if let result = state.result { return result }
+                state.waiter = continuation
+                return nil
+            }
+            if let ready {
+                continuation.resume(with: ready.mapError { $0 as any Error })
+            } else {
+                start()
+            }
+        }
+    }
+}

@@ -1,0 +1,68 @@
+/// Reuses connections per destination, so a thousand operations against one
+/// host cost one handshake, and replaces dead connections on next use.
+///
+/// When every connection to a host has all its channels busy (OpenSSH's
+/// `MaxSessions`), the pool opens another one, up to
+/// ``maxConnectionsPerDestination``; beyond that, work queues inside the
+/// least loaded connection. Callers never see the channel limit.
+public actor SSHConnectionPool {
+    private struct Key: Hashable {
+        var destination: SSHDestination
+    }
+
+    /// The configuration every pooled connection uses.
+    public let configuration: SSHClientConfiguration
+    /// The most connections opened to one destination.
+    public let maxConnectionsPerDestination: Int
+    private var connections: [Key: [SSHConnection]] = [:]
+    private var pending: [Key: Task<SSHConnection, any Error>] = [:]
+    /// How many connections this pool has opened (handshakes made).
+    public private(set) var connectionsOpened = 0
+
+    /// Creates an empty pool.
+    public init(configuration: SSHClientConfiguration, maxConnectionsPerDestination: Int = 4) {
+        self.configuration = configuration
+        self.maxConnectionsPerDestination = max(1, maxConnectionsPerDestination)
+    }
+
+    /// A live connection to `destination`: an existing one with free
+    /// channels, or a new one.
+    public func connection(to destination: SSHDestination) async throws -> SSHConnection {
+        let key = Key(destination: destination)
+        var live = (connections[key] ?? []).filter(\.isAlive)
+        connections[key] = live
+        let capacity = max(1, configuration.maxChannelsPerConnection)
+        if let best = live.min(by: { $0.load < $1.load }),
+            best.load < capacity || live.count >= maxConnectionsPerDestination
+        {
+            return best
+        }
+        if let inFlight = pending[key] {
+            if let best = live.min(by: { $0.load < $1.load }) { return best }
+            return try await inFlight.value
+        }
+        let configuration = self.configuration
+        let task = Task { try await SSHConnection.connect(to: destination, configuration: configuration) }
+        pending[key] = task
+        defer { pending[key] = nil }
+        let connection = try await task.value
+        connectionsOpened += 1
+        live = (connections[key] ?? []).filter(\.isAlive)
+        live.append(connection)
+        connections[key] = live
+        return connection
+    }
+
+    /// Runs `command` on a pooled connection to `destination`.
+    @discardableResult
+    public func run(_ command: String, on destination: SSHDestination, stdin: CommandInput = .none, timeout: Duration? = nil, check: Bool = false) async throws -> CommandResult {
+        let connection = try await connection(to: destination)
+        return try await connection.run(command, stdin: stdin, timeout: timeout, check: check)
+    }
+
+    /// Closes every connection.
+    public func closeAll() {
+        for list in connections.values { for connection in list { connection.close() } }
+        connections.removeAll()
+    }
+}

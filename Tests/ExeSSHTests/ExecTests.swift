@@ -1,0 +1,174 @@
+import ExeSSH
+import ExeSystem
+import ExeTestSupport
+import Foundation
+import Testing
+
+@Suite("Exec over a real sshd")
+struct ExecTests {
+    @Test("runs a command and returns stdout, stderr and the exit code")
+    func runBasics() async throws {
+        try await withServer { server in
+            let connection = try await server.connect()
+            let result = try await connection.run("echo out; echo err >&2; exit 7")
+            #expect(result.stdout == "out\n")
+            #expect(result.stderr == "err\n")
+            #expect(result.status == .exited(7))
+            #expect(result.exitCode == 7)
+            let ok = try await connection.run("printf 'héllo wörld'")
+            #expect(ok.status == .exited(0))
+            #expect(ok.stdout == "héllo wörld")
+        }
+    }
+
+    @Test("reports the signal that killed the command")
+    func signal() async throws {
+        try await withServer { server in
+            let connection = try await server.connect()
+            let result = try await connection.run("kill -TERM $$")
+            #expect(result.status == .signaled("TERM", coreDumped: false))
+            #expect(result.exitCode == 143)
+        }
+    }
+
+    @Test("drains 3 MB of stderr written before stdout without deadlocking")
+    func stderrBeforeStdout() async throws {
+        try await withServer { server in
+            let connection = try await server.connect()
+            let result = try await connection.run("head -c 3000000 /dev/zero >&2; echo out; exit 7", timeout: .seconds(20))
+            #expect(result.standardError.count == 3_000_000)
+            #expect(result.stdout == "out\n")
+            #expect(result.status == .exited(7))
+        }
+    }
+
+    @Test("round-trips 10 MB through stdin")
+    func stdinRoundTrip() async throws {
+        try await withServer { server in
+            let connection = try await server.connect()
+            var generator = SystemRandomNumberGenerator()
+            let payload = Data((0..<10_000_000).map { _ in UInt8.random(in: 0...255, using: &generator) })
+            let result = try await connection.run("cat", stdin: .data(payload), timeout: .seconds(30))
+            #expect(result.standardOutput.count == payload.count)
+            #expect(result.standardOutput == payload)
+            let counted = try await connection.run("wc -c", stdin: .data(payload))
+            #expect(counted.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "10000000")
+        }
+    }
+
+    @Test("streams stdin from an async sequence and sends EOF")
+    func stdinSequence() async throws {
+        try await withServer { server in
+            let connection = try await server.connect()
+            let chunks = AsyncStream<Data> { continuation in
+                for index in 0..<100 { continuation.yield(Data("line \(index)\n".utf8)) }
+                continuation.finish()
+            }
+            let result = try await connection.run("wc -l", stdin: .sequence(chunks))
+            #expect(result.stdout.trimmingCharacters(in: .whitespaces) == "100\n")
+        }
+    }
+
+    @Test("a non-zero exit throws only when asked to, and the error carries the output")
+    func check() async throws {
+        try await withServer { server in
+            let connection = try await server.connect()
+            let plain = try await connection.run("echo nope >&2; exit 3")
+            #expect(plain.exitCode == 3)
+            do {
+                try await connection.run("echo partial; echo nope >&2; exit 3", check: true)
+                Issue.record("expected a commandFailed error")
+            } catch let error as SSHError {
+                #expect(error.kind == .commandFailed)
+                #expect(error.result?.stdout == "partial\n")
+                #expect(error.result?.exitCode == 3)
+                #expect(error.message.contains("nope"))
+            }
+        }
+    }
+
+    @Test("20 concurrent commands on one connection overlap, beyond MaxSessions")
+    func concurrency() async throws {
+        try await withServer { server in
+            let connection = try await server.connect()
+            let clock = ContinuousClock()
+            let elapsed = try await clock.measure {
+                try await withThrowingTaskGroup(of: CommandResult.self) { group in
+                    for index in 0..<20 { group.addTask { try await connection.run("sleep 1; echo \(index)") } }
+                    var outputs = Set<String>()
+                    for try await result in group {
+                        #expect(result.status == .exited(0))
+                        outputs.insert(result.stdout)
+                    }
+                    #expect(outputs.count == 20)
+                }
+            }
+            // MaxSessions is 10: two waves of one second, not twenty.
+            #expect(elapsed < .seconds(6), "20 × sleep 1 took \(elapsed)")
+        }
+    }
+
+    @Test("a server with a lower MaxSessions still runs everything (the limit is learned)")
+    func lowMaxSessions() async throws {
+        try await withServer(.init(maxSessions: 2)) { server in
+            let connection = try await server.connect()
+            try await withThrowingTaskGroup(of: CommandResult.self) { group in
+                for index in 0..<8 { group.addTask { try await connection.run("sleep 0.2; echo \(index)") } }
+                var count = 0
+                for try await result in group {
+                    #expect(result.status == .exited(0))
+                    count += 1
+                }
+                #expect(count == 8)
+            }
+        }
+    }
+
+    @Test("an operation timeout closes that channel and leaves the connection usable")
+    func operationTimeout() async throws {
+        try await withServer { server in
+            let connection = try await server.connect()
+            let clock = ContinuousClock()
+            let start = clock.now
+            await #expect(throws: SSHError.self) {
+                try await connection.run("sleep 30", timeout: .milliseconds(500))
+            }
+            #expect(clock.now - start < .seconds(5))
+            let after = try await connection.run("echo still here")
+            #expect(after.stdout == "still here\n")
+        }
+    }
+
+    @Test("streams 200 MB of output in bounded memory")
+    func streamingConstantMemory() async throws {
+        try await withServer { server in
+            let connection = try await server.connect()
+            let baseline = residentMemory()
+            var total = 0
+            var peak = baseline
+            var status: RemoteExitStatus?
+            for try await event in connection.stream("head -c 200000000 /dev/zero; echo done >&2") {
+                switch event {
+                case .stdout(let data):
+                    total += data.count
+                    if total % (8 << 20) < data.count {
+                        peak = max(peak, residentMemory())
+                        try await Task.sleep(for: .milliseconds(5))  // a slow consumer
+                    }
+                case .stderr(let data): #expect(String(decoding: data, as: UTF8.self) == "done\n")
+                case .exit(let exit): status = exit
+                }
+            }
+            #expect(total == 200_000_000)
+            #expect(status == .exited(0))
+            #expect(peak - baseline < 80 << 20, "resident memory grew by \((peak - baseline) >> 20) MiB")
+        }
+    }
+}
+
+/// This process's resident set size in bytes.
+func residentMemory() -> Int {
+    guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+    let fields = text.split(separator: " ")
+    return (Int(fields[1]) ?? 0) * Int(sysconf(Int32(_SC_PAGESIZE)))
+}

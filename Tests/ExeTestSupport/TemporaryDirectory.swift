@@ -1,0 +1,36 @@
+import Foundation
+
+/// A fresh directory under the system temporary directory, removed by
+/// ``remove()``.
+public final class TemporaryDirectory: @unchecked Sendable {
+    /// The directory's absolute path.
+    public let path: String
+
+    /// Creates the directory; `prefix` makes leftovers easy to attribute.
+    public init(prefix: String = "exe-test") throws {
+        let base = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
+        let template = "\(base)/\(prefix).XXXXXX"
+        var bytes = Array(template.utf8CString)
+        guard mkdtemp(&bytes) != nil else {
+            throw NSError(domain: "TemporaryDirectory", code: Int(errno))
+        }
+        path = String(decoding: bytes.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// `path` joined with `name`.
+    public func file(_ name: String) -> String { path + "/" + name }
+
+    /// Writes `text` to `name` inside the directory and returns the path.
+    @discardableResult
+    public func write(_ name: String, _ text: String, mode: Int = 0o644) throws -> String {
+        let target = file(name)
+        try FileManager.default.createDirectory(
+            atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: target))
+        chmod(target, mode_t(mode))
+        return target
+    }
+
+    /// Deletes the directory and everything in it.
+    public func remove() { try? FileManager.default.removeItem(atPath: path) }
+}
