@@ -58,7 +58,8 @@ extension SessionLoop {
     /// Puts the host key types already on record first, so a host known by
     /// its ECDSA key is not asked for ed25519 and reported as unknown.
     private func preferKnownHostKeyTypes(_ known: [String], session: OpaquePointer) {
-        guard !known.isEmpty else { return }
+        // Without a recorded key, ask for ed25519 first, as OpenSSH does
+        // (libssh2 1.10 would pick ECDSA).
         let supported = [
             "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "ssh-rsa",
         ]

@@ -55,18 +55,16 @@ public final class LoopbackSSHServer: @unchecked Sendable {
         self.options = options
     }
 
-    /// Generates keys and configuration, starts `sshd`, waits until it listens.
+    /// Generates configuration, starts `sshd`, waits until it listens.
+    /// Keys come from ``TestKeyring`` (generated once per test process).
     public static func start(_ options: Options = Options()) async throws -> LoopbackSSHServer {
+        let keys = try await TestKeyring.shared()
         let directory = try TemporaryDirectory(prefix: "exe-sshd")
         try FileManager.default.createDirectory(atPath: directory.file(".ssh"), withIntermediateDirectories: true)
-        async let hostEd = SSHKeyPair.generate(type: "ed25519", at: directory.file("host_ed25519"))
-        async let hostEc = SSHKeyPair.generate(type: "ecdsa", at: directory.file("host_ecdsa"))
-        async let client = SSHKeyPair.generate(type: "ed25519", at: directory.file("client_ed25519"))
-        async let rsa = SSHKeyPair.generate(type: "rsa", at: directory.file("client_rsa"))
-        let encrypted = try await SSHKeyPair.generate(type: "ed25519", at: directory.file("client_encrypted"), passphrase: "correct horse battery staple")
-        let server = try await LoopbackSSHServer(
-            directory: directory, port: 0, hostEd25519: hostEd, hostECDSA: hostEc, clientKey: client,
-            encryptedClientKey: encrypted, rsaClientKey: rsa, options: options)
+        let server = LoopbackSSHServer(
+            directory: directory, port: 0, hostEd25519: keys.hostEd25519, hostECDSA: keys.hostECDSA,
+            clientKey: keys.clientKey, encryptedClientKey: keys.encryptedClientKey, rsaClientKey: keys.rsaClientKey,
+            options: options)
         let authorized = [server.clientKey, server.encryptedClientKey, server.rsaClientKey].map(\.publicKey).joined(separator: "\n") + "\n"
         try directory.write("authorized_keys", authorized, mode: 0o600)
         try server.startProcess()
@@ -104,6 +102,9 @@ public final class LoopbackSSHServer: @unchecked Sendable {
                 "MaxSessions \(options.maxSessions)",
                 "MaxStartups 100:30:200",
                 "PrintMotd no",
+                // The session's HOME is the test directory: the machine's own
+                // ~/.bashrc (which bash sources for every SSH command) stays out.
+                "SetEnv HOME=\(directory.path)",
                 "LogLevel VERBOSE",
             ] + options.extraConfig
             try directory.write("sshd_config", config.joined(separator: "\n") + "\n")

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A fresh directory under the system temporary directory, removed by
 /// ``remove()``.
@@ -33,4 +33,12 @@ public final class TemporaryDirectory: @unchecked Sendable {
 
     /// Deletes the directory and everything in it.
     public func remove() { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// Random bytes, quickly (eight at a time), for payload tests.
+public func randomBytes(_ count: Int) -> Data {
+    var generator = SystemRandomNumberGenerator()
+    var words = [UInt64](repeating: 0, count: (count + 7) / 8)
+    for index in words.indices { words[index] = generator.next() }
+    return words.withUnsafeBytes { Data($0.prefix(count)) }
 }
