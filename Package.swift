@@ -47,6 +47,12 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .executableTarget(
+            name: "ssh-benchmark",
+            dependencies: ["ExeSSH", "ExeSystem", "ExeTestSupport"],
+            path: "Benchmarks/SSHBenchmark",
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "ExeTestSupport",
             dependencies: ["ExeSystem"],

@@ -1,0 +1,91 @@
+import ExeSSH
+import ExeSystem
+import ExeTestSupport
+import Foundation
+
+/// Compares running many small commands through ExeSSH (one connection) with
+/// what users run today: one OpenSSH `ssh` process per command, and OpenSSH
+/// with ControlMaster multiplexing. One run, one loopback sshd, same commands.
+///
+/// Usage: `swift run -c release ssh-benchmark [--count N] [--concurrent N]`
+@main
+struct SSHBenchmark {
+    static func main() async throws {
+        let arguments = CommandLine.arguments
+        func value(_ flag: String, _ fallback: Int) -> Int {
+            guard let index = arguments.firstIndex(of: flag), index + 1 < arguments.count else { return fallback }
+            return Int(arguments[index + 1]) ?? fallback
+        }
+        let count = value("--count", 200)
+        let concurrent = value("--concurrent", 50)
+
+        let server = try await LoopbackSSHServer.start(.init(maxSessions: 10))
+        defer { server.cleanUp() }
+        var configuration = SSHClientConfiguration()
+        configuration.environment = SSHEnvironment(homeDirectory: server.directory.path, userName: server.user, agentSocket: nil)
+        configuration.identityFiles = [server.clientKey.privatePath]
+        configuration.useDefaultIdentities = false
+        configuration.useAgent = false
+        configuration.knownHostsFiles = [server.knownHostsPath]
+        let destination = SSHDestination(host: "127.0.0.1", port: server.port, user: server.user)
+        let clock = ContinuousClock()
+
+        print("ssh-benchmark: \(count) sequential `true`, \(concurrent) concurrent, against OpenSSH sshd on 127.0.0.1:\(server.port)")
+
+        // ExeSSH: connect once (counted), then run sequentially.
+        let library = try await clock.measure {
+            let connection = try await SSHConnection.connect(to: destination, configuration: configuration)
+            for _ in 0..<count { try await connection.run("true", check: true) }
+            connection.close()
+        }
+
+        let sshBase = [
+            "-F", "/dev/null", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes",
+            "-o", "UserKnownHostsFile=\(server.knownHostsPath)", "-o", "LogLevel=ERROR",
+            "-i", server.clientKey.privatePath, "-p", "\(server.port)",
+        ]
+        let runner = LocalProcessRunner()
+        let perProcess = try await clock.measure {
+            for _ in 0..<count {
+                try await runner.check(ProcessInvocation("ssh", sshBase + ["\(server.user)@127.0.0.1", "true"]))
+            }
+        }
+
+        let controlPath = server.directory.file("cm-%C")
+        let multiplexed = sshBase + ["-o", "ControlMaster=auto", "-o", "ControlPath=\(controlPath)", "-o", "ControlPersist=60"]
+        let controlMaster = try await clock.measure {
+            for _ in 0..<count {
+                try await runner.check(ProcessInvocation("ssh", multiplexed + ["\(server.user)@127.0.0.1", "true"]))
+            }
+        }
+        _ = try? await runner.run(ProcessInvocation("ssh", multiplexed + ["-O", "exit", "\(server.user)@127.0.0.1"]))
+
+        let connection = try await SSHConnection.connect(to: destination, configuration: configuration)
+        let parallel = try await clock.measure {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<concurrent { group.addTask { try await connection.run("true", check: true) } }
+                try await group.waitForAll()
+            }
+        }
+        let sequentialSame = try await clock.measure {
+            for _ in 0..<concurrent { try await connection.run("true", check: true) }
+        }
+        connection.close()
+
+        func seconds(_ duration: Duration) -> Double {
+            Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        }
+        func row(_ name: String, _ duration: Duration, _ n: Int, baseline: Duration) {
+            let ratio = seconds(duration) / seconds(baseline)
+            let padded = name.padding(toLength: 44, withPad: " ", startingAt: 0)
+            print(padded + String(format: " %8.3f s  %7.2f ms/cmd  %6.2fx", seconds(duration), seconds(duration) * 1000 / Double(n), ratio))
+        }
+        print("  (ratio: time relative to ExeSSH; higher means slower than ExeSSH)")
+        row("ExeSSH, one connection (incl. handshake)", library, count, baseline: library)
+        row("OpenSSH ssh, one process per command", perProcess, count, baseline: library)
+        row("OpenSSH ssh with ControlMaster", controlMaster, count, baseline: library)
+        print("  \(concurrent) commands on one ExeSSH connection:")
+        row("  concurrent", parallel, concurrent, baseline: parallel)
+        row("  sequential", sequentialSame, concurrent, baseline: parallel)
+    }
+}
