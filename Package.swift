@@ -39,6 +39,11 @@ let package = Package(
             dependencies: ["CLibSSH2", "ExeSystem"],
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "ExeLease",
+            dependencies: ["ExeSSH", "ExeSystem"],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "exe-cli",
             dependencies: [
@@ -55,7 +60,7 @@ let package = Package(
         ),
         .target(
             name: "ExeTestSupport",
-            dependencies: ["ExeSystem"],
+            dependencies: ["ExeSystem", "ExeSSH"],
             path: "Tests/ExeTestSupport",
             swiftSettings: strictSettings
         ),
@@ -67,6 +72,11 @@ let package = Package(
         .testTarget(
             name: "ExeSSHTests",
             dependencies: ["ExeSSH", "ExeSystem", "ExeTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ExeLeaseTests",
+            dependencies: ["ExeLease", "ExeSSH", "ExeSystem", "ExeTestSupport"],
             swiftSettings: strictSettings
         ),
     ]

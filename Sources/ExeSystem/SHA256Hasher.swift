@@ -3,9 +3,10 @@ public import Foundation
 
 /// An incremental SHA-256 hasher backed by the system's libcrypto.
 ///
-/// Feed it any number of byte chunks, then read ``finalize()``. Used for
-/// content hashes (sync manifests), host key fingerprints and tokens.
-public struct SHA256Hasher: ~Copyable {
+/// Feed it any number of byte chunks, then read ``finalize()`` once. Used
+/// for content hashes (sync manifests), host key fingerprints and tokens.
+/// Not thread-safe: one owner at a time.
+public final class SHA256Hasher {
     private let context: OpaquePointer
 
     /// Creates a hasher with an empty input.
@@ -20,24 +21,25 @@ public struct SHA256Hasher: ~Copyable {
     deinit { EVP_MD_CTX_free(context) }
 
     /// Adds bytes to the input.
-    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+    public func update(_ bytes: UnsafeRawBufferPointer) {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return }
         EVP_DigestUpdate(context, base, bytes.count)
     }
 
     /// Adds the contents of `data` to the input.
-    public mutating func update(_ data: Data) {
+    public func update(_ data: Data) {
         data.withUnsafeBytes { update($0) }
     }
 
     /// Adds the UTF-8 bytes of `string` to the input.
-    public mutating func update(_ string: String) {
+    public func update(_ string: String) {
         var copy = string
         copy.withUTF8 { update(UnsafeRawBufferPointer($0)) }
     }
 
-    /// Returns the 32-byte digest of everything added so far.
-    public consuming func finalize() -> [UInt8] {
+    /// Returns the 32-byte digest of everything added so far. The hasher is
+    /// spent afterwards.
+    public func finalize() -> [UInt8] {
         var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
         EVP_DigestFinal_ex(context, &digest, &length)
@@ -46,7 +48,7 @@ public struct SHA256Hasher: ~Copyable {
 
     /// The SHA-256 digest of `data`.
     public static func digest(_ data: Data) -> [UInt8] {
-        var hasher = SHA256Hasher()
+        let hasher = SHA256Hasher()
         hasher.update(data)
         return hasher.finalize()
     }

@@ -39,7 +39,7 @@ struct HashingTests {
         #expect(SHA256Hasher.hexDigest(Data()) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         let mac = HMAC.sha1(key: Data("key".utf8), message: Data("The quick brown fox jumps over the lazy dog".utf8))
         #expect(mac.hexString == "de7c9b85b8b78aa6bc8a7a36f70a90701c9db4d9")
-        var hasher = SHA256Hasher()
+        let hasher = SHA256Hasher()
         hasher.update("a")
         hasher.update("bc")
         #expect(hasher.finalize().hexString == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")

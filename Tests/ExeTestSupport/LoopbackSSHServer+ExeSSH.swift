@@ -1,13 +1,13 @@
-import ExeSSH
+public import ExeSSH
 import ExeSystem
-import ExeTestSupport
 import Foundation
 
 extension LoopbackSSHServer {
-    var sshDestination: SSHDestination { SSHDestination(host: "127.0.0.1", port: port, user: user) }
+    /// The server as an ExeSSH destination.
+    public var sshDestination: SSHDestination { SSHDestination(host: "127.0.0.1", port: port, user: user) }
 
     /// A client configuration that reads only this server's files.
-    func clientConfiguration(
+    public func clientConfiguration(
         identity: SSHKeyPair? = nil, policy: HostKeyPolicy = .strict, knownHosts: [String]? = nil,
         agentSocket: String? = nil, passphrase: String? = nil
     ) -> SSHClientConfiguration {
@@ -27,13 +27,14 @@ extension LoopbackSSHServer {
         return configuration
     }
 
-    func connect(_ configuration: SSHClientConfiguration? = nil) async throws -> SSHConnection {
+    /// Connects with ``clientConfiguration(identity:policy:knownHosts:agentSocket:passphrase:)`` unless given another.
+    public func connect(_ configuration: SSHClientConfiguration? = nil) async throws -> SSHConnection {
         try await SSHConnection.connect(to: sshDestination, configuration: configuration ?? clientConfiguration())
     }
 }
 
 /// Runs `body` with a fresh server and always stops it afterwards.
-func withServer<T>(_ options: LoopbackSSHServer.Options = .init(), _ body: (LoopbackSSHServer) async throws -> T) async throws -> T {
+public func withServer<T>(_ options: LoopbackSSHServer.Options = .init(), _ body: (LoopbackSSHServer) async throws -> T) async throws -> T {
     let server = try await LoopbackSSHServer.start(options)
     do {
         let result = try await body(server)

@@ -1,0 +1,64 @@
+public import ExeSystem
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The files a sync considers: in a git repository, what
+/// `git ls-files --cached --others --exclude-standard -z` lists (tracked
+/// files plus untracked ones git does not ignore); elsewhere, a walk of the
+/// directory. `.exeignore` and the built-in excludes then apply.
+public struct WorkTreeListing: Sendable {
+    /// The root directory.
+    public var root: String
+    /// The files, sorted by path.
+    public var files: [WorkTreeFile]
+    /// Whether the root is a git work tree.
+    public var isGitRepository: Bool
+
+    /// Lists the files under `root`.
+    public static func list(root: String, rules: SyncIgnoreRules, runner: any ProcessRunner = LocalProcessRunner()) async throws -> WorkTreeListing {
+        let git = try? await runner.run(ProcessInvocation("git", ["-C", root, "rev-parse", "--show-prefix"], timeout: .seconds(30)))
+        if let git, git.status == 0 {
+            let tracked = try await gitPaths(root: root, arguments: ["ls-files", "--cached", "-z"], runner: runner)
+            let others = try await gitPaths(root: root, arguments: ["ls-files", "--others", "--exclude-standard", "-z"], runner: runner)
+            let trackedSet = Set(tracked)
+            var files: [WorkTreeFile] = []
+            for path in Set(tracked + others) {
+                let isTracked = trackedSet.contains(path)
+                guard !rules.excludes(path, tracked: isTracked),
+                    let file = WorkTreeFile.stat(root: root, path: path, tracked: isTracked)
+                else { continue }
+                files.append(file)
+            }
+            files.sort { $0.path < $1.path }
+            return WorkTreeListing(root: root, files: files, isGitRepository: true)
+        }
+        var files: [WorkTreeFile] = []
+        walk(root: root, relative: "", rules: rules, into: &files)
+        files.sort { $0.path < $1.path }
+        return WorkTreeListing(root: root, files: files, isGitRepository: false)
+    }
+
+    private static func gitPaths(root: String, arguments: [String], runner: any ProcessRunner) async throws -> [String] {
+        let output = try await runner.check(ProcessInvocation("git", ["-C", root] + arguments, timeout: .seconds(120)))
+        return output.standardOutput.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    private static func walk(root: String, relative: String, rules: SyncIgnoreRules, into files: inout [WorkTreeFile]) {
+        let directory = relative.isEmpty ? root : root + "/" + relative
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for name in names {
+            let path = relative.isEmpty ? name : relative + "/" + name
+            var info = Glibc.stat()
+            guard lstat(root + "/" + path, &info) == 0 else { continue }
+            if info.st_mode & S_IFMT == S_IFDIR {
+                if rules.excludes(path, isDirectory: true) { continue }
+                walk(root: root, relative: path, rules: rules, into: &files)
+            } else if !rules.excludes(path), let file = WorkTreeFile.stat(root: root, path: path, tracked: false) {
+                files.append(file)
+            }
+        }
+    }
+}
