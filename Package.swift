@@ -28,10 +28,15 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
         ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
+        ),
         .target(name: "CExeSystem"),
         .target(
             name: "ExeSystem",
-            dependencies: ["CLibCrypto", "CExeSystem"],
+            dependencies: ["CLibCrypto", "CExeSystem", "CZlib"],
             swiftSettings: strictSettings
         ),
         .target(
@@ -56,6 +61,12 @@ let package = Package(
             name: "ssh-benchmark",
             dependencies: ["ExeSSH", "ExeSystem", "ExeTestSupport"],
             path: "Benchmarks/SSHBenchmark",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "sync-benchmark",
+            dependencies: ["ExeLease", "ExeSSH", "ExeSystem", "ExeTestSupport"],
+            path: "Benchmarks/SyncBenchmark",
             swiftSettings: strictSettings
         ),
         .target(

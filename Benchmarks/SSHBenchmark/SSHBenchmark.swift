@@ -70,6 +70,7 @@ struct SSHBenchmark {
         let sequentialSame = try await clock.measure {
             for _ in 0..<concurrent { try await connection.run("true", check: true) }
         }
+        try await Throughput.run(connection, megabytes: value("--megabytes", 200))
         connection.close()
 
         func seconds(_ duration: Duration) -> Double {

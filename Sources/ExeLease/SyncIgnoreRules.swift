@@ -18,6 +18,7 @@ public struct SyncIgnoreRules: Sendable {
         var negated: Bool
         var directoryOnly: Bool
         var anchored: Bool
+        var isLiteral: Bool { !pattern.contains(where: { "*?[\\".contains($0) }) }
     }
 
     /// Directories and files left out by default.
@@ -27,12 +28,13 @@ public struct SyncIgnoreRules: Sendable {
         ".DS_Store", ".exe-sync",
     ]
 
-    private var builtIn: [Rule]
+    /// Built-in excludes are plain names, so a set lookup decides them.
+    private let builtInNames: Set<String>
     private var user: [Rule]
 
     /// Rules from the built-in list plus `.exeignore` text (if any) plus extra patterns.
     public init(exeignore: String? = nil, extraPatterns: [String] = []) {
-        builtIn = Self.builtInExcludes.compactMap { Self.parse($0) }
+        builtInNames = Set(Self.builtInExcludes)
         user = ((exeignore ?? "").split(separator: "\n").map(String.init) + extraPatterns).compactMap { Self.parse($0) }
     }
 
@@ -85,17 +87,17 @@ public struct SyncIgnoreRules: Sendable {
         return false
     }
 
-    private func decide(_ path: String, name: String, isDirectory: Bool, tracked: Bool) -> Bool {
-        var excluded = false
-        if !tracked {
-            for rule in builtIn where matches(rule, path: path, name: name, isDirectory: isDirectory) { excluded = !rule.negated }
-        }
+    /// Whether the last component of `path` (named `name`) is excluded by
+    /// itself, its parents aside.
+    func decide(_ path: String, name: String, isDirectory: Bool, tracked: Bool) -> Bool {
+        var excluded = !tracked && builtInNames.contains(name)
         for rule in user where matches(rule, path: path, name: name, isDirectory: isDirectory) { excluded = !rule.negated }
         return excluded
     }
 
     private func matches(_ rule: Rule, path: String, name: String, isDirectory: Bool) -> Bool {
         if rule.directoryOnly && !isDirectory { return false }
+        if rule.isLiteral && !rule.anchored { return rule.pattern == name }
         if rule.anchored {
             return fnmatch(rule.pattern, path, FNM_PATHNAME) == 0
                 || (rule.pattern.contains("**") && Self.matchesDoubleStar(rule.pattern, path))

@@ -51,15 +51,43 @@ public struct SyncManifest: Sendable, Equatable {
 
     /// Parses ``encoded()`` output.
     public static func decode(_ data: Data) throws -> SyncManifest {
-        guard data.starts(with: Data(header.utf8)) else { throw SyncError(.remoteState, "the manifest on the VM is not an exe sync manifest") }
+        let headerBytes = Array(header.utf8)
+        guard data.starts(with: headerBytes) else { throw SyncError(.remoteState, "the manifest on the VM is not an exe sync manifest") }
+        let malformed = SyncError(.remoteState, "the manifest on the VM has a malformed record")
         var entries: [Entry] = []
-        for record in data.dropFirst(header.utf8.count).split(separator: 0) {
-            let text = String(decoding: record, as: UTF8.self)
-            let fields = text.split(separator: " ", maxSplits: 5, omittingEmptySubsequences: false)
-            guard fields.count == 6, let mode = UInt32(fields[1], radix: 8), let size = Int64(fields[2]),
-                let mtime = Int64(fields[3])
-            else { throw SyncError(.remoteState, "the manifest on the VM has a malformed record") }
-            entries.append(Entry(path: String(fields[5]), kind: fields[0] == "l" ? .symlink : .regular, mode: mode, size: size, modificationTime: mtime, digest: String(fields[4])))
+        try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var index = headerBytes.count
+            func number(radix: Int64) throws -> Int64 {
+                var value: Int64 = 0
+                var digits = 0
+                while index < bytes.count, bytes[index] != 0x20 {
+                    let digit = Int64(bytes[index]) - 0x30
+                    guard digit >= 0, digit < radix else { throw malformed }
+                    value = value * radix + digit
+                    index += 1
+                    digits += 1
+                }
+                guard digits > 0, index < bytes.count else { throw malformed }
+                index += 1
+                return value
+            }
+            while index < bytes.count {
+                guard index + 2 < bytes.count, bytes[index + 1] == 0x20 else { throw malformed }
+                let kind: WorkTreeFile.Kind = bytes[index] == UInt8(ascii: "l") ? .symlink : .regular
+                index += 2
+                let mode = try number(radix: 8)
+                let size = try number(radix: 10)
+                let mtime = try number(radix: 10)
+                guard index + 65 <= bytes.count, bytes[index + 64] == 0x20 else { throw malformed }
+                let digest = String(decoding: UnsafeBufferPointer(rebasing: bytes[index..<index + 64]), as: UTF8.self)
+                index += 65
+                var end = index
+                while end < bytes.count, bytes[end] != 0 { end += 1 }
+                let path = String(decoding: UnsafeBufferPointer(rebasing: bytes[index..<end]), as: UTF8.self)
+                entries.append(Entry(path: path, kind: kind, mode: UInt32(mode), size: size, modificationTime: mtime, digest: digest))
+                index = end + 1
+            }
         }
         return SyncManifest(entries)
     }

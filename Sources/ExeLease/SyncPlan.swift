@@ -11,6 +11,9 @@ struct SyncPlan: Sendable {
     var deletions: [String]
     /// Entries that stay as they are.
     var unchanged: [SyncManifest.Entry]
+    /// Unchanged files whose modification time moved (content identical):
+    /// the manifest must still be rewritten.
+    var touched = 0
 
     var uploadBytes: Int64 { uploads.reduce(0) { $0 + $1.file.size } }
 
@@ -28,6 +31,7 @@ struct SyncPlan: Sendable {
     ) throws -> SyncPlan {
         var uploads: [(WorkTreeFile, String?)] = []
         var unchanged: [SyncManifest.Entry] = []
+        var touched = 0
         var seen = Set<String>()
         for file in local {
             seen.insert(file.path)
@@ -48,12 +52,13 @@ struct SyncPlan: Sendable {
                 var entry = old
                 entry.modificationTime = file.modificationTime
                 unchanged.append(entry)
+                touched += 1
             } else {
                 uploads.append((file, hash))
             }
         }
         let deletions = (previous?.paths ?? []).filter { !seen.contains($0) }
-        return SyncPlan(uploads: uploads, deletions: deletions, unchanged: unchanged)
+        return SyncPlan(uploads: uploads, deletions: deletions, unchanged: unchanged, touched: touched)
     }
 }
 

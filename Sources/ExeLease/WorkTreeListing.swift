@@ -25,9 +25,23 @@ public struct WorkTreeListing: Sendable {
             let others = try await gitPaths(root: root, arguments: ["ls-files", "--others", "--exclude-standard", "-z"], runner: runner)
             let trackedSet = Set(tracked)
             var files: [WorkTreeFile] = []
+            var directoryExcluded: [String: Bool] = [:]
+            func excluded(_ path: String, tracked: Bool) -> Bool {
+                guard let slash = path.lastIndex(of: "/") else {
+                    return rules.decide(path, name: path, isDirectory: false, tracked: tracked)
+                }
+                let directory = String(path[..<slash])
+                let key = (tracked ? "t:" : "u:") + directory
+                let parent = directoryExcluded[key] ?? {
+                    let value = rules.excludes(directory, isDirectory: true, tracked: tracked)
+                    directoryExcluded[key] = value
+                    return value
+                }()
+                return parent || rules.decide(path, name: String(path[path.index(after: slash)...]), isDirectory: false, tracked: tracked)
+            }
             for path in Set(tracked + others) {
                 let isTracked = trackedSet.contains(path)
-                guard !rules.excludes(path, tracked: isTracked),
+                guard !excluded(path, tracked: isTracked),
                     let file = WorkTreeFile.stat(root: root, path: path, tracked: isTracked)
                 else { continue }
                 files.append(file)
@@ -56,7 +70,7 @@ public struct WorkTreeListing: Sendable {
             if info.st_mode & S_IFMT == S_IFDIR {
                 if rules.excludes(path, isDirectory: true) { continue }
                 walk(root: root, relative: path, rules: rules, into: &files)
-            } else if !rules.excludes(path), let file = WorkTreeFile.stat(root: root, path: path, tracked: false) {
+            } else if !rules.decide(path, name: name, isDirectory: false, tracked: false), let file = WorkTreeFile.stat(root: root, path: path, tracked: false) {
                 files.append(file)
             }
         }

@@ -18,6 +18,9 @@ public struct SyncOptions: Sendable {
     public var failBytes: Int64 = 20 << 30
     /// Sync even past the refusal limits.
     public var allowLarge = false
+    /// Gzip the stream (level 1). Source trees shrink several-fold, and
+    /// libssh2 1.10 encrypts at only tens of MB/s.
+    public var compress = true
     /// Where manifests of past syncs are cached locally (by digest).
     public var cacheDirectory: String
 
@@ -43,6 +46,9 @@ public struct SyncReport: Sendable, Codable, Equatable {
     public var upToDate: Bool
     /// Wall time in milliseconds.
     public var milliseconds: Int
+    /// Milliseconds per phase: `list` (local files), `probe` (the VM's
+    /// state), `plan` (comparing and hashing), `transfer` (stream and apply).
+    public var phases: [String: Int] = [:]
 }
 
 /// Makes a directory on a VM hold exactly the local work tree, over an
@@ -77,12 +83,26 @@ public struct WorkTreeSync: Sendable {
     public func run(_ options: SyncOptions = SyncOptions(), warn: @Sendable (String) -> Void = { _ in }) async throws -> SyncReport {
         let clock = ContinuousClock()
         let start = clock.now
+        var phases: [String: Int] = [:]
         let rules = SyncIgnoreRules.load(root: localRoot, extraPatterns: options.excludePatterns)
-        async let listing = WorkTreeListing.list(root: localRoot, rules: rules, runner: runner)
-        async let probeResult = connection.run(RemoteSyncScript.probe(work: remoteDirectory, meta: metaDirectory), timeout: .seconds(120))
-        let files = try await listing.files
-        let probe = try await probeResult
+        let root = localRoot
+        let runner = self.runner
+        async let listing = { () async throws -> ([WorkTreeFile], Int) in
+            let begin = ContinuousClock.now
+            let files = try await WorkTreeListing.list(root: root, rules: rules, runner: runner).files
+            return (files, Self.milliseconds(ContinuousClock.now - begin))
+        }()
+        async let probeResult = { [connection, remoteDirectory, metaDirectory] () async throws -> (CommandResult, Int) in
+            let begin = ContinuousClock.now
+            let result = try await connection.run(RemoteSyncScript.probe(work: remoteDirectory, meta: metaDirectory), timeout: .seconds(120))
+            return (result, Self.milliseconds(ContinuousClock.now - begin))
+        }()
+        let (files, listTime) = try await listing
+        let (probe, probeTime) = try await probeResult
+        phases["list"] = listTime
+        phases["probe"] = probeTime
         let state = try RemoteSyncState.parse(probe)
+        let planStart = clock.now
 
         let totalBytes = files.reduce(Int64(0)) { $0 + $1.size }
         if files.count > options.failFiles || totalBytes > options.failBytes, !options.allowLarge {
@@ -96,16 +116,20 @@ public struct WorkTreeSync: Sendable {
         if let digest = state.manifestDigest {
             previous = try await manifest(digest: digest, cacheDirectory: options.cacheDirectory)
         }
-        let root = localRoot
         let plan = try SyncPlan.make(local: files, previous: previous, dirty: state.dirtyPaths, checksum: options.checksum) {
             try FileDigest.compute(root: root, file: $0)
         }
-        if plan.uploads.isEmpty, plan.deletions.isEmpty, state.isClean, SyncManifest(plan.unchanged).digest == state.manifestDigest {
-            return SyncReport(filesConsidered: files.count, filesSent: 0, filesDeleted: 0, bytesSent: 0, upToDate: true, milliseconds: Self.milliseconds(clock.now - start))
+        phases["plan"] = Self.milliseconds(clock.now - planStart)
+        if plan.uploads.isEmpty, plan.deletions.isEmpty, plan.touched == 0, state.isClean, previous != nil {
+            return SyncReport(filesConsidered: files.count, filesSent: 0, filesDeleted: 0, bytesSent: 0, upToDate: true, milliseconds: Self.milliseconds(clock.now - start), phases: phases)
         }
+        let transferStart = clock.now
 
         let archive = TarArchiveStream(root: localRoot, plan: plan)
-        let result = try await connection.run(RemoteSyncScript.apply(work: remoteDirectory, meta: metaDirectory), stdin: .sequence(archive), timeout: .seconds(3600))
+        let compressed = options.compress ? CompressedStream(archive) : nil
+        let input: CommandInput = compressed.map { .sequence($0) } ?? .sequence(archive)
+        let script = RemoteSyncScript.apply(work: remoteDirectory, meta: metaDirectory, compressed: options.compress)
+        let result = try await connection.run(script, stdin: input, timeout: .seconds(3600))
         guard result.succeeded, result.stdout.contains("APPLIED") else {
             let detail = (result.stdout + result.stderr).trimmingCharacters(in: .whitespacesAndNewlines)
             if result.stdout.hasPrefix("MISSING ") {
@@ -114,9 +138,10 @@ public struct WorkTreeSync: Sendable {
             throw SyncError(.remoteState, "applying the sync on the VM failed (\(result.status)): \(detail.suffix(500))")
         }
         if let manifest = archive.manifest { try? cache(manifest, in: options.cacheDirectory) }
+        phases["transfer"] = Self.milliseconds(clock.now - transferStart)
         return SyncReport(
             filesConsidered: files.count, filesSent: plan.uploads.count, filesDeleted: plan.deletions.count,
-            bytesSent: archive.bytesProduced, upToDate: false, milliseconds: Self.milliseconds(clock.now - start))
+            bytesSent: compressed?.bytesProduced ?? archive.bytesProduced, upToDate: false, milliseconds: Self.milliseconds(clock.now - start), phases: phases)
     }
 
     private func manifest(digest: String, cacheDirectory: String) async throws -> SyncManifest {
