@@ -1,0 +1,100 @@
+import ExeLease
+import ExeSSH
+import ExeSystem
+import ExeTestSupport
+import Foundation
+import Testing
+
+@Suite("Remote commands in a lease's work directory")
+struct RemoteExecutionTests {
+    func collect(_ stream: AsyncThrowingStream<CommandOutputEvent, any Error>) async throws -> (String, String, RemoteExitStatus?) {
+        var out = Data()
+        var err = Data()
+        var status: RemoteExitStatus?
+        for try await event in stream {
+            switch event {
+            case .stdout(let data): out.append(data)
+            case .stderr(let data): err.append(data)
+            case .exit(let exit): status = exit
+            }
+        }
+        return (String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self), status)
+    }
+
+    @Test("runs in the work directory, passes the exit code through, forwards env without argv")
+    func basics() async throws {
+        try await withServer { server in
+            let connection = try await server.connect()
+            let work = server.directory.file("vm/work")
+            try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+            let secret = "s3cr3t-$(id)-'quoted'\nline2"
+            let command = RemoteCommand(
+                arguments: ["sh", "-c", "pwd; printf '%s' \"$TOKEN\" >&2; sleep 1; exit 3"], workDirectory: work,
+                environment: [("TOKEN", Secret(secret))], stateDirectory: server.directory.file("vm/state"), runID: RemoteCommand.newRunID())
+            let execution = RemoteExecution(connection: connection, command: command)
+            let stream = try await execution.start()
+            async let result = collect(stream)
+            // While it runs, no process's argv carries the secret.
+            try await Task.sleep(for: .milliseconds(500))
+            let leaked = try await LocalProcessRunner().run(ProcessInvocation("/bin/sh", ["-c", "cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\\\\0' ' '"]))
+            #expect(!leaked.stdout.contains("s3cr3t"))
+            let (out, err, status) = try await result
+            #expect(out == work + "\n")
+            #expect(err == secret)
+            #expect(status == .exited(3))
+            #expect(!FileManager.default.fileExists(atPath: command.environmentFile), "the env file is removed by the command")
+        }
+    }
+
+    @Test("a single word is a shell script")
+    func script() async throws {
+        try await withServer { server in
+            let connection = try await server.connect()
+            let work = server.directory.path
+            let command = RemoteCommand(arguments: ["echo a && echo b | tr b c"], workDirectory: work, environment: [], stateDirectory: server.directory.file("state"), runID: RemoteCommand.newRunID())
+            let (out, _, status) = try await collect(try await RemoteExecution(connection: connection, command: command).start())
+            #expect(out == "a\nc\n")
+            #expect(status == .exited(0))
+        }
+    }
+
+    @Test("an interrupt reaches the command and its children (SIGINT, then SIGKILL)")
+    func interrupt() async throws {
+        try await withServer { server in
+            let connection = try await server.connect()
+            let marker = server.directory.file("child.pid")
+            // The child ignores SIGINT, so only the SIGKILL after the grace period ends it.
+            let script = "sh -c 'trap \"\" INT; echo $$ > \(marker); sleep 60' & wait"
+            let command = RemoteCommand(arguments: [script], workDirectory: server.directory.path, environment: [], stateDirectory: server.directory.file("state"), runID: RemoteCommand.newRunID())
+            let execution = RemoteExecution(connection: connection, command: command)
+            let stream = try await execution.start()
+            async let result = collect(stream)
+            let deadline = ContinuousClock.now + .seconds(10)
+            while !FileManager.default.fileExists(atPath: marker), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            let child = try #require(Int32(try String(contentsOfFile: marker, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+            let clock = ContinuousClock()
+            let start = clock.now
+            try await execution.interrupt(grace: .seconds(1))
+            let (_, _, status) = try await result
+            #expect(status != .exited(0))
+            #expect(clock.now - start < .seconds(8))
+            #expect(!isRunning(child), "the child that ignored SIGINT was killed")
+        }
+    }
+
+    @Test("the allowlist forwards only named variables (prefix patterns too)")
+    func allowlist() {
+        let env = ["CI": "1", "NODE_OPTIONS": "--x", "AWS_SECRET": "nope", "APP_A": "a", "APP_B": "b", "bad-name": "x"]
+        let forwarded = RemoteCommand.forwardedEnvironment(allowed: ["CI", "APP_*", "bad-name"], from: env)
+        #expect(forwarded.map(\.name) == ["APP_A", "APP_B", "CI"])
+    }
+}
+
+/// Whether `pid` is a live process (a zombie awaiting its reaper is not).
+func isRunning(_ pid: Int32) -> Bool {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        let close = stat.lastIndex(of: ")")
+    else { return false }
+    let state = stat[stat.index(close, offsetBy: 2)]
+    return state != "Z" && state != "X"
+}
