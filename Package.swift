@@ -12,6 +12,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "ExeSSH", targets: ["ExeSSH"]),
+        .library(name: "ExeControl", targets: ["ExeControl"]),
         .executable(name: "exe-cli", targets: ["exe-cli"]),
     ],
     dependencies: [
@@ -39,10 +40,17 @@ let package = Package(
             dependencies: ["CLibSSH2", "ExeSystem"],
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "ExeControl",
+            dependencies: ["ExeSSH", "ExeSystem"],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "exe-cli",
             dependencies: [
+                "ExeControl",
                 "ExeSSH",
+                "ExeSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -61,6 +69,11 @@ let package = Package(
         .testTarget(
             name: "ExeSSHTests",
             dependencies: ["ExeSSH", "ExeSystem", "ExeTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ExeControlTests",
+            dependencies: ["ExeControl", "ExeSSH", "ExeSystem", "ExeTestSupport"],
             swiftSettings: strictSettings
         ),
     ]
