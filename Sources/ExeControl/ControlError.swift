@@ -63,6 +63,19 @@ public struct ControlError: Error, Sendable, CustomStringConvertible {
         public static let commandFailed = Kind("commandFailed")
 
         public var description: String { name }
+
+        /// Every kind this version knows.
+        public static let allKnown: [Kind] = [
+            .notFound, .nameNotAvailable, .invalidArgument, .unknownCommand, .conflict, .permissionDenied,
+            .authenticationFailed, .hostKeyRejected, .noActivePlan, .planLimit, .rateLimited, .timeout,
+            .requestTooLarge, .serverError, .transport, .cancelled, .unexpectedResponse, .commandFailed,
+        ]
+
+        /// The kind whose ``description`` is `name`, if this version knows it.
+        public init?(named name: String) {
+            guard let kind = Self.allKnown.first(where: { $0.name == name }) else { return nil }
+            self = kind
+        }
     }
 
     /// What kind of failure this is.

@@ -77,7 +77,7 @@ struct ErrorAlgorithmTests {
         #expect(result.failed == ["nope", "held"])
         #expect(!result.isComplete)
         #expect(result.failures.map(\.name) == ["nope", "held"])
-        #expect(result.failures.map(\.kind) == ["notFound", "conflict"])
+        #expect(result.failures.map(\.kind) == [.notFound, .conflict])
         #expect(result.failures[1].message.contains("is locked"))
 
         let single = await error { try await client.remove("nope") }

@@ -41,7 +41,7 @@ struct HTTPSTransportTests {
         let body = #"{"error":"VM \"nope\" not found"}"# + "\n" + #"{"deleted":[],"failed":["nope"]}"# + "\n"
         try await withServer({ _ in .init(status: 200, body: body) }) { client, _ in
             let result = try await client.remove(["nope"])
-            #expect(result.failures.first?.kind == "notFound")
+            #expect(result.failures.first?.kind == .notFound)
         }
     }
 

@@ -32,7 +32,7 @@ struct SSHTransportTests {
             await #expect { try await client.whoami() } throws: { ($0 as? ControlError)?.kind == .invalidArgument }
             await #expect { try await client.setRegion("lax") } throws: { ($0 as? ControlError)?.kind == .unknownCommand }
             let removal = try await client.remove(["gone-vm"])
-            #expect(removal.failures.first?.kind == "notFound")
+            #expect(removal.failures.first?.kind == .notFound)
         }
     }
 

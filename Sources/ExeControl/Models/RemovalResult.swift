@@ -8,8 +8,8 @@ public struct RemovalResult: Sendable, Hashable, Codable {
         public var name: String
         /// The server's message (`VM "x" not found`, `VM "x" is locked: ...`).
         public var message: String
-        /// The kind of failure.
-        public var kind: String
+        /// The kind of failure (encoded by its name).
+        public var kind: ControlError.Kind
 
         enum CodingKeys: String, CodingKey { case name = "vm_name", message = "error", kind }
 
@@ -17,7 +17,21 @@ public struct RemovalResult: Sendable, Hashable, Codable {
         public init(name: String, message: String, kind: ControlError.Kind) {
             self.name = name
             self.message = message
-            self.kind = kind.description
+            self.kind = kind
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            name = try container.decode(String.self, forKey: .name)
+            message = try container.decode(String.self, forKey: .message)
+            kind = container.lenientString(.kind).flatMap(ControlError.Kind.init(named:)) ?? .commandFailed
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(name, forKey: .name)
+            try container.encode(message, forKey: .message)
+            try container.encode(kind.description, forKey: .kind)
         }
     }
 

@@ -1,0 +1,29 @@
+/// How a command prints its result: JSON with `--json`, text otherwise.
+struct Output: Sendable {
+    /// `--json` was given.
+    let json: Bool
+    let console: Console
+
+    /// Prints `value` as JSON, or `text()` (when not empty) as text.
+    func result<T: Encodable>(_ value: T, text: () -> String) throws {
+        if json {
+            console.print(try JSONRenderer.render(value))
+        } else {
+            let rendered = text()
+            if !rendered.isEmpty { console.print(rendered) }
+        }
+    }
+
+    /// An aligned table.
+    func table(_ headers: [String], _ rows: [[String]]) -> String {
+        TableRenderer.render(headers: headers, rows: rows)
+    }
+}
+
+/// The JSON of commands whose server output has no payload
+/// (`integrations add`, ...): `{"status":"ok"}` plus what was done.
+struct Acknowledgement: Encodable, Sendable {
+    let status = "ok"
+    let command: String
+    let name: String?
+}
