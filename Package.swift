@@ -72,6 +72,14 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "exe-cliTests",
+            dependencies: [
+                "exe-cli", "ExeControl", "ExeSSH", "ExeSystem", "ExeTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "ExeControlTests",
             dependencies: ["ExeControl", "ExeSSH", "ExeSystem", "ExeTestSupport"],
             swiftSettings: strictSettings

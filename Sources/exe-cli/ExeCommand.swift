@@ -22,17 +22,28 @@ struct ExeCommand: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+            terminate(0)
         } catch let exit as CLIExit {
-            Foundation.exit(exit.status)
+            terminate(exit.status)
         } catch {
             let code = exitCode(for: error)
             let message = fullMessage(for: error)
             if code == .success {
                 if !message.isEmpty { Console.standard.print(message) }
-                Foundation.exit(0)
+                terminate(0)
             }
             if !message.isEmpty { Console.standard.printError(message) }
-            Foundation.exit(code == .validationFailure ? CLIExitCode.usage.rawValue : code.rawValue)
+            terminate(code == .validationFailure ? CLIExitCode.usage.rawValue : code.rawValue)
         }
+    }
+
+    /// Ends the process without running `atexit` handlers. Closing an SSH
+    /// connection is asynchronous (its thread frees the libssh2 session
+    /// after `close()` returns), and OpenSSL's exit-time cleanup racing that
+    /// thread can crash. Everything this tool writes is unbuffered (see
+    /// ``Console``); stdio is flushed for anything else.
+    static func terminate(_ status: Int32) -> Never {
+        fflush(nil)
+        _exit(status)
     }
 }
