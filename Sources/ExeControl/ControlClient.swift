@@ -98,12 +98,14 @@ public struct ControlClient: Sendable {
         try await decode(RestartResult.self, .restart(name))
     }
 
-    /// `rename`. Renaming to the same name succeeds with status `unchanged`.
+    /// `rename`. Renaming to the same name succeeds with status `unchanged`
+    /// (the server answers it with a line of text, not JSON).
     @discardableResult
     public func rename(_ name: String, to newName: String) async throws(ControlError) -> RenameResult {
-        let request = try ControlRequest.rename(name, to: newName)
+        var request = try ControlRequest.rename(name, to: newName)
         if name == newName {
-            // The server answers "a is already named a" as text, with no JSON.
+            request.expectedOutput = .nothing
+            _ = try await execute(request)
             return RenameResult(oldName: name, newName: newName, status: "unchanged")
         }
         return try await decode(RenameResult.self, request)

@@ -24,7 +24,7 @@ enum ServerMessageClassifier {
             ], .permissionDenied
         ),
         (["not found", "no matching", "no share found"], .notFound),
-        (["is not available", "already named"], .nameNotAvailable),
+        (["is not available"], .nameNotAvailable),
         (
             [
                 "is locked", "already exists", "already associated", "already in use", "already attached",

@@ -101,12 +101,14 @@ struct ErrorAlgorithmTests {
         #expect(await error { _ = try await emptyJSON.whoami() }?.kind == .unexpectedResponse)
     }
 
-    @Test("rename to the same name succeeds without a round trip")
+    @Test("rename to the same name: the server's line of text is success; a missing VM is still an error")
     func renameSame() async throws {
         let (client, transport) = ControlClient.scripted("a-box is already named a-box\n")
         let result = try await client.rename("a-box", to: "a-box")
         #expect(result.status == "unchanged")
-        #expect(transport.commandLines.isEmpty)
+        #expect(transport.commandLines == ["rename a-box a-box --json"])
+        let (missing, _) = ControlClient.scripted(#"{"error":"vm \"a-box\" not found"}"#, status: 1)
+        #expect(await error { try await missing.rename("a-box", to: "a-box") }?.kind == .notFound)
     }
 
     @Test("server messages map to kinds")
