@@ -14,6 +14,7 @@ public protocol ControlTransport: Sendable {
     /// too large); a command the server rejects is a response.
     func send(_ request: ControlRequest) async throws(ControlError) -> ControlResponse
 
-    /// Releases connections. Later sends may reconnect.
+    /// Releases connections. An SSH transport reconnects on a later send; an
+    /// HTTPS transport cannot be used after it is closed.
     func close() async
 }

@@ -131,7 +131,9 @@ public struct HTTPSControlTransport: ControlTransport {
         }
     }
 
-    public func close() async { session.invalidateAndCancel() }
+    /// Invalidates the URL session (and releases its delegate); the
+    /// transport cannot send afterwards.
+    public func close() async { session.finishTasksAndInvalidate() }
 
     private func perform(_ request: URLRequest, command: String) async throws(ControlError) -> (Data, HTTPURLResponse) {
         let endpoint = configuration.endpoint.absoluteString
