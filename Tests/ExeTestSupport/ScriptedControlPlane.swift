@@ -6,7 +6,7 @@ import Foundation
 /// tests that need a real SSH server but not the simulator.
 ///
 /// Commands: `echo` prints its argv (NUL-separated, base64) as
-/// `{"argv":"..."}`; `ls` one VM; `sleepy` sleeps two seconds; `ssh-key` reads
+/// `{"argv":"..."}`; `ls` one VM (or what ``setListOutput(_:)`` wrote); `sleepy` sleeps two seconds; `ssh-key` reads
 /// stdin to EOF; `restart X` and `rm X` fail with `VM "X" not found` (rm with
 /// exit 0 and a summary, like the real one); `whoami` fails with a plain-text
 /// flag error; anything else is `command not found`.
@@ -20,7 +20,8 @@ public final class ScriptedControlPlane: @unchecked Sendable {
         eval "set -- $SSH_ORIGINAL_COMMAND"
         case "$1" in
           echo) printf '{"argv":"%s"}\n' "$(printf '%s\0' "$@" | base64 -w0)" ;;
-          ls) echo '{"vms":[{"vm_name":"a-box","ssh_dest":"a-box.exe.xyz","status":"running","region":"lax","tags":["prod"],"new_key":1}]}' ;;
+          ls) if [ -f "$(dirname "$0")/vms.json" ]; then cat "$(dirname "$0")/vms.json"; else
+                echo '{"vms":[{"vm_name":"a-box","ssh_dest":"a-box.exe.xyz","status":"running","region":"lax","tags":["prod"],"new_key":1}]}'; fi ;;
           sleepy) sleep 2; echo '{"vms":[]}' ;;
           ssh-key) cat >/dev/null; echo '{"public_key":"ssh-ed25519 AAAA","status":"added","name":"key-2"}' ;;
           restart) printf '{"error":"VM \\"%s\\" not found"}\n' "$2"; exit 1 ;;
@@ -46,6 +47,11 @@ public final class ScriptedControlPlane: @unchecked Sendable {
             scratch.remove()
             throw error
         }
+    }
+
+    /// Makes `ls` print `json` from now on.
+    public func setListOutput(_ json: String) throws {
+        try scratch.write("vms.json", json + "\n")
     }
 
     /// `127.0.0.1:<port>`.

@@ -16,14 +16,45 @@ struct CLIProcessTests {
         return nil
     }
 
-    func run(_ plane: ScriptedControlPlane, _ arguments: [String]) async throws -> ProcessOutput {
+    func run(
+        _ plane: ScriptedControlPlane, _ arguments: [String], knownHosts: String? = nil, stdin: Data? = nil
+    ) async throws -> ProcessOutput {
         let binary = try #require(Self.binary, "exe-cli is not built")
         let environment = [
             "HOME": plane.server.directory.path, "USER": plane.server.user, "SSH_AUTH_SOCK": "",
-            "EXE_CONTROL_HOST": plane.hostAndPort, "EXE_KNOWN_HOSTS": plane.server.knownHostsPath,
+            "EXE_CONTROL_HOST": plane.hostAndPort, "EXE_KNOWN_HOSTS": knownHosts ?? plane.server.knownHostsPath,
             "EXE_IDENTITY": plane.server.clientKey.privatePath, "EXE_TRANSPORT": "", "EXE_JSON": "", "EXE_API_TOKEN": "",
         ]
-        return try await LocalProcessRunner().run(ProcessInvocation(binary, arguments, environment: environment, timeout: .seconds(30)))
+        return try await LocalProcessRunner().run(
+            ProcessInvocation(binary, arguments, environment: environment, standardInput: stdin ?? Data(), timeout: .seconds(30)))
+    }
+
+    @Test("vm exec reaches the VM at its ssh_host/ssh_user/ssh_port, streams both outputs, forwards stdin, passes the exit status through")
+    func exec() async throws {
+        let plane = try await ScriptedControlPlane.start()
+        defer { plane.stop() }
+        let vm = try await LoopbackSSHServer.start()
+        defer { vm.cleanUp() }
+        // The VM trusts the control plane's client key; one known_hosts file knows both hosts.
+        let authorized = try String(contentsOfFile: vm.directory.file("authorized_keys"), encoding: .utf8)
+        try vm.directory.write("authorized_keys", authorized + plane.server.clientKey.publicKey + "\n", mode: 0o600)
+        let knownHosts = try String(contentsOfFile: plane.server.knownHostsPath, encoding: .utf8)
+            + String(contentsOfFile: vm.knownHostsPath, encoding: .utf8)
+        let knownHostsPath = try vm.directory.write("both_known_hosts", knownHosts)
+        try plane.setListOutput(
+            #"{"vms":[{"vm_name":"a-box","ssh_dest":"\#(vm.user)@127.0.0.1","ssh_host":"127.0.0.1","ssh_user":"\#(vm.user)","ssh_port":\#(vm.port),"status":"running"}]}"#)
+
+        let result = try await run(plane, ["vm", "exec", "a-box", "--", "sh", "-c", "echo out; echo err >&2; exit 7"], knownHosts: knownHostsPath)
+        #expect(result.status == 7, "\(result.stderr)")
+        #expect(result.stdout == "out\n")
+        #expect(result.stderr == "err\n")
+
+        let piped = try await run(plane, ["vm", "exec", "a-box", "--", "tr a-z A-Z"], knownHosts: knownHostsPath, stdin: Data("hello\n".utf8))
+        #expect(piped.status == 0, "\(piped.stderr)")
+        #expect(piped.stdout == "HELLO\n")
+
+        let missing = try await run(plane, ["vm", "exec", "no-such-vm", "--", "true"], knownHosts: knownHostsPath)
+        #expect(missing.status == 3)
     }
 
     @Test("environment variables are enough to reach the control plane; output, errors and exit codes")
