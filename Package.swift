@@ -12,6 +12,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "ExeSSH", targets: ["ExeSSH"]),
+        .library(name: "ExeControl", targets: ["ExeControl"]),
         .executable(name: "exe-cli", targets: ["exe-cli"]),
     ],
     dependencies: [
@@ -46,14 +47,21 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "ExeControl",
+            dependencies: ["ExeSSH", "ExeSystem"],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "ExeLease",
-            dependencies: ["ExeSSH", "ExeSystem", .product(name: "Yams", package: "Yams")],
+            dependencies: ["ExeControl", "ExeSSH", "ExeSystem", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSettings
         ),
         .executableTarget(
             name: "exe-cli",
             dependencies: [
+                "ExeControl",
                 "ExeSSH",
+                "ExeSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -89,6 +97,19 @@ let package = Package(
         .testTarget(
             name: "ExeLeaseTests",
             dependencies: ["ExeLease", "ExeSSH", "ExeSystem", "ExeTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "exe-cliTests",
+            dependencies: [
+                "exe-cli", "ExeControl", "ExeSSH", "ExeSystem", "ExeTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ExeControlTests",
+            dependencies: ["ExeControl", "ExeSSH", "ExeSystem", "ExeTestSupport"],
             swiftSettings: strictSettings
         ),
     ]

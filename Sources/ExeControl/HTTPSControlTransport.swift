@@ -1,0 +1,194 @@
+public import ExeSystem
+public import Foundation
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// Runs control-plane commands as `POST /exec` with a Bearer token
+/// (reference §1.2). The server forces JSON, so `--json` is never appended.
+///
+/// The body is checked against the 64 KiB limit before anything is sent. The
+/// token goes only into the `Authorization` header; redirects are not
+/// followed (they could carry the header elsewhere), and plain `http://` is
+/// refused except to loopback addresses (the local simulator).
+public struct HTTPSControlTransport: ControlTransport {
+    /// What to do when the server answers 429.
+    public struct RateLimitRetry: Sendable {
+        /// How many times to retry one command.
+        public var maxRetries: Int
+        /// The longest single wait; a longer `Retry-After` fails at once.
+        public var maxWait: Duration
+        /// The wait when the server gives no `Retry-After` (the bucket refills
+        /// one request per second).
+        public var defaultWait: Duration
+
+        /// Creates a policy.
+        public init(maxRetries: Int = 3, maxWait: Duration = .seconds(10), defaultWait: Duration = .seconds(1)) {
+            self.maxRetries = maxRetries
+            self.maxWait = maxWait
+            self.defaultWait = defaultWait
+        }
+    }
+
+    /// Where and how to send.
+    public struct Configuration: Sendable {
+        /// The `/exec` URL; `https://exe.dev/exec` by default.
+        public var endpoint: URL
+        /// The `exe0.`/`exe1.`/`exeapp_` token.
+        public var token: Secret
+        /// How long one request may take (the server stops commands at 30 s).
+        public var requestTimeout: Duration
+        /// Retry on 429; `nil` fails with ``ControlError/Kind/rateLimited`` at once.
+        public var rateLimitRetry: RateLimitRetry?
+        /// Waits between retries (injected so tests need not sleep).
+        public var sleep: @Sendable (Duration) async throws -> Void
+
+        /// Creates a configuration.
+        public init(
+            endpoint: URL = URL(string: "https://exe.dev/exec")!, token: Secret, requestTimeout: Duration = .seconds(60),
+            rateLimitRetry: RateLimitRetry? = nil,
+            sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+        ) {
+            self.endpoint = endpoint
+            self.token = token
+            self.requestTimeout = requestTimeout
+            self.rateLimitRetry = rateLimitRetry
+            self.sleep = sleep
+        }
+    }
+
+    /// The largest body `/exec` accepts.
+    public static let maximumBodyBytes = 64 * 1024
+
+    /// The configuration in use.
+    public let configuration: Configuration
+    private let session: URLSession
+
+    public var appendsJSONFlag: Bool { false }
+
+    /// Creates a transport.
+    ///
+    /// - Throws: ``ControlError/Kind/invalidArgument`` for an endpoint that is
+    ///   neither `https://` nor `http://` to a loopback address, and
+    ///   ``ControlError/Kind/authenticationFailed`` for an empty token.
+    public init(configuration: Configuration) throws(ControlError) {
+        guard let scheme = configuration.endpoint.scheme?.lowercased(), let host = configuration.endpoint.host else {
+            throw ControlError(.invalidArgument, "invalid API URL \(configuration.endpoint.absoluteString)")
+        }
+        guard scheme == "https" || (scheme == "http" && Self.isLoopback(host)) else {
+            throw ControlError(
+                .invalidArgument,
+                "refusing to send an API token to \(configuration.endpoint.absoluteString): use https:// (plain http:// only to 127.0.0.0/8, ::1 or localhost)")
+        }
+        guard !configuration.token.isEmpty else {
+            throw ControlError(.authenticationFailed, "no API token: pass --token or set EXE_API_TOKEN")
+        }
+        self.configuration = configuration
+        let sessionConfiguration = URLSessionConfiguration.ephemeral
+        sessionConfiguration.httpShouldSetCookies = false
+        sessionConfiguration.httpCookieAcceptPolicy = .never
+        sessionConfiguration.urlCache = nil
+        sessionConfiguration.requestCachePolicy = .reloadIgnoringLocalCacheData
+        sessionConfiguration.timeoutIntervalForRequest = Self.seconds(configuration.requestTimeout)
+        sessionConfiguration.timeoutIntervalForResource = Self.seconds(configuration.requestTimeout)
+        session = URLSession(configuration: sessionConfiguration, delegate: RedirectRefusal(), delegateQueue: nil)
+    }
+
+    public func send(_ request: ControlRequest) async throws(ControlError) -> ControlResponse {
+        let command = request.redactedCommandLine()
+        let body = Data(request.commandLine(appendingJSONFlag: false).utf8)
+        guard body.count <= Self.maximumBodyBytes else {
+            throw ControlError(
+                .requestTooLarge,
+                "request body exceeds 64KB limit (\(body.count) bytes; the limit is \(Self.maximumBodyBytes))", command: command)
+        }
+        guard !body.contains(0) else {
+            throw ControlError(.invalidArgument, "request body must not contain null bytes", command: command)
+        }
+        var urlRequest = URLRequest(url: configuration.endpoint)
+        urlRequest.httpMethod = "POST"
+        urlRequest.httpBody = body
+        urlRequest.timeoutInterval = Self.seconds(configuration.requestTimeout)
+        urlRequest.setValue("Bearer " + configuration.token.reveal(), forHTTPHeaderField: "Authorization")
+        urlRequest.setValue("text/plain; charset=utf-8", forHTTPHeaderField: "Content-Type")
+        urlRequest.setValue("application/json", forHTTPHeaderField: "Accept")
+
+        var retries = 0
+        while true {
+            let (data, response) = try await perform(urlRequest, command: command)
+            let retryAfter = Self.retryAfter(response.value(forHTTPHeaderField: "Retry-After"))
+            if response.statusCode == 429, let policy = configuration.rateLimitRetry, retries < policy.maxRetries {
+                let wait = retryAfter ?? policy.defaultWait
+                if wait <= policy.maxWait {
+                    retries += 1
+                    do { try await configuration.sleep(wait) } catch {
+                        throw ControlError(.cancelled, "cancelled while waiting out the rate limit", command: command)
+                    }
+                    continue
+                }
+            }
+            return ControlResponse(output: data, completion: .http(status: response.statusCode, retryAfter: retryAfter))
+        }
+    }
+
+    /// Invalidates the URL session (and releases its delegate); the
+    /// transport cannot send afterwards.
+    public func close() async { session.finishTasksAndInvalidate() }
+
+    private func perform(_ request: URLRequest, command: String) async throws(ControlError) -> (Data, HTTPURLResponse) {
+        let endpoint = configuration.endpoint.absoluteString
+        do {
+            let (data, response) = try await session.data(for: request)
+            guard let http = response as? HTTPURLResponse else {
+                throw ControlError(.unexpectedResponse, "\(endpoint) did not answer with HTTP", command: command)
+            }
+            return (data, http)
+        } catch let error as ControlError {
+            throw error
+        } catch let error as URLError {
+            let kind: ControlError.Kind
+            switch error.code {
+            case .timedOut: kind = .timeout
+            case .cancelled: kind = .cancelled
+            case .serverCertificateUntrusted, .serverCertificateHasBadDate, .serverCertificateNotYetValid,
+                .serverCertificateHasUnknownRoot, .clientCertificateRejected, .secureConnectionFailed:
+                kind = .hostKeyRejected
+            default: kind = .transport
+            }
+            throw ControlError(kind, "\(endpoint): \(error.localizedDescription)", command: command, underlying: error)
+        } catch {
+            throw ControlError(.transport, "\(endpoint): \(error)", command: command)
+        }
+    }
+
+    /// `Retry-After` in seconds (the HTTP-date form is ignored).
+    static func retryAfter(_ value: String?) -> Duration? {
+        guard let value, let seconds = Double(value.trimmingCharacters(in: .whitespaces)), seconds >= 0, seconds.isFinite else {
+            return nil
+        }
+        return .milliseconds(Int64(seconds * 1000))
+    }
+
+    /// Whether `host` is 127.0.0.0/8, `::1` or `localhost`.
+    static func isLoopback(_ host: String) -> Bool {
+        let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased()
+        if bare == "localhost" || bare == "::1" { return true }
+        let octets = bare.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
+    }
+
+    private static func seconds(_ duration: Duration) -> TimeInterval {
+        let (seconds, attoseconds) = duration.components
+        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
+    }
+}
+
+/// Refuses every redirect, so the `Authorization` header never follows one.
+private final class RedirectRefusal: NSObject, URLSessionTaskDelegate, Sendable {
+    func urlSession(
+        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+        newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void
+    ) {
+        completionHandler(nil)
+    }
+}

@@ -1,0 +1,27 @@
+extension ControlRequest {
+    static func share(_ subcommand: [String], _ name: String, _ rest: [ControlWord] = [], flags: [ControlFlag] = [], readOnly: Bool = false) throws(ControlError) -> ControlRequest {
+        ControlRequest(
+            ["share"] + subcommand, arguments: [try ArgumentChecks.existingVM(name)] + rest, flags: flags, isReadOnly: readOnly)
+    }
+
+    /// `share port <vm> <port>`, with the server's range check.
+    static func sharePort(_ name: String, _ port: Int) throws(ControlError) -> ControlRequest {
+        guard (3000...9999).contains(port) else {
+            throw ControlError(.invalidArgument, "port must be between 3000 and 9999, got \(GoQuote.string(String(port)))")
+        }
+        return try share(["port"], name, [ControlWord(String(port))])
+    }
+
+    /// `share add <vm> <email> [--message=]`.
+    static func shareAdd(_ name: String, email: String, message: String?) throws(ControlError) -> ControlRequest {
+        try share(["add"], name, [try shareeEmail(email)], flags: message.map { [ControlFlag("message", ControlWord($0))] } ?? [])
+    }
+
+    static func shareeEmail(_ email: String) throws(ControlError) -> ControlWord {
+        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !email.contains(where: \.isWhitespace) else {
+            throw ControlError(.invalidArgument, "invalid email address: \(GoQuote.string(email))")
+        }
+        return ControlWord(email)
+    }
+}

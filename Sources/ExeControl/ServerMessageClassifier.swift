@@ -1,0 +1,65 @@
+/// Maps the server's error messages (reference §5) to a ``ControlError/Kind``.
+///
+/// The server has no error codes, only messages, and their wording varies
+/// between commands (`VM "x" not found`, `vm "x" not found`, `VM not found: x`).
+/// Matching is case-insensitive on stable fragments; the most specific rules
+/// come first.
+enum ServerMessageClassifier {
+    private static let rules: [(fragments: [String], kind: ControlError.Kind)] = [
+        (["command not found:", "subcommand \"", "unknown command", "no help available for unrecognized command"], .unknownCommand),
+        (["please complete registration", "invalid token", "missing or invalid authorization"], .authenticationFailed),
+        (["active plan", "verify your account"], .noActivePlan),
+        (
+            [
+                "maximum number of vms", "current plan", "cannot exceed", "billing update", "daily email limit",
+            ], .planLimit
+        ),
+        (["rate limit", "too many"], .rateLimited),
+        (["timed out", "deadline exceeded"], .timeout),
+        (["temporarily unreachable", "internal error"], .serverError),
+        (
+            [
+                "not allowed by", "has expired", "has been revoked", "sudoers", "cannot modify tags",
+                "scoped to tag", "managed by an integration", "permission denied", "not in a team",
+            ], .permissionDenied
+        ),
+        (["not found", "no matching", "no share found"], .notFound),
+        (["is not available"], .nameNotAvailable),
+        (
+            [
+                "is locked", "already exists", "already associated", "already in use", "already attached",
+                "not attached", "already shared", "still being created", "not running", "cannot be restarted",
+                "has no container", "is in state",
+            ], .conflict
+        ),
+        (
+            [
+                "flag provided but not defined", "flag parsing error", "invalid", "must ", "usage:",
+                "please specify", "please provide", "is required", "does not take", "specified more than once",
+                "can only be used", "too long", "not valid", "unknown integration type", "mutually exclusive",
+                "only available in the interactive", "requires", "this is a private key",
+            ], .invalidArgument
+        ),
+    ]
+
+    /// The kind for `message`, or `nil` when no rule recognizes it.
+    static func kind(for message: String) -> ControlError.Kind? {
+        let lowered = message.lowercased()
+        for rule in rules where rule.fragments.contains(where: { lowered.contains($0) }) {
+            return rule.kind
+        }
+        return nil
+    }
+
+    /// Whether plain text printed with exit status 0 is really an error
+    /// (libssh2 1.10 reports a missing exit status as 0): the server's
+    /// flag-parse and dispatch errors, which come as text even with `--json`.
+    static func isPlainTextError(_ text: String) -> Bool {
+        let lowered = text.lowercased()
+        let markers = [
+            "flag parsing error", "flag provided but not defined", "exe.dev repl: command not found",
+            "does not take positional arguments", "subcommand \"", "please complete registration", "usage:",
+        ]
+        return markers.contains { lowered.contains($0) } || kind(for: text).map { $0 != .invalidArgument } ?? false
+    }
+}

@@ -1,0 +1,52 @@
+import ExeControl
+import ExeSSH
+
+/// The exit codes of `exe-cli` (documented in `Docs/exe-cli.md`).
+///
+/// `vm exec` and `vm ssh` exit with the remote command's own status when it
+/// ran; these codes are for failures before or around it.
+enum CLIExitCode: Int32, CaseIterable, Sendable {
+    /// Success.
+    case success = 0
+    /// The command failed (the server refused it, the name is taken, a
+    /// partial `rm`, an unreadable answer, ...).
+    case commandFailed = 1
+    /// Bad usage: unknown option, invalid argument, unknown command.
+    case usage = 2
+    /// The VM, key, integration or share does not exist.
+    case notFound = 3
+    /// Authentication, permission or host key failure.
+    case authentication = 4
+    /// Network failure: cannot connect, connection lost, deadline passed.
+    case transport = 5
+
+    /// The code for a control-plane error.
+    init(_ kind: ControlError.Kind) {
+        switch kind {
+        case .invalidArgument, .unknownCommand: self = .usage
+        case .notFound: self = .notFound
+        case .authenticationFailed, .hostKeyRejected, .permissionDenied: self = .authentication
+        case .transport, .timeout, .cancelled: self = .transport
+        default: self = .commandFailed
+        }
+    }
+
+    /// The code for an SSH failure (connecting to a VM).
+    init(_ kind: SSHError.Kind) {
+        switch kind {
+        case .hostKeyMismatch, .hostKeyUnknown, .authenticationFailed, .keyFile: self = .authentication
+        case .invalidConfiguration: self = .usage
+        case .commandFailed, .sftp: self = .commandFailed
+        default: self = .transport
+        }
+    }
+}
+
+/// Ends `exe-cli` with a status after the message (if any) was printed.
+struct CLIExit: Error, Sendable {
+    /// The process exit status.
+    var status: Int32
+
+    init(_ code: CLIExitCode) { status = code.rawValue }
+    init(status: Int32) { self.status = status }
+}

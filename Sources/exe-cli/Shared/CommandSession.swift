@@ -1,0 +1,77 @@
+import Foundation
+import ExeControl
+import ExeSSH
+
+/// What a command runs with: resolved settings, the environment, a client
+/// and the output style. ``run(_:environment:_:)`` creates it, runs the
+/// command's body, closes the client and turns every failure into one line on
+/// stderr and an exit code (``CLIExitCode``).
+///
+/// `deploy` and `lease` commands use it the same way:
+///
+/// ```swift
+/// mutating func run() async throws {
+///     try await CommandSession.run(global) { session in
+///         let vms = try await session.client.list()
+///         try session.output.result(vms) { ... }
+///     }
+/// }
+/// ```
+struct CommandSession: Sendable {
+    let settings: ControlSettings
+    let environment: CLIEnvironment
+    let client: ControlClient
+
+    /// JSON or text, to the environment's console.
+    var output: Output { Output(json: settings.json, console: environment.console) }
+    /// The console.
+    var console: Console { environment.console }
+
+    /// Runs `body` with a session built from `global` and `environment`.
+    static func run(
+        _ global: GlobalOptions, environment: CLIEnvironment = .process,
+        _ body: (CommandSession) async throws -> Void
+    ) async throws {
+        let console = environment.console
+        let session: CommandSession
+        do {
+            let settings = try ControlSettings(global, environment: environment)
+            session = CommandSession(settings: settings, environment: environment, client: try settings.makeClient(environment: environment))
+        } catch {
+            throw report(error, console: console)
+        }
+        do {
+            try await body(session)
+            await session.client.close()
+        } catch {
+            await session.client.close()
+            throw report(error, console: console)
+        }
+    }
+
+    /// Prints `error` as one line on stderr and returns the exit to end with.
+    static func report(_ error: any Error, console: Console) -> CLIExit {
+        switch error {
+        case let exit as CLIExit:
+            return exit
+        case let error as ControlError:
+            console.printError("error: " + oneLine(error.message))
+            return CLIExit(CLIExitCode(error.kind))
+        case let error as SSHError:
+            console.printError("error: " + oneLine(error.message))
+            return CLIExit(CLIExitCode(error.kind))
+        case let error as CLIUsageError:
+            console.printError("error: " + oneLine(error.description))
+            return CLIExit(.usage)
+        default:
+            console.printError("error: " + oneLine("\(error)"))
+            return CLIExit(.commandFailed)
+        }
+    }
+
+    /// Multi-line server messages (plan errors) joined into one line.
+    static func oneLine(_ text: String) -> String {
+        text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            .joined(separator: " ")
+    }
+}

@@ -1,0 +1,109 @@
+import ExeControl
+import ExeSSH
+import ExeSystem
+import Foundation
+
+/// The global options resolved against the environment: what a command
+/// needs to build a ``ControlClient`` and to reach VMs.
+struct ControlSettings: Sendable {
+    var transport: GlobalOptions.TransportChoice
+    /// `host`, `host:port` or `user@host:port` as given.
+    var controlHost: String
+    var identity: String?
+    var knownHosts: String?
+    /// Explicitly chosen; otherwise ~/.ssh/config or strict.
+    var hostKeyPolicy: HostKeyPolicy?
+    var apiURL: URL
+    var token: Secret?
+    var json: Bool
+
+    /// Resolves `options` against `environment` (option, then variable, then default).
+    ///
+    /// - Throws: ``CLIUsageError`` for values that cannot work.
+    init(_ options: GlobalOptions, environment: CLIEnvironment) throws(CLIUsageError) {
+        let transportText = options.transport?.rawValue ?? environment.variable("EXE_TRANSPORT") ?? "ssh"
+        guard let transport = GlobalOptions.TransportChoice(rawValue: transportText.lowercased()) else {
+            throw CLIUsageError("invalid transport \"\(transportText)\" (use ssh or https)")
+        }
+        self.transport = transport
+        controlHost = options.controlHost ?? environment.variable("EXE_CONTROL_HOST") ?? "exe.dev"
+        identity = options.identity ?? environment.variable("EXE_IDENTITY")
+        knownHosts = options.knownHosts ?? environment.variable("EXE_KNOWN_HOSTS")
+        if let policyText = options.hostKeyPolicy?.rawValue ?? environment.variable("EXE_HOST_KEY_POLICY") {
+            guard let choice = GlobalOptions.HostKeyPolicyChoice(rawValue: policyText.lowercased()) else {
+                throw CLIUsageError("invalid host key policy \"\(policyText)\" (use strict or accept-new)")
+            }
+            hostKeyPolicy = choice == .strict ? .strict : .acceptNew
+        }
+        let urlText = options.apiURL ?? environment.variable("EXE_API_URL") ?? "https://exe.dev/exec"
+        guard let url = URL(string: urlText), url.scheme != nil, url.host != nil else {
+            throw CLIUsageError("invalid API URL \"\(urlText)\"")
+        }
+        apiURL = url
+        token = (options.token ?? environment.variable("EXE_API_TOKEN")).map(Secret.init)
+        json = options.json || ["1", "true", "yes"].contains(environment.variable("EXE_JSON")?.lowercased() ?? "")
+    }
+
+    /// The client the settings describe.
+    func makeClient(environment: CLIEnvironment) throws -> ControlClient {
+        switch transport {
+        case .ssh:
+            let (destination, configuration) = try controlPlaneSSH(environment: environment)
+            return ControlClient(transport: SSHControlTransport(configuration: .init(destination: destination, ssh: configuration)))
+        case .https:
+            guard let token else {
+                throw ControlError(.authenticationFailed, "the https transport needs a token: set EXE_API_TOKEN or pass --token")
+            }
+            return try ControlClient(configuration: .https(.init(endpoint: apiURL, token: token)))
+        }
+    }
+
+    /// Where the control host is and how to connect to it, with what
+    /// `~/.ssh/config` says about it (HostName, User, Port, IdentityFile,
+    /// UserKnownHostsFile, StrictHostKeyChecking).
+    func controlPlaneSSH(environment: CLIEnvironment) throws -> (SSHDestination, SSHClientConfiguration) {
+        let given = try SSHDestination.parse(controlHost, defaultUser: environment.ssh.userName)
+        let hasPort = controlHost.contains(":") && !controlHost.hasSuffix("]")
+        let hasUser = controlHost.contains("@")
+        let settings = SSHConfigFile.userDefault(environment: environment.ssh).settings(for: given.host)
+        let fromConfig = settings.destination(for: given.host, environment: environment.ssh)
+        let destination = SSHDestination(
+            host: fromConfig.host, port: hasPort ? given.port : fromConfig.port, user: hasUser ? given.user : fromConfig.user)
+        return (destination, sshConfiguration(applying: settings, environment: environment))
+    }
+
+    /// The SSH configuration for a VM at `host` (for `vm exec` / `vm ssh`),
+    /// with what `~/.ssh/config` says about that host.
+    func vmSSHConfiguration(host: String, environment: CLIEnvironment) -> SSHClientConfiguration {
+        let settings = SSHConfigFile.userDefault(environment: environment.ssh).settings(for: host)
+        return sshConfiguration(applying: settings, environment: environment)
+    }
+
+    private func sshConfiguration(applying settings: SSHHostSettings, environment: CLIEnvironment) -> SSHClientConfiguration {
+        var configuration = SSHClientConfiguration()
+        configuration.environment = environment.ssh
+        configuration.passphraseProvider = environment.passphraseProvider
+        let console = environment.console
+        configuration.warningHandler = { message in console.printError("warning: " + message) }
+        configuration.apply(settings)
+        if let identity { configuration.identityFiles.insert(environment.ssh.expandingTilde(identity), at: 0) }
+        if let knownHosts {
+            let path = environment.ssh.expandingTilde(knownHosts)
+            configuration.knownHostsFiles.insert(path, at: 0)
+            configuration.knownHostsWriteFile = path
+        } else {
+            // accept-new records keys in a file this tool owns.
+            try? FileManager.default.createDirectory(
+                atPath: environment.stateDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            configuration.knownHostsWriteFile = environment.stateDirectory + "/known_hosts"
+        }
+        if let hostKeyPolicy { configuration.hostKeyPolicy = hostKeyPolicy }
+        return configuration
+    }
+}
+
+/// A problem with the command line or its environment variables (exit 2).
+struct CLIUsageError: Error, Sendable, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

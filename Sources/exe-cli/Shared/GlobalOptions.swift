@@ -1,0 +1,42 @@
+import ArgumentParser
+
+/// The options every `exe-cli` command takes, each also an environment
+/// variable (the option wins). Include with `@OptionGroup var global: GlobalOptions`.
+struct GlobalOptions: ParsableArguments {
+    /// `ssh` or `https`.
+    enum TransportChoice: String, ExpressibleByArgument, CaseIterable, Sendable {
+        case ssh, https
+    }
+
+    /// `strict` or `accept-new`.
+    enum HostKeyPolicyChoice: String, ExpressibleByArgument, CaseIterable, Sendable {
+        case strict
+        case acceptNew = "accept-new"
+    }
+
+    @Option(name: .customLong("control-host"), help: "The control host, host or host:port [env: EXE_CONTROL_HOST] (default: exe.dev).")
+    var controlHost: String?
+
+    @Option(name: .customLong("identity"), help: "A private key file to authenticate with [env: EXE_IDENTITY].")
+    var identity: String?
+
+    @Option(name: .customLong("known-hosts"), help: "A known_hosts file to trust (and record new keys in) [env: EXE_KNOWN_HOSTS].")
+    var knownHosts: String?
+
+    @Option(name: .customLong("host-key-policy"), help: "strict or accept-new [env: EXE_HOST_KEY_POLICY] (default: strict).")
+    var hostKeyPolicy: HostKeyPolicyChoice?
+
+    @Option(name: .customLong("transport"), help: "ssh or https [env: EXE_TRANSPORT] (default: ssh).")
+    var transport: TransportChoice?
+
+    @Option(name: .customLong("api-url"), help: "The HTTPS API endpoint [env: EXE_API_URL] (default: https://exe.dev/exec).")
+    var apiURL: String?
+
+    @Option(name: .customLong("token"), help: "The HTTPS API token [env: EXE_API_TOKEN]; prefer the variable (argv is visible to other users).")
+    var token: String?
+
+    @Flag(name: .customLong("json"), help: "Print the result as JSON on stdout [env: EXE_JSON=1].")
+    var json = false
+
+    init() {}
+}

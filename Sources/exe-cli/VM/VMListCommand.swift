@@ -1,0 +1,41 @@
+import ArgumentParser
+import ExeControl
+
+/// `exe-cli vm ls [FILTER...] [--all]`.
+struct VMListCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ls", abstract: "List your VMs, optionally filtered by names, tags or globs.")
+
+    @OptionGroup var global: GlobalOptions
+    @Flag(name: [.short, .customLong("all")], help: "Include your team's VMs.") var all = false
+    @Argument(help: "VM names, tags or globs (* ? [...]).") var filters: [String] = []
+
+    mutating func run() async throws {
+        try await CommandSession.run(global) { session in try await execute(session) }
+    }
+
+    func execute(_ session: CommandSession) async throws {
+        let list = try await session.client.list(filters, includeTeam: all)
+        try session.output.result(list) {
+            var text = session.output.table(
+                ["NAME", "STATUS", "REGION", "CPUS", "MEMORY", "DISK", "TAGS", "COMMENT"],
+                list.vms.map { vm in
+                    [
+                        vm.name, vm.status?.rawValue ?? "-", DisplayFormat.text(vm.region),
+                        vm.allocatedCPUs.map(String.init) ?? "-", DisplayFormat.bytes(vm.memoryCapacityBytes),
+                        DisplayFormat.bytes(vm.diskCapacityBytes), vm.tags.isEmpty ? "-" : vm.tags.joined(separator: ","),
+                        DisplayFormat.text(vm.comment),
+                    ]
+                })
+            if list.vms.isEmpty { text = "No VMs." }
+            if !list.teamVMs.isEmpty {
+                text += "\n\nTeam VMs:\n" + session.output.table(
+                    ["NAME", "STATUS", "REGION", "CREATOR", "COMMENT"],
+                    list.teamVMs.map { vm in
+                        [vm.name, vm.status?.rawValue ?? "-", DisplayFormat.text(vm.region), DisplayFormat.text(vm.creatorEmail), DisplayFormat.text(vm.comment)]
+                    })
+            }
+            return text
+        }
+    }
+}

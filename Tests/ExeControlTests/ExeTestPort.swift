@@ -1,0 +1,6 @@
+import ExeTestSupport
+
+enum ExeTestPort {
+    /// A loopback port nothing listens on.
+    static func unused() -> Int { LoopbackPort.free() }
+}
