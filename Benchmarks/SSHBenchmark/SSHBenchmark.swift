@@ -36,7 +36,7 @@ struct SSHBenchmark {
         let library = try await clock.measure {
             let connection = try await SSHConnection.connect(to: destination, configuration: configuration)
             for _ in 0..<count { try await connection.run("true", check: true) }
-            connection.close()
+            await connection.close()
         }
 
         let sshBase = [
@@ -71,7 +71,7 @@ struct SSHBenchmark {
             for _ in 0..<concurrent { try await connection.run("true", check: true) }
         }
         try await Throughput.run(connection, megabytes: value("--megabytes", 200))
-        connection.close()
+        await connection.close()
 
         func seconds(_ duration: Duration) -> Double {
             Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18

@@ -78,7 +78,7 @@ struct SyncBenchmark {
         }
         print("  ExeLease phases (ms): initial \(initialReport.phases), no-op \(noopReport.phases), change \(changeReport.phases)")
         print("  ExeLease sent: initial \(initialReport.bytesSent >> 10) KiB (\(initialReport.filesSent) files), no-op \(noopReport.bytesSent) B, change \(changeReport.bytesSent >> 10) KiB (\(changeReport.filesSent) files)")
-        connection?.close()
+        await connection?.close()
     }
 
     /// Writes `files` text-like files (source-code-ish, compressible) in nested directories.

@@ -53,8 +53,14 @@ public final class SSHConnection: Sendable {
     /// Operations queued or running on this connection.
     var load: Int { loop.load }
 
-    /// Closes the connection. Pending operations fail with `cancelled`.
-    public func close() { loop.shutdown() }
+    /// Closes the connection and waits until its thread has released the
+    /// session (so a process may exit safely afterwards). Pending operations
+    /// fail with `cancelled`. Dropping the last reference closes it too, but
+    /// without waiting.
+    public func close() async {
+        loop.shutdown()
+        await loop.waitUntilTerminated()
+    }
 
     // MARK: Commands
 

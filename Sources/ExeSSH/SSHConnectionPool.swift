@@ -60,9 +60,10 @@ public actor SSHConnectionPool {
         return try await connection.run(command, stdin: stdin, timeout: timeout, check: check)
     }
 
-    /// Closes every connection.
-    public func closeAll() {
-        for list in connections.values { for connection in list { connection.close() } }
+    /// Closes every connection and waits until they are released.
+    public func closeAll() async {
+        let all = connections.values.flatMap { $0 }
         connections.removeAll()
+        for connection in all { await connection.close() }
     }
 }

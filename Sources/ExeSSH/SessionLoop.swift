@@ -88,6 +88,8 @@ final class SessionLoop: @unchecked Sendable {
     let readBufferSize = 64 * 1024
     /// The SFTP subsystem, opened on first use.
     let sftp = SFTPSubsystem()
+    /// Completed once the thread has freed the session and closed the socket.
+    private let terminated = CompletionGate<Void>()
 
     init(destination: SSHDestination, configuration: SSHClientConfiguration) {
         _ = LibSSH2.isInitialized
@@ -115,16 +117,19 @@ final class SessionLoop: @unchecked Sendable {
                 } catch let error as SSHError {
                     teardown()
                     markDead(error)
+                    terminated.complete(.success(()))
                     continuation.resume(returning: .failure(error))
                     return
                 } catch {
                     teardown()
                     let wrapped = SSHError(.protocol, "\(error)")
                     markDead(wrapped)
+                    terminated.complete(.success(()))
                     continuation.resume(returning: .failure(wrapped))
                     return
                 }
                 run()
+                terminated.complete(.success(()))
             }
             thread.name = "ExeSSH \(destination)"
             thread.stackSize = 1 << 20
@@ -168,6 +173,11 @@ final class SessionLoop: @unchecked Sendable {
         let id = ObjectIdentifier(operation)
         shared.withLock { $0.jobs.append(.abandon(id, error)) }
         wake()
+    }
+
+    /// Waits until the thread has freed the session and closed the socket.
+    func waitUntilTerminated() async {
+        _ = try? await terminated.wait {}
     }
 
     /// Asks the loop to disconnect once and exit.

@@ -37,11 +37,12 @@ struct ExeCommand: AsyncParsableCommand {
         }
     }
 
-    /// Ends the process without running `atexit` handlers. Closing an SSH
-    /// connection is asynchronous (its thread frees the libssh2 session
-    /// after `close()` returns), and OpenSSL's exit-time cleanup racing that
-    /// thread can crash. Everything this tool writes is unbuffered (see
-    /// ``Console``); stdio is flushed for anything else.
+    /// Ends the process without running `atexit` handlers. Commands close
+    /// their connections and wait for them (`SSHConnection.close()`), but a
+    /// connection dropped without closing is freed by its thread after the
+    /// fact, and OpenSSL's exit-time cleanup racing that thread can crash.
+    /// Everything this tool writes is unbuffered (see ``Console``); stdio is
+    /// flushed for anything else.
     static func terminate(_ status: Int32) -> Never {
         fflush(nil)
         _exit(status)

@@ -13,4 +13,18 @@ extension CommandSession {
         let configuration = settings.vmSSHConfiguration(host: destination.host, environment: environment)
         return try await SSHConnection.connect(to: destination, configuration: configuration)
     }
+
+    /// Runs `body` with a connection to the VM, closing it (and waiting for
+    /// its thread) afterwards, whether `body` succeeds or throws.
+    func withVMConnection<T>(named name: String, _ body: (SSHConnection) async throws -> T) async throws -> T {
+        let connection = try await connectToVM(named: name)
+        do {
+            let result = try await body(connection)
+            await connection.close()
+            return result
+        } catch {
+            await connection.close()
+            throw error
+        }
+    }
 }

@@ -38,8 +38,10 @@ struct VMExecCommand: AsyncParsableCommand {
     }
 
     func execute(_ session: CommandSession) async throws {
-        let connection = try await session.connectToVM(named: name)
-        defer { connection.close() }
+        try await session.withVMConnection(named: name) { connection in try await execute(session, on: connection) }
+    }
+
+    private func execute(_ session: CommandSession, on connection: SSHConnection) async throws {
         let input: CommandInput = noStdin || StandardInput.isTerminal ? .none : .sequence(StandardInput.chunks())
         var status = RemoteExitStatus.closedWithoutStatus
         let events = connection.stream(Self.commandLine(words), stdin: input, timeout: timeout.map { .seconds($0) })

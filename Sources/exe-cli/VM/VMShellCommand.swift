@@ -17,8 +17,10 @@ struct VMShellCommand: AsyncParsableCommand {
     }
 
     func execute(_ session: CommandSession) async throws {
-        let connection = try await session.connectToVM(named: name)
-        defer { connection.close() }
+        try await session.withVMConnection(named: name) { connection in try await execute(session, on: connection) }
+    }
+
+    private func execute(_ session: CommandSession, on connection: SSHConnection) async throws {
         let size = TerminalMode.size()
         let terminal = PseudoTerminal(
             term: session.environment.variable("TERM") ?? "xterm-256color", width: size.width, height: size.height)
