@@ -4,8 +4,18 @@ public import Foundation
 /// repository it belongs to, and when it expires. Stored as JSON, mode 0600,
 /// by ``LeaseClaimStore``.
 public struct LeaseClaim: Sendable, Codable, Equatable {
+    /// Where a lease is in its life.
+    public enum State: String, Sendable, Codable {
+        /// The VM is being created or is not yet reachable.
+        case provisioning
+        /// The VM answers over SSH with the tools a sync needs.
+        case ready
+    }
+
     /// The lease id and slug.
     public var identity: LeaseIdentity
+    /// Where the lease is in its life.
+    public var state: State
     /// The VM's name.
     public var vmName: String
     /// The control host the VM was created through (`exe.dev`, `127.0.0.1:2222`).
@@ -40,6 +50,7 @@ public struct LeaseClaim: Sendable, Codable, Equatable {
         repositoryRoot: String, remoteDirectory: String, createdAt: Date, idleTimeoutSeconds: Int, ttlSeconds: Int, keep: Bool
     ) {
         self.identity = identity
+        self.state = .provisioning
         self.vmName = vmName
         self.controlHost = controlHost
         self.sshHost = sshHost

@@ -1,0 +1,398 @@
+public import ExeControl
+public import ExeSSH
+public import ExeSystem
+public import Foundation
+
+/// What the lease commands run with, injected (the CLI passes the real
+/// things; tests pass their own).
+public struct LeaseContext: Sendable {
+    /// The control plane.
+    public var control: ControlClient
+    /// The control host's name, recorded in claims.
+    public var controlHost: String
+    /// Local claims.
+    public var claims: LeaseClaimStore
+    /// Resolved settings.
+    public var settings: LeaseSettings
+    /// How to reach a VM over SSH (known hosts, identities, policy).
+    public var vmConfiguration: @Sendable (SSHDestination) -> SSHClientConfiguration
+    /// The user SSH logs in as when the control plane names none.
+    public var defaultUser: String
+    /// The repository the command runs in (claims are bound to it).
+    public var repositoryRoot: String
+    /// Now.
+    public var now: @Sendable () -> Date
+    /// Progress lines for the user (stderr on a terminal).
+    public var progress: @Sendable (String) -> Void
+    /// Runs local programs (git).
+    public var runner: any ProcessRunner
+    /// How long a new VM may take to answer over SSH.
+    public var readinessTimeout: Duration
+
+    /// Creates a context.
+    public init(
+        control: ControlClient, controlHost: String, claims: LeaseClaimStore, settings: LeaseSettings,
+        vmConfiguration: @escaping @Sendable (SSHDestination) -> SSHClientConfiguration, defaultUser: String,
+        repositoryRoot: String, now: @escaping @Sendable () -> Date = { Date() },
+        progress: @escaping @Sendable (String) -> Void = { _ in }, runner: any ProcessRunner = LocalProcessRunner(),
+        readinessTimeout: Duration = .seconds(300)
+    ) {
+        self.control = control
+        self.controlHost = controlHost
+        self.claims = claims
+        self.settings = settings
+        self.vmConfiguration = vmConfiguration
+        self.defaultUser = defaultUser
+        self.repositoryRoot = repositoryRoot
+        self.now = now
+        self.progress = progress
+        self.runner = runner
+        self.readinessTimeout = readinessTimeout
+    }
+}
+
+/// A request to create a lease.
+public struct WarmupRequest: Sendable {
+    /// The slug wanted; made unique.
+    public var slug: String?
+    /// Keep the VM if warmup fails, and never collect it automatically.
+    public var keep = false
+    /// Creates a request.
+    public init(slug: String? = nil, keep: Bool = false) {
+        self.slug = slug
+        self.keep = keep
+    }
+}
+
+/// One VM of the tool, with what this machine knows about it.
+public struct LeaseView: Sendable, Codable, Equatable {
+    public var leaseID: String?
+    public var slug: String?
+    public var vmName: String
+    public var status: String
+    public var expiresAt: Date?
+    /// Whether this machine holds a claim for it.
+    public var claimed: Bool
+    /// The repository the claim is bound to.
+    public var repositoryRoot: String?
+    /// Whether the VM still exists (a claim can outlive its VM).
+    public var vmExists: Bool
+    public var keep: Bool
+}
+
+/// What `stop` did for one lease.
+public struct StopOutcome: Sendable, Codable, Equatable {
+    public var lease: String
+    public var vmName: String?
+    /// `stopped`, `already-gone` (the VM did not exist; the claim was removed).
+    public var result: String
+}
+
+/// What `gc` did (or would do) for one expired lease.
+public struct CollectionOutcome: Sendable, Codable, Equatable {
+    public var vmName: String
+    public var leaseID: String?
+    public var expiredAt: Date?
+    /// `stopped`, `would-stop`, `forgotten` (a claim whose VM is gone).
+    public var action: String
+}
+
+/// Leases: test VMs that are created, synced, used and stopped, and that
+/// never leak. See `Docs/ExeLease.md`.
+public struct Leases: Sendable {
+    /// The injected context.
+    public let context: LeaseContext
+
+    /// Creates the service.
+    public init(context: LeaseContext) { self.context = context }
+
+    // MARK: Warmup
+
+    /// Creates a VM for a new lease, waits until it answers over SSH with the
+    /// tools a sync needs, and records the claim.
+    ///
+    /// A failure after the VM exists removes it (unless `keep`); if even that
+    /// fails, the error says exactly how to remove it by hand.
+    public func warmup(_ request: WarmupRequest) async throws -> LeaseClaim {
+        let settings = context.settings
+        let id = LeaseIdentity.newID()
+        let remote = try await context.control.list([LeaseTags.owner])
+        let remoteSlugs = Set(remote.vms.compactMap { LeaseTags.slug(in: $0.tags) })
+        let preferred = try request.slug.map { text -> String in
+            guard let slug = LeaseIdentity.normalizeSlug(text) else {
+                throw LeaseError(.configuration, "the slug \"\(text)\" has no letters to make a name from")
+            }
+            return slug
+        } ?? LeaseIdentity.defaultSlug(for: id)
+
+        // Slug choice and the provisional claim happen under one lock, so
+        // parallel warmups on this machine never pick the same slug.
+        let created = context.now()
+        let identity = try context.claims.withLock("allocation") { () throws -> LeaseIdentity in
+            let local = Set(context.claims.all().claims.map(\.identity.slug))
+            let identity = LeaseIdentity(id: id, slug: LeaseIdentity.uniqueSlug(preferred, taken: local.union(remoteSlugs)))
+            let claim = LeaseClaim(
+                identity: identity, vmName: identity.vmName, controlHost: context.controlHost, sshHost: "", sshPort: 22, sshUser: "",
+                repositoryRoot: context.repositoryRoot,
+                remoteDirectory: settings.workRoot.value + "/" + id + "/" + Self.repositoryName(context.repositoryRoot),
+                createdAt: created, idleTimeoutSeconds: Int(settings.idleTimeout.value.components.seconds),
+                ttlSeconds: Int(settings.ttl.value.components.seconds), keep: request.keep)
+            try context.claims.create(claim)
+            return identity
+        }
+        let claim = try context.claims.load(id)!
+        context.progress("lease \(id): creating VM \(identity.vmName) (slug \(identity.slug))")
+
+        var tags = [LeaseTags.owner, LeaseTags.id(id), LeaseTags.slug(identity.slug), LeaseTags.expires(claim.expiresAt)]
+        if request.keep { tags.append(LeaseTags.keep) }
+        let vm: VM
+        do {
+            vm = try await context.control.create(
+                NewVMOptions(
+                    name: identity.vmName, image: settings.image.value, command: settings.command.value, sendEmail: false,
+                    memory: try settings.memory.value.map { try ByteSize($0) }, disk: try settings.disk.value.map { try ByteSize($0) },
+                    cpus: settings.cpus.value, tags: tags))
+        } catch {
+            try? context.claims.remove(id)
+            throw error
+        }
+
+        let destination = vm.sshDestination(defaultUser: context.defaultUser)
+        do {
+            try await waitUntilReady(destination, lease: id)
+            return try context.claims.update(id) { claim in
+                claim.state = .ready
+                claim.sshHost = destination.host
+                claim.sshPort = destination.port
+                claim.sshUser = destination.user
+            }
+        } catch {
+            if request.keep {
+                _ = try? context.claims.update(id) { claim in
+                    claim.sshHost = destination.host
+                    claim.sshPort = destination.port
+                    claim.sshUser = destination.user
+                }
+                throw LeaseError(.notReady, "\(error); the VM \(identity.vmName) was kept (--keep): stop it with `exe-cli lease stop \(id)`")
+            }
+            context.progress("lease \(id): warmup failed; removing VM \(identity.vmName)")
+            do {
+                try await context.control.remove(identity.vmName)
+                try? context.claims.remove(id)
+            } catch let removal {
+                if removal.kind == .notFound {
+                    try? context.claims.remove(id)
+                    throw error
+                }
+                throw LeaseError(
+                    .notReady,
+                    "\(error); removing the VM failed too (\(removal)). Remove it by hand: exe-cli vm rm \(identity.vmName)  (or: ssh \(context.controlHost) rm \(identity.vmName))")
+            }
+            throw error
+        }
+    }
+
+    /// Waits until `destination` accepts TCP, then an SSH login, then has
+    /// the tools a sync needs, backing off between tries.
+    func waitUntilReady(_ destination: SSHDestination, lease: String) async throws {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let deadline = start + context.readinessTimeout
+        var pause = Duration.milliseconds(200)
+        var stage = "tcp"
+        var lastError = ""
+        var lastReport = start
+        while clock.now < deadline {
+            do {
+                stage = "ssh"
+                let connection = try await SSHConnection.connect(to: destination, configuration: context.vmConfiguration(destination))
+                stage = "tools"
+                let tools = try await connection.run("for t in sh tar xargs stat sha256sum cmp cp gzip; do command -v $t >/dev/null || echo $t; done", timeout: .seconds(30))
+                await connection.close()
+                let missing = tools.stdout.split(whereSeparator: \.isNewline).joined(separator: ", ")
+                if tools.succeeded && missing.isEmpty { return }
+                if !missing.isEmpty {
+                    throw LeaseError(.notReady, "the VM lacks tools a sync needs: \(missing)")
+                }
+                lastError = "the tool check failed (\(tools.status))"
+            } catch let error as SSHError where [.connectionRefused, .timeout, .disconnected, .channelFailure, .protocol].contains(error.kind) {
+                lastError = error.message
+            }
+            if clock.now - lastReport >= .seconds(5) {
+                lastReport = clock.now
+                context.progress("lease \(lease): waiting for \(destination.host):\(destination.port) (\(stage)) elapsed=\(Int((clock.now - start).components.seconds))s")
+            }
+            try await Task.sleep(for: pause)
+            pause = min(pause * 2, .seconds(2))
+        }
+        throw LeaseError(.notReady, "the VM at \(destination.host):\(destination.port) did not become ready within \(context.readinessTimeout) (last step: \(stage): \(lastError))")
+    }
+
+    // MARK: Finding leases
+
+    /// The claim for `idOrSlug` (a lease id, a slug, or a VM name).
+    ///
+    /// - Parameter reclaim: take over a claim bound to another repository.
+    public func claim(_ idOrSlug: String, reclaim: Bool = false) throws -> LeaseClaim {
+        let all = context.claims.all().claims
+        let matches = all.filter { $0.identity.id == idOrSlug || $0.identity.slug == idOrSlug || $0.vmName == idOrSlug }
+        guard let claim = matches.first else {
+            throw LeaseError(.notFound, "no lease \"\(idOrSlug)\" on this machine (see `exe-cli lease list --all`)")
+        }
+        if matches.count > 1 {
+            throw LeaseError(.claim, "\"\(idOrSlug)\" matches \(matches.count) leases; use the lease id")
+        }
+        if claim.repositoryRoot != context.repositoryRoot {
+            guard reclaim else {
+                throw LeaseError(.claim, "lease \(claim.identity.id) (\(claim.identity.slug)) belongs to \(claim.repositoryRoot), not \(context.repositoryRoot); pass --reclaim to use it here")
+            }
+            return try context.claims.update(claim.identity.id, expectedRevision: claim.revision) { claim in
+                claim.repositoryRoot = context.repositoryRoot
+                claim.remoteDirectory = (claim.remoteDirectory as NSString).deletingLastPathComponent + "/" + Self.repositoryName(context.repositoryRoot)
+            }
+        }
+        return claim
+    }
+
+    /// The SSH destination of a ready lease.
+    public func destination(of claim: LeaseClaim) throws -> SSHDestination {
+        guard claim.state == .ready, !claim.sshHost.isEmpty else {
+            throw LeaseError(.notReady, "lease \(claim.identity.id) is not ready (its warmup did not finish)")
+        }
+        return SSHDestination(host: claim.sshHost, port: claim.sshPort, user: claim.sshUser)
+    }
+
+    /// Connects to the lease's VM.
+    public func connect(_ claim: LeaseClaim) async throws -> SSHConnection {
+        let destination = try destination(of: claim)
+        return try await SSHConnection.connect(to: destination, configuration: context.vmConfiguration(destination))
+    }
+
+    // MARK: Touch, stop, list, gc
+
+    /// Marks the lease used now: moves its idle expiry, locally and in the
+    /// VM's tags (so another machine's `gc` sees it).
+    @discardableResult
+    public func touch(_ claim: LeaseClaim) async throws -> LeaseClaim {
+        let before = claim.expiresAt
+        let updated = try context.claims.update(claim.identity.id) { $0.lastUsedAt = context.now() }
+        if abs(updated.expiresAt.timeIntervalSince(before)) >= 60 {
+            try await retag(updated, from: before)
+        }
+        return updated
+    }
+
+    private func retag(_ claim: LeaseClaim, from old: Date) async throws {
+        let vm = try await context.control.vm(named: claim.vmName)
+        let stale = (vm?.tags ?? []).filter { $0.hasPrefix("exe-lease-expires-") && $0 != LeaseTags.expires(claim.expiresAt) }
+        try await context.control.tag(claim.vmName, [LeaseTags.expires(claim.expiresAt)])
+        if !stale.isEmpty { try await context.control.untag(claim.vmName, stale) }
+    }
+
+    /// Stops leases: removes each VM, then its claim. A VM that is already
+    /// gone counts as stopped (its claim is removed).
+    public func stop(_ idsOrSlugs: [String]) async throws -> [StopOutcome] {
+        var outcomes: [StopOutcome] = []
+        for key in idsOrSlugs {
+            let claim = try? self.claim(key, reclaim: true)
+            let vmName: String
+            let leaseID: String?
+            if let claim {
+                vmName = claim.vmName
+                leaseID = claim.identity.id
+            } else {
+                // No local claim: accept a lease id or VM name the tool owns.
+                let owned = try await context.control.list([LeaseTags.owner]).vms
+                guard let vm = owned.first(where: { $0.name == key || LeaseTags.leaseID(in: $0.tags) == key || LeaseTags.slug(in: $0.tags) == key }) else {
+                    if LeaseIdentity.isID(key) {
+                        outcomes.append(StopOutcome(lease: key, vmName: nil, result: "already-gone"))
+                        continue
+                    }
+                    throw LeaseError(.notFound, "no lease \"\(key)\" here or among the VMs tagged \(LeaseTags.owner)")
+                }
+                vmName = vm.name
+                leaseID = LeaseTags.leaseID(in: vm.tags)
+            }
+            let result = try await context.control.remove([vmName])
+            if let failure = result.failures.first, failure.kind != .notFound {
+                throw LeaseError(.control, "removing \(vmName) failed: \(failure.message)")
+            }
+            let gone = result.failures.first?.kind == .notFound
+            if let leaseID { try context.claims.remove(leaseID) }
+            outcomes.append(StopOutcome(lease: leaseID ?? key, vmName: vmName, result: gone ? "already-gone" : "stopped"))
+        }
+        return outcomes
+    }
+
+    /// The tool's VMs joined with this machine's claims. Without `all`,
+    /// only leases this machine claims (and claims whose VM is gone).
+    public func list(all: Bool = false) async throws -> [LeaseView] {
+        let vms = try await context.control.list([LeaseTags.owner]).vms.filter { $0.tags.contains(LeaseTags.owner) }
+        let claims = context.claims.all().claims
+        var views: [LeaseView] = []
+        var seen = Set<String>()
+        for vm in vms {
+            let id = LeaseTags.leaseID(in: vm.tags)
+            let claim = claims.first { $0.identity.id == id || $0.vmName == vm.name }
+            if claim == nil && !all { continue }
+            if let claim { seen.insert(claim.identity.id) }
+            views.append(LeaseView(
+                leaseID: id, slug: LeaseTags.slug(in: vm.tags), vmName: vm.name, status: vm.status?.description ?? "unknown",
+                expiresAt: claim?.expiresAt ?? LeaseTags.expiry(in: vm.tags), claimed: claim != nil,
+                repositoryRoot: claim?.repositoryRoot, vmExists: true, keep: vm.tags.contains(LeaseTags.keep)))
+        }
+        for claim in claims where !seen.contains(claim.identity.id) {
+            views.append(LeaseView(
+                leaseID: claim.identity.id, slug: claim.identity.slug, vmName: claim.vmName, status: "gone",
+                expiresAt: claim.expiresAt, claimed: true, repositoryRoot: claim.repositoryRoot, vmExists: false, keep: claim.keep))
+        }
+        return views.sorted { $0.vmName < $1.vmName }
+    }
+
+    /// Stops leases past their idle timeout or TTL (by the expiry in their
+    /// tags, so leases from other machines are collected too), and forgets
+    /// claims whose VM is gone. Kept leases are left alone.
+    public func collectExpired(dryRun: Bool) async throws -> [CollectionOutcome] {
+        let now = context.now()
+        let vms = try await context.control.list([LeaseTags.owner]).vms.filter { $0.tags.contains(LeaseTags.owner) }
+        let claims = context.claims.all().claims
+        var outcomes: [CollectionOutcome] = []
+        var expired: [(VM, Date?)] = []
+        for vm in vms where !vm.tags.contains(LeaseTags.keep) {
+            let id = LeaseTags.leaseID(in: vm.tags)
+            let claim = claims.first { $0.identity.id == id }
+            // The later of the two expiries wins: a claim touched here is newer than the tag.
+            let expiry = [claim?.expiresAt, LeaseTags.expiry(in: vm.tags)].compactMap { $0 }.max()
+            if let expiry, expiry <= now { expired.append((vm, expiry)) }
+        }
+        for (vm, expiry) in expired {
+            let id = LeaseTags.leaseID(in: vm.tags)
+            if dryRun {
+                outcomes.append(CollectionOutcome(vmName: vm.name, leaseID: id, expiredAt: expiry, action: "would-stop"))
+                continue
+            }
+            let result = try await context.control.remove([vm.name])
+            if let failure = result.failures.first, failure.kind != .notFound {
+                context.progress("gc: removing \(vm.name) failed: \(failure.message)")
+                continue
+            }
+            if let id { try context.claims.remove(id) }
+            outcomes.append(CollectionOutcome(vmName: vm.name, leaseID: id, expiredAt: expiry, action: "stopped"))
+        }
+        let live = Set(vms.map(\.name))
+        for claim in claims where !live.contains(claim.vmName) && claim.state == .ready {
+            if !dryRun { try context.claims.remove(claim.identity.id) }
+            outcomes.append(CollectionOutcome(vmName: claim.vmName, leaseID: claim.identity.id, expiredAt: claim.expiresAt, action: dryRun ? "would-forget" : "forgotten"))
+        }
+        return outcomes
+    }
+
+    /// The last path component of the repository root, made safe for a
+    /// remote directory name.
+    static func repositoryName(_ root: String) -> String {
+        let name = (root as NSString).lastPathComponent
+        let safe = name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? $0 : "_" }
+        let text = String(safe)
+        return text.isEmpty || text == "." || text == ".." ? "work" : text
+    }
+}
