@@ -60,6 +60,7 @@ let package = Package(
             name: "exe-cli",
             dependencies: [
                 "ExeControl",
+                "ExeLease",
                 "ExeSSH",
                 "ExeSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

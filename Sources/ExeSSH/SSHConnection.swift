@@ -120,13 +120,14 @@ public final class SSHConnection: Sendable {
         })
     }
 
-    /// Opens an interactive shell with a pseudo-terminal. Write keystrokes
-    /// through `input`; read the screen from the returned stream.
-    public func shell(terminal: PseudoTerminal, input: CommandInput) -> InteractiveShell {
+    /// Opens an interactive session with a pseudo-terminal: the user's login
+    /// shell, or `command` when given (for example `cd /work && exec bash -l`).
+    /// Write keystrokes through `input`; read the screen from the returned stream.
+    public func shell(terminal: PseudoTerminal, input: CommandInput, command: String? = nil) -> InteractiveShell {
         let loop = self.loop
         let sink = StreamingSink(wake: { loop.wake() })
         let pump = InputPump(input, wake: { loop.wake() })
-        let operation = ExecOperation(command: "", kind: .shell, terminal: terminal, input: pump, sink: sink, timeout: nil)
+        let operation = ExecOperation(command: command ?? "", kind: command == nil ? .shell : .exec, terminal: terminal, input: pump, sink: sink, timeout: nil)
         let handle = StreamHandle(loop: loop, operation: operation, sink: sink)
         if !loop.submit(operation) {
             sink.fail(loop.failure ?? SSHError(.disconnected, "the connection to \(destination) is closed"))

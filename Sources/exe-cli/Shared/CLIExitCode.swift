@@ -1,4 +1,5 @@
 import ExeControl
+import ExeLease
 import ExeSSH
 
 /// The exit codes of `exe-cli` (documented in `Docs/exe-cli.md`).
@@ -19,6 +20,12 @@ enum CLIExitCode: Int32, CaseIterable, Sendable {
     case authentication = 4
     /// Network failure: cannot connect, connection lost, deadline passed.
     case transport = 5
+    /// A lease's work tree could not be synced.
+    case sync = 6
+    /// A lease claim was refused: bound to another repository, or changed meanwhile.
+    case claim = 7
+    /// Interrupted by Ctrl-C (128 + SIGINT).
+    case interrupted = 130
 
     /// The code for a control-plane error.
     init(_ kind: ControlError.Kind) {
@@ -38,6 +45,19 @@ enum CLIExitCode: Int32, CaseIterable, Sendable {
         case .invalidConfiguration: self = .usage
         case .commandFailed, .sftp: self = .commandFailed
         default: self = .transport
+        }
+    }
+}
+
+extension CLIExitCode {
+    /// The code for a lease failure.
+    init(_ kind: LeaseError.Kind) {
+        switch kind {
+        case .notFound: self = .notFound
+        case .claim: self = .claim
+        case .notReady: self = .transport
+        case .configuration: self = .usage
+        default: self = .commandFailed
         }
     }
 }

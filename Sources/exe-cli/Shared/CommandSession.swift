@@ -1,5 +1,6 @@
 import Foundation
 import ExeControl
+import ExeLease
 import ExeSSH
 
 /// What a command runs with: resolved settings, the environment, a client
@@ -28,14 +29,18 @@ struct CommandSession: Sendable {
     var console: Console { environment.console }
 
     /// Runs `body` with a session built from `global` and `environment`.
+    ///
+    /// - Parameter controlHost: overrides the control host the global options
+    ///   name (lease commands resolve theirs from their own settings layers).
     static func run(
-        _ global: GlobalOptions, environment: CLIEnvironment = .process,
+        _ global: GlobalOptions, environment: CLIEnvironment = .process, controlHost: String? = nil,
         _ body: (CommandSession) async throws -> Void
     ) async throws {
         let console = environment.console
         let session: CommandSession
         do {
-            let settings = try ControlSettings(global, environment: environment)
+            var settings = try ControlSettings(global, environment: environment)
+            if let controlHost { settings.controlHost = controlHost }
             session = CommandSession(settings: settings, environment: environment, client: try settings.makeClient(environment: environment))
         } catch {
             throw report(error, console: console)
@@ -60,6 +65,12 @@ struct CommandSession: Sendable {
         case let error as SSHError:
             console.printError("error: " + oneLine(error.message))
             return CLIExit(CLIExitCode(error.kind))
+        case let error as LeaseError:
+            console.printError("error: " + oneLine(error.message))
+            return CLIExit(CLIExitCode(error.kind))
+        case let error as SyncError:
+            console.printError("error: sync: " + oneLine(error.message))
+            return CLIExit(.sync)
         case let error as CLIUsageError:
             console.printError("error: " + oneLine(error.description))
             return CLIExit(.usage)

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Dispatch
 import ExeControl
 import ExeSSH
 import Foundation
@@ -21,31 +20,7 @@ struct VMShellCommand: AsyncParsableCommand {
     }
 
     private func execute(_ session: CommandSession, on connection: SSHConnection) async throws {
-        let size = TerminalMode.size()
-        let terminal = PseudoTerminal(
-            term: session.environment.variable("TERM") ?? "xterm-256color", width: size.width, height: size.height)
-        let shell = connection.shell(terminal: terminal, input: .sequence(StandardInput.chunks()))
-
-        let rawMode = TerminalMode()
-        defer { rawMode?.restore() }
-        signal(SIGWINCH, SIG_IGN)
-        let resizes = DispatchSource.makeSignalSource(signal: SIGWINCH, queue: .global())
-        resizes.setEventHandler {
-            let size = TerminalMode.size()
-            shell.resize(width: size.width, height: size.height)
-        }
-        resizes.resume()
-        defer { resizes.cancel() }
-
-        var status = RemoteExitStatus.closedWithoutStatus
-        for try await event in shell.output {
-            switch event {
-            case .stdout(let data): session.console.writeOutput(data)
-            case .stderr(let data): session.console.writeError(data)
-            case .exit(let exit): status = exit
-            }
-        }
-        rawMode?.restore()
+        let status = try await TerminalSession.run(on: connection, environment: session.environment)
         if status != .exited(0) { throw CLIExit(status: status.shellStatus) }
     }
 }

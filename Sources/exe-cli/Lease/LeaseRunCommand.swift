@@ -1,0 +1,81 @@
+import ArgumentParser
+import Dispatch
+import ExeLease
+import ExeSSH
+import Foundation
+
+/// `exe-cli lease run`.
+struct LeaseRunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Sync the work tree to a lease and run a command there; exit with its status.",
+        discussion: """
+            Without --id, a one-shot lease is created and stopped afterwards (unless --keep).
+            Only allowlisted environment variables are forwarded (CI by default; --allow-env NAME, NAME* for a prefix),
+            plus EXE_LEASE_ID, EXE_LEASE_SLUG and EXE_RUN_ID. Ctrl-C interrupts the remote command (SIGINT, then SIGKILL)
+            and exits 130.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var lease: LeaseOptions
+    @Option(name: .customLong("id"), help: "The lease: id, slug or VM name.") var id: String?
+    @Flag(name: .customLong("no-sync"), help: "Run without syncing.") var noSync = false
+    @Flag(name: .customLong("sync-only"), help: "Sync and stop; run nothing.") var syncOnly = false
+    @Flag(help: "Compare file content, not size and time.") var checksum = false
+    @Flag(name: .customLong("allow-large-sync"), help: "Sync past the size guardrails.") var allowLargeSync = false
+    @Option(name: .customLong("allow-env"), help: "Forward this environment variable (repeatable; NAME* for a prefix).") var allowEnv: [String] = []
+    @Flag(help: "Keep the one-shot lease afterwards.") var keep = false
+    @Flag(help: "Use a lease claimed by another repository.") var reclaim = false
+    @Option(name: .customLong("timing-json"), help: "Write the timing record to this file.") var timingJSON: String?
+    @Argument(parsing: .captureForPassthrough, help: "The command, after --.") var command: [String] = []
+
+    var words: [String] { command.first == "--" ? Array(command.dropFirst()) : command }
+
+    func validate() throws {
+        if words.isEmpty && !syncOnly { throw ValidationError("give a command to run after -- (or --sync-only)") }
+        if noSync && syncOnly { throw ValidationError("--no-sync and --sync-only exclude each other") }
+        for name in allowEnv where !RemoteCommand.isValidName(name.hasSuffix("*") ? String(name.dropLast()) + "X" : name) {
+            throw ValidationError("--allow-env \(name): not a variable name")
+        }
+    }
+
+    mutating func run() async throws {
+        var request = LeaseRunRequest(lease: id, arguments: words)
+        request.sync = !noSync
+        request.syncOnly = syncOnly
+        request.checksum = checksum
+        request.allowLargeSync = allowLargeSync
+        request.allowEnv = allowEnv
+        request.keep = keep
+        request.reclaim = reclaim
+        request.environment = ProcessInfo.processInfo.environment
+        let timingPath = timingJSON
+        try await LeaseSession.run(global, lease) { leases, session in
+            let interrupt = RunInterrupt()
+            signal(SIGINT, SIG_IGN)
+            let interrupts = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+            interrupts.setEventHandler { interrupt.fire() }
+            interrupts.resume()
+            defer {
+                interrupts.cancel()
+                signal(SIGINT, SIG_DFL)
+            }
+            let console = session.console
+            let (status, timing) = try await leases.run(request, interrupt: interrupt) { event in
+                switch event {
+                case .stdout(let data): console.writeOutput(data)
+                case .stderr(let data): console.writeError(data)
+                case .exit: break
+                }
+            }
+            console.printError(timing.summary)
+            if let timingPath {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                try encoder.encode(timing).write(to: URL(fileURLWithPath: timingPath))
+            }
+            if timing.interrupted { throw CLIExit(.interrupted) }
+            if let status, status != .exited(0) { throw CLIExit(status: status.shellStatus) }
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import ExeControl
+import ExeLease
+import ExeSSH
+import ExeSystem
+import Foundation
+
+/// Runs a lease command: resolves the lease settings (their control host
+/// layers included), opens a ``CommandSession`` against that control host,
+/// and hands the body a ``Leases`` service.
+enum LeaseSession {
+    static func run(
+        _ global: GlobalOptions, _ options: LeaseOptions, allowEnv: [String] = [], environment: CLIEnvironment = .process,
+        _ body: (Leases, CommandSession) async throws -> Void
+    ) async throws {
+        let root = await repositoryRoot()
+        let settings: LeaseSettings
+        do {
+            settings = try LeaseSettings.resolve(
+                overrides: try options.overrides(controlHost: global.controlHost, allowEnv: allowEnv), repositoryRoot: root,
+                environment: environment.variables)
+        } catch {
+            throw CommandSession.report(error, console: environment.console)
+        }
+        try await CommandSession.run(global, environment: environment, controlHost: settings.controlHost.value) { session in
+            let console = session.console
+            let context = LeaseContext(
+                control: session.client, controlHost: settings.controlHost.value,
+                claims: LeaseClaimStore(directory: session.environment.stateDirectory + "/leases"), settings: settings,
+                vmConfiguration: { destination in session.settings.vmSSHConfiguration(host: destination.host, environment: session.environment) },
+                defaultUser: session.environment.ssh.userName, repositoryRoot: root,
+                progress: { message in console.printError(message) })
+            try await body(Leases(context: context), session)
+        }
+    }
+
+    /// The git work tree's top directory, or the current directory.
+    static func repositoryRoot() async -> String {
+        let current = FileManager.default.currentDirectoryPath
+        if let output = try? await LocalProcessRunner().run(ProcessInvocation("git", ["rev-parse", "--show-toplevel"], workingDirectory: current, timeout: .seconds(10))),
+            output.status == 0
+        {
+            let top = output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            if !top.isEmpty { return top }
+        }
+        return current
+    }
+}

@@ -1,0 +1,19 @@
+import ArgumentParser
+import ExeLease
+
+/// `exe-cli lease touch`.
+struct LeaseTouchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "touch", abstract: "Mark a lease used now (moves its idle expiry).")
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var lease: LeaseOptions
+    @Argument(help: "The lease: id, slug or VM name.") var id: String
+
+    mutating func run() async throws {
+        let key = id
+        try await LeaseSession.run(global, lease) { leases, session in
+            let claim = try await leases.touch(try leases.claim(key, reclaim: true))
+            try session.output.result(LeaseClaimOutput(claim)) { "touched \(claim.identity.id); expires \(LeaseClaimOutput.format(claim.expiresAt))" }
+        }
+    }
+}
