@@ -12,10 +12,13 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "ExeSSH", targets: ["ExeSSH"]),
+        .library(name: "ExeSim", targets: ["ExeSim"]),
         .executable(name: "exe-cli", targets: ["exe-cli"]),
+        .executable(name: "exe-sim", targets: ["exe-sim"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         .systemLibrary(
@@ -29,6 +32,7 @@ let package = Package(
             providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
         ),
         .target(name: "CExeSystem"),
+        .target(name: "CExeSim"),
         .target(
             name: "ExeSystem",
             dependencies: ["CLibCrypto", "CExeSystem"],
@@ -48,6 +52,22 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "ExeSim",
+            dependencies: [
+                "ExeSystem", "CExeSim",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "exe-sim",
+            dependencies: [
+                "ExeSim", "ExeSystem",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "ExeTestSupport",
             dependencies: ["ExeSystem"],
             path: "Tests/ExeTestSupport",
@@ -61,6 +81,11 @@ let package = Package(
         .testTarget(
             name: "ExeSSHTests",
             dependencies: ["ExeSSH", "ExeSystem", "ExeTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ExeSimTests",
+            dependencies: ["ExeSim", "ExeSystem", "ExeTestSupport"],
             swiftSettings: strictSettings
         ),
     ]
