@@ -2,7 +2,9 @@
 #include <errno.h>
 #include <sched.h>
 #include <stddef.h>
+#include <fcntl.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include "exe_sim.h"
 
@@ -26,3 +28,7 @@ int exe_sim_exec(const char *path, char *const argv[]) {
     execv(path, argv);
     return errno;
 }
+
+int exe_sim_accept_cloexec(int fd) { return accept4(fd, NULL, NULL, SOCK_CLOEXEC); }
+
+int exe_sim_pipe_nonblocking(int fds[2]) { return pipe2(fds, O_CLOEXEC | O_NONBLOCK); }

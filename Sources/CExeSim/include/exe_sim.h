@@ -14,4 +14,10 @@ int exe_sim_mount_tmpfs(const char *target);
 /// execv(path, argv); returns only on failure, with the errno value.
 int exe_sim_exec(const char *path, char *const argv[]);
 
+/// accept4(fd, NULL, NULL, SOCK_CLOEXEC).
+int exe_sim_accept_cloexec(int fd);
+
+/// pipe2(fds, O_CLOEXEC | O_NONBLOCK).
+int exe_sim_pipe_nonblocking(int fds[2]);
+
 #endif
