@@ -9,8 +9,8 @@ public struct ContainerRecord: Codable, Sendable, Equatable {
     public var displayName: String
     /// The image reference.
     public var image: String
-    /// The compose file that started it (`nil` for the VM's own image).
-    public var composeFile: String?
+    /// The compose project that started it (`nil` for the VM's own image).
+    public var composeProject: String?
     /// The compose service.
     public var service: String?
     /// Published ports.
@@ -118,7 +118,7 @@ public struct ContainerRuntime: Sendable {
     /// podman's message, the way `docker pull` reports it.
     public func pull(_ image: String, authFile: String?) throws {
         var arguments = ["pull", "--tls-verify=false", "--quiet"]
-        if let authFile, FileManager.default.fileExists(atPath: authFile) { arguments += ["--authfile", authFile] }
+        if let authFile { arguments += ["--authfile", authFile] }
         let output = try podman(arguments + [image])
         if output.status != 0 {
             throw ContainerRuntimeError(message: output.stderr.trimmingCharacters(in: .whitespacesAndNewlines))

@@ -82,7 +82,7 @@ public struct MachineVMLifecycle: VMLifecycle {
     func startImage(_ vm: VMRecord, image: String, exposedPorts: [Int], authFile: String?) throws {
         let vmPaths = paths.vm(vm.id)
         var containers = VMContainers.load(vmPaths.containers)
-        containers.containers.removeAll { $0.composeFile == nil }
+        containers.containers.removeAll { $0.composeProject == nil }
         containers.problem = nil
         guard configuration.containerRuntimeAvailable else {
             containers.problem = "no container runtime works on this machine (\(configuration.containerRuntimeProblem ?? "podman unavailable")), so the image \(image) is not running"
@@ -121,7 +121,7 @@ public struct MachineVMLifecycle: VMLifecycle {
             throw CommandFailure("failed to start container for \(GoFlagParser.goQuote(image)): \(error)")
         }
         containers.containers.insert(
-            ContainerRecord(podmanName: name, displayName: vm.name, image: image, composeFile: nil, service: nil, ports: ports, restart: "always"),
+            ContainerRecord(podmanName: name, displayName: vm.name, image: image, composeProject: nil, service: nil, ports: ports, restart: "always"),
             at: 0)
         try containers.save(vmPaths.containers)
     }
@@ -189,7 +189,7 @@ public struct MachineVMLifecycle: VMLifecycle {
         if port != vm.sshPort { try recordSSHPort(vm, port) }
         guard configuration.containerRuntimeAvailable else { return }
         let containers = VMContainers.load(paths.vm(vm.id).containers)
-        let restartable = containers.containers.filter { $0.composeFile == nil || ["always", "unless-stopped"].contains($0.restart ?? "no") }
+        let restartable = containers.containers.filter { $0.composeProject == nil || ["always", "unless-stopped"].contains($0.restart ?? "no") }
         do {
             try runtime.start(restartable.map(\.podmanName))
         } catch {
