@@ -312,8 +312,9 @@ extension ControlSession {
         default: throw CommandFailure("invalid range \(GoFlagParser.goQuote(flags.string("range") ?? "")) (use 24h, 7d, or 30d)")
         }
         guard let vm = try store.snapshot().vm(named: name) else { throw CommandFailure("VM not found: \(name)") }
-        let end = now.timeIntervalSince1970.rounded(.down) - now.timeIntervalSince1970.truncatingRemainder(dividingBy: step)
-        let start = max(vm.createdAt.timeIntervalSince1970 - vm.createdAt.timeIntervalSince1970.truncatingRemainder(dividingBy: step), end - span)
+        func floorToStep(_ date: Date) -> TimeInterval { (date.timeIntervalSince1970 / step).rounded(.down) * step }
+        let end = floorToStep(now)
+        let start = max(floorToStep(vm.createdAt), end - span)
         let diskGB = Double(vm.diskBytes) / 1e9
         let memoryGB = Double(vm.memoryBytes) / 1e9
         let used = VMDiskUsage.bytes(of: configuration, vm: vm)

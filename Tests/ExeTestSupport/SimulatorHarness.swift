@@ -157,7 +157,8 @@ public final class SimulatorHarness: @unchecked Sendable {
 
     /// POSTs `body` to `/exec` with `curl`; the token goes through a 0600
     /// header file, the body through a file, so neither is in argv.
-    /// Returns the HTTP status and the body.
+    /// Returns the HTTP status and the body exactly as sent (the server ends
+    /// a non-empty body with a newline).
     public func exec(_ body: String, token: Secret?, method: String = "POST") async throws -> (status: Int, body: String) {
         let id = UUID().uuidString
         let bodyFile = try directory.write("body-\(id)", body, mode: 0o600)
@@ -169,9 +170,27 @@ public final class SimulatorHarness: @unchecked Sendable {
         let output = try await runner.run(ProcessInvocation(
             "curl", ["-s", "-X", method, "-H", "@\(headerFile)", "--data-binary", "@\(bodyFile)", "-w", "\n%{http_code}", apiURL],
             timeout: .seconds(60)))
-        var lines = output.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        let status = Int(lines.popLast() ?? "") ?? 0
-        return (status, lines.joined(separator: "\n"))
+        guard let cut = output.stdout.lastIndex(of: "\n") else { return (0, output.stdout) }
+        return (Int(output.stdout[output.stdout.index(after: cut)...]) ?? 0, String(output.stdout[..<cut]))
+    }
+
+    /// POSTs `body` `count` times from one `curl` process (parallel
+    /// transfers), returning each response's status: fast enough to
+    /// exhaust the rate limit.
+    public func execBurst(_ body: String, token: Secret, count: Int) async throws -> [Int] {
+        let id = UUID().uuidString
+        let bodyFile = try directory.write("body-\(id)", body, mode: 0o600)
+        let headerFile = try directory.write("header-\(id)", "Authorization: Bearer \(token.reveal())\n", mode: 0o600)
+        defer {
+            unlink(bodyFile)
+            unlink(headerFile)
+        }
+        let output = try await runner.run(ProcessInvocation(
+            "curl",
+            ["-s", "--parallel", "--parallel-max", "16", "-X", "POST", "-H", "@\(headerFile)", "--data-binary", "@\(bodyFile)",
+             "-o", "/dev/null", "-w", "%{http_code}\n"] + Array(repeating: apiURL, count: count),
+            timeout: .seconds(120)))
+        return output.stdout.split(separator: "\n").compactMap { Int($0) }
     }
 }
 
