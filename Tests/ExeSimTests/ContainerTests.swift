@@ -7,7 +7,7 @@ import Testing
 /// Images from the simulator's registry running in podman: `new --image`,
 /// `https_url`, and the docker shim's compose cycle. Exercises the real
 /// container path (CI runs it).
-@Suite(.sharedSimulator, .timeLimit(.minutes(4)))
+@Suite(.sharedSimulator, .serialized, .timeLimit(.minutes(4)))
 struct ContainerTests {
     var sim: SimulatorFixture { get throws { try SimulatorScope.fixture } }
 

@@ -6,7 +6,7 @@ import Testing
 
 /// The control plane over real OpenSSH: JSON shapes, error texts, quirks,
 /// concurrency.
-@Suite(.sharedSimulator, .timeLimit(.minutes(4)))
+@Suite(.sharedSimulator, .serialized, .timeLimit(.minutes(4)))
 struct ControlPlaneTests {
     var sim: SimulatorFixture { get throws { try SimulatorScope.fixture } }
 

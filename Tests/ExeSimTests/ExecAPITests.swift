@@ -6,7 +6,7 @@ import Testing
 
 /// `POST /exec` with curl: status codes, bodies, token scoping, expiry,
 /// body limit, rate limit.
-@Suite(.sharedSimulator, .timeLimit(.minutes(4)))
+@Suite(.sharedSimulator, .serialized, .timeLimit(.minutes(4)))
 struct ExecAPITests {
     var sim: SimulatorFixture { get throws { try SimulatorScope.fixture } }
 

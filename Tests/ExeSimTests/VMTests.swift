@@ -6,7 +6,7 @@ import Testing
 
 /// VMs: their own sshd, files isolated in a private mount namespace, SFTP,
 /// and the lifecycle commands acting on real processes.
-@Suite(.sharedSimulator, .timeLimit(.minutes(4)))
+@Suite(.sharedSimulator, .serialized, .timeLimit(.minutes(4)))
 struct VMTests {
     var sim: SimulatorFixture { get throws { try SimulatorScope.fixture } }
 
