@@ -281,7 +281,9 @@ public struct SimLauncher: Sendable {
                 unlink(paths.vm(vm.id).sshdPID)
                 report += "stopped VM \(vm.name)\(pid.map { " (sshd pid \($0))" } ?? "")\n"
             }
-            if configuration.containerRuntimeAvailable {
+            // Even when containers were off, images may have been pushed and
+            // built locally under the registry's name: clean up if podman runs.
+            if configuration.containerRuntimeAvailable || ContainerRuntime(runner: runner, instanceID: "probe").probe() == nil {
                 let runtime = lifecycle.runtime
                 let leftovers = runtime.names(label: "exe-sim.instance", value: configuration.instanceID)
                 runtime.remove(leftovers)
