@@ -97,7 +97,9 @@ public struct SimLauncher: Sendable {
     private func registerKeys(_ files: [String], store: StateStore, configuration: SimConfiguration) throws {
         var keyFiles = files
         if keyFiles.isEmpty, (try? store.snapshot().keys.isEmpty) ?? true {
-            let fallback = configuration.home + "/.ssh/id_ed25519.pub"
+            // `~` is the caller's $HOME (as a shell would expand it), not the passwd home.
+            let home = ProcessInfo.processInfo.environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? configuration.home
+            let fallback = home + "/.ssh/id_ed25519.pub"
             if FileManager.default.fileExists(atPath: fallback) { keyFiles = [fallback] }
         }
         guard !keyFiles.isEmpty else { return }
