@@ -116,7 +116,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ExeLeaseTests",
-            dependencies: ["ExeLease", "ExeSSH", "ExeSystem", "ExeTestSupport"],
+            dependencies: ["ExeLease", "ExeControl", "ExeSSH", "ExeSystem", "ExeTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

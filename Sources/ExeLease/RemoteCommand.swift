@@ -66,15 +66,18 @@ public struct RemoteCommand: Sendable {
         return script
     }
 
-    /// Signals the command's process group: `signal` first, then, if it is
-    /// still alive after `grace`, SIGKILL. Returns a shell script.
+    /// Signals the command's process group: SIGINT first, then, if it is
+    /// still alive after `graceSeconds`, SIGKILL. Returns a shell script.
+    ///
+    /// It calls the `kill` program through `env`: the shell's builtin may be
+    /// dash's, which cannot signal a process group (`kill -- -PGID`).
     public func interruptScript(graceSeconds: Int) -> String {
         let pid = ShellQuote.word(pidFile)
         return """
             [ -s \(pid) ] || exit 0
-            p=$(cat \(pid)); kill -INT -- "-$p" 2>/dev/null || exit 0
-            i=0; while [ $i -lt \(graceSeconds * 10) ] && kill -0 -- "-$p" 2>/dev/null; do sleep 0.1; i=$((i+1)); done
-            kill -KILL -- "-$p" 2>/dev/null; exit 0
+            p=$(cat \(pid)); env kill -s INT -- "-$p" 2>/dev/null || exit 0
+            i=0; while [ $i -lt \(graceSeconds * 10) ] && env kill -0 -- "-$p" 2>/dev/null; do sleep 0.1; i=$((i+1)); done
+            env kill -s KILL -- "-$p" 2>/dev/null; exit 0
             """
     }
 

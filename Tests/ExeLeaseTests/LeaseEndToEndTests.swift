@@ -1,0 +1,343 @@
+import ExeControl
+import ExeLease
+import ExeSSH
+import ExeSystem
+import ExeTestSupport
+import Foundation
+import Testing
+
+/// A simulator, a registered key, a git repository and a claim store: what
+/// lease tests need, built and torn down per test.
+struct LeaseTestBed {
+    let simulator: SimulatorHarness
+    let key: SSHKeyPair
+    let home: TemporaryDirectory
+    let repository: String
+    let claims: LeaseClaimStore
+
+    static func start() async throws -> LeaseTestBed {
+        let home = try TemporaryDirectory(prefix: "exe-lease-e2e")
+        try FileManager.default.createDirectory(atPath: home.file(".ssh"), withIntermediateDirectories: true)
+        let key = try await SSHKeyPair.generate(type: "ed25519", at: home.file(".ssh/id_ed25519"))
+        let simulator = try await SimulatorHarness.start(authorizedKeys: [key.publicPath])
+        let repository = home.file("repo")
+        let runner = LocalProcessRunner()
+        try await runner.check(ProcessInvocation("git", ["init", "-q", repository]))
+        try home.write("repo/README.md", "# lease test\n")
+        try home.write("repo/src/main.sh", "echo main\n")
+        try home.write("repo/data/blob.txt", String(repeating: "lease ", count: 20_000))
+        try await runner.check(ProcessInvocation("git", ["-C", repository, "add", "."]))
+        return LeaseTestBed(simulator: simulator, key: key, home: home, repository: repository, claims: LeaseClaimStore(directory: home.file("state/leases")))
+    }
+
+    func stop() async {
+        try? await simulator.stop()
+        home.remove()
+    }
+
+    var sshEnvironment: SSHEnvironment { SSHEnvironment(homeDirectory: home.path, userName: simulator.user, agentSocket: nil) }
+
+    func sshConfiguration(identity: String? = nil) -> SSHClientConfiguration {
+        var configuration = SSHClientConfiguration()
+        configuration.environment = sshEnvironment
+        configuration.identityFiles = [identity ?? key.privatePath]
+        configuration.useDefaultIdentities = false
+        configuration.useAgent = false
+        configuration.knownHostsFiles = [simulator.knownHostsPath]
+        configuration.warningHandler = { _ in }
+        return configuration
+    }
+
+    func control() -> ControlClient {
+        ControlClient(transport: SSHControlTransport(configuration: .init(
+            destination: SSHDestination(host: simulator.controlHost, port: simulator.controlPort, user: simulator.user),
+            ssh: sshConfiguration())))
+    }
+
+    func leases(repository: String? = nil, ttl: String? = nil, vmIdentity: String? = nil, readiness: Duration = .seconds(120)) throws -> Leases {
+        var overrides = LeaseSettings.Overrides()
+        overrides.controlHost = "\(simulator.controlHost):\(simulator.controlPort)"
+        overrides.ttl = try ttl.map { try LeaseDuration.parse($0, setting: "ttl") }
+        overrides.workRoot = "/tmp/exe"
+        let settings = try LeaseSettings.resolve(overrides: overrides, repositoryRoot: repository ?? self.repository, environment: ["HOME": home.path])
+        let configuration = sshConfiguration(identity: vmIdentity)
+        return Leases(context: LeaseContext(
+            control: control(), controlHost: overrides.controlHost!, claims: claims, settings: settings,
+            vmConfiguration: { _ in configuration }, defaultUser: simulator.user, repositoryRoot: repository ?? self.repository,
+            readinessTimeout: readiness))
+    }
+
+    /// The environment `exe-cli` needs to reach this simulator (as `eval "$(exe-sim up)"` would set).
+    var cliEnvironment: [String: String] {
+        [
+            "HOME": home.path, "EXE_CONTROL_HOST": "\(simulator.controlHost):\(simulator.controlPort)",
+            "EXE_KNOWN_HOSTS": simulator.knownHostsPath, "EXE_IDENTITY": key.privatePath, "SSH_AUTH_SOCK": "",
+            "XDG_STATE_HOME": home.file("state-root"), "XDG_CONFIG_HOME": home.file("config"),
+        ]
+    }
+
+    /// The built `exe-cli`, next to the test bundle.
+    static func cliExecutable() throws -> String {
+        let simulator = try SimulatorHarness.locateExecutable()
+        return (simulator as NSString).deletingLastPathComponent + "/exe-cli"
+    }
+}
+
+/// Runs `body` with a fresh test bed and always stops its simulator afterwards.
+func withLeaseTestBed(_ body: (LeaseTestBed) async throws -> Void) async throws {
+    let bed = try await LeaseTestBed.start()
+    do {
+        try await body(bed)
+        await bed.stop()
+    } catch {
+        await bed.stop()
+        throw error
+    }
+}
+
+func collectOutput(_ sink: OutputCollector) -> @Sendable (CommandOutputEvent) -> Void {
+    { event in sink.append(event) }
+}
+
+final class OutputCollector: @unchecked Sendable {
+    private let lock = NSLock()
+    private var out = Data()
+    private var err = Data()
+    func append(_ event: CommandOutputEvent) {
+        lock.withLock {
+            switch event {
+            case .stdout(let data): out.append(data)
+            case .stderr(let data): err.append(data)
+            case .exit: break
+            }
+        }
+    }
+    var stdout: String { lock.withLock { String(decoding: out, as: UTF8.self) } }
+    var stderr: String { lock.withLock { String(decoding: err, as: UTF8.self) } }
+}
+
+@Suite("Leases against exe-sim", .serialized)
+struct LeaseEndToEndTests {
+    @Test("warmup, run (exit code passes through), incremental sync, stop, stop again, list")
+    func lifecycle() async throws {
+        try await withLeaseTestBed { bed in
+        let leases = try bed.leases()
+        let claim = try await leases.warmup(WarmupRequest(slug: "Life Cycle!"))
+        #expect(claim.identity.slug == "life-cycle")
+        #expect(claim.state == .ready)
+        let vm = try #require(try await bed.control().vm(named: claim.vmName))
+        #expect(vm.tags.contains(LeaseTags.owner))
+        #expect(vm.tags.contains(LeaseTags.id(claim.identity.id)))
+        #expect(vm.tags.contains { $0.hasPrefix("exe-lease-expires-") })
+
+        let first = OutputCollector()
+        var request = LeaseRunRequest(lease: claim.identity.slug, arguments: ["sh", "-c", "cat README.md; ls src; exit 3"])
+        let (status, timing) = try await leases.run(request, output: collectOutput(first))
+        #expect(status == .exited(3))
+        #expect(timing.exitCode == 3)
+        #expect(first.stdout == "# lease test\nmain.sh\n")
+        #expect(timing.filesChanged == 3)
+
+        try bed.home.write("repo/README.md", "# changed\n")
+        try bed.home.write("repo/src/new.sh", "echo new\n")
+        try FileManager.default.removeItem(atPath: bed.repository + "/src/main.sh")
+        let second = OutputCollector()
+        request.arguments = ["sh", "-c", "cat README.md; ls src"]
+        let (_, secondTiming) = try await leases.run(request, output: collectOutput(second))
+        #expect(second.stdout == "# changed\nnew.sh\n")
+        #expect(secondTiming.filesChanged == 3)
+        #expect(secondTiming.bytesSent < 2_000, "only the changed files travel: \(secondTiming.bytesSent) bytes")
+
+        request.arguments = ["true"]
+        let (_, third) = try await leases.run(request, output: { _ in })
+        #expect(third.syncUpToDate)
+        #expect(third.bytesSent == 0)
+
+        let stopped = try await leases.stop([claim.identity.id])
+        #expect(stopped.map(\.result) == ["stopped"])
+        #expect(try await bed.control().vm(named: claim.vmName) == nil)
+        #expect(try bed.claims.load(claim.identity.id) == nil)
+        let again = try await leases.stop([claim.identity.id])
+        #expect(again.map(\.result) == ["already-gone"])
+        #expect(try await leases.list(all: true).isEmpty)
+        }
+    }
+
+    @Test("a VM deleted behind the lease's back: stop still succeeds and removes the claim")
+    func stopWhenGone() async throws {
+        try await withLeaseTestBed { bed in
+        let leases = try bed.leases()
+        let claim = try await leases.warmup(WarmupRequest())
+        try await bed.control().remove(claim.vmName)
+        let listed = try await leases.list()
+        #expect(listed.first?.vmExists == false)
+        let outcome = try await leases.stop([claim.identity.slug])
+        #expect(outcome.map(\.result) == ["already-gone"])
+        #expect(try bed.claims.load(claim.identity.id) == nil)
+        }
+    }
+
+    @Test("gc stops a lease past its TTL, from the VM's tags")
+    func garbageCollection() async throws {
+        try await withLeaseTestBed { bed in
+        let short = try bed.leases(ttl: "1s")
+        let expired = try await short.warmup(WarmupRequest(slug: "short"))
+        let long = try bed.leases()
+        let kept = try await long.warmup(WarmupRequest(slug: "long"))
+        try await Task.sleep(for: .seconds(2))
+        // Another machine (no claims here) sees the expiry in the tags.
+        let elsewhere = LeaseClaimStore(directory: bed.home.file("elsewhere"))
+        var context = long.context
+        context.claims = elsewhere
+        let dry = try await Leases(context: context).collectExpired(dryRun: true)
+        #expect(dry.map(\.vmName) == [expired.vmName])
+        #expect(dry.map(\.action) == ["would-stop"])
+        #expect(try await bed.control().vm(named: expired.vmName) != nil)
+        let collected = try await long.collectExpired(dryRun: false)
+        #expect(collected.map(\.vmName) == [expired.vmName])
+        #expect(try await bed.control().vm(named: expired.vmName) == nil)
+        #expect(try bed.claims.load(expired.identity.id) == nil)
+        #expect(try await bed.control().vm(named: kept.vmName) != nil)
+        }
+    }
+
+    @Test("a warmup that fails after the VM exists removes the VM and the claim")
+    func failedWarmupRollsBack() async throws {
+        try await withLeaseTestBed { bed in
+        let stranger = try await SSHKeyPair.generate(type: "ed25519", at: bed.home.file("stranger"))
+        let leases = try bed.leases(vmIdentity: stranger.privatePath, readiness: .seconds(5))
+        await #expect(throws: (any Error).self) { try await leases.warmup(WarmupRequest(slug: "doomed")) }
+        let remaining = try await bed.control().list([LeaseTags.owner]).vms
+        #expect(remaining.isEmpty, "the VM was removed: \(remaining.map(\.name))")
+        #expect(bed.claims.all().claims.isEmpty)
+
+        let keeping = try bed.leases(vmIdentity: stranger.privatePath, readiness: .seconds(5))
+        let error = await #expect(throws: LeaseError.self) { try await keeping.warmup(WarmupRequest(slug: "kept", keep: true)) }
+        #expect(error?.message.contains("exe-cli lease stop") == true)
+        #expect(try await bed.control().list([LeaseTags.owner]).vms.count == 1)
+        }
+    }
+
+    @Test("a claim bound to another repository is refused without --reclaim")
+    func claimFromAnotherRepository() async throws {
+        try await withLeaseTestBed { bed in
+        let claim = try await bed.leases().warmup(WarmupRequest(slug: "mine"))
+        let other = bed.home.file("other-repo")
+        try FileManager.default.createDirectory(atPath: other, withIntermediateDirectories: true)
+        let elsewhere = try bed.leases(repository: other)
+        let error = await #expect(throws: LeaseError.self) {
+            try await elsewhere.run(LeaseRunRequest(lease: "mine", arguments: ["true"]), output: { _ in })
+        }
+        #expect(error?.kind == .claim)
+        #expect(error?.message.contains("--reclaim") == true)
+        var request = LeaseRunRequest(lease: "mine", arguments: ["pwd"])
+        request.reclaim = true
+        let output = OutputCollector()
+        let (status, _) = try await elsewhere.run(request, output: collectOutput(output))
+        #expect(status == .exited(0))
+        #expect(output.stdout.hasSuffix("/other-repo\n"))
+        #expect(try bed.claims.load(claim.identity.id)?.repositoryRoot == other)
+        }
+    }
+
+    @Test("a one-shot run creates a lease and stops it, even when the command fails")
+    func oneShot() async throws {
+        try await withLeaseTestBed { bed in
+        let leases = try bed.leases()
+        let (status, timing) = try await leases.run(LeaseRunRequest(lease: nil, arguments: ["sh", "-c", "exit 7"]), output: { _ in })
+        #expect(status == .exited(7))
+        #expect(timing.leaseStopped)
+        #expect(timing.warmupMilliseconds != nil)
+        #expect(try await bed.control().list([LeaseTags.owner]).vms.isEmpty)
+        #expect(bed.claims.all().claims.isEmpty)
+        }
+    }
+
+    @Test("exe-cli: 20 parallel warmups get 20 slugs and 20 claims; Ctrl-C reaches the remote command; secrets stay out of sight")
+    func cliProcesses() async throws {
+        try await withLeaseTestBed { bed in
+        let cli = try LeaseTestBed.cliExecutable()
+        let runner = LocalProcessRunner()
+        let environment = bed.cliEnvironment
+
+        let outputs = try await withThrowingTaskGroup(of: ProcessOutput.self) { group in
+            for _ in 0..<20 {
+                group.addTask {
+                    try await runner.run(ProcessInvocation(cli, ["lease", "warmup", "--json"], environment: environment, workingDirectory: bed.repository, timeout: .seconds(300)))
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        for output in outputs { #expect(output.status == 0, "\(output.stderr)") }
+        let store = LeaseClaimStore(directory: bed.home.file("state-root/exe/leases"))
+        let claims = store.all().claims
+        #expect(claims.count == 20)
+        #expect(Set(claims.map(\.identity.slug)).count == 20)
+        #expect(claims.allSatisfy { $0.state == .ready })
+        #expect(try await bed.control().list([LeaseTags.owner]).vms.count == 20)
+
+        // Ctrl-C: SIGINT to exe-cli reaches the remote command's process group; exe-cli exits 130.
+        let target = claims[0]
+        let log = bed.home.file("run.log")
+        let child = try ChildProcess.spawn(
+            cli, ["lease", "run", "--id", target.identity.id, "--no-sync", "--", "sh", "-c", "echo $$ > remote.pid; sleep 60"],
+            environment: ProcessInfo.processInfo.environment.merging(environment) { _, new in new }, workingDirectory: bed.repository,
+            stdout: .appendToFile(log), stderr: .appendToFile(log))
+        let leases = try bed.leases()
+        var context = leases.context
+        context.claims = store
+        let connection = try await Leases(context: context).connect(target)
+        var remotePID: Int32?
+        let deadline = ContinuousClock.now + .seconds(30)
+        while remotePID == nil, ContinuousClock.now < deadline {
+            let read = try await connection.run("cat \(ShellQuote.word(target.remoteDirectory))/remote.pid 2>/dev/null")
+            remotePID = Int32(read.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+            if remotePID == nil { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        let pid = try #require(remotePID)
+        #expect(try await connection.run("kill -0 \(pid)").succeeded)
+        let clock = ContinuousClock()
+        let interruptedAt = clock.now
+        child.signal(SIGINT)
+        let status = await child.exitStatus()
+        #expect(status == 130)
+        #expect(clock.now - interruptedAt < .seconds(15), "the remote `sleep 60` was interrupted, not waited for")
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(!(try await connection.run("kill -0 \(pid) 2>/dev/null").succeeded), "the remote command is gone")
+        await connection.close()
+
+        // A forwarded secret arrives, but appears in no output and no process's argv.
+        let secret = "tok-\(UInt64.random(in: 1...UInt64.max))"
+        let capture = Task {
+            var seen = false
+            while !Task.isCancelled {
+                if let all = try? await runner.run(ProcessInvocation("/bin/sh", ["-c", "cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\\\\0' ' '"])),
+                    all.stdout.contains(secret)
+                {
+                    seen = true
+                }
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+            return seen
+        }
+        var secretEnvironment = environment
+        secretEnvironment["DEPLOY_TOKEN"] = secret
+        let secretRun = try await runner.run(ProcessInvocation(
+            cli, ["lease", "run", "--id", claims[1].identity.id, "--allow-env", "DEPLOY_TOKEN", "--timing-json", bed.home.file("timing.json"),
+                  "--", "sh", "-c", "sleep 1; [ \"$DEPLOY_TOKEN\" = '\(secret)' ] && echo received"],
+            environment: secretEnvironment, workingDirectory: bed.repository, timeout: .seconds(120)))
+        capture.cancel()
+        let seenInArgv = await capture.value
+        #expect(secretRun.status == 0, "\(secretRun.stderr)")
+        #expect(secretRun.stdout == "received\n")
+        #expect(!secretRun.stdout.contains(secret) && !secretRun.stderr.contains(secret))
+        #expect(!seenInArgv, "the secret showed up in a process's argv")
+        let timing = try String(contentsOfFile: bed.home.file("timing.json"), encoding: .utf8)
+        #expect(timing.contains("\"exitCode\" : 0") && !timing.contains(secret))
+
+        let stop = try await runner.run(ProcessInvocation(cli, ["lease", "stop"] + claims.map(\.identity.id), environment: environment, workingDirectory: bed.repository, timeout: .seconds(300)))
+        #expect(stop.status == 0, "\(stop.stderr)")
+        #expect(try await bed.control().list([LeaseTags.owner]).vms.isEmpty)
+        }
+    }
+}
