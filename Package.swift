@@ -78,7 +78,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "sync-benchmark",
-            dependencies: ["ExeLease", "ExeSSH", "ExeSystem", "ExeTestSupport"],
+            dependencies: ["ExeLease", "ExeControl", "ExeSSH", "ExeSystem", "ExeTestSupport"],
             path: "Benchmarks/SyncBenchmark",
             swiftSettings: strictSettings
         ),

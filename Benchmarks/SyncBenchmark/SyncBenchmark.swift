@@ -1,14 +1,20 @@
+import ExeControl
 import ExeLease
 import ExeSSH
 import ExeSystem
 import ExeTestSupport
 import Foundation
 
-/// Compares ExeLease's work-tree sync with `rsync -az -e ssh` on a generated
-/// tree (5,000 files, about 60 MB): initial sync, a no-op resync, and a
-/// change to 10 files, in one run against one loopback sshd.
+/// Compares ExeLease with what users run today, against a VM of the local
+/// exe.dev (`exe-sim`), in one run:
 ///
-/// Usage: `swift run -c release sync-benchmark [--files N] [--megabytes M]`
+/// - syncing a generated tree (5,000 files, about 60 MB): initial sync, a
+///   no-op resync, and a change to 10 files, through `WorkTreeSync` and
+///   through `rsync -az -e ssh` (plain, and over an OpenSSH ControlMaster);
+/// - a warm `exe-cli lease run -- true` against the equivalent
+///   `ssh` + `rsync` + `ssh` sequence.
+///
+/// Usage: `swift build -c release && .build/release/sync-benchmark [--files N] [--megabytes M] [--runs R]`
 @main
 struct SyncBenchmark {
     static func main() async throws {
@@ -19,66 +25,126 @@ struct SyncBenchmark {
         }
         let fileCount = value("--files", 5000)
         let megabytes = value("--megabytes", 60)
+        let runs = value("--runs", 5)
 
-        let server = try await LoopbackSSHServer.start()
-        defer { server.cleanUp() }
-        let tree = server.directory.file("tree")
-        let bytes = try generateTree(at: tree, files: fileCount, totalBytes: megabytes << 20)
-        print("sync-benchmark: \(fileCount) files, \(bytes >> 20) MiB, against OpenSSH sshd on 127.0.0.1:\(server.port)")
+        let scratch = try TemporaryDirectory(prefix: "exe-sync-bench")
+        defer { scratch.remove() }
+        try FileManager.default.createDirectory(atPath: scratch.file(".ssh"), withIntermediateDirectories: true)
+        let key = try await SSHKeyPair.generate(type: "ed25519", at: scratch.file(".ssh/id_ed25519"))
+        let simulator = try await SimulatorHarness.start(authorizedKeys: [key.publicPath])
+        do {
+            try await measure(simulator: simulator, key: key, scratch: scratch, fileCount: fileCount, megabytes: megabytes, runs: runs)
+            try await simulator.stop()
+        } catch {
+            try? await simulator.stop()
+            throw error
+        }
+    }
 
+    static func measure(simulator: SimulatorHarness, key: SSHKeyPair, scratch: TemporaryDirectory, fileCount: Int, megabytes: Int, runs: Int) async throws {
+        let tree = scratch.file("tree")
         let runner = LocalProcessRunner()
-        let ssh = "ssh -F /dev/null -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=\(server.knownHostsPath) -o LogLevel=ERROR -i \(server.clientKey.privatePath) -p \(server.port)"
-        let controlPath = server.directory.file("cm-%C")
-        let sshMux = ssh + " -o ControlMaster=auto -o ControlPath=\(controlPath) -o ControlPersist=60"
+        try await runner.check(ProcessInvocation("git", ["init", "-q", tree]))
+        let bytes = try generateTree(at: tree, files: fileCount, totalBytes: megabytes << 20)
+        try await runner.check(ProcessInvocation("git", ["-C", tree, "add", "."]))
+
+        // A lease through exe-cli, as a user would make one.
+        let cli = (try SimulatorHarness.locateExecutable() as NSString).deletingLastPathComponent + "/exe-cli"
+        let environment = [
+            "HOME": scratch.path, "EXE_CONTROL_HOST": "\(simulator.controlHost):\(simulator.controlPort)",
+            "EXE_KNOWN_HOSTS": simulator.knownHostsPath, "EXE_IDENTITY": key.privatePath, "SSH_AUTH_SOCK": "",
+            "XDG_STATE_HOME": scratch.file("state"), "XDG_CONFIG_HOME": scratch.file("config"),
+        ]
+        try await runner.check(ProcessInvocation(cli, ["lease", "warmup", "--slug", "bench"], environment: environment, workingDirectory: tree, timeout: .seconds(300)))
+        let claim = try requireClaim(LeaseClaimStore(directory: scratch.file("state/exe/leases")).all().claims.first)
+        print("sync-benchmark: \(fileCount) files, \(bytes >> 20) MiB, to exe-sim VM \(claim.vmName) at \(claim.sshHost):\(claim.sshPort)")
+
+        var configuration = SSHClientConfiguration()
+        configuration.environment = SSHEnvironment(homeDirectory: scratch.path, userName: claim.sshUser, agentSocket: nil)
+        configuration.identityFiles = [key.privatePath]
+        configuration.useDefaultIdentities = false
+        configuration.useAgent = false
+        configuration.knownHostsFiles = [simulator.knownHostsPath]
+        let destination = SSHDestination(host: claim.sshHost, port: claim.sshPort, user: claim.sshUser)
+        let target = "\(claim.sshUser)@\(claim.sshHost)"
+        let ssh = "ssh -F /dev/null -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=\(simulator.knownHostsPath) -o LogLevel=ERROR -i \(key.privatePath) -p \(claim.sshPort)"
+        let sshMux = ssh + " -o ControlMaster=auto -o ControlPath=\(scratch.file("cm-%C")) -o ControlPersist=60"
         let clock = ContinuousClock()
 
-        func rsync(_ shell: String, to target: String) async throws -> Duration {
+        func rsync(_ shell: String, to directory: String) async throws -> Duration {
             try await clock.measure {
-                try await runner.check(ProcessInvocation("rsync", ["-az", "--delete", "-e", shell, tree + "/", "\(server.user)@127.0.0.1:\(target)/"]))
+                try await runner.check(ProcessInvocation("rsync", ["-az", "--delete", "-e", shell, tree + "/", "\(target):\(directory)/"], timeout: .seconds(600)))
             }
         }
-
         var connection: SSHConnection?
-        let remote = server.directory.file("vm/work/tree")
-        let options = SyncOptions(cacheDirectory: server.directory.file("cache"))
+        let options = SyncOptions(cacheDirectory: scratch.file("cache"))
         func exe() async throws -> (Duration, SyncReport) {
             var report: SyncReport?
             let time = try await clock.measure {
-                if connection == nil { connection = try await server.connect() }
-                report = try await WorkTreeSync(connection: connection!, localRoot: tree, remoteDirectory: remote).run(options)
+                if connection == nil { connection = try await SSHConnection.connect(to: destination, configuration: configuration) }
+                report = try await WorkTreeSync(connection: connection!, localRoot: tree, remoteDirectory: "/tmp/bench/exe/tree").run(options)
             }
             return (time, report!)
         }
 
         var rows: [(String, Duration, Duration, Duration)] = []
-        // Initial sync (ExeSSH's time includes connecting).
         let (exeInitial, initialReport) = try await exe()
-        let rsyncInitial = try await rsync(ssh, to: server.directory.file("rsync-plain"))
-        let muxInitial = try await rsync(sshMux, to: server.directory.file("rsync-mux"))
+        let rsyncInitial = try await rsync(ssh, to: "/tmp/bench/rsync-plain")
+        let muxInitial = try await rsync(sshMux, to: "/tmp/bench/rsync-mux")
         rows.append(("initial sync", exeInitial, rsyncInitial, muxInitial))
 
         let (exeNoop, noopReport) = try await exe()
-        let rsyncNoop = try await rsync(ssh, to: server.directory.file("rsync-plain"))
-        let muxNoop = try await rsync(sshMux, to: server.directory.file("rsync-mux"))
+        let rsyncNoop = try await rsync(ssh, to: "/tmp/bench/rsync-plain")
+        let muxNoop = try await rsync(sshMux, to: "/tmp/bench/rsync-mux")
         rows.append(("no-op resync", exeNoop, rsyncNoop, muxNoop))
 
         try touchFiles(in: tree, count: 10)
         let (exeChange, changeReport) = try await exe()
-        let rsyncChange = try await rsync(ssh, to: server.directory.file("rsync-plain"))
-        let muxChange = try await rsync(sshMux, to: server.directory.file("rsync-mux"))
+        let rsyncChange = try await rsync(ssh, to: "/tmp/bench/rsync-plain")
+        let muxChange = try await rsync(sshMux, to: "/tmp/bench/rsync-mux")
         rows.append(("10 files changed", exeChange, rsyncChange, muxChange))
-        _ = try? await runner.run(ProcessInvocation("sh", ["-c", sshMux + " -O exit \(server.user)@127.0.0.1 2>/dev/null"]))
+        await connection?.close()
+
+        // A warm `lease run -- true` (a new exe-cli process each time, as a
+        // user runs it) against ssh mkdir + rsync + ssh command.
+        _ = try await runner.check(ProcessInvocation(cli, ["lease", "run", "--id", "bench", "--", "true"], environment: environment, workingDirectory: tree, timeout: .seconds(600)))
+        let remoteDirectory = "/tmp/bench/manual/tree"
+        func manual(_ shell: String) async throws -> Duration {
+            try await clock.measure {
+                let words = shell.split(separator: " ").map(String.init)
+                try await runner.check(ProcessInvocation(words[0], Array(words.dropFirst()) + [target, "mkdir -p \(remoteDirectory)"]))
+                try await runner.check(ProcessInvocation("rsync", ["-az", "--delete", "-e", shell, tree + "/", "\(target):\(remoteDirectory)/"]))
+                try await runner.check(ProcessInvocation(words[0], Array(words.dropFirst()) + [target, "cd \(remoteDirectory) && true"]))
+            }
+        }
+        _ = try await manual(ssh)
+        var leaseTimes: [Duration] = []
+        var manualTimes: [Duration] = []
+        var muxTimes: [Duration] = []
+        for _ in 0..<runs {
+            leaseTimes.append(try await clock.measure {
+                try await runner.check(ProcessInvocation(cli, ["lease", "run", "--id", "bench", "--", "true"], environment: environment, workingDirectory: tree, timeout: .seconds(600)))
+            })
+            manualTimes.append(try await manual(ssh))
+            muxTimes.append(try await manual(sshMux))
+        }
+        _ = try? await runner.run(ProcessInvocation("sh", ["-c", sshMux + " -O exit \(target) 2>/dev/null"]))
+        _ = try? await runner.run(ProcessInvocation(cli, ["lease", "stop", "bench"], environment: environment, workingDirectory: tree, timeout: .seconds(120)))
 
         func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
-        print("  scenario            ExeLease    rsync -e ssh   ratio    rsync+ControlMaster   ratio   (ratio = ExeLease time / rsync time)")
+        func median(_ values: [Duration]) -> Duration { values.sorted()[values.count / 2] }
+        print("  scenario            ExeLease    rsync -e ssh   ratio    rsync+ControlMaster   ratio   (ratio = ExeLease time / other time)")
         for (name, exeTime, plain, mux) in rows {
             print(
                 name.padding(toLength: 18, withPad: " ", startingAt: 0)
                     + String(format: "  %8.3f s  %10.3f s   %5.2f   %12.3f s        %5.2f", seconds(exeTime), seconds(plain), seconds(exeTime) / seconds(plain), seconds(mux), seconds(exeTime) / seconds(mux)))
         }
+        let lease = median(leaseTimes)
+        let plain = median(manualTimes)
+        let mux = median(muxTimes)
+        print(String(format: "  warm run, median of %d: exe-cli lease run -- true %.3f s; ssh+rsync+ssh %.3f s (ratio %.2f); with ControlMaster %.3f s (ratio %.2f)", runs, seconds(lease), seconds(plain), seconds(lease) / seconds(plain), seconds(mux), seconds(lease) / seconds(mux)))
         print("  ExeLease phases (ms): initial \(initialReport.phases), no-op \(noopReport.phases), change \(changeReport.phases)")
         print("  ExeLease sent: initial \(initialReport.bytesSent >> 10) KiB (\(initialReport.filesSent) files), no-op \(noopReport.bytesSent) B, change \(changeReport.bytesSent >> 10) KiB (\(changeReport.filesSent) files)")
-        await connection?.close()
     }
 
     /// Writes `files` text-like files (source-code-ish, compressible) in nested directories.
@@ -111,4 +177,10 @@ struct SyncBenchmark {
             try handle.close()
         }
     }
+}
+
+/// `#require` outside a test: the value, or a clear failure.
+func requireClaim(_ claim: LeaseClaim?) throws -> LeaseClaim {
+    guard let claim else { throw SimulatorHarnessError(message: "exe-cli lease warmup made no claim") }
+    return claim
 }

@@ -211,4 +211,6 @@ public struct SimulatorHarnessError: Error, CustomStringConvertible, Sendable {
     /// What happened.
     public let message: String
     public var description: String { message }
+    /// Creates an error.
+    public init(message: String) { self.message = message }
 }
