@@ -11,6 +11,12 @@ public struct LeaseIdentity: Sendable, Hashable, Codable {
     /// A short readable name, unique among the user's leases.
     public var slug: String
 
+    /// Creates an identity.
+    public init(id: String, slug: String) {
+        self.id = id
+        self.slug = slug
+    }
+
     /// A new random lease id.
     public static func newID() -> String {
         var generator = SystemRandomNumberGenerator()

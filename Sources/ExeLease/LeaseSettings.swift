@@ -10,6 +10,12 @@ public enum SettingSource: String, Sendable, Codable {
 public struct Setting<Value: Sendable & Equatable>: Sendable, Equatable {
     public var value: Value
     public var source: SettingSource
+
+    /// Creates a setting.
+    public init(value: Value, source: SettingSource) {
+        self.value = value
+        self.source = source
+    }
 }
 
 /// The lease settings, resolved from flags > environment (`EXE_LEASE_*`) >

@@ -154,6 +154,26 @@ struct WorkTreeSyncTests {
         }
     }
 
+    @Test("guardrails: a warning above the warn limits, a refusal above the fail limits unless allowed")
+    func guardrails() async throws {
+        try await withServer { server in
+            let local = try await Self.makeRepository(in: server.directory)
+            let connection = try await server.connect()
+            let sync = WorkTreeSync(connection: connection, localRoot: local, remoteDirectory: server.directory.file("vm/work/repo"))
+            var options = SyncOptions(cacheDirectory: server.directory.file("cache"))
+            options.failFiles = 3
+            let error = await #expect(throws: LeaseError.self) { try await sync.run(options) }
+            #expect(error?.kind == .tooLarge)
+            #expect(!FileManager.default.fileExists(atPath: server.directory.file("vm/work/repo/README.md")), "nothing was sent")
+            options.allowLarge = true
+            options.warnBytes = 1000
+            let warnings = WarningLog()
+            let report = try await sync.run(options) { warnings.append($0) }
+            #expect(report.filesSent == 8)
+            #expect(warnings.all.count == 1)
+        }
+    }
+
     @Test("a directory that is not a git repository is walked")
     func plainDirectory() async throws {
         try await withServer { server in
@@ -168,4 +188,11 @@ struct WorkTreeSyncTests {
             #expect(Set(remoteFiles(remote).keys) == ["a.txt", "sub/b.txt"])
         }
     }
+}
+
+final class WarningLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var messages: [String] = []
+    func append(_ message: String) { lock.withLock { messages.append(message) } }
+    var all: [String] { lock.withLock { messages } }
 }

@@ -21,6 +21,37 @@ struct ExecTests {
         }
     }
 
+    @Test("an interactive shell gets a terminal, reads keystrokes and reports its exit")
+    func interactiveShell() async throws {
+        try await withServer { server in
+            let connection = try await server.connect()
+            let shell = connection.shell(
+                terminal: PseudoTerminal(term: "xterm", width: 120, height: 40),
+                input: .string("stty size; tty >/dev/null && echo has-tty-$((40+2)); exit 3\n"))
+            var screen = ""
+            var status: RemoteExitStatus?
+            for try await event in shell.output {
+                switch event {
+                case .stdout(let data), .stderr(let data): screen += String(decoding: data, as: UTF8.self)
+                case .exit(let exit): status = exit
+                }
+            }
+            #expect(screen.contains("40 120"))
+            #expect(screen.contains("has-tty-42"))
+            #expect(status == .exited(3))
+
+            let command = connection.shell(terminal: PseudoTerminal(term: "xterm", width: 80, height: 24), input: .none, command: "tty; exit 4")
+            var output = ""
+            var commandStatus: RemoteExitStatus?
+            for try await event in command.output {
+                if case .stdout(let data) = event { output += String(decoding: data, as: UTF8.self) }
+                if case .exit(let exit) = event { commandStatus = exit }
+            }
+            #expect(output.hasPrefix("/dev/pts/"))
+            #expect(commandStatus == .exited(4))
+        }
+    }
+
     @Test("reports the signal that killed the command")
     func signal() async throws {
         try await withServer { server in
