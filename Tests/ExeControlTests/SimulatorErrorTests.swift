@@ -126,6 +126,34 @@ extension SimulatorEndToEnd {
             }
         }
 
+        @Test("new --image with --registry-auth: the server's pull errors, the password redacted everywhere", arguments: Via.allCases)
+        func registryAuth(_ via: Via) async throws {
+            let sim = try sim
+            let harness = sim.harness
+            try await sim.withClient(via, commands: Self.commands) { client in
+                let image = "\(harness.registry)/e2e/missing:1"
+                let right = RegistryCredentials(username: harness.registryUser, password: harness.registryPassword)
+                await #expect { try await client.create(NewVMOptions(name: via.name("image-missing"), image: image, registryAuth: right)) } throws: { error in
+                    guard let error = error as? ControlError else { return false }
+                    #expect(error.kind == .notFound)
+                    #expect(error.message == "failed to pull image \"\(image)\": manifest unknown: image not found")
+                    #expect(error.command.contains("--registry-auth=[REDACTED]"))
+                    #expect(!"\(error) \(error.rawOutput ?? "")".contains(harness.registryPassword.reveal()))
+                    return true
+                }
+                let wrongPassword = Secret("wr0ng 'pass' $(id)")
+                let wrong = RegistryCredentials(username: harness.registryUser, password: wrongPassword)
+                await #expect { try await client.create(NewVMOptions(name: via.name("image-denied"), image: image, registryAuth: wrong)) } throws: { error in
+                    guard let error = error as? ControlError else { return false }
+                    #expect(error.message.contains("authentication failed: check --registry-auth"), "\(error.message)")
+                    #expect(!"\(error) \(error.rawOutput ?? "")".contains("wr0ng"))
+                    return true
+                }
+                let leftovers = try await client.list(["\(via.rawValue)-image-*"])
+                #expect(leftovers.vms.isEmpty)
+            }
+        }
+
         @Test("an unknown flag or command sent raw through execute", arguments: Via.allCases)
         func unknownFlagAndCommand(_ via: Via) async throws {
             let sim = try sim
