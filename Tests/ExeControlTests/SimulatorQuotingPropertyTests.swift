@@ -91,7 +91,7 @@ extension SimulatorEndToEnd {
             #expect(removal.isComplete)
         }
 
-        @Test("a comment with a leading or trailing line break is trimmed, as Go's strings.TrimSpace does")
+        @Test("a comment with a trailing line break is trimmed, as Go's strings.TrimSpace does")
         func commentTrimmedOfLineBreaks() async throws {
             let sim = try sim
             let name = "quote-trim"
