@@ -77,6 +77,12 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(
+            name: "control-benchmark",
+            dependencies: ["ExeControl", "ExeSSH", "ExeSystem", "ExeTestSupport"],
+            path: "Benchmarks/ControlBenchmark",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
             name: "sync-benchmark",
             dependencies: ["ExeLease", "ExeControl", "ExeSSH", "ExeSystem", "ExeTestSupport"],
             path: "Benchmarks/SyncBenchmark",

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Maps the server's error messages (reference §5) to a ``ControlError/Kind``.
 ///
 /// The server has no error codes, only messages, and their wording varies
@@ -6,7 +8,7 @@
 /// come first.
 enum ServerMessageClassifier {
     private static let rules: [(fragments: [String], kind: ControlError.Kind)] = [
-        (["command not found:", "subcommand \"", "unknown command", "no help available for unrecognized command"], .unknownCommand),
+        (["command not found:", "subcommand \"", "no help available for unrecognized command"], .unknownCommand),
         (["please complete registration", "invalid token", "missing or invalid authorization"], .authenticationFailed),
         (["active plan", "verify your account"], .noActivePlan),
         (
@@ -38,6 +40,8 @@ enum ServerMessageClassifier {
                 "please specify", "please provide", "is required", "does not take", "specified more than once",
                 "can only be used", "too long", "not valid", "unknown integration type", "mutually exclusive",
                 "only available in the interactive", "requires", "this is a private key",
+                // A command named in an argument (`unknown command in --cmds: "x"`).
+                "unknown command",
             ], .invalidArgument
         ),
     ]
@@ -45,6 +49,9 @@ enum ServerMessageClassifier {
     /// The kind for `message`, or `nil` when no rule recognizes it.
     static func kind(for message: String) -> ControlError.Kind? {
         let lowered = message.lowercased()
+        // `/exec`'s 404 body names the request's own command; the same words
+        // inside a longer message name an argument.
+        if lowered.trimmingCharacters(in: .whitespacesAndNewlines) == "unknown command" { return .unknownCommand }
         for rule in rules where rule.fragments.contains(where: { lowered.contains($0) }) {
             return rule.kind
         }

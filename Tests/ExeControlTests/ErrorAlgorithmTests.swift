@@ -129,6 +129,7 @@ struct ErrorAlgorithmTests {
             (#""share" subcommand "x" not found, valid "share" subcommands are: show, port"#, .unknownCommand),
             (#"tag "a" already exists on x"#, .conflict), ("vm rename not supported when vm is not running!", .conflict),
             (#"invalid tag name "X": must match [a-z][a-z0-9_-]*"#, .invalidArgument),
+            ("unknown command", .unknownCommand), (#"unknown command in --cmds: "frobnicate""#, .invalidArgument),
         ]
         for (message, kind) in cases {
             #expect(ServerMessageClassifier.kind(for: message) == kind, "\(message)")

@@ -67,20 +67,24 @@ enum SimulatorScope {
 }
 
 /// Starts one simulator for a whole suite and stops it (by pid, through
-/// `exe-sim down`) when the suite ends, even when a test failed.
+/// `exe-sim down`) when the suite ends, even when a test failed. Holds
+/// ``SimulatorGate`` meanwhile.
 struct SharedSimulator: SuiteTrait, TestScoping {
     var environment: [String: String] = [:]
     var isRecursive: Bool { false }
 
     func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
-        let fixture = try await SimulatorFixture.start(environment: environment)
-        do {
-            try await SimulatorScope.$current.withValue(fixture) { try await function() }
-        } catch {
-            try? await fixture.stop()
-            throw error
+        // Simulators of other test modules (ExeControlTests, exe-cliTests) wait.
+        try await SimulatorGate.exclusive {
+            let fixture = try await SimulatorFixture.start(environment: environment)
+            do {
+                try await SimulatorScope.$current.withValue(fixture) { try await function() }
+            } catch {
+                try? await fixture.stop()
+                throw error
+            }
+            try await fixture.stop()
         }
-        try await fixture.stop()
     }
 }
 

@@ -1,0 +1,50 @@
+import Synchronization
+
+/// Lets one simulator run at a time in a test process, across test modules.
+///
+/// SwiftPM links every test target into one process, and Swift Testing runs
+/// suites of different modules in parallel. A simulator starts sshds, a
+/// registry and dozens of ssh clients; two at once on a 2-core machine
+/// starve the timing-sensitive tests. Suite traits that start a simulator
+/// wrap their whole scope in ``exclusive(_:)``.
+public enum SimulatorGate {
+    private struct State {
+        var busy = false
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private static let state = Mutex(State())
+
+    /// Runs `body` once no other caller is inside `exclusive`, and lets the
+    /// next waiter in when it ends (also when it throws).
+    public static func exclusive<T>(_ body: () async throws -> T) async throws -> T {
+        await acquire()
+        defer { release() }
+        return try await body()
+    }
+
+    private static func acquire() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let enterNow = state.withLock { state in
+                if state.busy {
+                    state.waiters.append(continuation)
+                    return false
+                }
+                state.busy = true
+                return true
+            }
+            if enterNow { continuation.resume() }
+        }
+    }
+
+    private static func release() {
+        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            if state.waiters.isEmpty {
+                state.busy = false
+                return nil
+            }
+            return state.waiters.removeFirst()
+        }
+        next?.resume()
+    }
+}

@@ -1,0 +1,179 @@
+import ExeSystem
+import ExeTestSupport
+import Foundation
+import Testing
+
+/// The built `exe-cli` against a real `exe-sim`, configured only by the
+/// variables `eval "$(exe-sim up ...)"` sets (plus a key and an empty home).
+@Suite(.cliSimulator, .serialized, .timeLimit(.minutes(3)))
+struct SimulatorCLITests {
+    var sim: CLISimulator { get throws { try #require(CLISimulator.current, "needs the .cliSimulator trait") } }
+
+    @Test("vm new, vm ls --json, vm exec (exit status, both outputs, stdin), vm rm")
+    func lifecycle() async throws {
+        let sim = try sim
+        let created = try await sim.run([
+            "vm", "new", "--name", "cli-box", "--tag", "cli", "--comment", "made by exe-cli; $(id)", "--env", "GREETING=hello world",
+            "--json",
+        ])
+        #expect(created.status == 0, "\(created.stderr)")
+        let vm = try #require(try JSONSerialization.jsonObject(with: created.standardOutput) as? [String: Any])
+        #expect(vm["vm_name"] as? String == "cli-box")
+        #expect(vm["tags"] as? [String] == ["cli"])
+        #expect(vm["ssh_host"] as? String == "127.0.0.1")
+
+        let listed = try await sim.run(["vm", "ls", "--json"])
+        #expect(listed.status == 0, "\(listed.stderr)")
+        let list = try #require(try JSONSerialization.jsonObject(with: listed.standardOutput) as? [String: Any])
+        let vms = try #require(list["vms"] as? [[String: Any]])
+        let box = try #require(vms.first { $0["vm_name"] as? String == "cli-box" })
+        #expect(box["status"] as? String == "running")
+        #expect(box["comment"] as? String == "made by exe-cli; $(id)")
+        #expect(list["team_vms"] as? [Any] != nil)
+
+        let table = try await sim.run(["vm", "ls", "cli"])
+        #expect(table.status == 0)
+        #expect(table.stdout.hasPrefix("NAME") && table.stdout.contains("cli-box"))
+
+        let exec = try await sim.run(["vm", "exec", "cli-box", "--", "sh", "-c", "echo out; echo err >&2; exit 3"])
+        #expect(exec.status == 3, "\(exec.stderr)")
+        #expect(exec.stdout == "out\n")
+        #expect(exec.stderr == "err\n")
+
+        let shellLine = try await sim.run(["vm", "exec", "cli-box", "--", "echo $((6 * 7)) \"$0\" | tr 0-9 a-j"])
+        #expect(shellLine.status == 0, "\(shellLine.stderr)")
+        #expect(shellLine.stdout.hasPrefix("ec "))
+
+        let piped = try await sim.run(["vm", "exec", "cli-box", "--", "tr", "a-z", "A-Z"], stdin: Data("hello\n".utf8))
+        #expect(piped.status == 0 && piped.stdout == "HELLO\n", "\(piped.stderr)")
+
+        let removed = try await sim.run(["vm", "rm", "cli-box"])
+        #expect(removed.status == 0, "\(removed.stderr)")
+        let after = try await sim.run(["vm", "ls", "--json"])
+        let empty = try #require(try JSONSerialization.jsonObject(with: after.standardOutput) as? [String: Any])
+        #expect((empty["vms"] as? [Any])?.isEmpty == true)
+    }
+
+    @Test("exit codes: 3 not found, 2 usage, 1 refused, 4 authentication or permission, 5 transport")
+    func exitCodes() async throws {
+        let sim = try sim
+        let restart = try await sim.run(["vm", "restart", "ghost-vm"])
+        #expect(restart.status == 3)
+        #expect(restart.stderr == "error: VM \"ghost-vm\" not found\n")
+        #expect(restart.stdout.isEmpty)
+        #expect(try await sim.run(["vm", "rm", "ghost-vm"]).status == 3)
+        #expect(try await sim.run(["vm", "exec", "ghost-vm", "--", "true"]).status == 3)
+        #expect(try await sim.run(["vm", "stat", "ghost-vm"]).status == 3)
+
+        let badName = try await sim.run(["vm", "new", "--name", "Bad_Name"])
+        #expect(badName.status == 2)
+        #expect(badName.stderr.contains("invalid VM name"))
+        #expect(try await sim.run(["vm", "ls", "--bogus"]).status == 2)
+        #expect(try await sim.run(["vm", "rename", "only-one"]).status == 2)
+        #expect(try await sim.run(["vm", "exec", "some-vm"]).status == 2)
+
+        #expect(try await sim.run(["vm", "new", "--name", "cli-taken"]).status == 0)
+        let taken = try await sim.run(["vm", "new", "--name", "cli-taken"])
+        #expect(taken.status == 1)
+        #expect(taken.stderr == "error: VM name \"cli-taken\" is not available\n")
+        #expect(try await sim.run(["vm", "rm", "cli-taken"]).status == 0)
+
+        let stranger = try await SSHKeyPair.generate(type: "ed25519", at: sim.home.file("stranger"))
+        #expect(try await sim.run(["vm", "ls"], extra: ["EXE_IDENTITY": stranger.privatePath]).status == 4)
+        let unknownHost = try sim.home.write("empty_known_hosts", "")
+        #expect(try await sim.run(["vm", "ls"], extra: ["EXE_KNOWN_HOSTS": unknownHost]).status == 4)
+        let refused = try await sim.run(["vm", "ls"], extra: ["EXE_CONTROL_HOST": "127.0.0.1:\(LoopbackPort.free())"])
+        #expect(refused.status == 5, "\(refused.stderr)")
+    }
+
+    @Test("the HTTPS transport from the environment: the token works, stays out of output, and is scoped")
+    func https() async throws {
+        let sim = try sim
+        let token = try await sim.harness.mintAPIToken(key: sim.key.privatePath, label: "cli-https", cmds: ["ls"])
+        let variables = ["EXE_TRANSPORT": "https", "EXE_API_TOKEN": token.reveal()]
+        let listed = try await sim.run(["vm", "ls", "--json"], extra: variables)
+        #expect(listed.status == 0, "\(listed.stderr)")
+        let denied = try await sim.run(["whoami"], extra: variables)
+        #expect(denied.status == 4)
+        #expect(denied.stderr == "error: command not allowed by token permissions\n")
+        for output in [listed, denied] {
+            #expect(!output.stdout.contains(token.reveal()) && !output.stderr.contains(token.reveal()))
+        }
+    }
+}
+
+/// A simulator, a registered key and an empty home for `exe-cli` runs.
+final class CLISimulator: Sendable {
+    @TaskLocal static var current: CLISimulator?
+
+    let harness: SimulatorHarness
+    let home: TemporaryDirectory
+    let key: SSHKeyPair
+
+    init(harness: SimulatorHarness, home: TemporaryDirectory, key: SSHKeyPair) {
+        self.harness = harness
+        self.home = home
+        self.key = key
+    }
+
+    static func start() async throws -> CLISimulator {
+        let home = try TemporaryDirectory(prefix: "exe-cli-home")
+        do {
+            let key = try await SSHKeyPair.generate(type: "ed25519", at: home.file("id_test"), comment: "cli-key")
+            let harness = try await SimulatorHarness.start(authorizedKeys: [key.publicPath])
+            return CLISimulator(harness: harness, home: home, key: key)
+        } catch {
+            home.remove()
+            throw error
+        }
+    }
+
+    func stop() async throws {
+        defer { home.remove() }
+        try await harness.stop()
+    }
+
+    /// What `eval "$(exe-sim up ...)"` leaves in a shell, with the test's key
+    /// and home; `extra` overrides.
+    func environment(_ extra: [String: String] = [:]) -> [String: String] {
+        var variables = [
+            "HOME": home.path, "USER": harness.user, "SSH_AUTH_SOCK": "", "XDG_STATE_HOME": home.file("state"),
+            "EXE_CONTROL_HOST": "\(harness.controlHost):\(harness.controlPort)", "EXE_KNOWN_HOSTS": harness.knownHostsPath,
+            "EXE_API_URL": harness.apiURL, "EXE_IDENTITY": key.privatePath, "EXE_TRANSPORT": "", "EXE_API_TOKEN": "",
+            "EXE_JSON": "", "EXE_HOST_KEY_POLICY": "",
+        ]
+        variables.merge(extra) { _, new in new }
+        return variables
+    }
+
+    /// Runs the built `exe-cli` with `arguments`; stdin is empty unless given.
+    func run(_ arguments: [String], extra: [String: String] = [:], stdin: Data? = nil) async throws -> ProcessOutput {
+        let binary = try #require(CLIProcessTests.binary, "exe-cli is not built")
+        return try await LocalProcessRunner().run(ProcessInvocation(
+            binary, arguments, environment: environment(extra), standardInput: stdin ?? Data(), timeout: .seconds(60)))
+    }
+}
+
+/// Starts one simulator for the suite and stops it when the suite ends,
+/// holding ``SimulatorGate`` meanwhile.
+struct CLISimulatorTrait: SuiteTrait, TestScoping {
+    var isRecursive: Bool { false }
+
+    func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
+        try await SimulatorGate.exclusive {
+            let simulator = try await CLISimulator.start()
+            do {
+                try await CLISimulator.$current.withValue(simulator) { try await function() }
+            } catch {
+                try? await simulator.stop()
+                throw error
+            }
+            try await simulator.stop()
+        }
+    }
+}
+
+extension Trait where Self == CLISimulatorTrait {
+    /// One simulator for the suite.
+    static var cliSimulator: Self { CLISimulatorTrait() }
+}
