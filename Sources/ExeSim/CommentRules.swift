@@ -8,7 +8,7 @@ public enum CommentRules {
 
     /// The trimmed comment, or the error text.
     public static func validate(_ raw: String) -> Result<String, CommentError> {
-        let comment = raw.trimmingCharacters(in: .whitespaces)
+        let comment = raw.trimmingCharacters(in: .whitespacesAndNewlines)  // Go strings.TrimSpace
         if comment.utf8.count > maximumBytes {
             return .failure(CommentError(message: "comment too long: \(comment.utf8.count) bytes (max \(maximumBytes))"))
         }

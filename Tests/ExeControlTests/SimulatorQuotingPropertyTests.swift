@@ -84,7 +84,7 @@ extension SimulatorEndToEnd {
             // ls --json reads back the last one, decoded.
             for plan in plans {
                 let listed = try await sim.ssh.vm(named: plan.vm)
-                let expected = plan.comments.last!.trimmingCharacters(in: .whitespaces)
+                let expected = plan.comments.last!.trimmingCharacters(in: .whitespacesAndNewlines)
                 #expect(Array((listed?.comment ?? "").utf8) == Array(expected.utf8), "ls --json comment (seed \(seed))")
             }
             let removal = try await sim.ssh.remove(plans.map(\.vm))
@@ -96,13 +96,10 @@ extension SimulatorEndToEnd {
             let sim = try sim
             let name = "quote-trim"
             _ = try await sim.ssh.create(NewVMOptions(name: name))
-            // The client accepts it (its check trims first); exe-sim trims
-            // only blanks and refuses the line break.
+            // The client accepts it (its check trims first), and so does the server.
             try VMComment.validate("trimmed\n")
-            await withKnownIssue("exe-sim deviation: CommentRules trims .whitespaces, not line breaks") {
-                let result = try await sim.ssh.setComment(name, "trimmed\n")
-                #expect(result.comment == "trimmed")
-            }
+            let result = try await sim.ssh.setComment(name, "trimmed\n")
+            #expect(result.comment == "trimmed")
             try await sim.ssh.remove(name)
         }
 

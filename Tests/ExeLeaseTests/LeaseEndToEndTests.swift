@@ -83,15 +83,18 @@ struct LeaseTestBed {
     }
 }
 
-/// Runs `body` with a fresh test bed and always stops its simulator afterwards.
+/// Runs `body` with a fresh test bed and always stops its simulator
+/// afterwards, holding ``SimulatorGate`` so other modules' simulators wait.
 func withLeaseTestBed(_ body: (LeaseTestBed) async throws -> Void) async throws {
-    let bed = try await LeaseTestBed.start()
-    do {
-        try await body(bed)
-        await bed.stop()
-    } catch {
-        await bed.stop()
-        throw error
+    try await SimulatorGate.exclusive {
+        let bed = try await LeaseTestBed.start()
+        do {
+            try await body(bed)
+            await bed.stop()
+        } catch {
+            await bed.stop()
+            throw error
+        }
     }
 }
 
