@@ -13,7 +13,9 @@ import ExeSystem
 /// repeatable, so an interrupted apply is finished by the next sync and the
 /// tree never holds a half-written file.
 enum RemoteSyncScript {
-    static let statFormat = "%i %s %Y %Z %n\\0"
+    /// Inode, size, and modification and change times in nanoseconds: an
+    /// edit on the VM, even within the second of the last sync, changes one.
+    static let statFormat = "%i %s %.9Y %.9Z %n\\0"
 
     private static func prelude(work: String, meta: String, tools: String = "tar xargs stat sha256sum cmp cp") -> String {
         """
@@ -34,6 +36,9 @@ enum RemoteSyncScript {
             # Hard links from the complete stage replace each file in one step:
             # a file is either the old one or the new one, never half written.
             cp -a -l --remove-destination "$P/files/." "$D/" || return 1
+            # Dropping the stage's links changes each file's ctime: do it
+            # before the snapshot, or the next probe sees every file as changed.
+            rm -rf "$P/files" || return 1
           fi
           mv -f "$P/meta/paths" "$M/paths" && mv -f "$P/meta/manifest" "$M/manifest" || return 1
           snapshot > "$M/expected.tmp" && mv -f "$M/expected.tmp" "$M/expected" || return 1

@@ -41,7 +41,10 @@ public final class ScriptedControlPlane: @unchecked Sendable {
         let scratch = try TemporaryDirectory(prefix: "exe-control-plane")
         do {
             let path = try scratch.write("control.sh", script, mode: 0o755)
-            let server = try await LoopbackSSHServer.start(.init(maxSessions: 10, extraConfig: ["ForceCommand \(path)"]))
+            // Run through /bin/sh rather than exec'ing the script: a process
+            // spawned elsewhere in the test run while the script was being
+            // written may still hold it open, and exec would fail with ETXTBSY.
+            let server = try await LoopbackSSHServer.start(.init(maxSessions: 10, extraConfig: ["ForceCommand /bin/sh \(path)"]))
             return ScriptedControlPlane(server: server, scratch: scratch)
         } catch {
             scratch.remove()
