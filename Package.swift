@@ -13,7 +13,9 @@ let package = Package(
     products: [
         .library(name: "ExeSSH", targets: ["ExeSSH"]),
         .library(name: "ExeControl", targets: ["ExeControl"]),
+        .library(name: "ExeSim", targets: ["ExeSim"]),
         .executable(name: "exe-cli", targets: ["exe-cli"]),
+        .executable(name: "exe-sim", targets: ["exe-sim"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -36,6 +38,7 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
         ),
         .target(name: "CExeSystem"),
+        .target(name: "CExeSim"),
         .target(
             name: "ExeSystem",
             dependencies: ["CLibCrypto", "CExeSystem", "CZlib"],
@@ -80,6 +83,22 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "ExeSim",
+            dependencies: [
+                "ExeSystem", "CExeSim",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "exe-sim",
+            dependencies: [
+                "ExeSim", "ExeSystem",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "ExeTestSupport",
             dependencies: ["ExeSystem", "ExeSSH"],
             path: "Tests/ExeTestSupport",
@@ -111,6 +130,11 @@ let package = Package(
         .testTarget(
             name: "ExeControlTests",
             dependencies: ["ExeControl", "ExeSSH", "ExeSystem", "ExeTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ExeSimTests",
+            dependencies: ["ExeSim", "ExeSystem", "ExeTestSupport"],
             swiftSettings: strictSettings
         ),
     ]

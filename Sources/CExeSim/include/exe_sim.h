@@ -1,0 +1,23 @@
+#ifndef EXE_SIM_H
+#define EXE_SIM_H
+
+/// unshare(CLONE_NEWNS), then marks every mount private so nothing this
+/// process mounts is seen outside it. Returns 0 or an errno value.
+int exe_sim_enter_private_mount_namespace(void);
+
+/// mount --bind source target. Returns 0 or an errno value.
+int exe_sim_bind_mount(const char *source, const char *target);
+
+/// Mounts a fresh tmpfs (mode 0755) at target. Returns 0 or an errno value.
+int exe_sim_mount_tmpfs(const char *target);
+
+/// execv(path, argv); returns only on failure, with the errno value.
+int exe_sim_exec(const char *path, char *const argv[]);
+
+/// accept4(fd, NULL, NULL, SOCK_CLOEXEC).
+int exe_sim_accept_cloexec(int fd);
+
+/// pipe2(fds, O_CLOEXEC | O_NONBLOCK).
+int exe_sim_pipe_nonblocking(int fds[2]);
+
+#endif

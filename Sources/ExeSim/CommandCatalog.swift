@@ -1,0 +1,131 @@
+/// The definitions of every command the simulator serves: names, aliases,
+/// flags (with the real server's defaults) and help text.
+enum CommandCatalog {
+    static let json = GoFlag("json", .bool(default: false), "output in JSON format")
+    static let qr = GoFlag("qr", .bool(default: false), "show a QR code")
+
+    static let all: [CommandSpec] = [
+        CommandSpec("help", "Show help information", usage: "help [command]", rawArgs: true),
+        CommandSpec(
+            "ls", "List your VMs", usage: "ls [-l] [-a] [name|tag|glob...]",
+            flags: [json, GoFlag("l", .bool(default: false), "show details"), GoFlag("a", .bool(default: false), "include team VMs")],
+            examples: ["ls", "ls -l", "ls prod", "ls 'web-*'"], positional: true),
+        CommandSpec(
+            "new", "Create a new VM", usage: "new [flags]",
+            flags: [
+                json,
+                GoFlag("name", .string(default: ""), "VM name (auto-generated if not specified)"),
+                GoFlag("image", .string(default: "exeuntu"), "container image"),
+                GoFlag("command", .string(default: "auto"), "container command: auto, none, or a custom command"),
+                GoFlag("prompt", .string(default: ""), "initial prompt for Shelley (exeuntu only; /dev/stdin reads stdin)"),
+                GoFlag("no-email", .bool(default: false), "do not send an email when the VM is ready"),
+                GoFlag("memory", .string(default: ""), "memory size (e.g. 8GB; default 8GB)"),
+                GoFlag("disk", .string(default: ""), "disk size (e.g. 25GB; default 25GB)"),
+                GoFlag("cpu", .uint(default: 0), "number of CPUs (default 2; run 'billing plan' for plan limits)"),
+                GoFlag("setup-script", .string(default: ""), "script run once at first boot (/dev/stdin reads stdin)"),
+                GoFlag("comment", .string(default: ""), "a comment for the VM"),
+                GoFlag("env", .list, "environment variable KEY=VALUE (repeatable)"),
+                GoFlag("tag", .list, "tag (repeatable or comma-separated)"),
+                GoFlag("integration", .list, "attach an integration (repeatable or comma-separated)"),
+                GoFlag("int", .list, "[hidden] alias of --integration"),
+                GoFlag("registry-auth", .string(default: ""), "USERNAME:PASSWORD for a private registry hosting --image"),
+                GoFlag("emoji", .string(default: ""), "[hidden] emoji"),
+                GoFlag("prompt-model", .string(default: ""), "[hidden] prompt model"),
+                GoFlag("no-shard", .bool(default: false), "[hidden] no shard"),
+                GoFlag("exelet", .string(default: ""), "[hidden] exelet"),
+            ],
+            examples: ["new --name=my-vm", "new --image=ghcr.io/owner/app:latest --registry-auth=USER:TOKEN"]),
+        CommandSpec("rm", "Delete VMs", usage: "rm <vm>...", flags: [json], examples: ["rm my-vm"], positional: true),
+        CommandSpec("restart", "Restart a VM", usage: "restart <vm>", flags: [json], positional: true),
+        CommandSpec("rename", "Rename a VM", usage: "rename <oldname> <newname>", flags: [json], positional: true),
+        CommandSpec(
+            "tag", "Add or remove tags on a VM", usage: "tag [-d] <vm> <tag>...",
+            flags: [json, GoFlag("d", .bool(default: false), "delete the tags instead of adding them")], positional: true),
+        CommandSpec("comment", "Set a VM's comment", usage: "comment <vm> <text...>", flags: [json], positional: true),
+        CommandSpec(
+            "stat", "Show VM metrics (beta)", usage: "stat <vm> [--range=24h|7d|30d]",
+            flags: [json, GoFlag("range", .string(default: "24h"), "time range: 24h, 7d or 30d")], positional: true),
+        CommandSpec(
+            "cp", "Copy a VM", usage: "cp <source-vm> [new-name]",
+            flags: [
+                json, GoFlag("copy-tags", .bool(default: true), "copy the source VM's tags"),
+                GoFlag("disk", .string(default: ""), "disk size of the copy"),
+                GoFlag("memory", .string(default: ""), "memory of the copy"),
+                GoFlag("cpu", .uint(default: 0), "CPUs of the copy"),
+            ],
+            positional: true),
+        CommandSpec(
+            "resize", "Change a VM's memory, CPUs or disk", usage: "resize <vm> [--memory=] [--cpu=] [--disk=]",
+            flags: [
+                json, GoFlag("memory", .string(default: ""), "new memory size"),
+                GoFlag("cpu", .uint(default: 0), "new number of CPUs"),
+                GoFlag("disk", .string(default: ""), "new disk size (grow only)"),
+            ],
+            positional: true),
+        CommandSpec(
+            "share", "Share a VM's HTTP proxy", usage: "share <subcommand> <vm> ...", flags: [json],
+            subcommands: [
+                CommandSpec("show", "Show sharing settings", usage: "share show <vm>", flags: [json, qr], positional: true),
+                CommandSpec("port", "Show or set the proxied port", usage: "share port <vm> [port]", flags: [json], positional: true),
+                CommandSpec("set-public", "Make the VM's HTTP proxy public", usage: "share set-public <vm>", flags: [json], positional: true),
+                CommandSpec("set-private", "Make the VM's HTTP proxy private", usage: "share set-private <vm>", flags: [json], positional: true),
+                CommandSpec(
+                    "add", "Share the VM with a user", usage: "share add <vm> <email>",
+                    flags: [json, GoFlag("message", .string(default: ""), "message for the invitation"), qr], positional: true),
+                CommandSpec("remove", "Stop sharing with a user", usage: "share remove <vm> <email>", flags: [json], positional: true),
+                CommandSpec("add-link", aliases: ["add-share-link"], "Create a share link", usage: "share add-link <vm>", flags: [json, qr], positional: true),
+                CommandSpec("remove-link", aliases: ["remove-share-link"], "Remove a share link", usage: "share remove-link <vm> <token>", flags: [json], positional: true),
+                CommandSpec("receive-email", "Show or set inbound email", usage: "share receive-email <vm> [on|off]", flags: [json], positional: true),
+            ]),
+        CommandSpec("whoami", "Show user information (email, keys, etc)", usage: "whoami", flags: [json]),
+        CommandSpec(
+            "ssh-key", "Manage SSH keys", usage: "ssh-key <subcommand>", flags: [json],
+            subcommands: [
+                CommandSpec("list", "List SSH keys", usage: "ssh-key list", flags: [json]),
+                CommandSpec(
+                    "add", "Add an SSH key (argument or stdin)", usage: "ssh-key add '<public key>'",
+                    flags: [
+                        json, GoFlag("cmds", .string(default: ""), "[hidden] allowed commands"),
+                        GoFlag("vm", .string(default: ""), "[hidden] VM scope"), GoFlag("tag", .string(default: ""), "[hidden] tag scope"),
+                        GoFlag("exp", .string(default: ""), "[hidden] expiry"),
+                    ],
+                    positional: true),
+                CommandSpec("remove", "Remove an SSH key", usage: "ssh-key remove <name|fingerprint|public key>", flags: [json], positional: true),
+                CommandSpec("rename", "Rename an SSH key", usage: "ssh-key rename <old-name> <new-name>", flags: [json], positional: true),
+                CommandSpec(
+                    "generate-api-key", "Generate an API token", usage: "ssh-key generate-api-key [--label=] [--vm=] [--cmds=a,b] [--exp=30d]",
+                    flags: [
+                        json, GoFlag("label", .string(default: ""), "name of the key (default api-key)"),
+                        GoFlag("vm", .string(default: ""), "scope the token to a VM's HTTPS proxy"),
+                        GoFlag("cmds", .string(default: ""), "comma-separated commands the token may run"),
+                        GoFlag("exp", .string(default: ""), "expiry: Nh, Nd, Nw, Nm, Ny or never"),
+                        GoFlag("tag", .string(default: ""), "[hidden] tag scope"),
+                    ]),
+            ]),
+        CommandSpec("set-region", "Set your default region", usage: "set-region <code>", flags: [json], positional: true),
+        CommandSpec(
+            "integrations", aliases: ["int"], "Manage integrations", usage: "integrations <subcommand>", flags: [json],
+            subcommands: [
+                CommandSpec("list", "List integrations", usage: "integrations list", flags: [json]),
+                CommandSpec(
+                    "add", "Add an integration", usage: "integrations add <type> --name=N [flags]",
+                    flags: [
+                        GoFlag("name", .string(default: ""), "integration name"),
+                        GoFlag("team", .bool(default: false), "team integration"),
+                        GoFlag("attach", .list, "attach spec: vm:NAME, tag:TAG or auto:all (repeatable)"),
+                        GoFlag("comment", .string(default: ""), "comment"),
+                        GoFlag("target", .string(default: ""), "http-proxy target URL"),
+                        GoFlag("header", .list, "http-proxy header K:V (repeatable)"),
+                        GoFlag("bearer", .string(default: ""), "http-proxy bearer token"),
+                        GoFlag("peer", .bool(default: false), "http-proxy target is one of your VMs"),
+                        GoFlag("repository", .string(default: ""), "github repositories owner/repo[,owner/repo2]"),
+                        GoFlag("fields", .string(default: "all"), "reflection fields"),
+                    ],
+                    positional: true),
+                CommandSpec("remove", "Remove an integration", usage: "integrations remove <name>", flags: [], positional: true),
+                CommandSpec("attach", "Attach an integration", usage: "integrations attach <name> <spec>", flags: [], positional: true),
+                CommandSpec("detach", "Detach an integration", usage: "integrations detach <name> <spec>", flags: [], positional: true),
+                CommandSpec("rename", "Rename an integration", usage: "integrations rename <name> <new-name>", flags: [], positional: true),
+            ]),
+    ]
+}

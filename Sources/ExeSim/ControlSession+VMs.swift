@@ -1,0 +1,482 @@
+import Foundation
+import ExeSystem
+
+extension ControlSession {
+    func presentation(_ vm: VMRecord) -> VMPresentation { VMPresentation(vm: vm, configuration: configuration) }
+
+    // MARK: ls
+
+    func list() throws {
+        let state = try store.snapshot()
+        var selected: [VMRecord]
+        if arguments.isEmpty {
+            selected = state.vms
+        } else {
+            var names = Set<String>()
+            for filter in arguments {
+                let pattern = normalizedVMName(filter)
+                for vm in state.vms where Glob.matches(pattern, vm.name) || vm.tags.contains(where: { Glob.matches(pattern, $0) }) {
+                    names.insert(vm.name)
+                }
+            }
+            selected = state.vms.filter { names.contains($0.name) }
+        }
+        selected.sort { $0.name < $1.name }
+        if output.wantsJSON {
+            output.json(.object([("vms", .array(selected.map { presentation($0).listEntry(region: state.region) }))]))
+            return
+        }
+        if selected.isEmpty {
+            output.line("No VMs found.")
+            return
+        }
+        for vm in selected {
+            let view = presentation(vm)
+            var line = "\(vm.name).exe.xyz  \(vm.status)"
+            if flags.bool("l") {
+                line += "  ssh: \(view.sshCommand)  http: \(view.httpsURL)  image: \(vm.image ?? "exeuntu")"
+                line += "  cpus: \(vm.cpus)  memory: \(ByteSize.display(vm.memoryBytes))  disk: \(ByteSize.display(vm.diskBytes))"
+                if !vm.tags.isEmpty { line += "  tags: \(vm.tags.joined(separator: ","))" }
+                if !vm.comment.isEmpty { line += "  comment: \(vm.comment)" }
+            } else if !vm.tags.isEmpty {
+                line += "  #" + vm.tags.joined(separator: " #")
+            }
+            output.line(line)
+        }
+    }
+
+    // MARK: new
+
+    /// Tags from repeatable and comma-separated `--tag` values, validated,
+    /// de-duplicated and sorted.
+    func parseTags(_ values: [String]) throws -> [String] {
+        var tags = Set<String>()
+        for value in values {
+            for tag in value.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !tag.isEmpty {
+                guard TagRules.isValid(tag) else { throw CommandFailure(TagRules.invalidMessage(tag)) }
+                tags.insert(tag)
+            }
+        }
+        return tags.sorted()
+    }
+
+    func create() throws {
+        let plan = environment.plan
+        let requestedName = flags.string("name") ?? ""
+        if !requestedName.isEmpty, let problem = VMNameRules.problem(requestedName) { throw CommandFailure(problem) }
+        let tags = try parseTags(flags.list("tag"))
+        var comment = ""
+        if let raw = flags.string("comment"), !raw.isEmpty {
+            switch CommentRules.validate(raw) {
+            case .success(let value): comment = value
+            case .failure(let error): throw CommandFailure(error.message)
+            }
+        }
+        for pair in flags.list("env") {
+            guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
+                throw CommandFailure("invalid environment variable format \(GoFlagParser.goQuote(pair)): must be KEY=VALUE")
+            }
+        }
+        var memory = plan.defaultMemory
+        if let text = flags.string("memory"), !text.isEmpty { memory = try plan.memory(text).get() }
+        var disk = plan.defaultDisk
+        if let text = flags.string("disk"), !text.isEmpty { disk = try plan.disk(text).get() }
+        var cpus = plan.defaultCPUs
+        if flags.isSet("cpu") { cpus = try plan.cpus(Int(flags.string("cpu") ?? "0") ?? 0).get() }
+
+        let imageText = flags.string("image") ?? "exeuntu"
+        var resolved: ResolvedImage?
+        var storedImage: String?
+        var registryAuth: Secret?
+        if let auth = flags.string("registry-auth"), !auth.isEmpty {
+            guard auth.contains(":") else { throw CommandFailure("invalid --registry-auth: must be USERNAME:PASSWORD") }
+            registryAuth = Secret(auth)
+        }
+        guard let reference = ImageReference(imageText) else {
+            throw CommandFailure("invalid image name \(GoFlagParser.goQuote(imageText))")
+        }
+        if !reference.isExeuntu {
+            resolved = try environment.lifecycle.resolveImage(imageText, registryAuth: registryAuth)
+            storedImage = imageText
+        }
+        if let prompt = flags.string("prompt"), !prompt.isEmpty, storedImage != nil {
+            throw CommandFailure("--prompt can only be used with the exeuntu image")
+        }
+        var setupScript: String?
+        if let script = flags.string("setup-script"), !script.isEmpty {
+            let text: String
+            if script == "/dev/stdin" {
+                text = String(decoding: request.readStandardInput(10 * 1024 + 1), as: UTF8.self)
+            } else {
+                text = script.replacingOccurrences(of: "\\\\", with: "\u{0}").replacingOccurrences(of: "\\n", with: "\n")
+                    .replacingOccurrences(of: "\\t", with: "\t").replacingOccurrences(of: "\u{0}", with: "\\")
+            }
+            if text.utf8.count > 10 * 1024 { throw CommandFailure("setup script too large: \(text.utf8.count) bytes (max 10240)") }
+            setupScript = text
+        }
+        var integrations: [String] = []
+        for value in flags.list("integration") + flags.list("int") {
+            integrations += value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        let command = flags.string("command") ?? "auto"
+        let proxyPort = ImagePorts.proxyPort(exposed: resolved?.exposedPorts ?? [8000, 9999])
+        let ports = environment.lifecycle.allocatePorts()
+        let createdAt = now
+
+        // Reserve the name and the record under the lock.
+        let record: VMRecord = try store.update { state in
+            for integration in integrations where !state.integrations.contains(where: { $0.name == integration }) {
+                throw CommandFailure("integration \(GoFlagParser.goQuote(integration)) not found")
+            }
+            if state.vms.count >= plan.maximumVMs {
+                throw CommandFailure("You have reached the maximum number of VMs allowed on your plan.")
+            }
+            var name = requestedName
+            if name.isEmpty {
+                name = RandomVMName.generate { candidate in state.vm(named: candidate) == nil && VMNameRules.problem(candidate) == nil }
+            } else if state.vm(named: name) != nil {
+                throw CommandFailure("VM name \(GoFlagParser.goQuote(name)) is not available")
+            }
+            let id = String(format: "vm%04d", state.nextVMNumber)
+            state.nextVMNumber += 1
+            let vm = VMRecord(
+                id: id, name: name, status: "creating", image: storedImage, command: command, tags: tags, comment: comment,
+                createdAt: createdAt, memoryBytes: memory, diskBytes: disk, cpus: cpus, sshPort: ports.ssh,
+                httpPort: ports.http, proxyPort: proxyPort, share: "private", sharedUsers: [], links: [],
+                emailEnabled: false, environment: flags.list("env"), exposedPorts: resolved?.exposedPorts ?? [8000, 9999],
+                setupScript: setupScript, integrations: integrations)
+            state.vms.append(vm)
+            return vm
+        }
+        output.line("Creating \(record.name)...")
+        do {
+            try environment.lifecycle.provision(record, image: resolved, registryAuth: registryAuth)
+        } catch {
+            environment.lifecycle.destroy(record)
+            try store.update { state in state.vms.removeAll { $0.id == record.id } }
+            if let failure = error as? CommandFailure { throw failure }
+            throw CommandFailure("failed to create VM \(GoFlagParser.goQuote(record.name)): \(error)")
+        }
+        var running = record
+        running.status = "running"
+        try store.update { state in
+            if let index = state.vms.firstIndex(where: { $0.id == record.id }) { state.vms[index].status = "running" }
+        }
+        environment.lifecycle.notifyDaemon()
+        let view = presentation(running)
+        output.json(view.creationDetails())
+        output.line("Ready: \(running.name)")
+        output.line("  ssh:  \(view.sshCommand)")
+        output.line("  http: \(view.httpsURL) (proxy port \(running.proxyPort), private)")
+    }
+
+    // MARK: rm
+
+    func remove() throws {
+        guard !arguments.isEmpty else { throw CommandFailure("please specify at least one VM name to delete") }
+        var deleted: [String] = []
+        var failed: [String] = []
+        var doomed: [VMRecord] = []
+        try store.update { state in
+            for argument in arguments {
+                let name = normalizedVMName(argument)
+                guard let index = state.vmIndex(named: name) else {
+                    output.error("VM \(GoFlagParser.goQuote(name)) not found")
+                    failed.append(name)
+                    continue
+                }
+                doomed.append(state.vms[index])
+                state.vms.remove(at: index)
+                deleted.append(name)
+            }
+        }
+        for vm in doomed {
+            environment.lifecycle.destroy(vm)
+            output.line("Deleted \(vm.name)")
+        }
+        if !doomed.isEmpty { environment.lifecycle.notifyDaemon() }
+        output.json(.object([("deleted", .strings(deleted)), ("failed", .strings(failed))]))
+        if !output.wantsJSON, !failed.isEmpty { throw SilentExit(status: 1) }
+    }
+
+    // MARK: restart
+
+    func restart() throws {
+        guard arguments.count == 1 else {
+            throw CommandFailure("please specify exactly one VM name to restart, got \(arguments.count)")
+        }
+        let name = normalizedVMName(arguments[0])
+        guard let vm = try store.snapshot().vm(named: name) else { throw CommandFailure("VM \(GoFlagParser.goQuote(name)) not found") }
+        if vm.status == "creating" { throw CommandFailure("VM is in state \"CREATING\" and cannot be restarted") }
+        output.line("Restarting \(name)...")
+        do {
+            try environment.lifecycle.restart(vm)
+        } catch let failure as CommandFailure {
+            throw failure
+        } catch {
+            throw CommandFailure("VM cannot be started: \(error)")
+        }
+        try store.update { state in
+            if let index = state.vms.firstIndex(where: { $0.id == vm.id }) { state.vms[index].status = "running" }
+        }
+        output.json(.object([("vm_name", .string(name)), ("status", .string("restarted"))]))
+        output.line("\(name) restarted")
+    }
+
+    // MARK: rename
+
+    func rename() throws {
+        guard arguments.count == 2 else { throw CommandFailure("usage: rename <oldname> <newname>") }
+        let oldName = arguments[0]
+        let newName = normalizedVMName(arguments[1])
+        if oldName == newName {
+            output.line("\(oldName) is already named \(newName)")
+            return
+        }
+        if let problem = VMNameRules.problem(newName) {
+            throw CommandFailure("invalid new name: \(problem)")
+        }
+        try store.update { state in
+            guard let index = state.vmIndex(named: oldName) else { throw CommandFailure("vm \(GoFlagParser.goQuote(oldName)) not found") }
+            if state.vms[index].status == "creating" {
+                throw CommandFailure("can't rename \(GoFlagParser.goQuote(oldName)) while it is still being created")
+            }
+            if state.vms[index].status != "running" { throw CommandFailure("vm rename not supported when vm is not running!") }
+            if state.vm(named: newName) != nil { throw CommandFailure("name \(GoFlagParser.goQuote(newName)) is not available") }
+            state.vms[index].name = newName
+        }
+        environment.lifecycle.notifyDaemon()
+        output.json(.object([("old_name", .string(oldName)), ("new_name", .string(newName)), ("status", .string("renamed"))]))
+        output.line("Renamed \(oldName) to \(newName)")
+    }
+
+    // MARK: tag
+
+    func tag() throws {
+        guard arguments.count >= 2 else { throw CommandFailure("usage: tag [-d] <vm> <tag>...") }
+        let name = normalizedVMName(arguments[0])
+        let requested = Array(arguments.dropFirst())
+        var seen = Set<String>()
+        for tag in requested {
+            guard TagRules.isValid(tag) else { throw CommandFailure(TagRules.invalidMessage(tag)) }
+            guard seen.insert(tag).inserted else { throw CommandFailure("tag \(GoFlagParser.goQuote(tag)) specified more than once") }
+        }
+        let delete = flags.bool("d")
+        let tags: [String] = try store.update { state in
+            guard let index = state.vmIndex(named: name) else { throw CommandFailure("vm \(GoFlagParser.goQuote(name)) not found") }
+            var current = Set(state.vms[index].tags)
+            for tag in requested {
+                if delete {
+                    guard current.remove(tag) != nil else { throw CommandFailure("tag \(GoFlagParser.goQuote(tag)) not found on \(name)") }
+                } else {
+                    guard current.insert(tag).inserted else { throw CommandFailure("tag \(GoFlagParser.goQuote(tag)) already exists on \(name)") }
+                }
+            }
+            state.vms[index].tags = current.sorted()
+            return state.vms[index].tags
+        }
+        output.json(.object([("vm_name", .string(name)), ("tags", .strings(tags))]))
+        output.line(tags.isEmpty ? "\(name) has no tags" : "\(name): \(tags.joined(separator: ", "))")
+    }
+
+    // MARK: comment
+
+    func comment() throws {
+        guard arguments.count >= 2 else { throw CommandFailure("usage: comment <vm> <text...>") }
+        let name = normalizedVMName(arguments[0])
+        let text: String
+        switch CommentRules.validate(arguments.dropFirst().joined(separator: " ")) {
+        case .success(let value): text = value
+        case .failure(let error): throw CommandFailure(error.message)
+        }
+        try store.update { state in
+            guard let index = state.vmIndex(named: name) else { throw CommandFailure("vm \(GoFlagParser.goQuote(name)) not found") }
+            state.vms[index].comment = text
+        }
+        output.json(.object([("vm_name", .string(name)), ("comment", .string(text))]))
+        output.line(text.isEmpty ? "Comment cleared for \(name)" : "Comment set for \(name)")
+    }
+
+    // MARK: stat
+
+    func stat() throws {
+        guard arguments.count == 1 else { throw CommandFailure("usage: stat <vm> [--range=24h|7d|30d]") }
+        let name = arguments[0]
+        let rangeText = (flags.string("range") ?? "24h").lowercased()
+        let step: TimeInterval
+        let span: TimeInterval
+        switch rangeText {
+        case "24h": step = 3600; span = 86400
+        case "7d": step = 6 * 3600; span = 7 * 86400
+        case "30d": step = 86400; span = 30 * 86400
+        default: throw CommandFailure("invalid range \(GoFlagParser.goQuote(flags.string("range") ?? "")) (use 24h, 7d, or 30d)")
+        }
+        guard let vm = try store.snapshot().vm(named: name) else { throw CommandFailure("VM not found: \(name)") }
+        func floorToStep(_ date: Date) -> TimeInterval { (date.timeIntervalSince1970 / step).rounded(.down) * step }
+        let end = floorToStep(now)
+        let start = max(floorToStep(vm.createdAt), end - span)
+        let diskGB = Double(vm.diskBytes) / 1e9
+        let memoryGB = Double(vm.memoryBytes) / 1e9
+        let used = VMDiskUsage.bytes(of: configuration, vm: vm)
+        var points: [JSONValue] = []
+        var time = start
+        while time <= end {
+            points.append(.object([
+                ("timestamp", .string(Date(timeIntervalSince1970: time).rfc3339)), ("disk_size_gb", .double(diskGB)),
+                ("disk_used_gb", .double(Double(used) / 1e9)), ("disk_logical_used_gb", .double(Double(used) / 1e9)),
+                ("cpu_cores", .double(0)), ("cpu_nominal", .number(vm.cpus)), ("network_tx_mbps", .double(0)),
+                ("network_rx_mbps", .double(0)), ("memory_used_gb", .double(0)), ("memory_anon_gb", .double(0)),
+                ("memory_file_gb", .double(0)), ("memory_kernel_gb", .double(0)), ("memory_shmem_gb", .double(0)),
+                ("memory_slab_gb", .double(0)), ("memory_inactive_file_gb", .double(0)), ("memory_swap_gb", .double(0)),
+                ("memory_nominal_gb", .double(memoryGB)), ("io_read_mbps", .double(0)), ("io_write_mbps", .double(0)),
+                ("vm_name", .string(vm.name)),
+            ]))
+            time += step
+        }
+        output.json(.object([("name", .string(vm.name)), ("status", .string(vm.status)), ("range", .string(rangeText)), ("points", .array(points))]))
+        output.line("Metrics for \(vm.name) (beta), range \(rangeText): \(points.count) points")
+        output.line("  cpus: \(vm.cpus)  memory: \(ByteSize.display(vm.memoryBytes))  disk: \(ByteSize.display(vm.diskBytes)) (\(used) bytes used)")
+    }
+
+    // MARK: cp
+
+    func copy() throws {
+        guard (1...2).contains(arguments.count) else { throw CommandFailure("usage: cp <source-vm> [new-name]") }
+        let started = now
+        let sourceName = normalizedVMName(arguments[0])
+        let plan = environment.plan
+        if arguments.count == 2, let problem = VMNameRules.problem(arguments[1]) {
+            throw CommandFailure("invalid name: \(problem)")
+        }
+        var memoryOverride: Int64?
+        if let text = flags.string("memory"), !text.isEmpty { memoryOverride = try plan.memory(text).get() }
+        var diskOverride: Int64?
+        if let text = flags.string("disk"), !text.isEmpty { diskOverride = try plan.disk(text).get() }
+        var cpuOverride: Int?
+        if flags.isSet("cpu") { cpuOverride = try plan.cpus(Int(flags.string("cpu") ?? "0") ?? 0).get() }
+        let copyTags = flags.bool("copy-tags")
+        let ports = environment.lifecycle.allocatePorts()
+        let (source, copy): (VMRecord, VMRecord) = try store.update { state in
+            guard let source = state.vm(named: sourceName) else { throw CommandFailure("vm \(GoFlagParser.goQuote(sourceName)) not found") }
+            var name: String
+            if arguments.count == 2 {
+                name = arguments[1]
+                if state.vm(named: name) != nil { throw CommandFailure("name \(GoFlagParser.goQuote(name)) is not available") }
+            } else {
+                name = "\(sourceName)-copy"
+                var counter = 2
+                while state.vm(named: name) != nil || VMNameRules.problem(name) != nil {
+                    if counter > 100 || sourceName.count > 44 { throw CommandFailure("failed to generate a unique name for the copy") }
+                    name = "\(sourceName)-copy\(counter)"
+                    counter += 1
+                }
+            }
+            if state.vms.count >= plan.maximumVMs {
+                throw CommandFailure("You have reached the maximum number of VMs allowed on your plan.")
+            }
+            if let disk = diskOverride, disk < source.diskBytes {
+                throw CommandFailure("--disk must be at least the source's disk size (\(ByteSize.display(source.diskBytes)))")
+            }
+            let id = String(format: "vm%04d", state.nextVMNumber)
+            state.nextVMNumber += 1
+            var copy = source
+            copy.id = id
+            copy.name = name
+            copy.status = "creating"
+            copy.tags = copyTags ? source.tags : []
+            copy.createdAt = started
+            copy.sshPort = ports.ssh
+            copy.httpPort = ports.http
+            copy.sharedUsers = []
+            copy.links = []
+            copy.share = "private"
+            copy.memoryBytes = memoryOverride ?? source.memoryBytes
+            copy.diskBytes = diskOverride ?? source.diskBytes
+            copy.cpus = cpuOverride ?? source.cpus
+            state.vms.append(copy)
+            return (source, copy)
+        }
+        output.line("Copying \(source.name) to \(copy.name)...")
+        do {
+            try environment.lifecycle.copy(from: source, to: copy)
+        } catch {
+            environment.lifecycle.destroy(copy)
+            try store.update { state in state.vms.removeAll { $0.id == copy.id } }
+            throw CommandFailure("failed to copy \(GoFlagParser.goQuote(source.name)): \(error)")
+        }
+        try store.update { state in
+            if let index = state.vms.firstIndex(where: { $0.id == copy.id }) { state.vms[index].status = "running" }
+        }
+        environment.lifecycle.notifyDaemon()
+        let view = presentation(copy)
+        let elapsed = (now.timeIntervalSince(started) * 100).rounded() / 100
+        output.json(.object([
+            ("name", .string(copy.name)), ("state", .string("starting")), ("source", .string(source.name)),
+            ("ssh", .string(view.sshDest)), ("elapsed", .double(elapsed)), ("ssh_host", .string(view.sshHost)),
+            ("ssh_user", .string(view.sshUser)), ("ssh_port", .number(copy.sshPort)), ("https_url", .string(view.httpsURL)),
+        ]))
+        output.line("Copied \(source.name) to \(copy.name): \(view.sshCommand)")
+    }
+
+    // MARK: resize
+
+    func resize() throws {
+        guard arguments.count == 1 else { throw CommandFailure("usage: resize <vm> [--memory=] [--cpu=] [--disk=]") }
+        let name = normalizedVMName(arguments[0])
+        let plan = environment.plan
+        let memoryText = flags.string("memory") ?? ""
+        let diskText = flags.string("disk") ?? ""
+        let cpuSet = flags.isSet("cpu")
+        guard !memoryText.isEmpty || !diskText.isEmpty || cpuSet else {
+            throw CommandFailure("please specify at least one of --memory, --cpu, or --disk")
+        }
+        var newMemory: Int64?
+        if !memoryText.isEmpty { newMemory = try plan.memory(memoryText).get() }
+        var newCPUs: Int?
+        if cpuSet { newCPUs = try plan.cpus(Int(flags.string("cpu") ?? "0") ?? 0).get() }
+        var requestedDisk: Int64?
+        if !diskText.isEmpty {
+            guard let bytes = ByteSize.parse(diskText) else { throw CommandFailure("invalid --disk value \(GoFlagParser.goQuote(diskText))") }
+            requestedDisk = bytes
+        }
+        let (before, after): (VMRecord, VMRecord) = try store.update { state in
+            guard let index = state.vmIndex(named: name) else { throw CommandFailure("VM \(GoFlagParser.goQuote(name)) not found") }
+            let before = state.vms[index]
+            if let disk = requestedDisk {
+                if disk <= before.diskBytes {
+                    throw CommandFailure("--disk must be larger than current size (\(ByteSize.display(before.diskBytes)))")
+                }
+                if disk - before.diskBytes > plan.maximumDiskGrowth {
+                    throw CommandFailure("--disk can grow by at most \(ByteSize.display(plan.maximumDiskGrowth)) per resize")
+                }
+                if disk > plan.maximumDisk {
+                    throw CommandFailure("--disk cannot exceed \(ByteSize.display(plan.maximumDisk)) — contact support@exe.dev if you need more")
+                }
+                state.vms[index].diskBytes = disk
+            }
+            if let memory = newMemory { state.vms[index].memoryBytes = memory }
+            if let cpus = newCPUs { state.vms[index].cpus = cpus }
+            return (before, state.vms[index])
+        }
+        var object = JSONObjectBuilder()
+        object.add("vm_name", .string(name))
+        if newMemory != nil || newCPUs != nil {
+            object.add("old_memory", .int(before.memoryBytes))
+            object.add("new_memory", .int(after.memoryBytes))
+            object.add("old_cpus", .number(before.cpus))
+            object.add("new_cpus", .number(after.cpus))
+        }
+        if requestedDisk != nil {
+            object.add("disk_old_bytes", .int(before.diskBytes))
+            object.add("disk_new_bytes", .int(after.diskBytes))
+        }
+        output.json(object.value)
+        if newMemory != nil || newCPUs != nil {
+            output.line("Resized \(name): memory \(ByteSize.display(after.memoryBytes)), \(after.cpus) CPUs.")
+            output.line("Power off inside the VM (sudo poweroff), then run: restart \(name)")
+        }
+        if requestedDisk != nil {
+            output.line("Disk of \(name) grown to \(ByteSize.display(after.diskBytes)). Restart the VM to use it.")
+        }
+    }
+}

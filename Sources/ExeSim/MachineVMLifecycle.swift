@@ -1,0 +1,234 @@
+import Foundation
+public import ExeSystem
+
+/// The real side effects of VMs: a directory per VM, an sshd per VM whose
+/// forced command enters the VM's mount namespace, containers in podman,
+/// and the daemon told about changes.
+public struct MachineVMLifecycle: VMLifecycle {
+    let configuration: SimConfiguration
+    let paths: SimPaths
+    let runner: SyncProcessRunner
+    let runtime: ContainerRuntime
+
+    /// A lifecycle for the simulator configured by `configuration`.
+    public init(configuration: SimConfiguration, runner: SyncProcessRunner = SyncProcessRunner()) {
+        self.configuration = configuration
+        paths = SimPaths(root: configuration.stateDirectory)
+        self.runner = runner
+        runtime = ContainerRuntime(runner: runner, instanceID: configuration.instanceID)
+    }
+
+    var sshd: SSHDaemon { SSHDaemon(runner: runner) }
+
+    /// The label value that marks a VM's containers and processes.
+    func marker(_ vm: VMRecord) -> String { "\(configuration.instanceID).\(vm.id)" }
+
+    public func resolveImage(_ reference: String, registryAuth: Secret?) throws -> ResolvedImage {
+        guard let image = ImageReference(reference) else { throw CommandFailure("invalid image name \(GoFlagParser.goQuote(reference))") }
+        if image.registry != configuration.registryAddress {
+            if image.registry.hasPrefix("localhost") || image.registry.hasPrefix("127.0.0.1") {
+                throw CommandFailure("invalid image \(GoFlagParser.goQuote(reference)): images from localhost or 127.0.0.1 are not supported (exe-sim serves only \(configuration.registryAddress))")
+            }
+            throw CommandFailure("failed to pull image \(GoFlagParser.goQuote(reference)): registry \(image.registry) is unreachable from exe-sim (only \(configuration.registryAddress) is served)")
+        }
+        var user: String?
+        var password: Secret?
+        if let auth = registryAuth?.reveal(), let colon = auth.firstIndex(of: ":") {
+            user = String(auth[..<colon])
+            password = Secret(String(auth[auth.index(after: colon)...]))
+        }
+        let client = RegistryClient(port: configuration.registryPort)
+        let (ports, loginUser) = try client.inspect(
+            image: reference, repository: image.repository, reference: image.manifestReference, user: user, password: password)
+        return ResolvedImage(reference: reference, exposedPorts: ports, loginUser: loginUser)
+    }
+
+    private func createDirectories(_ vmPaths: VMPaths) throws {
+        let manager = FileManager.default
+        for directory in [vmPaths.data, vmPaths.home, vmPaths.sshDirectory, vmPaths.logs] {
+            try manager.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        }
+        try manager.createDirectory(atPath: vmPaths.tmp, withIntermediateDirectories: true)
+        chmod(vmPaths.tmp, 0o1777)
+    }
+
+    /// Generates host keys, writes the sshd configuration, starts sshd
+    /// and records its keys in known_hosts. Returns the port used.
+    func startSSHD(_ vm: VMRecord, port: Int) throws -> Int {
+        let vmPaths = paths.vm(vm.id)
+        let ed25519 = vmPaths.sshDirectory + "/ssh_host_ed25519_key"
+        let ecdsa = vmPaths.sshDirectory + "/ssh_host_ecdsa_key"
+        try sshd.ensureHostKey(type: "ed25519", path: ed25519)
+        try sshd.ensureHostKey(type: "ecdsa", path: ecdsa)
+        let forced = ShellQuote.command([configuration.executable, "vm-exec", "--state", configuration.stateDirectory, "--vm", vm.id])
+        let lines = SSHDaemon.commonLines(port: port, hostKeys: [ed25519, ecdsa], pidFile: vmPaths.sshdPID) + [
+            "AuthorizedKeysFile \(paths.accountAuthorizedKeys)",
+            "ForceCommand \(forced)",
+            "Subsystem sftp /usr/lib/openssh/sftp-server",
+            "AllowTcpForwarding yes",
+            "SetEnv EXE_SIM_VM=\(marker(vm))",
+        ]
+        let (_, used) = try sshd.start(
+            configPath: vmPaths.sshDirectory + "/sshd_config", lines: lines, port: port,
+            logPath: vmPaths.sshDirectory + "/sshd.log", pidPath: vmPaths.sshdPID,
+            portChooser: { LoopbackSocket.freePort() })
+        try SimKnownHosts(paths: paths).replace(
+            port: used, with: SimKnownHosts.lines(port: used, publicKeyPaths: [ed25519 + ".pub", ecdsa + ".pub"]))
+        return used
+    }
+
+    /// Runs the VM's own image, publishing every exposed port to a free
+    /// loopback port. Records the containers (or why none runs).
+    func startImage(_ vm: VMRecord, image: String, exposedPorts: [Int], authFile: String?) throws {
+        let vmPaths = paths.vm(vm.id)
+        var containers = VMContainers.load(vmPaths.containers)
+        containers.containers.removeAll { $0.composeProject == nil }
+        containers.problem = nil
+        guard configuration.containerRuntimeAvailable else {
+            containers.problem = "no container runtime works on this machine (\(configuration.containerRuntimeProblem ?? "podman unavailable")), so the image \(image) is not running"
+            try containers.save(vmPaths.containers)
+            return
+        }
+        if vm.command == "none" {
+            containers.problem = "the VM was created with --command=none, so its image does not run"
+            try containers.save(vmPaths.containers)
+            return
+        }
+        do {
+            try runtime.pull(image, authFile: authFile)
+        } catch {
+            throw CommandFailure("failed to pull image \(GoFlagParser.goQuote(image)): \(error)")
+        }
+        let ports = exposedPorts.map { PublishedPort(vmPort: $0, hostPort: LoopbackSocket.freePort(), containerPort: $0) }
+        var environmentFiles: [String] = []
+        if !vm.environment.isEmpty {
+            let file = vmPaths.root + "/env.list"
+            try AtomicFile.write(Data((vm.environment.joined(separator: "\n") + "\n").utf8), to: file, mode: 0o600)
+            environmentFiles.append(file)
+        }
+        var entrypoint: String?
+        if vm.command != "auto", vm.command != "none" {
+            let words = (try? ShellWords.split(vm.command)) ?? [vm.command]
+            entrypoint = JSONValue.strings(words).encoded()
+        }
+        let name = runtime.containerName(vmID: vm.id, name: "main")
+        let spec = ContainerRuntime.RunSpec(
+            podmanName: name, vmID: marker(vm), displayName: vm.name, image: image, ports: ports,
+            environmentFiles: environmentFiles, volumes: [], command: nil, entrypoint: entrypoint, composeProject: nil)
+        do {
+            try runtime.run(spec)
+        } catch {
+            throw CommandFailure("failed to start container for \(GoFlagParser.goQuote(image)): \(error)")
+        }
+        containers.containers.insert(
+            ContainerRecord(podmanName: name, displayName: vm.name, image: image, composeProject: nil, service: nil, ports: ports, restart: "always"),
+            at: 0)
+        try containers.save(vmPaths.containers)
+    }
+
+    /// The port actually used is written back to the state by the caller.
+    public func provision(_ vm: VMRecord, image: ResolvedImage?, registryAuth: Secret?) throws {
+        let vmPaths = paths.vm(vm.id)
+        try createDirectories(vmPaths)
+        let port = try startSSHD(vm, port: vm.sshPort)
+        if port != vm.sshPort { try recordSSHPort(vm, port) }
+        if let image {
+            var authFile: String?
+            if let auth = registryAuth {
+                authFile = vmPaths.root + "/pull-auth.json"
+                try RegistryAuthFile.write(registry: configuration.registryAddress, credentials: auth, to: authFile!)
+            }
+            defer { if let authFile { unlink(authFile) } }
+            try startImage(vm, image: image.reference, exposedPorts: image.exposedPorts, authFile: authFile)
+        } else {
+            try VMContainers().save(vmPaths.containers)
+        }
+        if let script = vm.setupScript { runSetupScript(vm, script: script) }
+    }
+
+    private func recordSSHPort(_ vm: VMRecord, _ port: Int) throws {
+        try StateStore(paths: paths, defaultEmail: configuration.email).update { state in
+            if let index = state.vms.firstIndex(where: { $0.id == vm.id }) { state.vms[index].sshPort = port }
+        }
+    }
+
+    /// Runs the setup script once inside the VM, logging to `logs/setup.log`.
+    func runSetupScript(_ vm: VMRecord, script: String) {
+        let vmPaths = paths.vm(vm.id)
+        let scriptPath = vmPaths.data + "/.exe-setup.sh"
+        try? AtomicFile.write(Data(script.utf8), to: scriptPath, mode: 0o700)
+        let invocation = ProcessInvocation(
+            configuration.executable, ["vm-exec", "--state", configuration.stateDirectory, "--vm", vm.id],
+            environment: ["SSH_ORIGINAL_COMMAND": "/bin/sh /data/.exe-setup.sh", "EXE_SIM_VM": marker(vm)],
+            timeout: .seconds(120))
+        if let output = try? runner.run(invocation) {
+            try? AtomicFile.write(output.standardOutput + output.standardError, to: vmPaths.logs + "/setup.log")
+        }
+    }
+
+    /// Stops the VM's sshd (and every session under it), processes that
+    /// carry its marker, and its containers.
+    func stopEverything(_ vm: VMRecord, removeContainers: Bool) {
+        let vmPaths = paths.vm(vm.id)
+        if let pid = ProcessTree.readPID(vmPaths.sshdPID) { ProcessTree.terminate(pid, grace: .seconds(1)) }
+        ProcessTree.kill(ProcessTree.processes(withEnvironmentEntry: "EXE_SIM_VM=\(marker(vm))"))
+        guard configuration.containerRuntimeAvailable else { return }
+        let names = runtime.names(label: "exe-sim.vm", value: marker(vm))
+        if removeContainers { runtime.remove(names) } else { runtime.stop(names) }
+    }
+
+    public func destroy(_ vm: VMRecord) {
+        stopEverything(vm, removeContainers: true)
+        try? SimKnownHosts(paths: paths).replace(port: vm.sshPort, with: [])
+        try? FileManager.default.removeItem(atPath: paths.vm(vm.id).root)
+    }
+
+    public func restart(_ vm: VMRecord) throws {
+        stopEverything(vm, removeContainers: false)
+        let port = try startSSHD(vm, port: vm.sshPort)
+        if port != vm.sshPort { try recordSSHPort(vm, port) }
+        guard configuration.containerRuntimeAvailable else { return }
+        let containers = VMContainers.load(paths.vm(vm.id).containers)
+        let restartable = containers.containers.filter { $0.composeProject == nil || ["always", "unless-stopped"].contains($0.restart ?? "no") }
+        do {
+            try runtime.start(restartable.map(\.podmanName))
+        } catch {
+            throw CommandFailure("VM failed to start, current state: \(error)")
+        }
+    }
+
+    public func copy(from source: VMRecord, to copy: VMRecord) throws {
+        let sourcePaths = paths.vm(source.id)
+        let copyPaths = paths.vm(copy.id)
+        try FileManager.default.createDirectory(atPath: copyPaths.root, withIntermediateDirectories: true)
+        try runner.check(ProcessInvocation("cp", ["-a", sourcePaths.filesystem, copyPaths.root + "/"], timeout: .seconds(300)))
+        try createDirectories(copyPaths)
+        if FileManager.default.fileExists(atPath: sourcePaths.registryAuth) {
+            try? FileManager.default.copyItem(atPath: sourcePaths.registryAuth, toPath: copyPaths.registryAuth)
+        }
+        let port = try startSSHD(copy, port: copy.sshPort)
+        if port != copy.sshPort { try recordSSHPort(copy, port) }
+        if let image = copy.image {
+            try startImage(copy, image: image, exposedPorts: copy.exposedPorts, authFile: nil)
+        } else {
+            try VMContainers().save(copyPaths.containers)
+        }
+    }
+
+    public func writeAuthorizedKeys(_ keys: [AccountKey]) throws {
+        let lines = keys.filter { $0.tokenHash == nil }.map(\.publicKey)
+        try AtomicFile.write(Data((lines.joined(separator: "\n") + "\n").utf8), to: paths.accountAuthorizedKeys, mode: 0o644)
+    }
+
+    public func notifyDaemon() {
+        _ = try? LoopbackHTTPClient.send("POST", port: configuration.apiPort, path: "/_sim/sync", timeout: .seconds(5))
+    }
+
+    public func allocatePorts() -> (ssh: Int, http: Int) {
+        var ssh = LoopbackSocket.freePort()
+        var http = LoopbackSocket.freePort()
+        while http == ssh { http = LoopbackSocket.freePort() }
+        if ssh == 0 { ssh = LoopbackSocket.freePort() }
+        return (ssh, http)
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import ExeSystem
+
+/// Starts OpenSSH `sshd` processes with generated configurations: the
+/// control plane's and each VM's.
+struct SSHDaemon {
+    let runner: SyncProcessRunner
+
+    /// Generates an unencrypted host key of `type` at `path` unless present.
+    func ensureHostKey(type: String, path: String) throws {
+        if FileManager.default.fileExists(atPath: path) { return }
+        try runner.check(ProcessInvocation("ssh-keygen", ["-q", "-t", type, "-N", "", "-C", "", "-f", path], timeout: .seconds(30)))
+    }
+
+    /// The configuration lines every simulator sshd shares.
+    static func commonLines(port: Int, hostKeys: [String], pidFile: String) -> [String] {
+        [
+            "Port \(port)",
+            "ListenAddress 127.0.0.1",
+        ] + hostKeys.map { "HostKey \($0)" } + [
+            "PidFile \(pidFile)",
+            "StrictModes no",
+            "UsePAM no",
+            "PasswordAuthentication no",
+            "KbdInteractiveAuthentication no",
+            "PubkeyAuthentication yes",
+            "PermitRootLogin prohibit-password",
+            "MaxSessions 10",
+            "MaxStartups 100:30:200",
+            "PrintMotd no",
+            "PrintLastLog no",
+            "X11Forwarding no",
+            "UseDNS no",
+            "LogLevel ERROR",
+        ]
+    }
+
+    /// Writes `lines` to `configPath` and starts `sshd -D` detached (new
+    /// session) on `port`; tries other ports (rewriting `Port`) when the
+    /// port is taken and `portChooser` is given. Returns the pid and port.
+    func start(
+        configPath: String, lines: [String], port: Int, logPath: String, pidPath: String,
+        portChooser: (() -> Int)? = nil
+    ) throws -> (pid: Int32, port: Int) {
+        try FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true)
+        var candidate = port
+        var lastError = ""
+        for _ in 0..<5 {
+            let config = lines.map { $0.hasPrefix("Port ") ? "Port \(candidate)" : $0 }
+            try AtomicFile.write(Data((config.joined(separator: "\n") + "\n").utf8), to: configPath, mode: 0o600)
+            let child = try ChildProcess.spawn(
+                "/usr/sbin/sshd", ["-D", "-e", "-f", configPath], stdin: .null, stdout: .appendToFile(logPath),
+                stderr: .appendToFile(logPath), newSession: true)
+            if LoopbackSocket.waitUntilListening(candidate, timeout: .seconds(5)), child.isRunning {
+                try AtomicFile.write(Data("\(child.pid)\n".utf8), to: pidPath, mode: 0o644)
+                return (child.pid, candidate)
+            }
+            lastError = (try? String(contentsOfFile: logPath, encoding: .utf8))?.split(separator: "\n").suffix(3).joined(separator: "; ") ?? ""
+            child.terminate(grace: .seconds(1))
+            guard let portChooser else { break }
+            candidate = portChooser()
+        }
+        throw CommandFailure("sshd did not start on 127.0.0.1:\(candidate): \(lastError)")
+    }
+}

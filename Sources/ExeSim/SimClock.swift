@@ -1,0 +1,25 @@
+public import Foundation
+
+/// Where the simulator gets the time from; tests inject a fixed one.
+public protocol SimClock: Sendable {
+    /// The current time.
+    func now() -> Date
+}
+
+/// The system clock.
+public struct SystemSimClock: SimClock {
+    /// Creates it.
+    public init() {}
+    public func now() -> Date { Date() }
+}
+
+extension Date {
+    /// RFC 3339 in UTC with whole seconds, as Go's `time.Time` marshals
+    /// after truncation.
+    var rfc3339: String {
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: self)
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import ExeSystem
+
+/// Reads and changes ``SimState`` under an exclusive file lock, so that
+/// any number of concurrent control commands (each its own process) see
+/// and make consistent changes. Writes are atomic.
+public struct StateStore: Sendable {
+    /// The state directory's paths.
+    public let paths: SimPaths
+    /// The email a fresh state starts with.
+    public let defaultEmail: String
+
+    /// A store for the state directory at `paths`.
+    public init(paths: SimPaths, defaultEmail: String) {
+        self.paths = paths
+        self.defaultEmail = defaultEmail
+    }
+
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }()
+
+    private static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+
+    /// The state as it is now, read without the lock (writes are atomic,
+    /// so this is always a whole, consistent version).
+    public func snapshot() throws -> SimState {
+        guard let data = FileManager.default.contents(atPath: paths.state) else { return SimState(email: defaultEmail) }
+        return try Self.decoder().decode(SimState.self, from: data)
+    }
+
+    /// Runs `body` on the state while holding the lock; saves it when
+    /// `body` changed it (and returned normally).
+    public func update<T>(_ body: (inout SimState) throws -> T) throws -> T {
+        let lock = try FileLock.acquire(path: paths.stateLock, timeout: .seconds(60))
+        defer { lock.unlock() }
+        let original = try snapshot()
+        var state = original
+        let result = try body(&state)
+        let before = try Self.encoder.encode(original)
+        let after = try Self.encoder.encode(state)
+        if before != after {
+            try AtomicFile.write(after, to: paths.state, mode: 0o600)
+        }
+        return result
+    }
+}

@@ -1,0 +1,113 @@
+import ArgumentParser
+import ExeSim
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `exe-sim`: a local exe.dev.
+@main
+struct ExeSimCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "exe-sim",
+        abstract: "A local exe.dev: control plane over OpenSSH, VMs, registry, HTTPS API.",
+        subcommands: [Up.self, Down.self, Status.self, Serve.self, Control.self, VMExec.self, DockerShimCommand.self])
+}
+
+/// The absolute path of this executable.
+func currentExecutable() -> String {
+    (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+}
+
+struct StateOption: ParsableArguments {
+    @Option(name: .long, help: "The simulator's state directory.")
+    var state: String
+}
+
+struct Up: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Start the simulator and print export lines for a shell to eval.")
+    @OptionGroup var stateOption: StateOption
+    @Option(help: "Port of the control-plane sshd (default: a free one).") var port: Int?
+    @Option(help: "A public key file to register to the account (repeatable).") var authorize: [String] = []
+    @Option(help: "The account's email address.") var email: String?
+
+    func run() throws {
+        let launcher = SimLauncher(stateDirectory: stateOption.state, executable: currentExecutable())
+        do {
+            let text = try launcher.up(.init(port: port, authorize: authorize, email: email))
+            FileHandle.standardOutput.write(Data(text.utf8))
+        } catch {
+            FileHandle.standardError.write(Data("exe-sim up: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}
+
+struct Down: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Stop everything up started, by pid.")
+    @OptionGroup var stateOption: StateOption
+
+    func run() throws {
+        let launcher = SimLauncher(stateDirectory: stateOption.state, executable: currentExecutable())
+        FileHandle.standardError.write(Data(try launcher.down().utf8))
+    }
+}
+
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Report the simulator's processes.")
+    @OptionGroup var stateOption: StateOption
+
+    func run() throws {
+        let report = SimLauncher(stateDirectory: stateOption.state, executable: currentExecutable()).status()
+        FileHandle.standardOutput.write(Data(report.text.utf8))
+        if !report.allRunning { throw ExitCode(3) }
+    }
+}
+
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the daemon: POST /exec and VM proxies (started by up).")
+    @OptionGroup var stateOption: StateOption
+
+    func run() throws {
+        try SimDaemon(stateDirectory: stateOption.state).run()
+    }
+}
+
+struct Control: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "The control sshd's forced command (runs SSH_ORIGINAL_COMMAND).")
+    @OptionGroup var stateOption: StateOption
+    @Flag(help: "Run EXE_SIM_COMMAND for the HTTPS API (JSON forced).") var https = false
+    @Option(help: "The API key's fingerprint (with --https).") var fingerprint: String?
+
+    func run() throws {
+        let environment = ProcessInfo.processInfo.environment
+        let status: Int32
+        if https {
+            status = ControlEntry.runHTTPS(
+                stateDirectory: stateOption.state, commandLine: environment["EXE_SIM_COMMAND"] ?? "", fingerprint: fingerprint ?? "")
+        } else {
+            status = ControlEntry.runSSH(stateDirectory: stateOption.state, environment: environment)
+        }
+        throw ExitCode(status)
+    }
+}
+
+struct VMExec: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "vm-exec", abstract: "A VM sshd's forced command.")
+    @OptionGroup var stateOption: StateOption
+    @Option(help: "The VM's id.") var vm: String
+
+    func run() throws {
+        throw ExitCode(VMShell.enter(stateDirectory: stateOption.state, vmID: vm, environment: ProcessInfo.processInfo.environment))
+    }
+}
+
+struct DockerShimCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "docker-shim", abstract: "The docker command inside a VM.")
+    @Argument(parsing: .allUnrecognized) var arguments: [String] = []
+
+    func run() throws {
+        throw ExitCode(DockerShim.run(arguments: arguments, environment: ProcessInfo.processInfo.environment))
+    }
+}
