@@ -13,6 +13,8 @@ public struct DeployConfiguration: Sendable {
     public var filePath: String?
     /// The repository root: relative paths are resolved against it.
     public var repositoryRoot: String
+    /// This machine's name (recorded in locks and audit records).
+    public var hostName: String
 
     /// The app's name: the VM name by default, the compose project, the
     /// lock's and audit log's name.
@@ -155,7 +157,7 @@ public struct DeployConfiguration: Sendable {
                 ?? DeploySetting("\(env("USER") ?? "unknown")@\(hostName)", .derived))
 
         var configuration = DeployConfiguration(
-            filePath: fileName, repositoryRoot: repositoryRoot, app: app, pattern: pattern, vm: vm, port: port,
+            filePath: fileName, repositoryRoot: repositoryRoot, hostName: hostName, app: app, pattern: pattern, vm: vm, port: port,
             repository: repository, prebuiltImage: prebuilt, builder: builder,
             platform: try pick(overrides.platform, "EXE_DEPLOY_PLATFORM", text, file.platform, DeploySetting("linux/amd64", .defaults)),
             context: try pick(nil, "EXE_DEPLOY_CONTEXT", text, file.context, DeploySetting(".", .defaults)),
@@ -248,8 +250,8 @@ public struct DeployConfiguration: Sendable {
         guard (100...599).contains(healthStatus.value) else {
             throw DeployError(.configuration, "health.status \(healthStatus.value) is not an HTTP status")
         }
-        guard healthPath.value.hasPrefix("/") else {
-            throw DeployError(.configuration, "health.path \"\(healthPath.value)\" must start with /")
+        guard healthPath.value.hasPrefix("/") || healthPath.value == "none" else {
+            throw DeployError(.configuration, "health.path \"\(healthPath.value)\" must start with / (or be none: no HTTP check)")
         }
     }
 
