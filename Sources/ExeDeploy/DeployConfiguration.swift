@@ -89,9 +89,12 @@ public struct DeployConfiguration: Sendable {
     ///   - environment: the process environment (`EXE_DEPLOY_*`, the token's
     ///     variable, `USER`, `GITHUB_ACTOR`).
     ///   - hostName: this machine's name, for the default actor.
+    ///   - validating: check that the values can work (a deploy needs an
+    ///     image repository, a valid VM name, ...); `deploy config` shows
+    ///     them first and the problem after.
     /// - Throws: ``DeployError/Kind/configuration``.
     public static func resolve(
-        overrides: DeployOverrides, repositoryRoot: String, environment: [String: String], hostName: String
+        overrides: DeployOverrides, repositoryRoot: String, environment: [String: String], hostName: String, validating: Bool = true
     ) throws -> DeployConfiguration {
         func env(_ name: String) -> String? {
             guard let value = environment[name]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
@@ -145,7 +148,7 @@ public struct DeployConfiguration: Sendable {
         }
         let imageForRegistry = prebuilt.value ?? repository.value
         let registryUser = try pick(
-            overrides.registryUser, "EXE_DEPLOY_REGISTRY_USER", optionalText, file.registryUser,
+            overrides.registryUser.map { Optional($0) }, "EXE_DEPLOY_REGISTRY_USER", optionalText, file.registryUser.map { Optional($0) },
             DeploySetting(Self.defaultRegistryUser(for: imageForRegistry), imageForRegistry?.registry == "ghcr.io" ? .derived : .defaults))
         let passwordEnv = try pick(
             overrides.registryPasswordEnv, "EXE_DEPLOY_REGISTRY_PASSWORD_ENV", text, file.registryPasswordEnv,
@@ -178,18 +181,18 @@ public struct DeployConfiguration: Sendable {
             isPublic: try pick(
                 overrides.isPublic.map { Optional($0) }, "EXE_DEPLOY_PUBLIC", { Optional(try DeployValueParsing.bool($0, setting: $1)) },
                 file.isPublic.map { Optional($0) }, DeploySetting(nil, .defaults)),
-            memory: try pick(nil, "EXE_DEPLOY_MEMORY", optionalText, file.memory, DeploySetting(nil, .defaults)),
+            memory: try pick(nil, "EXE_DEPLOY_MEMORY", optionalText, file.memory.map { Optional($0) }, DeploySetting(nil, .defaults)),
             cpus: try pick(nil, "EXE_DEPLOY_CPUS", { Optional(try number($0, $1)) }, file.cpus.map { Optional($0) }, DeploySetting(nil, .defaults)),
-            disk: try pick(nil, "EXE_DEPLOY_DISK", optionalText, file.disk, DeploySetting(nil, .defaults)),
-            composeFile: try pick(overrides.composeFile, "EXE_DEPLOY_COMPOSE_FILE", optionalText, file.composeFile, DeploySetting(nil, .defaults)),
+            disk: try pick(nil, "EXE_DEPLOY_DISK", optionalText, file.disk.map { Optional($0) }, DeploySetting(nil, .defaults)),
+            composeFile: try pick(overrides.composeFile.map { Optional($0) }, "EXE_DEPLOY_COMPOSE_FILE", optionalText, file.composeFile.map { Optional($0) }, DeploySetting(nil, .defaults)),
             composeService: try pick(nil, "EXE_DEPLOY_COMPOSE_SERVICE", text, file.composeService, DeploySetting("app", .defaults)),
             containerName: try pick(nil, "EXE_DEPLOY_CONTAINER_NAME", text, file.containerName, DeploySetting(app.value, .derived)),
             docker: try pick(nil, "EXE_DEPLOY_DOCKER", text, file.docker, DeploySetting("sudo docker", .defaults)),
-            envFile: try pick(overrides.envFile, "EXE_DEPLOY_ENV_FILE", optionalText, nil, DeploySetting(nil, .defaults)),
+            envFile: try pick(overrides.envFile.map { Optional($0) }, "EXE_DEPLOY_ENV_FILE", optionalText, nil, DeploySetting(nil, .defaults)),
             lockStaleAfter: try pick(
                 nil, "EXE_DEPLOY_LOCK_STALE_AFTER", duration, file.lockStaleAfter, DeploySetting(.seconds(15 * 60), .defaults)),
             actor: actor)
-        try configuration.validate()
+        if validating { try configuration.validate() }
         configuration.registryPassword = configuration.registryPassword.flatMap { $0.isEmpty ? nil : $0 }
         return configuration
     }
@@ -221,7 +224,10 @@ public struct DeployConfiguration: Sendable {
     /// temporary suffix within the 52 characters a VM name may have.
     public static let maximumNameLength = 45
 
-    private func validate() throws {
+    /// Checks that the values can work.
+    ///
+    /// - Throws: ``DeployError/Kind/configuration`` naming the first problem.
+    public func validate() throws {
         let name = app.value
         guard Self.isName(name) else {
             throw DeployError(
