@@ -46,15 +46,14 @@ struct ComposeDeployment: Sendable {
         } else {
             template = nil
         }
-        let redactorCopy = redactor
-        return try await withLockedVM(action: "deploy", redactor: redactor) { vm, connection, report in
-            try await steps.run("update", "updating \(app) on \(vm.name): env file, registry login, compose file") {
+        return try await withLockedVM(action: "deploy", redactor: redactor) { vm, connection, redactor, report in
+            try await steps.run("prepare", "preparing \(vm.name): /data, env file, registry login") {
                 try await ensureWritableData(connection, vm: vm)
                 if let environmentFile {
                     try await connection.replaceAtomically(RemoteDeployPaths.environmentFile, with: environmentFile, mode: 0o600)
                     steps.note("uploaded \(RemoteDeployPaths.environmentFile) (mode 0600)")
                 }
-                try await registryLogin(connection, image: image.reference, redactor: redactorCopy)
+                try await registryLogin(connection, image: image.reference, redactor: redactor)
             }
             let hasEnvironmentFile = try await connection.attributes(of: RemoteDeployPaths.environmentFile) != nil
             let text =
@@ -65,20 +64,20 @@ struct ComposeDeployment: Sendable {
                     includeEnvironmentFile: hasEnvironmentFile)
             report.image = image.reference.description
             report.digest = image.digest
-            try await apply(text, vm: vm, connection: connection, redactor: redactorCopy, report: &report)
+            try await apply(text, vm: vm, connection: connection, redactor: redactor, report: &report)
         }
     }
 
     /// Puts `/data/<app>.compose.yaml.prev` back (the current file becomes `.prev`).
     func rollback(redactor: SecretRedactor) async throws -> DeployReport {
-        try await withLockedVM(action: "rollback", redactor: redactor) { vm, connection, report in
+        try await withLockedVM(action: "rollback", redactor: redactor) { vm, connection, redactor, report in
             guard try await connection.attributes(of: paths.previousComposeFile) != nil else {
                 throw DeployError(.nothingToRollBack, "there is no previous compose file (\(paths.previousComposeFile)) on \(vm.name) to roll back to")
             }
             let previous = String(decoding: try await connection.download(paths.previousComposeFile), as: UTF8.self)
             let containers = try ComposeFileRenderer.containers(in: previous, project: app)
             report.image = containers.first { $0.service == configuration.composeService.value }?.image ?? containers.first?.image
-            try await steps.run("update", "registry login on \(vm.name)") {
+            try await steps.run("prepare", "registry login on \(vm.name)") {
                 if let image = report.image.flatMap(ImageReference.init) {
                     try await registryLogin(connection, image: image, redactor: redactor)
                 }
@@ -93,8 +92,9 @@ struct ComposeDeployment: Sendable {
     /// outcome in the audit log, releases the lock and closes the connection.
     private func withLockedVM(
         action: String, redactor: SecretRedactor,
-        _ body: (VM, SSHConnection, inout DeployReport) async throws -> Void
+        _ body: (VM, SSHConnection, SecretRedactor, inout DeployReport) async throws -> Void
     ) async throws -> DeployReport {
+        var redactor = redactor
         let vmName = configuration.vm.value
         var report = DeployReport(action: action, app: app, pattern: .compose, vm: vmName)
         guard let vm = try await context.control.vm(named: vmName) else {
@@ -109,6 +109,7 @@ struct ComposeDeployment: Sendable {
         } catch {
             throw redactor.error(.vm, "cannot reach \(vm.name) over SSH: \(redactor.describe(error))", underlying: error)
         }
+        await EnvironmentFileSecrets.learn(from: connection, into: &redactor)
         let details = DeployLockDetails(
             app: app, holder: actor.name, host: actor.host, action: action, acquiredAt: context.clock.now())
         let lock: VMDirectoryLock
@@ -124,7 +125,7 @@ struct ComposeDeployment: Sendable {
         }
         do {
             report.previousImage = try await currentImage(connection)
-            try await body(vm, connection, &report)
+            try await body(vm, connection, redactor, &report)
             report.outcome = .deployed
         } catch {
             report.error = redactor.describe(error)

@@ -7,7 +7,7 @@ extension Deployer {
     public func status() async throws -> DeployStatus {
         let vm = try await liveVM()
         let app = configuration.app.value
-        let redactor = self.redactor
+        var redactor = self.redactor
         var status = DeployStatus(
             app: app, pattern: configuration.pattern.value, vm: vm.name, vmStatus: vm.status?.rawValue, url: vm.httpsURL, image: vm.image,
             health: "not checked", healthy: false, problems: [])
@@ -17,19 +17,23 @@ extension Deployer {
         let configuration = self.configuration
         let context = self.context
         do {
-            let remote: (Data, DeployLockDetails?, String?, String?) = try await context.withConnection(to: vm) { connection in
+            let remote: (Data, DeployLockDetails?, String?, String?, SecretRedactor) = try await context.withConnection(to: vm) {
+                [redactor] connection in
+                var redactor = redactor
+                await EnvironmentFileSecrets.learn(from: connection, into: &redactor)
                 let log = try await AuditLog.read(app: app, connection: connection)
-                guard configuration.pattern.value == .compose else { return (log, nil, nil, nil) }
+                guard configuration.pattern.value == .compose else { return (log, nil, nil, nil, redactor) }
                 let holder = try await VMDirectoryLock.holder(app: app, connection: connection)
                 let paths = RemoteDeployPaths(app: app)
-                guard try await connection.attributes(of: paths.composeFile) != nil else { return (log, holder, nil, nil) }
+                guard try await connection.attributes(of: paths.composeFile) != nil else { return (log, holder, nil, nil, redactor) }
                 let text = String(decoding: try await connection.download(paths.composeFile), as: UTF8.self)
                 let project = ComposeFileRenderer.projectName(in: text, fallback: app)
                 let containers = try ComposeFileRenderer.containers(in: text, project: project)
                 let image = containers.first { $0.service == configuration.composeService.value }?.image ?? containers.first?.image
                 let ps = try await connection.run(configuration.composeCommand(project: project, ["ps"]), timeout: .seconds(60))
-                return (log, holder, image, (ps.stdout + ps.stderr).trimmingCharacters(in: .newlines))
+                return (log, holder, image, (ps.stdout + ps.stderr).trimmingCharacters(in: .newlines), redactor)
             }
+            redactor = remote.4
             let records = DeployAuditRecord.parse(remote.0)
             status.lastDeploy = records.last
             if let live = records.last(where: { $0.result == DeployReport.Outcome.deployed.rawValue }) {
@@ -43,7 +47,6 @@ extension Deployer {
             status.problems.append("could not read the deploy state on \(vm.name): \(redactor.describe(error))")
         }
         if configuration.healthPath.value != "none", let url = vm.httpsURL {
-            var redactor = redactor
             let isPublic = (try? await context.control.share.show(vm.name).visibility) == .public
             let access = await HealthAccess.grant(vm: vm.name, isPublic: isPublic, control: context.control, redactor: &redactor) {
                 status.problems.append($0)

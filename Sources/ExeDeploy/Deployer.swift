@@ -155,6 +155,8 @@ public struct Deployer: Sendable {
             let configuration = self.configuration
             do {
                 return try await context.withConnection(to: vm) { connection in
+                    var redactor = redactor
+                    await EnvironmentFileSecrets.learn(from: connection, into: &redactor)
                     let paths = RemoteDeployPaths(app: configuration.app.value)
                     guard try await connection.attributes(of: paths.composeFile) != nil else {
                         throw DeployError(.notFound, "\(vm.name) has no \(paths.composeFile): nothing deployed yet")
