@@ -1,0 +1,189 @@
+import ExeDeploy
+import ExeSystem
+import ExeTestSupport
+import Foundation
+import Testing
+
+/// `exe-cli deploy` end to end: buildah builds and pushes to exe-sim's
+/// registry, the simulator creates VMs that run the images with podman,
+/// and compose apps run through the VMs' docker shim.
+@Suite("exe-cli deploy against exe-sim", .serialized, .deploySimulator)
+struct DeployEndToEndTests {
+    var sim: DeploySimulator { get throws { try DeploySimulatorScope.simulator } }
+
+    func deploy(_ directory: String, _ arguments: [String] = [], json: Bool = true) async throws -> ProcessOutput {
+        try await sim.cli(["deploy"] + arguments + (json ? ["--json"] : []), in: directory)
+    }
+
+    func expectSuccess(_ output: ProcessOutput, _ what: String) throws -> [String: Any] {
+        try #require(output.status == 0, "\(what) failed (\(output.status)):\n\(output.stderr)\n\(output.stdout)")
+        return try JSONOutput.object(output.stdout)
+    }
+
+    @Test("Pattern A blue-green: the new VM takes the name and keeps port, public, tags and comment; rollback goes back")
+    func blueGreen() async throws {
+        let sim = try self.sim
+        let app = try sim.makeApp("bluegreen-app", page: "v1", config: "replace:\n  tags: [webapp]\n")
+        let first = try expectSuccess(try await deploy(app), "first deploy")
+        let firstImage = try #require(first["image"] as? String)
+        #expect(first["outcome"] as? String == "deployed")
+        #expect((first["digest"] as? String)?.hasPrefix("sha256:") == true)
+        #expect(try await sim.get(try #require(first["url"] as? String)).body.contains("v1"))
+
+        _ = try await sim.control("share set-public bluegreen-app")
+        _ = try await sim.control("comment bluegreen-app 'blue green under test'")
+        _ = try await sim.control("tag bluegreen-app prod")
+
+        try sim.write(.serves, page: "v2", in: app)
+        let second = try await deploy(app, json: false)
+        try #require(second.status == 0, "second deploy: \(second.stderr)")
+        #expect(second.stdout.contains("deployed bluegreen-app on bluegreen-app: http://"))
+        #expect(second.stdout.contains("previous: \(firstImage)"))
+        #expect(second.stdout.contains("timing: build"))
+        #expect(second.stderr.contains("keeping from bluegreen-app: port 8080, public, tags prod,webapp"))
+
+        #expect(try await sim.vmNames().filter { $0.hasPrefix("bluegreen-app") } == ["bluegreen-app"])
+        let vm = try #require(try await sim.vm("bluegreen-app"))
+        #expect(vm["tags"] as? [String] == ["prod", "webapp"])
+        #expect(vm["comment"] as? String == "blue green under test")
+        let share = try await sim.control("share show bluegreen-app")
+        #expect(share["status"] as? String == "public")
+        #expect(share["port"] as? Int == 8080)
+        let url = try #require(vm["https_url"] as? String)
+        #expect(try await sim.get(url).body.contains("v2"))
+
+        let rollback = try expectSuccess(try await sim.cli(["deploy", "rollback", "--json"], in: app), "rollback")
+        #expect(rollback["image"] as? String == firstImage)
+        #expect(rollback["action"] as? String == "rollback")
+        let back = try #require(try await sim.vm("bluegreen-app"))
+        #expect(try await sim.get(try #require(back["https_url"] as? String)).body.contains("v1"))
+        #expect(back["tags"] as? [String] == ["prod", "webapp"])
+        #expect(try await sim.control("share show bluegreen-app")["status"] as? String == "public")
+
+        let status = try await sim.cli(["deploy", "status", "--json"], in: app)
+        let state = try JSONOutput.object(status.stdout)
+        #expect(status.status == 0, "\(status.stderr)")
+        #expect(state["healthy"] as? Bool == true)
+        #expect(state["image"] as? String == firstImage)
+        #expect((state["lastDeploy"] as? [String: Any])?["action"] as? String == "rollback")
+    }
+
+    @Test("Pattern A replace (rm, then new under the same name) keeps the share settings, tags and comment too")
+    func replaceStrategy() async throws {
+        let sim = try self.sim
+        let app = try sim.makeApp("replaced-app", page: "v1", config: "replace:\n  strategy: replace\n")
+        _ = try expectSuccess(try await deploy(app), "first deploy")
+        _ = try await sim.control("share set-public replaced-app")
+        _ = try await sim.control("comment replaced-app 'replaced in place'")
+        _ = try await sim.control("tag replaced-app keepme")
+        try sim.write(.serves, page: "v2", in: app)
+        let second = try expectSuccess(try await deploy(app), "second deploy")
+        #expect(second["strategy"] as? String == "replace")
+        let timings = (second["timings"] as? [String: Any])?["entries"] as? [[String: Any]] ?? []
+        #expect(timings.compactMap { $0["phase"] as? String }.contains("remove"))
+        let vm = try #require(try await sim.vm("replaced-app"))
+        #expect(vm["tags"] as? [String] == ["keepme"])
+        #expect(vm["comment"] as? String == "replaced in place")
+        #expect(try await sim.control("share show replaced-app")["status"] as? String == "public")
+        #expect(try await sim.get(try #require(vm["https_url"] as? String)).body.contains("v2"))
+    }
+
+    @Test("Pattern A: a release that fails its health check is removed, its logs printed, and the old VM keeps serving")
+    func failingRelease() async throws {
+        let sim = try self.sim
+        let app = try sim.makeApp("failing-app", page: "good")
+        _ = try expectSuccess(try await deploy(app), "first deploy")
+        let url = try #require(try await sim.vm("failing-app")?["https_url"] as? String)
+
+        try sim.write(.fails, page: "bad", in: app)
+        let failed = try await sim.cli(["deploy", "--health-timeout", "6s"], in: app)
+        #expect(failed.status == 9, "\(failed.stderr)")
+        #expect(failed.stderr.contains("fatal: cannot open config"), "the failing VM's logs are printed:\n\(failed.stderr)")
+        #expect(failed.stderr.contains("failing-app keeps serving the previous release"))
+        #expect(failed.stderr.contains("did not answer 200 within 6s"))
+        #expect(try await sim.vmNames().filter { $0.hasPrefix("failing-app") } == ["failing-app"])
+        #expect(try await sim.get(url).body.contains("good"))
+        #expect((try await sim.vm("failing-app")?["tags"] as? [String] ?? []).isEmpty, "the lock tags are gone")
+
+        let json = try await sim.cli(["deploy", "--health-timeout", "4s", "--json"], in: app)
+        #expect(json.status == 9)
+        let report = try JSONOutput.object(json.stdout)
+        #expect(report["outcome"] as? String == "restored")
+        #expect(((report["logs"] as? [[String: Any]])?.first?["text"] as? String)?.contains("fatal: cannot open config") == true)
+        #expect(try await sim.get(url).body.contains("good"))
+    }
+
+    @Test("Pattern B: update in place, env file 0600, automatic restore of the previous compose file on a failing service, rollback")
+    func composeInPlace() async throws {
+        let sim = try self.sim
+        _ = try await sim.control("new --name=compose-app")
+        let app = try sim.makeApp("compose-app", pattern: .compose, page: "v1")
+        try Data("GREETING=hello\n".utf8).write(to: URL(fileURLWithPath: app + "/prod.env"))
+        let first = try expectSuccess(try await deploy(app, ["--env-file", "prod.env"]), "first compose deploy")
+        let url = try #require(first["url"] as? String)
+        #expect(try await sim.get(url).body.contains("v1"))
+        let mode = try await sim.onVM("compose-app", "stat -c %a /data/.env.production; cat /data/compose-app.compose.yaml")
+        #expect(mode.stdout.hasPrefix("600\n"), "\(mode.stdout)")
+        #expect(mode.stdout.contains("env_file:") && mode.stdout.contains("name: \"compose-app\""))
+
+        try sim.write(.serves, page: "v2", in: app)
+        let second = try expectSuccess(try await deploy(app), "second compose deploy")
+        #expect(second["previousImage"] as? String == first["image"] as? String)
+        #expect(try await sim.get(url).body.contains("v2"))
+
+        try sim.write(.fails, page: "v3", in: app)
+        let failed = try await deploy(app, json: false)
+        #expect(failed.status == 9, "\(failed.stderr)")
+        #expect(failed.stderr.contains("fatal: cannot open config"), "\(failed.stderr)")
+        #expect(failed.stderr.contains("the previous compose file is back"))
+        #expect(try await sim.get(url).body.contains("v2"))
+        let files = try await sim.onVM("compose-app", "ls /data; grep image: /data/compose-app.compose.yaml")
+        #expect(files.stdout.contains("compose-app.compose.yaml.failed") && files.stdout.contains("compose-app.compose.yaml.prev"))
+        #expect(files.stdout.contains(try #require(second["image"] as? String)))
+
+        let rollback = try expectSuccess(try await sim.cli(["deploy", "rollback", "--json"], in: app), "compose rollback")
+        #expect(rollback["image"] as? String == first["image"] as? String)
+        #expect(try await sim.get(url).body.contains("v1"))
+        let logs = try await sim.cli(["deploy", "logs", "--tail", "5"], in: app)
+        #expect(logs.status == 0 && logs.stdout.contains("compose-app"), "\(logs.stderr)")
+    }
+
+    @Test("the deploy lock: a held lock stops a second deploy (exit 8) with the holder and the unlock command")
+    func locks() async throws {
+        let sim = try self.sim
+        // Pattern B: the lock directory on the VM, left by a deploy that died two hours ago.
+        _ = try await sim.control("new --name=locked-app")
+        let compose = try sim.makeApp("locked-app", pattern: .compose)
+        let old = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-7200))
+        let details = #"{"acquiredAt":"\#(old)","action":"deploy","app":"locked-app","holder":"ci@runner-7","host":"runner-7","id":"0123456789abcdef"}"#
+        let made = try await sim.onVM(
+            "locked-app", "mkdir -p /data/.exe-deploy/locked-app/lock && printf '%s' '\(details)' > /data/.exe-deploy/locked-app/lock/details.json")
+        try #require(made.status == 0, "\(made.stderr)")
+        let refused = try await deploy(compose, json: false)
+        #expect(refused.status == 8, "\(refused.stderr)")
+        #expect(refused.stderr.contains("held by ci@runner-7 (on runner-7)"))
+        #expect(refused.stderr.contains("stale") && refused.stderr.contains("exe-cli deploy unlock"))
+        let unlocked = try await sim.cli(["deploy", "unlock"], in: compose)
+        #expect(unlocked.status == 0 && unlocked.stdout.contains("held by ci@runner-7"), "\(unlocked.stderr)")
+        _ = try expectSuccess(try await deploy(compose), "deploy after unlock")
+
+        // Two deploys at once: one takes the lock, the other is refused.
+        let state = try JSONOutput.object(try await sim.cli(["deploy", "status", "--json"], in: compose).stdout)
+        let prebuilt = try #require(state["image"] as? String)
+        async let one = sim.cli(["deploy", "--image", prebuilt], in: compose)
+        async let two = sim.cli(["deploy", "--image", prebuilt], in: compose)
+        let statuses = [try await one.status, try await two.status].sorted()
+        #expect(statuses == [0, 8], "concurrent deploys: \(statuses)")
+
+        // Pattern A: the lock tag on the live VM, held by a running deploy.
+        let site = try sim.makeApp("lockedsite-app")
+        _ = try expectSuccess(try await deploy(site), "first deploy")
+        _ = try await sim.control("tag lockedsite-app exe-deploy-lock exe-deploy-lock-\(Int(Date().timeIntervalSince1970))-bob-laptop")
+        let held = try await deploy(site, json: false)
+        #expect(held.status == 8, "\(held.stderr)")
+        #expect(held.stderr.contains("held by bob-laptop") && !held.stderr.contains("stale"))
+        #expect(try await sim.vmNames().filter { $0.hasPrefix("lockedsite-app") } == ["lockedsite-app"], "no VM was made")
+        #expect(try await sim.cli(["deploy", "unlock"], in: site).status == 0)
+        _ = try expectSuccess(try await deploy(site), "deploy after unlock")
+    }
+}
