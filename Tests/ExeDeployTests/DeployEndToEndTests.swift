@@ -187,3 +187,62 @@ struct DeployEndToEndTests {
         _ = try expectSuccess(try await deploy(site), "deploy after unlock")
     }
 }
+
+extension DeployEndToEndTests {
+    @Test("the secret search: the registry token and the env file's values appear in no output, remote file or process argv")
+    func secretSearch() async throws {
+        let sim = try self.sim
+        let token = sim.registryToken.reveal()
+        let envSecret = "env-secret-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
+        var outputs: [(String, String)] = []
+        func record(_ name: String, _ output: ProcessOutput) {
+            outputs.append(("\(name) stdout", output.stdout))
+            outputs.append(("\(name) stderr", output.stderr))
+        }
+        let canary = "canary-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
+        let scanner = ProcessArgumentScanner(needles: [token, envSecret, canary])
+        // The scanner must see a secret put in argv on purpose.
+        _ = try await LocalProcessRunner().run(ProcessInvocation("/bin/sh", ["-c", "sleep 0.3", canary], timeout: .seconds(10)))
+
+        // Pattern A: buildah login, push, `new --registry-auth`, health, audit.
+        let site = try sim.makeApp("secret-site")
+        let siteDeploy = try await sim.cli(["deploy"], in: site)
+        record("A deploy", siteDeploy)
+        #expect(siteDeploy.status == 0, "\(siteDeploy.stderr)")
+        record("A deploy --json", try await sim.cli(["deploy", "--json"], in: site))
+        record("A status --json", try await sim.cli(["deploy", "status", "--json"], in: site))
+        record("A logs", try await sim.cli(["deploy", "logs"], in: site))
+        record("A config", try await sim.cli(["deploy", "config"], in: site))
+        record("A config --json", try await sim.cli(["deploy", "config", "--json"], in: site))
+
+        // Pattern B: remote docker login, the env file, an app that prints its environment.
+        _ = try await sim.control("new --name=secret-box")
+        let box = try sim.makeApp("secret-box", pattern: .compose, behaviour: .printsEnvironment)
+        try Data("API_KEY=\(envSecret)\n".utf8).write(to: URL(fileURLWithPath: box + "/prod.env"))
+        let boxDeploy = try await sim.cli(["deploy", "--env-file", "prod.env"], in: box)
+        record("B deploy", boxDeploy)
+        #expect(boxDeploy.status == 0, "\(boxDeploy.stderr)")
+        let logs = try await sim.cli(["deploy", "logs", "--tail", "50"], in: box)
+        record("B logs", logs)
+        #expect(logs.stdout.contains("API_KEY=[REDACTED]"), "the app printed its environment and it was redacted:\n\(logs.stdout)")
+        record("B status --json", try await sim.cli(["deploy", "status", "--json"], in: box))
+        try sim.write(.printsEnvironmentAndFails, page: "x", in: box)
+        let failed = try await sim.cli(["deploy", "--json"], in: box)
+        record("B failing deploy --json", failed)
+        #expect(failed.status == 9)
+        #expect(failed.stderr.contains("API_KEY=[REDACTED]"), "the failing service's logs are printed, redacted")
+
+        let argv = scanner.stop()
+        for vm in ["secret-site", "secret-box"] {
+            let files = try await sim.onVM(vm, "cat /data/.exe-deploy/*/audit.jsonl /data/*.compose.yaml* 2>/dev/null; ls -la /data")
+            outputs.append(("\(vm) files", files.stdout))
+        }
+        #expect(outputs.contains { $0.1.contains("tester@deploy-tests") }, "the search looked at real output")
+        for (name, text) in outputs {
+            #expect(!text.contains(token), "the registry token is in \(name)")
+            #expect(!text.contains(envSecret), "the env file's value is in \(name)")
+        }
+        #expect(argv.hits.count >= 1 && argv.hits.allSatisfy { $0.contains(canary) }, "a secret was in a process's argv: \(argv.hits)")
+        #expect(argv.distinctCommandLines > 20 && argv.sweeps > 20, "the scanner saw \(argv.distinctCommandLines) command lines in \(argv.sweeps) sweeps")
+    }
+}

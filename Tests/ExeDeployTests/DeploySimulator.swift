@@ -153,13 +153,15 @@ final class DeploySimulator: Sendable {
         case .fails: entrypoint = #"["/bin/busybox", "sh", "-c", "echo starting; echo 'fatal: cannot open config' >&2; exit 3"]"#
         case .printsEnvironment:
             entrypoint = #"["/bin/busybox", "sh", "-c", "/bin/busybox env; exec /bin/busybox httpd -f -v -p 8080 -h /www"]"#
+        case .printsEnvironmentAndFails:
+            entrypoint = #"["/bin/busybox", "sh", "-c", "/bin/busybox env; echo 'fatal: giving up' >&2; exit 4"]"#
         }
         let dockerfile = "FROM scratch\nCOPY busybox /bin/busybox\nCOPY www /www\nEXPOSE 8080\nENTRYPOINT \(entrypoint)\n"
         try Data(dockerfile.utf8).write(to: URL(fileURLWithPath: directory + "/Dockerfile"))
         try Data("<h1>\(page)</h1>\n".utf8).write(to: URL(fileURLWithPath: directory + "/www/index.html"))
     }
 
-    enum AppBehaviour { case serves, fails, printsEnvironment }
+    enum AppBehaviour { case serves, fails, printsEnvironment, printsEnvironmentAndFails }
 }
 
 /// The suite's simulator.
