@@ -8,8 +8,10 @@ import Foundation
 enum DeploySession {
     /// The settings for `options` in the current repository.
     static func configuration(_ options: DeployOptions, environment: CLIEnvironment, validating: Bool = true) async throws -> DeployConfiguration {
-        try DeployConfiguration.resolve(
-            overrides: options.overrides(), repositoryRoot: await appRoot(), environment: environment.variables, hostName: hostName(),
+        var variables = environment.variables
+        if variables["USER", default: ""].isEmpty { variables["USER"] = environment.ssh.userName }
+        return try DeployConfiguration.resolve(
+            overrides: options.overrides(), repositoryRoot: await appRoot(), environment: variables, hostName: hostName(),
             validating: validating)
     }
 
