@@ -12,6 +12,12 @@ struct SilentSteps: DeployStepRunning {
 
 @Suite("Deploy formats: compose files, locks, audit records, tags, timings; builders' command lines")
 struct FormatTests {
+    func request(_ repository: String, token: String?) throws -> ImageBuildRequest {
+        ImageBuildRequest(
+            repository: try #require(ImageReference(repository)), tag: "abc-1", contextDirectory: "/app", dockerfile: "/app/Dockerfile",
+            platform: "linux/amd64", credentials: token.map { RegistryCredentials(username: "deployer", password: Secret($0)) })
+    }
+
     @Test("the built-in compose file is the seed's, with a project name, and parses back into its containers")
     func composeDefault() throws {
         let text = ComposeFileRenderer.defaultFile(
@@ -114,17 +120,12 @@ struct FormatTests {
     func buildahCommands() async throws {
         let token = "s3cr3t-registry-token"
         let runner = RecordingProcessRunner([
-            .init(executable: "buildah", firstArgument: "push", output: RecordingProcessRunner.ok()) { invocation in
-                if let index = invocation.arguments.firstIndex(of: "--digestfile") {
-                    try? Data("sha256:feed\n".utf8).write(to: URL(fileURLWithPath: invocation.arguments[index + 1]))
-                }
-            },
+            .init(
+                executable: "buildah", firstArgument: "push", output: RecordingProcessRunner.ok(),
+                sideEffect: RecordingProcessRunner.writes("sha256:feed\n", toFileAfter: "--digestfile")),
             .init(executable: "buildah", firstArgument: nil, output: RecordingProcessRunner.ok()),
         ])
-        let request = ImageBuildRequest(
-            repository: try #require(ImageReference("127.0.0.1:5000/hello")), tag: "abc-1", contextDirectory: "/app", dockerfile: "/app/Dockerfile",
-            platform: "linux/amd64", credentials: RegistryCredentials(username: "deployer", password: Secret(token)))
-        let built = try await BuildahBuilder().build(request, runner: runner, steps: SilentSteps())
+        let built = try await BuildahBuilder().build(try request("127.0.0.1:5000/hello", token: token), runner: runner, steps: SilentSteps())
         #expect(built.digest == "sha256:feed")
         #expect(built.reference.description == "127.0.0.1:5000/hello:abc-1")
         let calls = runner.invocations
@@ -143,17 +144,12 @@ struct FormatTests {
     func dockerCommands() async throws {
         let token = "s3cr3t-registry-token"
         let runner = RecordingProcessRunner([
-            .init(executable: "docker", firstArgument: "buildx", output: RecordingProcessRunner.ok()) { invocation in
-                if let index = invocation.arguments.firstIndex(of: "--metadata-file") {
-                    try? Data(#"{"containerimage.digest":"sha256:cafe"}"#.utf8).write(to: URL(fileURLWithPath: invocation.arguments[index + 1]))
-                }
-            },
+            .init(
+                executable: "docker", firstArgument: "buildx", output: RecordingProcessRunner.ok(),
+                sideEffect: RecordingProcessRunner.writes(#"{"containerimage.digest":"sha256:cafe"}"#, toFileAfter: "--metadata-file")),
             .init(executable: "docker", firstArgument: "login", output: RecordingProcessRunner.ok()),
         ])
-        let request = ImageBuildRequest(
-            repository: try #require(ImageReference("ghcr.io/acme/shop")), tag: "abc-1", contextDirectory: "/app", dockerfile: "/app/Dockerfile",
-            platform: "linux/amd64", credentials: RegistryCredentials(username: "acme", password: Secret(token)))
-        let built = try await DockerBuildxBuilder().build(request, runner: runner, steps: SilentSteps())
+        let built = try await DockerBuildxBuilder().build(try request("ghcr.io/acme/shop", token: token), runner: runner, steps: SilentSteps())
         #expect(built.digest == "sha256:cafe")
         let calls = runner.invocations
         #expect(calls.count == 2)
@@ -169,11 +165,8 @@ struct FormatTests {
                 executable: "buildah", firstArgument: "bud",
                 output: ProcessOutput(status: 1, standardOutput: Data(), standardError: Data("STEP 2/3: COPY missing\nError: no such file\n".utf8))),
         ])
-        let request = ImageBuildRequest(
-            repository: try #require(ImageReference("127.0.0.1:5000/hello")), tag: "t", contextDirectory: "/app", dockerfile: "/app/Dockerfile",
-            platform: "linux/amd64", credentials: nil)
         do {
-            _ = try await BuildahBuilder().build(request, runner: runner, steps: SilentSteps())
+            _ = try await BuildahBuilder().build(try request("127.0.0.1:5000/hello", token: nil), runner: runner, steps: SilentSteps())
             Issue.record("the build should fail")
         } catch let error as DeployError {
             #expect(error.kind == .build)

@@ -31,6 +31,16 @@ final class RecordingProcessRunner: ProcessRunner {
         return ProcessOutput(status: 127, standardOutput: Data(), standardError: Data("not scripted: \(invocation.displayCommand)".utf8))
     }
 
+    /// A side effect that writes `contents` to the file named after `flag`
+    /// (a builder's digest or metadata file).
+    static func writes(_ contents: String, toFileAfter flag: String) -> @Sendable (ProcessInvocation) -> Void {
+        { invocation in
+            if let index = invocation.arguments.firstIndex(of: flag), index + 1 < invocation.arguments.count {
+                try? Data(contents.utf8).write(to: URL(fileURLWithPath: invocation.arguments[index + 1]))
+            }
+        }
+    }
+
     static func ok(_ stdout: String = "") -> ProcessOutput {
         ProcessOutput(status: 0, standardOutput: Data(stdout.utf8), standardError: Data())
     }

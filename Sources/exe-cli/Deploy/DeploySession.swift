@@ -1,4 +1,5 @@
 import ExeDeploy
+import ExeSSH
 import ExeSystem
 import Foundation
 
