@@ -151,16 +151,20 @@ struct ComposeDeployment: Sendable {
     private func apply(
         _ text: String, vm: VM, connection: SSHConnection, redactor: SecretRedactor, report: inout DeployReport
     ) async throws {
-        let project = ComposeFileRenderer.projectName(in: text, fallback: app)
+        let project = ComposeFileRenderer.projectName(in: text)
         let containers = try ComposeFileRenderer.containers(in: text, project: project)
         let old = try await connection.attributes(of: paths.composeFile) == nil ? nil : try await connection.download(paths.composeFile)
         let older = try await connection.attributes(of: paths.previousComposeFile) == nil
             ? nil : try await connection.download(paths.previousComposeFile)
-        let oldProject = old.map { ComposeFileRenderer.projectName(in: String(decoding: $0, as: UTF8.self), fallback: app) } ?? project
+        let oldText = old.map { String(decoding: $0, as: UTF8.self) }
+        let oldProject = oldText.map { ComposeFileRenderer.projectName(in: $0) } ?? project
         do {
             try await steps.run("update", "writing \(paths.composeFile), compose pull, up -d --remove-orphans") {
                 try await connection.replaceAtomically(paths.composeFile, with: Data(text.utf8), keepPrevious: ".prev")
                 try await remote(connection, configuration.composeCommand(project: project, ["pull"]), "docker compose pull", redactor: redactor)
+                if let oldText, oldProject != project {
+                    try await handOver(from: oldText, project: oldProject, to: containers, connection: connection, redactor: redactor)
+                }
                 try await remote(
                     connection, configuration.composeCommand(project: project, ["up", "-d", "--remove-orphans"]), "docker compose up -d",
                     redactor: redactor)
@@ -215,6 +219,23 @@ struct ComposeDeployment: Sendable {
         try await remote(
             connection, configuration.composeCommand(project: oldProject, ["up", "-d", "--remove-orphans"]),
             "docker compose up -d (previous file)", redactor: redactor)
+    }
+
+    /// The first deploy over a file of another compose project (the seed's
+    /// files run as project `data`): the old project's containers whose
+    /// names the new file uses are removed, so the new project can create
+    /// them (a restore brings them back under the old project).
+    private func handOver(
+        from oldText: String, project oldProject: String, to containers: [ComposeContainer], connection: SSHConnection,
+        redactor: SecretRedactor
+    ) async throws {
+        let names = Set(containers.map(\.name))
+        let taken = ((try? ComposeFileRenderer.containers(in: oldText, project: oldProject)) ?? []).filter { names.contains($0.name) }
+        guard !taken.isEmpty else { return }
+        steps.note("taking over \(taken.map(\.name).joined(separator: ", ")) from compose project \(oldProject)")
+        try await remote(
+            connection, configuration.dockerCommand(["rm", "-f"] + taken.map(\.name)), "docker rm -f (old project \(oldProject))",
+            redactor: redactor)
     }
 
     // MARK: VM operations

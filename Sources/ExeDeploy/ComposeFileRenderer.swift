@@ -46,13 +46,20 @@ public enum ComposeFileRenderer {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// `template` with the deploy's variables replaced.
+    /// `template` with the deploy's variables replaced, and `name: <app>`
+    /// added when the template names no project.
     public static func render(template: String, image: String, tag: String, app: String) -> String {
-        template
+        let text = template
             .replacingOccurrences(of: "${EXE_DEPLOY_IMAGE}", with: image)
             .replacingOccurrences(of: "${EXE_DEPLOY_TAG}", with: tag)
             .replacingOccurrences(of: "${EXE_DEPLOY_APP}", with: app)
+        let named = ((try? Yams.load(yaml: text)) as? [String: Any])?["name"] != nil
+        return named ? text : "name: \(quoted(app))\n" + text
     }
+
+    /// The project of a compose file under `/data` that names none: compose
+    /// takes the directory's name (the seed's files all run as project `data`).
+    public static let directoryProject = "data"
 
     /// The containers `text` declares, for the health check and for logs.
     ///
@@ -76,8 +83,9 @@ public enum ComposeFileRenderer {
         }
     }
 
-    /// The project name a file declares (`name:`), or `fallback`.
-    public static func projectName(in text: String, fallback: String) -> String {
+    /// The project name a file declares (`name:`), or, like compose,
+    /// `fallback` (the file's directory name).
+    public static func projectName(in text: String, fallback: String = directoryProject) -> String {
         ((try? Yams.load(yaml: text)) as? [String: Any])?["name"] as? String ?? fallback
     }
 

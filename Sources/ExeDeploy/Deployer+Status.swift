@@ -27,7 +27,7 @@ extension Deployer {
                 let paths = RemoteDeployPaths(app: app)
                 guard try await connection.attributes(of: paths.composeFile) != nil else { return (log, holder, nil, nil, redactor) }
                 let text = String(decoding: try await connection.download(paths.composeFile), as: UTF8.self)
-                let project = ComposeFileRenderer.projectName(in: text, fallback: app)
+                let project = ComposeFileRenderer.projectName(in: text)
                 let containers = try ComposeFileRenderer.containers(in: text, project: project)
                 let image = containers.first { $0.service == configuration.composeService.value }?.image ?? containers.first?.image
                 let ps = try await connection.run(configuration.composeCommand(project: project, ["ps"]), timeout: .seconds(60))

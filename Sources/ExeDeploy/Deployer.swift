@@ -162,7 +162,7 @@ public struct Deployer: Sendable {
                         throw DeployError(.notFound, "\(vm.name) has no \(paths.composeFile): nothing deployed yet")
                     }
                     let text = String(decoding: try await connection.download(paths.composeFile), as: UTF8.self)
-                    let project = ComposeFileRenderer.projectName(in: text, fallback: configuration.app.value)
+                    let project = ComposeFileRenderer.projectName(in: text)
                     let result = try await connection.run(
                         configuration.composeCommand(project: project, ["logs", "--tail", String(tail)]), timeout: .seconds(120))
                     return redactor.redact((result.stdout + result.stderr).trimmingCharacters(in: .newlines))

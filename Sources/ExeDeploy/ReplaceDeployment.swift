@@ -98,7 +98,8 @@ struct ReplaceDeployment: Sendable {
         _ image: BuiltImage, old: VM?, carried: CarriedVMSettings?, history: Data, state: inout SwapState, report: inout DeployReport,
         redactor: inout SecretRedactor
     ) async throws {
-        let temporary = Self.temporaryName(for: vmName)
+        // With no VM to keep serving, the first release gets the name at once.
+        let temporary = old == nil ? vmName : Self.temporaryName(for: vmName)
         let created = try await steps.run("create", "creating \(temporary) from \(image.reference)") {
             try await control.create(try newVMOptions(name: temporary, image: image, carried: carried))
         }
@@ -116,16 +117,17 @@ struct ReplaceDeployment: Sendable {
             }
             throw error
         }
-        try await steps.run("swap", old == nil ? "naming \(temporary) \(vmName)" : "removing \(vmName), renaming \(temporary) to \(vmName)") {
-            if old != nil {
+        if old != nil {
+            try await steps.run("swap", "removing \(vmName), renaming \(temporary) to \(vmName)") {
                 try await control.remove(vmName)
                 state.oldRemoved = true
-            }
-            do {
-                try await control.rename(temporary, to: vmName)
-            } catch {
-                report.notes.append("the new release is live as \(temporary); give it the app's name with: exe-cli vm rename \(temporary) \(vmName)")
-                throw error
+                do {
+                    try await control.rename(temporary, to: vmName)
+                } catch {
+                    report.notes.append(
+                        "the new release is live as \(temporary); give it the app's name with: exe-cli vm rename \(temporary) \(vmName)")
+                    throw error
+                }
             }
         }
         let live = try await control.vm(named: vmName) ?? created

@@ -1,3 +1,4 @@
+import ExeControl
 import ExeDeploy
 import ExeSystem
 import ExeTestSupport
@@ -113,23 +114,57 @@ struct DeployEndToEndTests {
         #expect(try await sim.get(url).body.contains("good"))
     }
 
-    @Test("Pattern B: update in place, env file 0600, automatic restore of the previous compose file on a failing service, rollback")
+    @Test("Pattern B: takes over the seed's deployment, env file 0600, restores the previous compose file on a failing service, rollback")
     func composeInPlace() async throws {
         let sim = try self.sim
         _ = try await sim.control("new --name=compose-app")
         let app = try sim.makeApp("compose-app", pattern: .compose, page: "v1")
-        try Data("GREETING=hello\n".utf8).write(to: URL(fileURLWithPath: app + "/prod.env"))
-        let first = try expectSuccess(try await deploy(app, ["--env-file", "prod.env"]), "first compose deploy")
-        let url = try #require(first["url"] as? String)
+
+        // The first release the way the seed's script does it: its own build
+        // and push, `docker login` and the compose file (no project name:
+        // project `data`) on the VM.
+        let v1 = try await BuildahBuilder().build(
+            ImageBuildRequest(
+                repository: try #require(ImageReference("\(sim.harness.registry)/compose-app")), tag: "seed-1", contextDirectory: app,
+                dockerfile: app + "/Dockerfile", platform: "linux/amd64",
+                credentials: RegistryCredentials(username: sim.harness.registryUser, password: sim.registryToken)),
+            runner: LocalProcessRunner(), steps: SilentSteps())
+        let seedFile = """
+            services:
+              app:
+                image: \(v1.reference)
+                container_name: compose-app
+                restart: always
+                ports:
+                  - "8080:8080"
+                volumes:
+                  - /data:/data
+                env_file:
+                  - /data/.env.production
+            """
+        let login = try await sim.onVM(
+            "compose-app", "sudo docker login \(sim.harness.registry) -u \(sim.harness.registryUser) --password-stdin",
+            standardInput: Data((sim.registryToken.reveal() + "\n").utf8))
+        try #require(login.status == 0, "\(login.stderr)")
+        let seeded = try await sim.onVM(
+            "compose-app",
+            "printf 'GREETING=hello\\n' > /data/.env.production && cat > /data/compose-app.compose.yaml && sudo docker compose -f /data/compose-app.compose.yaml pull && sudo docker compose -f /data/compose-app.compose.yaml up -d --remove-orphans",
+            standardInput: Data(seedFile.utf8))
+        try #require(seeded.status == 0, "\(seeded.stderr)")
+        _ = try await sim.control("share port compose-app 8080")
+        let url = try #require(try await sim.vm("compose-app")?["https_url"] as? String)
         #expect(try await sim.get(url).body.contains("v1"))
-        let mode = try await sim.onVM("compose-app", "stat -c %a /data/.env.production; cat /data/compose-app.compose.yaml")
-        #expect(mode.stdout.hasPrefix("600\n"), "\(mode.stdout)")
-        #expect(mode.stdout.contains("env_file:") && mode.stdout.contains("name: \"compose-app\""))
 
         try sim.write(.serves, page: "v2", in: app)
-        let second = try expectSuccess(try await deploy(app), "second compose deploy")
-        #expect(second["previousImage"] as? String == first["image"] as? String)
+        try Data("GREETING=bonjour\n".utf8).write(to: URL(fileURLWithPath: app + "/prod.env"))
+        let second = try expectSuccess(try await deploy(app, ["--env-file", "prod.env"]), "first exe-cli deploy")
+        #expect(second["previousImage"] as? String == v1.reference.description)
         #expect(try await sim.get(url).body.contains("v2"))
+        let state = try await sim.onVM(
+            "compose-app", "stat -c %a /data/.env.production; cat /data/.env.production /data/compose-app.compose.yaml; docker ps -a --format '{{.Names}}'")
+        #expect(state.stdout.hasPrefix("600\nGREETING=bonjour\n"), "\(state.stdout)")
+        #expect(state.stdout.contains("env_file:") && state.stdout.contains("name: \"compose-app\""))
+        #expect(state.stdout.components(separatedBy: "\ncompose-app\n").count == 2, "one container: \(state.stdout)")
 
         try sim.write(.fails, page: "v3", in: app)
         let failed = try await deploy(app, json: false)
@@ -142,7 +177,7 @@ struct DeployEndToEndTests {
         #expect(files.stdout.contains(try #require(second["image"] as? String)))
 
         let rollback = try expectSuccess(try await sim.cli(["deploy", "rollback", "--json"], in: app), "compose rollback")
-        #expect(rollback["image"] as? String == first["image"] as? String)
+        #expect(rollback["image"] as? String == v1.reference.description)
         #expect(try await sim.get(url).body.contains("v1"))
         let logs = try await sim.cli(["deploy", "logs", "--tail", "5"], in: app)
         #expect(logs.status == 0 && logs.stdout.contains("compose-app"), "\(logs.stderr)")

@@ -93,10 +93,10 @@ final class DeploySimulator: Sendable {
     }
 
     /// A command run on `vm` through its own sshd.
-    func onVM(_ vm: String, _ command: String) async throws -> ProcessOutput {
+    func onVM(_ vm: String, _ command: String, standardInput: Data? = nil) async throws -> ProcessOutput {
         let list = try await control("ls \(vm)")
         let entry = try #require((list["vms"] as? [[String: Any]])?.first { $0["vm_name"] as? String == vm }, "no VM \(vm)")
-        return try await harness.ssh(port: try #require(entry["ssh_port"] as? Int), command, key: key)
+        return try await harness.ssh(port: try #require(entry["ssh_port"] as? Int), command, key: key, standardInput: standardInput)
     }
 
     /// The VM's `ls` entry, or `nil`.
