@@ -22,32 +22,59 @@ public struct DeployConfigurationFile: Sendable, Equatable {
     /// The schema version this library reads and writes.
     public static let currentVersion = 1
 
+    /// `version` (1).
     public var version: Int?
+    /// `app`.
     public var app: String?
+    /// `pattern` (`replace` or `compose`).
     public var pattern: String?
+    /// `vm`.
     public var vm: String?
+    /// `port`.
     public var port: Int?
+    /// `image.repository`.
     public var imageRepository: String?
+    /// `image.builder`.
     public var builder: String?
+    /// `image.platform`.
     public var platform: String?
+    /// `image.context`.
     public var context: String?
+    /// `image.dockerfile`.
     public var dockerfile: String?
+    /// `registry.user`.
     public var registryUser: String?
+    /// `registry.passwordEnv`.
     public var registryPasswordEnv: String?
+    /// `health.path`.
     public var healthPath: String?
+    /// `health.status`.
     public var healthStatus: Int?
+    /// `health.timeout`.
     public var healthTimeout: Duration?
+    /// `health.interval`.
     public var healthInterval: Duration?
+    /// `replace.strategy`.
     public var strategy: String?
+    /// `replace.tags`.
     public var tags: [String]?
+    /// `replace.public`.
     public var isPublic: Bool?
+    /// `replace.memory`.
     public var memory: String?
+    /// `replace.cpus`.
     public var cpus: Int?
+    /// `replace.disk`.
     public var disk: String?
+    /// `compose.file`.
     public var composeFile: String?
+    /// `compose.service`.
     public var composeService: String?
+    /// `compose.containerName`.
     public var containerName: String?
+    /// `compose.docker`.
     public var docker: String?
+    /// `lock.staleAfter`.
     public var lockStaleAfter: Duration?
 
     /// An empty file.
