@@ -129,7 +129,7 @@ let package = Package(
         .testTarget(
             name: "exe-cliTests",
             dependencies: [
-                "exe-cli", "ExeControl", "ExeSSH", "ExeSystem", "ExeTestSupport",
+                "exe-cli", "ExeControl", "ExeLease", "ExeSSH", "ExeSystem", "ExeTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings

@@ -52,8 +52,8 @@ public struct SyncManifest: Sendable, Equatable {
     /// Parses ``encoded()`` output.
     public static func decode(_ data: Data) throws -> SyncManifest {
         let headerBytes = Array(header.utf8)
-        guard data.starts(with: headerBytes) else { throw SyncError(.remoteState, "the manifest on the VM is not an exe sync manifest") }
-        let malformed = SyncError(.remoteState, "the manifest on the VM has a malformed record")
+        guard data.starts(with: headerBytes) else { throw LeaseError(.remoteState, "the manifest on the VM is not an exe sync manifest") }
+        let malformed = LeaseError(.remoteState, "the manifest on the VM has a malformed record")
         var entries: [Entry] = []
         try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
             let bytes = raw.bindMemory(to: UInt8.self)

@@ -71,7 +71,7 @@ enum FileDigest {
             return SHA256Hasher.hexDigest(Data(target.utf8))
         }
         guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw SyncError(.localFiles, "cannot read \(path)")
+            throw LeaseError(.localFiles, "cannot read \(path)")
         }
         defer { try? handle.close() }
         let hasher = SHA256Hasher()

@@ -92,7 +92,7 @@ final class TarArchiveStream: AsyncSequence, Sendable {
             return
         }
         guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw SyncError(.localFiles, "cannot read \(path) (it changed during the sync?)")
+            throw LeaseError(.localFiles, "cannot read \(path) (it changed during the sync?)")
         }
         out.append(Self.header(name: "files/" + file.path, size: file.size, mode: file.mode, mtime: file.modificationTime, type: "0", link: ""))
         state.file = handle

@@ -106,7 +106,7 @@ public struct WorkTreeSync: Sendable {
 
         let totalBytes = files.reduce(Int64(0)) { $0 + $1.size }
         if files.count > options.failFiles || totalBytes > options.failBytes, !options.allowLarge {
-            throw SyncError(.tooLarge, "refusing to sync \(files.count) files (\(totalBytes >> 20) MiB): above the limit of \(options.failFiles) files or \(options.failBytes >> 30) GiB; add patterns to .exeignore or allow a large sync")
+            throw LeaseError(.tooLarge, "refusing to sync \(files.count) files (\(totalBytes >> 20) MiB): above the limit of \(options.failFiles) files or \(options.failBytes >> 30) GiB; add patterns to .exeignore or allow a large sync")
         }
         if files.count > options.warnFiles || totalBytes > options.warnBytes {
             warn("syncing \(files.count) files (\(totalBytes >> 20) MiB); consider adding build outputs to .exeignore")
@@ -133,9 +133,9 @@ public struct WorkTreeSync: Sendable {
         guard result.succeeded, result.stdout.contains("APPLIED") else {
             let detail = (result.stdout + result.stderr).trimmingCharacters(in: .whitespacesAndNewlines)
             if result.stdout.hasPrefix("MISSING ") {
-                throw SyncError(.missingTool, "the VM lacks `\(result.stdout.dropFirst(8).trimmingCharacters(in: .whitespacesAndNewlines))`, which the sync needs")
+                throw LeaseError(.missingTool, "the VM lacks `\(result.stdout.dropFirst(8).trimmingCharacters(in: .whitespacesAndNewlines))`, which the sync needs")
             }
-            throw SyncError(.remoteState, "applying the sync on the VM failed (\(result.status)): \(detail.suffix(500))")
+            throw LeaseError(.remoteState, "applying the sync on the VM failed (\(result.status)): \(detail.suffix(500))")
         }
         if let manifest = archive.manifest { try? cache(manifest, in: options.cacheDirectory) }
         phases["transfer"] = Self.milliseconds(clock.now - transferStart)
@@ -176,13 +176,13 @@ struct RemoteSyncState: Sendable {
         guard result.succeeded else {
             let text = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
             if text.hasPrefix("MISSING ") {
-                throw SyncError(.missingTool, "the VM lacks `\(text.dropFirst(8))`, which the sync needs")
+                throw LeaseError(.missingTool, "the VM lacks `\(text.dropFirst(8))`, which the sync needs")
             }
-            throw SyncError(.remoteState, "reading the sync state on the VM failed (\(result.status)): \((text + result.stderr).suffix(500))")
+            throw LeaseError(.remoteState, "reading the sync state on the VM failed (\(result.status)): \((text + result.stderr).suffix(500))")
         }
         var reader = LineReader(data)
         guard let line = reader.line(), line.hasPrefix("STATE ") else {
-            throw SyncError(.remoteState, "unexpected answer from the VM's sync probe: \(result.stdout.prefix(200))")
+            throw LeaseError(.remoteState, "unexpected answer from the VM's sync probe: \(result.stdout.prefix(200))")
         }
         let words = line.split(separator: " ").map(String.init)
         switch words.count >= 2 ? words[1] : "" {
@@ -195,7 +195,7 @@ struct RemoteSyncState: Sendable {
             let current = try reader.block("CURRENT")
             return RemoteSyncState(manifestDigest: words[2], isClean: false, dirtyPaths: Self.differences(expected, current))
         default:
-            throw SyncError(.remoteState, "unexpected answer from the VM's sync probe: \(line)")
+            throw LeaseError(.remoteState, "unexpected answer from the VM's sync probe: \(line)")
         }
     }
 
@@ -238,7 +238,7 @@ struct LineReader {
     mutating func block(_ label: String) throws -> Data {
         guard let header = line(), header.hasPrefix(label + " "), let count = Int(header.dropFirst(label.count + 1).trimmingCharacters(in: .whitespaces)),
             data.distance(from: offset, to: data.endIndex) >= count
-        else { throw SyncError(.remoteState, "the VM's sync probe sent a malformed \(label) block") }
+        else { throw LeaseError(.remoteState, "the VM's sync probe sent a malformed \(label) block") }
         let end = data.index(offset, offsetBy: count)
         defer { offset = end }
         return data[offset..<end]

@@ -76,12 +76,22 @@ public enum ControlEntry {
 }
 
 extension FileHandle {
-    /// Reads until EOF or `limit` bytes.
-    func readData(upToCount limit: Int) -> Data {
+    /// Reads until EOF or `limit` bytes, giving up (with what arrived) when
+    /// no byte comes for `idle`: a client that never closes stdin cannot
+    /// hold the command forever.
+    func readData(upToCount limit: Int, idle: Duration = .seconds(60)) -> Data {
         var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        let idleMilliseconds = Int32(idle.components.seconds * 1000)
         while data.count < limit {
-            guard let chunk = try? read(upToCount: min(65536, limit - data.count)), !chunk.isEmpty else { break }
-            data.append(chunk)
+            var descriptor = pollfd(fd: fileDescriptor, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&descriptor, 1, idleMilliseconds)
+            if ready < 0, errno == EINTR { continue }
+            guard ready > 0 else { break }
+            let count = Glibc.read(fileDescriptor, &buffer, min(buffer.count, limit - data.count))
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { break }
+            data.append(contentsOf: buffer[0..<count])
         }
         return data
     }

@@ -45,6 +45,18 @@ extension ControlSession {
         }
     }
 
+    /// `ports`, or new ones if another VM already uses either (two
+    /// processes can be handed the same free port a moment apart).
+    func freshPorts(_ ports: (ssh: Int, http: Int), in state: SimState) -> (ssh: Int, http: Int) {
+        var candidate = ports
+        var attempts = 0
+        while attempts < 20, state.vms.contains(where: { [$0.sshPort, $0.httpPort].contains(candidate.ssh) || [$0.sshPort, $0.httpPort].contains(candidate.http) }) {
+            candidate = environment.lifecycle.allocatePorts()
+            attempts += 1
+        }
+        return candidate
+    }
+
     // MARK: new
 
     /// Tags from repeatable and comma-separated `--tag` values, validated,
@@ -120,7 +132,7 @@ extension ControlSession {
         }
         let command = flags.string("command") ?? "auto"
         let proxyPort = ImagePorts.proxyPort(exposed: resolved?.exposedPorts ?? [8000, 9999])
-        let ports = environment.lifecycle.allocatePorts()
+        var ports = environment.lifecycle.allocatePorts()
         let createdAt = now
 
         // Reserve the name and the record under the lock.
@@ -137,6 +149,7 @@ extension ControlSession {
             } else if state.vm(named: name) != nil {
                 throw CommandFailure("VM name \(GoFlagParser.goQuote(name)) is not available")
             }
+            ports = freshPorts(ports, in: state)
             let id = String(format: "vm%04d", state.nextVMNumber)
             state.nextVMNumber += 1
             let vm = VMRecord(
@@ -355,7 +368,7 @@ extension ControlSession {
         var cpuOverride: Int?
         if flags.isSet("cpu") { cpuOverride = try plan.cpus(Int(flags.string("cpu") ?? "0") ?? 0).get() }
         let copyTags = flags.bool("copy-tags")
-        let ports = environment.lifecycle.allocatePorts()
+        var ports = environment.lifecycle.allocatePorts()
         let (source, copy): (VMRecord, VMRecord) = try store.update { state in
             guard let source = state.vm(named: sourceName) else { throw CommandFailure("vm \(GoFlagParser.goQuote(sourceName)) not found") }
             var name: String
@@ -377,6 +390,7 @@ extension ControlSession {
             if let disk = diskOverride, disk < source.diskBytes {
                 throw CommandFailure("--disk must be at least the source's disk size (\(ByteSize.display(source.diskBytes)))")
             }
+            ports = freshPorts(ports, in: state)
             let id = String(format: "vm%04d", state.nextVMNumber)
             state.nextVMNumber += 1
             var copy = source

@@ -85,7 +85,9 @@ public final class ControlSession: @unchecked Sendable {
         } catch let exit as SilentExit {
             return exit.status
         } catch {
-            return fail("\(GoFlagParser.goQuote(request.commandLine)): internal error, trace ID: \(traceID()): \(error)")
+            // The command's name only: its arguments may hold secrets (--registry-auth).
+            FileHandle.standardError.write(Data("exe-sim: \(resolved.canonicalName): \(error)\n".utf8))
+            return fail("\(GoFlagParser.goQuote(resolved.canonicalName)): internal error, trace ID: \(traceID())")
         }
     }
 

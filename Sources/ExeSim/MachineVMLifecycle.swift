@@ -61,12 +61,15 @@ public struct MachineVMLifecycle: VMLifecycle {
         try sshd.ensureHostKey(type: "ed25519", path: ed25519)
         try sshd.ensureHostKey(type: "ecdsa", path: ecdsa)
         let forced = ShellQuote.command([configuration.executable, "vm-exec", "--state", configuration.stateDirectory, "--vm", vm.id])
-        let lines = SSHDaemon.commonLines(port: port, hostKeys: [ed25519, ecdsa], pidFile: vmPaths.sshdPID) + [
+        let shellHome = vmPaths.sshDirectory + "/shell-home"
+        try FileManager.default.createDirectory(atPath: shellHome, withIntermediateDirectories: true)
+        let lines = SSHDaemon.commonLines(
+            port: port, hostKeys: [ed25519, ecdsa], pidFile: vmPaths.sshdPID,
+            environment: [("EXE_SIM_VM", marker(vm)), ("HOME", shellHome)]) + [
             "AuthorizedKeysFile \(paths.accountAuthorizedKeys)",
             "ForceCommand \(forced)",
             "Subsystem sftp /usr/lib/openssh/sftp-server",
             "AllowTcpForwarding yes",
-            "SetEnv EXE_SIM_VM=\(marker(vm))",
         ]
         let (_, used) = try sshd.start(
             configPath: vmPaths.sshDirectory + "/sshd_config", lines: lines, port: port,

@@ -13,8 +13,15 @@ struct SSHDaemon {
     }
 
     /// The configuration lines every simulator sshd shares.
-    static func commonLines(port: Int, hostKeys: [String], pidFile: String) -> [String] {
-        [
+    ///
+    /// `environment` becomes the one `SetEnv` line (sshd honours only the
+    /// first). It should set `HOME` to a directory without a `.bashrc`:
+    /// sshd runs the forced command through the user's login shell, and
+    /// bash sources `~/.bashrc` for every SSH command, so a slow one (this
+    /// machine's runs `pyenv init`, 200 ms) would slow every command down.
+    static func commonLines(port: Int, hostKeys: [String], pidFile: String, environment: [(String, String)]) -> [String] {
+        let setEnv = environment.isEmpty ? [] : ["SetEnv " + environment.map { "\($0.0)=\($0.1)" }.joined(separator: " ")]
+        return [
             "Port \(port)",
             "ListenAddress 127.0.0.1",
         ] + hostKeys.map { "HostKey \($0)" } + [
@@ -32,7 +39,7 @@ struct SSHDaemon {
             "X11Forwarding no",
             "UseDNS no",
             "LogLevel ERROR",
-        ]
+        ] + setEnv
     }
 
     /// Writes `lines` to `configPath` and starts `sshd -D` detached (new

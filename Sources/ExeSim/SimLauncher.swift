@@ -97,7 +97,9 @@ public struct SimLauncher: Sendable {
     private func registerKeys(_ files: [String], store: StateStore, configuration: SimConfiguration) throws {
         var keyFiles = files
         if keyFiles.isEmpty, (try? store.snapshot().keys.isEmpty) ?? true {
-            let fallback = configuration.home + "/.ssh/id_ed25519.pub"
+            // `~` is the caller's $HOME (as a shell would expand it), not the passwd home.
+            let home = ProcessInfo.processInfo.environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? configuration.home
+            let fallback = home + "/.ssh/id_ed25519.pub"
             if FileManager.default.fileExists(atPath: fallback) { keyFiles = [fallback] }
         }
         guard !keyFiles.isEmpty else { return }
@@ -187,7 +189,9 @@ public struct SimLauncher: Sendable {
         try sshd.ensureHostKey(type: "ecdsa", path: ecdsa)
         let forced = ShellQuote.command([executable, "control", "--state", paths.root])
         let port = requestedPort ?? (configuration.controlPort > 0 ? configuration.controlPort : LoopbackSocket.freePort())
-        let lines = SSHDaemon.commonLines(port: port, hostKeys: [ed25519, ecdsa], pidFile: controlPID) + [
+        let shellHome = directory + "/shell-home"
+        try FileManager.default.createDirectory(atPath: shellHome, withIntermediateDirectories: true)
+        let lines = SSHDaemon.commonLines(port: port, hostKeys: [ed25519, ecdsa], pidFile: controlPID, environment: [("HOME", shellHome)]) + [
             // Every key passes sshd; the forced command checks it against the
             // account (SSH_USER_AUTH), so unregistered keys get the real
             // server's registration message instead of "Permission denied".
@@ -281,7 +285,9 @@ public struct SimLauncher: Sendable {
                 unlink(paths.vm(vm.id).sshdPID)
                 report += "stopped VM \(vm.name)\(pid.map { " (sshd pid \($0))" } ?? "")\n"
             }
-            if configuration.containerRuntimeAvailable {
+            // Even when containers were off, images may have been pushed and
+            // built locally under the registry's name: clean up if podman runs.
+            if configuration.containerRuntimeAvailable || ContainerRuntime(runner: runner, instanceID: "probe").probe() == nil {
                 let runtime = lifecycle.runtime
                 let leftovers = runtime.names(label: "exe-sim.instance", value: configuration.instanceID)
                 runtime.remove(leftovers)

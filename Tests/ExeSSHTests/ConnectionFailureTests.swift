@@ -43,6 +43,18 @@ struct ConnectionFailureTests {
         }
     }
 
+    @Test("connects over IPv6 ([::1]:port in known_hosts)")
+    func ipv6() async throws {
+        try await withServer(.init(extraConfig: ["ListenAddress ::1"])) { server in
+            let key = try String(contentsOfFile: server.hostEd25519.publicPath, encoding: .utf8).split(separator: " ")
+            let known = try server.directory.write("v6_known_hosts", "[::1]:\(server.port) \(key[0]) \(key[1])\n")
+            let destination = try SSHDestination.parse("\(server.user)@[::1]:\(server.port)", defaultUser: "x")
+            let connection = try await SSHConnection.connect(to: destination, configuration: server.clientConfiguration(knownHosts: [known]))
+            #expect(try await connection.run("echo v6").stdout == "v6\n")
+            await connection.close()
+        }
+    }
+
     @Test("a server killed mid-command fails every pending operation with `disconnected`")
     func killedServer() async throws {
         try await withServer { server in

@@ -4,328 +4,330 @@ import ExeTestSupport
 import Foundation
 import Testing
 
-/// The control plane over real OpenSSH: JSON shapes, error texts, quirks,
-/// concurrency.
-@Suite(.sharedSimulator, .timeLimit(.minutes(4)))
-struct ControlPlaneTests {
-    var sim: SimulatorFixture { get throws { try SimulatorScope.fixture } }
+extension SimulatorSuites {
+    /// The control plane over real OpenSSH: JSON shapes, error texts, quirks,
+    /// concurrency.
+    @Suite(.sharedSimulator, .serialized, .timeLimit(.minutes(4)))
+    struct ControlPlaneTests {
+        var sim: SimulatorFixture { get throws { try SimulatorScope.fixture } }
 
-    func expectError(_ command: String, _ message: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
-        let output = try await sim.control(command)
-        #expect(output.status != 0, "\(command) should fail", sourceLocation: sourceLocation)
-        #expect(output.stdout == JSONValue.object([("error", .string(message))]).encoded() + "\n", "\(command)", sourceLocation: sourceLocation)
-        #expect(output.stderr.isEmpty, sourceLocation: sourceLocation)
-    }
+        func expectError(_ command: String, _ message: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+            let output = try await sim.control(command)
+            #expect(output.status != 0, "\(command) should fail", sourceLocation: sourceLocation)
+            #expect(output.stdout == JSONValue.object([("error", .string(message))]).encoded() + "\n", "\(command)", sourceLocation: sourceLocation)
+            #expect(output.stderr.isEmpty, sourceLocation: sourceLocation)
+        }
 
-    @Test func unregisteredKeyGetsTheRegistrationMessage() async throws {
-        let sim = try sim
-        let output = try await sim.harness.ssh("ls --json", key: sim.strangerKey)
-        #expect(output.status == 1)
-        #expect(output.stdout == "Please complete registration by running: ssh exe.dev\n")
-    }
+        @Test func unregisteredKeyGetsTheRegistrationMessage() async throws {
+            let sim = try sim
+            let output = try await sim.harness.ssh("ls --json", key: sim.strangerKey)
+            #expect(output.status == 1)
+            #expect(output.stdout == "Please complete registration by running: ssh exe.dev\n")
+        }
 
-    @Test func goFlagQuirks() async throws {
-        let sim = try sim
-        let la = try await sim.control("ls -la --json")
-        #expect(la.status == 1)
-        #expect(la.stdout == "flag parsing error: flag provided but not defined: -la\n")
-        let unknown = try await sim.control("whoami --bogus --json")
-        #expect(unknown.stdout == "flag parsing error: flag provided but not defined: -bogus\n")
-        try await expectError("new foo --json", "\"new\" command has no subcommands and does not take positional arguments")
-        let notFound = try await sim.control("frobnicate --json")
-        #expect(notFound.stdout == "exe.dev repl: command not found: \"frobnicate --json\"\n")
-        #expect(notFound.status == 1)
-        try await expectError("share bogus vm --json", "\"share\" subcommand \"bogus\" not found, valid \"share\" subcommands are: show, port, set-public, set-private, add, remove, add-link, remove-link, receive-email")
-        // --json vm1 -l: parsing stops at vm1, so -l is a name filter, and -l plus --json is a quiet no-op.
-        let reordered = try await sim.json("ls --json no-such-vm -l")
-        #expect((reordered["vms"] as? [Any])?.isEmpty == true)
-        let longForm = try await sim.control("ls -l -a --json")
-        #expect(longForm.status == 0)
-        let integrationsJSON = try await sim.control("integrations attach reflection vm:x --json")
-        #expect(integrationsJSON.stdout == "flag parsing error: flag provided but not defined: -json\n")
-    }
+        @Test func goFlagQuirks() async throws {
+            let sim = try sim
+            let la = try await sim.control("ls -la --json")
+            #expect(la.status == 1)
+            #expect(la.stdout == "flag parsing error: flag provided but not defined: -la\n")
+            let unknown = try await sim.control("whoami --bogus --json")
+            #expect(unknown.stdout == "flag parsing error: flag provided but not defined: -bogus\n")
+            try await expectError("new foo --json", "\"new\" command has no subcommands and does not take positional arguments")
+            let notFound = try await sim.control("frobnicate --json")
+            #expect(notFound.stdout == "exe.dev repl: command not found: \"frobnicate --json\"\n")
+            #expect(notFound.status == 1)
+            try await expectError("share bogus vm --json", "\"share\" subcommand \"bogus\" not found, valid \"share\" subcommands are: show, port, set-public, set-private, add, remove, add-link, remove-link, receive-email")
+            // --json vm1 -l: parsing stops at vm1, so -l is a name filter, and -l plus --json is a quiet no-op.
+            let reordered = try await sim.json("ls --json no-such-vm -l")
+            #expect((reordered["vms"] as? [Any])?.isEmpty == true)
+            let longForm = try await sim.control("ls -l -a --json")
+            #expect(longForm.status == 0)
+            let integrationsJSON = try await sim.control("integrations attach reflection vm:x --json")
+            #expect(integrationsJSON.stdout == "flag parsing error: flag provided but not defined: -json\n")
+        }
 
-    @Test func helpAndWhoami() async throws {
-        let sim = try sim
-        let help = try await sim.json("help --json")
-        let commands = try #require(help["commands"] as? [[String: Any]])
-        #expect(commands.contains { $0["name"] as? String == "new" })
-        let share = try #require(commands.first { $0["name"] as? String == "share" })
-        #expect((share["subcommands"] as? [Any])?.count == 9)
-        let lsHelp = try await sim.json("help ls --json")
-        #expect(Set(lsHelp.keys).isSuperset(of: ["command", "description", "usage", "flags"]))
-        let viaFlag = try await sim.json("new --help --json")
-        #expect(viaFlag["command"] as? String == "new")
-        try await expectError("help nope --json", "no help available for unrecognized command: nope")
-        let text = try await sim.control("help")
-        #expect(text.status == 0 && !text.stdout.contains("\u{1b}"))
+        @Test func helpAndWhoami() async throws {
+            let sim = try sim
+            let help = try await sim.json("help --json")
+            let commands = try #require(help["commands"] as? [[String: Any]])
+            #expect(commands.contains { $0["name"] as? String == "new" })
+            let share = try #require(commands.first { $0["name"] as? String == "share" })
+            #expect((share["subcommands"] as? [Any])?.count == 9)
+            let lsHelp = try await sim.json("help ls --json")
+            #expect(Set(lsHelp.keys).isSuperset(of: ["command", "description", "usage", "flags"]))
+            let viaFlag = try await sim.json("new --help --json")
+            #expect(viaFlag["command"] as? String == "new")
+            try await expectError("help nope --json", "no help available for unrecognized command: nope")
+            let text = try await sim.control("help")
+            #expect(text.status == 0 && !text.stdout.contains("\u{1b}"))
 
-        let whoami = try await sim.json("whoami --json")
-        #expect(Set(whoami.keys) == ["email", "region", "region_display", "ssh_keys"])
-        let keys = try #require(whoami["ssh_keys"] as? [[String: Any]])
-        #expect(keys.first?["current"] as? Bool == true)
-        #expect(Set(keys[0].keys) == ["public_key", "fingerprint", "name", "current"])
-    }
+            let whoami = try await sim.json("whoami --json")
+            #expect(Set(whoami.keys) == ["email", "region", "region_display", "ssh_keys"])
+            let keys = try #require(whoami["ssh_keys"] as? [[String: Any]])
+            #expect(keys.first?["current"] as? Bool == true)
+            #expect(Set(keys[0].keys) == ["public_key", "fingerprint", "name", "current"])
+        }
 
-    @Test func newAndListShapes() async throws {
-        let sim = try sim
-        let created = try await sim.newVM("shape-one", extra: "--tag=web,prod --tag=blue --comment='front end' --memory=4GB --cpu=4 --disk=20")
-        #expect(Set(created.keys) == ["vm_name", "tags", "ssh_command", "ssh_dest", "ssh_host", "ssh_user", "ssh_port", "https_url", "proxy_port", "vscode_url"])
-        #expect(created["tags"] as? [String] == ["blue", "prod", "web"])
-        #expect(created["proxy_port"] as? Int == 8000)
-        let port = try #require(created["ssh_port"] as? Int)
-        #expect(created["ssh_dest"] as? String == "\(sim.harness.user)@127.0.0.1")
-        #expect(created["ssh_command"] as? String == "ssh -p \(port) \(sim.harness.user)@127.0.0.1")
-        #expect((created["https_url"] as? String)?.hasPrefix("http://127.0.0.1:") == true)
+        @Test func newAndListShapes() async throws {
+            let sim = try sim
+            let created = try await sim.newVM("shape-one", extra: "--tag=web,prod --tag=blue --comment='front end' --memory=4GB --cpu=4 --disk=20")
+            #expect(Set(created.keys) == ["vm_name", "tags", "ssh_command", "ssh_dest", "ssh_host", "ssh_user", "ssh_port", "https_url", "proxy_port", "vscode_url"])
+            #expect(created["tags"] as? [String] == ["blue", "prod", "web"])
+            #expect(created["proxy_port"] as? Int == 8000)
+            let port = try #require(created["ssh_port"] as? Int)
+            #expect(created["ssh_dest"] as? String == "\(sim.harness.user)@127.0.0.1")
+            #expect(created["ssh_command"] as? String == "ssh -p \(port) \(sim.harness.user)@127.0.0.1")
+            #expect((created["https_url"] as? String)?.hasPrefix("http://127.0.0.1:") == true)
 
-        let bare = try await sim.newVM("shape-two")
-        #expect(bare["tags"] as? [String] == [])
+            let bare = try await sim.newVM("shape-two")
+            #expect(bare["tags"] as? [String] == [])
 
-        let listed = try await sim.json("ls --json shape-*")
-        let vms = try #require(listed["vms"] as? [[String: Any]])
-        #expect(vms.map { $0["vm_name"] as? String } == ["shape-one", "shape-two"])
-        let one = vms[0]
-        #expect(Set(one.keys) == [
-            "vm_name", "ssh_dest", "ssh_host", "ssh_user", "ssh_port", "status", "region", "region_display", "https_url",
-            "tags", "comment", "created_at", "disk_capacity_bytes", "memory_capacity_bytes", "allocated_cpus",
-        ])
-        #expect(one["status"] as? String == "running")
-        #expect(one["memory_capacity_bytes"] as? Int == 4 << 30)
-        #expect(one["disk_capacity_bytes"] as? Int == 20 << 30)
-        #expect(one["allocated_cpus"] as? Int == 4)
-        #expect(one["comment"] as? String == "front end")
-        #expect(vms[1]["tags"] == nil && vms[1]["comment"] == nil)
-        let byTag = try await sim.json("ls --json prod")
-        #expect((byTag["vms"] as? [[String: Any]])?.map { $0["vm_name"] as? String } == ["shape-one"])
-        let raw = try await sim.control("ls --json shape-two")
-        #expect(!raw.stdout.contains("null"))
-        let text = try await sim.control("ls -l shape-one")
-        #expect(text.stdout.contains("shape-one.exe.xyz") && !text.stdout.contains("\u{1b}"))
-    }
+            let listed = try await sim.json("ls --json shape-*")
+            let vms = try #require(listed["vms"] as? [[String: Any]])
+            #expect(vms.map { $0["vm_name"] as? String } == ["shape-one", "shape-two"])
+            let one = vms[0]
+            #expect(Set(one.keys) == [
+                "vm_name", "ssh_dest", "ssh_host", "ssh_user", "ssh_port", "status", "region", "region_display", "https_url",
+                "tags", "comment", "created_at", "disk_capacity_bytes", "memory_capacity_bytes", "allocated_cpus",
+            ])
+            #expect(one["status"] as? String == "running")
+            #expect(one["memory_capacity_bytes"] as? Int == 4 << 30)
+            #expect(one["disk_capacity_bytes"] as? Int == 20 << 30)
+            #expect(one["allocated_cpus"] as? Int == 4)
+            #expect(one["comment"] as? String == "front end")
+            #expect(vms[1]["tags"] == nil && vms[1]["comment"] == nil)
+            let byTag = try await sim.json("ls --json prod")
+            #expect((byTag["vms"] as? [[String: Any]])?.map { $0["vm_name"] as? String } == ["shape-one"])
+            let raw = try await sim.control("ls --json shape-two")
+            #expect(!raw.stdout.contains("null"))
+            let text = try await sim.control("ls -l shape-one")
+            #expect(text.stdout.contains("shape-one.exe.xyz") && !text.stdout.contains("\u{1b}"))
+        }
 
-    @Test func newValidationErrors() async throws {
-        try await expectError("new --name=abc --json", VMNameRules.invalidMessage)
-        try await expectError("new --name=Bad_Name --json", VMNameRules.invalidMessage)
-        try await expectError("new --name=hello-world --json", VMNameRules.unavailableMessage)
-        try await expectError("new --name=admin --json", VMNameRules.unavailableMessage)
-        try await expectError("new --name=valid-name --tag=BAD --json", "invalid tag name \"BAD\": must match [a-z][a-z0-9_-]*")
-        try await expectError("new --name=valid-name --memory=1GB --json", "--memory must be at least 2 GB")
-        try await expectError("new --name=valid-name --memory=64GB --json", "--memory cannot exceed 32 GB — run `billing update` to upgrade your plan")
-        try await expectError("new --name=valid-name --disk=5GB --json", "--disk must be at least 10 GB")
-        try await expectError("new --name=valid-name --disk=1TB --json", "--disk cannot exceed 250 GB — contact support@exe.dev if you need more")
-        try await expectError("new --name=valid-name --cpu=64 --json", "--cpu cannot exceed 8 — run `billing update` to upgrade your plan")
-        try await expectError("new --name=valid-name --env=NOEQUALS --json", "invalid environment variable format \"NOEQUALS\": must be KEY=VALUE")
-        try await expectError("new --name=valid-name --integration=nope --json", "integration \"nope\" not found")
-        try await expectError("new --name=valid-name --comment='a<b' --json", "comment must not contain any of: < > & \" ' `")
-        _ = try await sim.newVM("taken-name")
-        try await expectError("new --name=taken-name --json", "VM name \"taken-name\" is not available")
-    }
+        @Test func newValidationErrors() async throws {
+            try await expectError("new --name=abc --json", VMNameRules.invalidMessage)
+            try await expectError("new --name=Bad_Name --json", VMNameRules.invalidMessage)
+            try await expectError("new --name=hello-world --json", VMNameRules.unavailableMessage)
+            try await expectError("new --name=admin --json", VMNameRules.unavailableMessage)
+            try await expectError("new --name=valid-name --tag=BAD --json", "invalid tag name \"BAD\": must match [a-z][a-z0-9_-]*")
+            try await expectError("new --name=valid-name --memory=1GB --json", "--memory must be at least 2 GB")
+            try await expectError("new --name=valid-name --memory=64GB --json", "--memory cannot exceed 32 GB — run `billing update` to upgrade your plan")
+            try await expectError("new --name=valid-name --disk=5GB --json", "--disk must be at least 10 GB")
+            try await expectError("new --name=valid-name --disk=1TB --json", "--disk cannot exceed 250 GB — contact support@exe.dev if you need more")
+            try await expectError("new --name=valid-name --cpu=64 --json", "--cpu cannot exceed 8 — run `billing update` to upgrade your plan")
+            try await expectError("new --name=valid-name --env=NOEQUALS --json", "invalid environment variable format \"NOEQUALS\": must be KEY=VALUE")
+            try await expectError("new --name=valid-name --integration=nope --json", "integration \"nope\" not found")
+            try await expectError("new --name=valid-name --comment='a<b' --json", "comment must not contain any of: < > & \" ' `")
+            _ = try await sim.newVM("taken-name")
+            try await expectError("new --name=taken-name --json", "VM name \"taken-name\" is not available")
+        }
 
-    @Test func removeStreamsErrorsThenSummary() async throws {
-        let sim = try sim
-        _ = try await sim.newVM("doomed-one")
-        _ = try await sim.newVM("doomed-two")
-        let output = try await sim.control("rm doomed-one ghost-vm doomed-two.exe.xyz --json")
-        #expect(output.status == 0)
-        #expect(output.stdout == """
-            {"error":"VM \\"ghost-vm\\" not found"}
-            {"deleted":["doomed-one","doomed-two"],"failed":["ghost-vm"]}
+        @Test func removeStreamsErrorsThenSummary() async throws {
+            let sim = try sim
+            _ = try await sim.newVM("doomed-one")
+            _ = try await sim.newVM("doomed-two")
+            let output = try await sim.control("rm doomed-one ghost-vm doomed-two.exe.xyz --json")
+            #expect(output.status == 0)
+            #expect(output.stdout == """
+                {"error":"VM \\"ghost-vm\\" not found"}
+                {"deleted":["doomed-one","doomed-two"],"failed":["ghost-vm"]}
 
-            """)
-        try await expectError("rm --json", "please specify at least one VM name to delete")
-        let gone = try await sim.json("ls --json doomed-*")
-        #expect((gone["vms"] as? [Any])?.isEmpty == true)
-    }
+                """)
+            try await expectError("rm --json", "please specify at least one VM name to delete")
+            let gone = try await sim.json("ls --json doomed-*")
+            #expect((gone["vms"] as? [Any])?.isEmpty == true)
+        }
 
-    @Test func vmCommands() async throws {
-        let sim = try sim
-        _ = try await sim.newVM("cmd-vm")
-        let restarted = try await sim.json("restart cmd-vm --json")
-        #expect(restarted["vm_name"] as? String == "cmd-vm" && restarted["status"] as? String == "restarted")
-        try await expectError("restart --json", "please specify exactly one VM name to restart, got 0")
-        try await expectError("restart ghost-vm --json", "VM \"ghost-vm\" not found")
+        @Test func vmCommands() async throws {
+            let sim = try sim
+            _ = try await sim.newVM("cmd-vm")
+            let restarted = try await sim.json("restart cmd-vm --json")
+            #expect(restarted["vm_name"] as? String == "cmd-vm" && restarted["status"] as? String == "restarted")
+            try await expectError("restart --json", "please specify exactly one VM name to restart, got 0")
+            try await expectError("restart ghost-vm --json", "VM \"ghost-vm\" not found")
 
-        let tagged = try await sim.json("tag cmd-vm b a --json")
-        #expect(tagged["tags"] as? [String] == ["a", "b"])
-        try await expectError("tag cmd-vm a --json", "tag \"a\" already exists on cmd-vm")
-        try await expectError("tag cmd-vm c c --json", "tag \"c\" specified more than once")
-        try await expectError("tag cmd-vm zz -d --json", "tag \"zz\" not found on cmd-vm")
-        // The dispatcher takes the word after -d as its value, so Go stops there and --json becomes a tag.
-        let swallowed = try await sim.control("tag -d cmd-vm zz --json")
-        #expect(swallowed.stdout == "invalid tag name \"--json\": must match [a-z][a-z0-9_-]*\n")
-        try await expectError("tag ghost-vm a --json", "vm \"ghost-vm\" not found")
-        let untagged = try await sim.json("tag cmd-vm a b -d --json")
-        #expect(untagged["tags"] as? [String] == [])
+            let tagged = try await sim.json("tag cmd-vm b a --json")
+            #expect(tagged["tags"] as? [String] == ["a", "b"])
+            try await expectError("tag cmd-vm a --json", "tag \"a\" already exists on cmd-vm")
+            try await expectError("tag cmd-vm c c --json", "tag \"c\" specified more than once")
+            try await expectError("tag cmd-vm zz -d --json", "tag \"zz\" not found on cmd-vm")
+            // The dispatcher takes the word after -d as its value, so Go stops there and --json becomes a tag.
+            let swallowed = try await sim.control("tag -d cmd-vm zz --json")
+            #expect(swallowed.stdout == "invalid tag name \"--json\": must match [a-z][a-z0-9_-]*\n")
+            try await expectError("tag ghost-vm a --json", "vm \"ghost-vm\" not found")
+            let untagged = try await sim.json("tag cmd-vm a b -d --json")
+            #expect(untagged["tags"] as? [String] == [])
 
-        let commented = try await sim.json("comment cmd-vm hello there --json")
-        #expect(Set(commented.keys) == ["vm_name", "comment"] && commented["comment"] as? String == "hello there")
-        let cleared = try await sim.json("comment cmd-vm '' --json")
-        #expect(cleared["comment"] as? String == "")
+            let commented = try await sim.json("comment cmd-vm hello there --json")
+            #expect(Set(commented.keys) == ["vm_name", "comment"] && commented["comment"] as? String == "hello there")
+            let cleared = try await sim.json("comment cmd-vm '' --json")
+            #expect(cleared["comment"] as? String == "")
 
-        let stat = try await sim.json("stat cmd-vm --range=7D --json")
-        #expect(Set(stat.keys) == ["name", "status", "range", "points"])
-        let points = try #require(stat["points"] as? [[String: Any]])
-        #expect(points.first.map { Set($0.keys).isSuperset(of: ["timestamp", "disk_size_gb", "cpu_nominal", "memory_nominal_gb", "vm_name"]) } == true)
-        try await expectError("stat cmd-vm --range=1y --json", "invalid range \"1y\" (use 24h, 7d, or 30d)")
-        try await expectError("stat ghost-vm --json", "VM not found: ghost-vm")
+            let stat = try await sim.json("stat cmd-vm --range=7D --json")
+            #expect(Set(stat.keys) == ["name", "status", "range", "points"])
+            let points = try #require(stat["points"] as? [[String: Any]])
+            #expect(points.first.map { Set($0.keys).isSuperset(of: ["timestamp", "disk_size_gb", "cpu_nominal", "memory_nominal_gb", "vm_name"]) } == true)
+            try await expectError("stat cmd-vm --range=1y --json", "invalid range \"1y\" (use 24h, 7d, or 30d)")
+            try await expectError("stat ghost-vm --json", "VM not found: ghost-vm")
 
-        let resized = try await sim.json("resize cmd-vm --memory=16GB --cpu=4 --disk=30GB --json")
-        #expect(Set(resized.keys) == ["vm_name", "old_memory", "new_memory", "old_cpus", "new_cpus", "disk_old_bytes", "disk_new_bytes"])
-        #expect(resized["new_memory"] as? Int == 16 << 30)
-        let diskOnly = try await sim.json("resize cmd-vm --disk=40 --json")
-        #expect(Set(diskOnly.keys) == ["vm_name", "disk_old_bytes", "disk_new_bytes"])
-        try await expectError("resize cmd-vm --disk=20GB --json", "--disk must be larger than current size (40 GB)")
-        try await expectError("resize ghost-vm --cpu=2 --json", "VM \"ghost-vm\" not found")
+            let resized = try await sim.json("resize cmd-vm --memory=16GB --cpu=4 --disk=30GB --json")
+            #expect(Set(resized.keys) == ["vm_name", "old_memory", "new_memory", "old_cpus", "new_cpus", "disk_old_bytes", "disk_new_bytes"])
+            #expect(resized["new_memory"] as? Int == 16 << 30)
+            let diskOnly = try await sim.json("resize cmd-vm --disk=40 --json")
+            #expect(Set(diskOnly.keys) == ["vm_name", "disk_old_bytes", "disk_new_bytes"])
+            try await expectError("resize cmd-vm --disk=20GB --json", "--disk must be larger than current size (40 GB)")
+            try await expectError("resize ghost-vm --cpu=2 --json", "VM \"ghost-vm\" not found")
 
-        let renamed = try await sim.json("rename cmd-vm cmd-vm-two --json")
-        #expect(Set(renamed.keys) == ["old_name", "new_name", "status"] && renamed["status"] as? String == "renamed")
-        let same = try await sim.control("rename cmd-vm-two cmd-vm-two --json")
-        #expect(same.status == 0 && same.stdout.isEmpty)
-        try await expectError("rename cmd-vm cmd-vm-three --json", "vm \"cmd-vm\" not found")
-        try await expectError("rename cmd-vm-two BAD --json", "invalid new name: \(VMNameRules.invalidMessage)")
-        try await expectError("rename only-one --json", "usage: rename <oldname> <newname>")
+            let renamed = try await sim.json("rename cmd-vm cmd-vm-two --json")
+            #expect(Set(renamed.keys) == ["old_name", "new_name", "status"] && renamed["status"] as? String == "renamed")
+            let same = try await sim.control("rename cmd-vm-two cmd-vm-two --json")
+            #expect(same.status == 0 && same.stdout.isEmpty)
+            try await expectError("rename cmd-vm cmd-vm-three --json", "vm \"cmd-vm\" not found")
+            try await expectError("rename cmd-vm-two BAD --json", "invalid new name: \(VMNameRules.invalidMessage)")
+            try await expectError("rename only-one --json", "usage: rename <oldname> <newname>")
 
-        let copied = try await sim.json("cp cmd-vm-two cmd-vm-copy --copy-tags=false --json")
-        #expect(Set(copied.keys).isSuperset(of: ["name", "state", "source", "ssh", "elapsed"]))
-        #expect(copied["name"] as? String == "cmd-vm-copy" && copied["source"] as? String == "cmd-vm-two")
-        try await expectError("cp ghost-vm --json", "vm \"ghost-vm\" not found")
-        try await expectError("cp cmd-vm-two cmd-vm-copy --json", "name \"cmd-vm-copy\" is not available")
-    }
+            let copied = try await sim.json("cp cmd-vm-two cmd-vm-copy --copy-tags=false --json")
+            #expect(Set(copied.keys).isSuperset(of: ["name", "state", "source", "ssh", "elapsed"]))
+            #expect(copied["name"] as? String == "cmd-vm-copy" && copied["source"] as? String == "cmd-vm-two")
+            try await expectError("cp ghost-vm --json", "vm \"ghost-vm\" not found")
+            try await expectError("cp cmd-vm-two cmd-vm-copy --json", "name \"cmd-vm-copy\" is not available")
+        }
 
-    @Test func shareCommands() async throws {
-        let sim = try sim
-        _ = try await sim.newVM("share-vm")
-        let show = try await sim.json("share show share-vm --json")
-        #expect(Set(show.keys) == ["vm_name", "status", "port", "url", "users", "links", "teams", "team_access", "team_ssh", "team_shelley"])
-        #expect(show["status"] as? String == "private" && show["port"] as? Int == 8000)
-        let query = try await sim.json("share port share-vm --json")
-        #expect(Set(query.keys) == ["vm_name", "port", "share"])
-        let set = try await sim.json("share port share-vm 8080 --json")
-        #expect(Set(set.keys) == ["vm_name", "port", "share", "team_access", "team_ssh", "team_shelley", "status"])
-        #expect(set["port"] as? Int == 8080 && set["status"] as? String == "updated")
-        try await expectError("share port share-vm 80 --json", "port must be between 3000 and 9999, got \"80\"")
-        let pub = try await sim.json("share set-public share-vm --json")
-        #expect(pub["share"] as? String == "public")
-        let priv = try await sim.json("share set-private share-vm --json")
-        #expect(priv["share"] as? String == "private")
-        let added = try await sim.json("share add share-vm friend@example.com --json")
-        #expect(Set(added.keys) == ["status", "vm_name", "shared_with", "message"] && added["message"] as? String == "Invitation sent")
-        try await expectError("share add share-vm not-an-email --json", "invalid email address: \"not-an-email\"")
-        try await expectError("share add share-vm friend@example.com --json", "share-vm is already shared with friend@example.com")
-        let removed = try await sim.json("share remove share-vm friend@example.com --json")
-        #expect(removed["message"] as? String == "Removed friend@example.com's access")
-        try await expectError("share remove share-vm friend@example.com --json", "no share found for friend@example.com")
-        let link = try await sim.json("share add-share-link share-vm --json")
-        #expect(Set(link.keys) == ["status", "vm_name", "token", "url"])
-        let token = try #require(link["token"] as? String)
-        #expect((link["url"] as? String)?.hasSuffix("/?share=\(token)") == true)
-        let unlinked = try await sim.json("share remove-link share-vm \(token) --json")
-        #expect(unlinked["message"] as? String == "Share link removed")
-        try await expectError("share remove-link share-vm \(token) --json", "VM \"share-vm\" not found or share link '\(token)' not found")
-        let mail = try await sim.json("share receive-email share-vm --json")
-        #expect(Set(mail.keys) == ["vm_name", "email_enabled", "email_address"])
-        let on = try await sim.json("share receive-email share-vm on --json")
-        #expect(on["email_enabled"] as? Bool == true && on["status"] as? String == "success")
-        try await expectError("share show ghost-vm --json", "VM \"ghost-vm\" not found or access denied")
-    }
+        @Test func shareCommands() async throws {
+            let sim = try sim
+            _ = try await sim.newVM("share-vm")
+            let show = try await sim.json("share show share-vm --json")
+            #expect(Set(show.keys) == ["vm_name", "status", "port", "url", "users", "links", "teams", "team_access", "team_ssh", "team_shelley"])
+            #expect(show["status"] as? String == "private" && show["port"] as? Int == 8000)
+            let query = try await sim.json("share port share-vm --json")
+            #expect(Set(query.keys) == ["vm_name", "port", "share"])
+            let set = try await sim.json("share port share-vm 8080 --json")
+            #expect(Set(set.keys) == ["vm_name", "port", "share", "team_access", "team_ssh", "team_shelley", "status"])
+            #expect(set["port"] as? Int == 8080 && set["status"] as? String == "updated")
+            try await expectError("share port share-vm 80 --json", "port must be between 3000 and 9999, got \"80\"")
+            let pub = try await sim.json("share set-public share-vm --json")
+            #expect(pub["share"] as? String == "public")
+            let priv = try await sim.json("share set-private share-vm --json")
+            #expect(priv["share"] as? String == "private")
+            let added = try await sim.json("share add share-vm friend@example.com --json")
+            #expect(Set(added.keys) == ["status", "vm_name", "shared_with", "message"] && added["message"] as? String == "Invitation sent")
+            try await expectError("share add share-vm not-an-email --json", "invalid email address: \"not-an-email\"")
+            try await expectError("share add share-vm friend@example.com --json", "share-vm is already shared with friend@example.com")
+            let removed = try await sim.json("share remove share-vm friend@example.com --json")
+            #expect(removed["message"] as? String == "Removed friend@example.com's access")
+            try await expectError("share remove share-vm friend@example.com --json", "no share found for friend@example.com")
+            let link = try await sim.json("share add-share-link share-vm --json")
+            #expect(Set(link.keys) == ["status", "vm_name", "token", "url"])
+            let token = try #require(link["token"] as? String)
+            #expect((link["url"] as? String)?.hasSuffix("/?share=\(token)") == true)
+            let unlinked = try await sim.json("share remove-link share-vm \(token) --json")
+            #expect(unlinked["message"] as? String == "Share link removed")
+            try await expectError("share remove-link share-vm \(token) --json", "VM \"share-vm\" not found or share link '\(token)' not found")
+            let mail = try await sim.json("share receive-email share-vm --json")
+            #expect(Set(mail.keys) == ["vm_name", "email_enabled", "email_address"])
+            let on = try await sim.json("share receive-email share-vm on --json")
+            #expect(on["email_enabled"] as? Bool == true && on["status"] as? String == "success")
+            try await expectError("share show ghost-vm --json", "VM \"ghost-vm\" not found or access denied")
+        }
 
-    @Test func sshKeysAndRegion() async throws {
-        let sim = try sim
-        let keyDirectory = try TemporaryDirectory(prefix: "exe-sim-extra-key")
-        defer { keyDirectory.remove() }
-        let extra = try await SSHKeyPair.generate(type: "ed25519", at: keyDirectory.file("extra"), comment: "")
-        let added = try await sim.control("ssh-key add --json", stdin: Data(extra.publicKey.utf8))
-        let addedObject = try JSONLines.object(added.stdout)
-        #expect(Set(addedObject.keys) == ["public_key", "status", "name"] && addedObject["status"] as? String == "added")
-        let name = try #require(addedObject["name"] as? String)
-        #expect(name.hasPrefix("key-"))
-        // The new key works at once.
-        let whoami = try await sim.harness.ssh("whoami --json", key: extra.privatePath)
-        #expect(whoami.status == 0)
-        try await expectError("ssh-key add \(ShellQuote.word(extra.publicKey)) --json", "this SSH key is already associated with your account")
-        try await expectError("ssh-key add not-a-key --json", "invalid SSH public key: ssh: no key found")
-        let list = try await sim.json("ssh-key list --json")
-        let keys = try #require(list["ssh_keys"] as? [[String: Any]])
-        #expect(keys.allSatisfy { Set($0.keys) == ["public_key", "fingerprint", "name", "added_at", "current"] })
-        let renamed = try await sim.json("ssh-key rename \(name) laptop --json")
-        #expect(Set(renamed.keys) == ["public_key", "fingerprint", "old_name", "new_name", "status"])
-        let removed = try await sim.json("ssh-key remove laptop --json")
-        #expect(Set(removed.keys) == ["public_key", "fingerprint", "status", "name"] && removed["status"] as? String == "deleted")
-        try await expectError("ssh-key remove laptop --json", "no matching SSH key found for \"laptop\"")
-        let locked = try await sim.harness.ssh("whoami", key: extra.privatePath)
-        #expect(locked.stdout == "Please complete registration by running: ssh exe.dev\n")
+        @Test func sshKeysAndRegion() async throws {
+            let sim = try sim
+            let keyDirectory = try TemporaryDirectory(prefix: "exe-sim-extra-key")
+            defer { keyDirectory.remove() }
+            let extra = try await SSHKeyPair.generate(type: "ed25519", at: keyDirectory.file("extra"), comment: "")
+            let added = try await sim.control("ssh-key add --json", stdin: Data(extra.publicKey.utf8))
+            let addedObject = try JSONLines.object(added.stdout)
+            #expect(Set(addedObject.keys) == ["public_key", "status", "name"] && addedObject["status"] as? String == "added")
+            let name = try #require(addedObject["name"] as? String)
+            #expect(name.hasPrefix("key-"))
+            // The new key works at once.
+            let whoami = try await sim.harness.ssh("whoami --json", key: extra.privatePath)
+            #expect(whoami.status == 0)
+            try await expectError("ssh-key add \(ShellQuote.word(extra.publicKey)) --json", "this SSH key is already associated with your account")
+            try await expectError("ssh-key add not-a-key --json", "invalid SSH public key: ssh: no key found")
+            let list = try await sim.json("ssh-key list --json")
+            let keys = try #require(list["ssh_keys"] as? [[String: Any]])
+            #expect(keys.allSatisfy { Set($0.keys) == ["public_key", "fingerprint", "name", "added_at", "current"] })
+            let renamed = try await sim.json("ssh-key rename \(name) laptop --json")
+            #expect(Set(renamed.keys) == ["public_key", "fingerprint", "old_name", "new_name", "status"])
+            let removed = try await sim.json("ssh-key remove laptop --json")
+            #expect(Set(removed.keys) == ["public_key", "fingerprint", "status", "name"] && removed["status"] as? String == "deleted")
+            try await expectError("ssh-key remove laptop --json", "no matching SSH key found for \"laptop\"")
+            let locked = try await sim.harness.ssh("whoami", key: extra.privatePath)
+            #expect(locked.stdout == "Please complete registration by running: ssh exe.dev\n")
 
-        let apiKey = try await sim.json("ssh-key generate-api-key --label=shape-key --cmds=ls,whoami --exp=30d --json")
-        #expect(Set(apiKey.keys) == ["label", "token", "namespace", "fingerprint", "expires_at"])
-        #expect((apiKey["token"] as? String).map(APIToken.isWellFormed) == true)
-        #expect(apiKey["namespace"] as? String == "v0@exe.dev")
-        try await expectError("ssh-key generate-api-key --label=shape-key --json", "a key named \"shape-key\" already exists; use a different --label")
-        try await expectError("ssh-key generate-api-key --vm=ghost-vm --json", "VM \"ghost-vm\" not found or access denied")
+            let apiKey = try await sim.json("ssh-key generate-api-key --label=shape-key --cmds=ls,whoami --exp=30d --json")
+            #expect(Set(apiKey.keys) == ["label", "token", "namespace", "fingerprint", "expires_at"])
+            #expect((apiKey["token"] as? String).map(APIToken.isWellFormed) == true)
+            #expect(apiKey["namespace"] as? String == "v0@exe.dev")
+            try await expectError("ssh-key generate-api-key --label=shape-key --json", "a key named \"shape-key\" already exists; use a different --label")
+            try await expectError("ssh-key generate-api-key --vm=ghost-vm --json", "VM \"ghost-vm\" not found or access denied")
 
-        let region = try await sim.json("set-region fra --json")
-        #expect(region["region"] as? String == "fra" && region["region_display"] as? String == "Frankfurt, Germany")
-        _ = try await sim.json("set-region lax --json")
-    }
+            let region = try await sim.json("set-region fra --json")
+            #expect(region["region"] as? String == "fra" && region["region_display"] as? String == "Frankfurt, Germany")
+            _ = try await sim.json("set-region lax --json")
+        }
 
-    @Test func integrations() async throws {
-        let sim = try sim
-        let listed = try await sim.control("integrations list --json")
-        let items = try #require(try JSONLines.values(listed.stdout).first as? [[String: Any]])
-        #expect(items.contains { $0["name"] as? String == "reflection" })
-        #expect(items.allSatisfy { Set($0.keys).isSuperset(of: ["name", "type", "config", "attachments", "comment"]) })
-        let add = try await sim.control("integrations add http-proxy --name=api --target=https://api.example.com --bearer=s3cret")
-        #expect(add.status == 0)
-        let again = try await sim.control("int add http-proxy --name=api --target=https://x --bearer=y")
-        #expect(again.stdout == "name \"api\" is already in use\n")
-        let redacted = try await sim.control("integrations list --json")
-        #expect(redacted.stdout.contains("\"bearer\":\"***\"") && !redacted.stdout.contains("s3cret"))
-        #expect(try await sim.control("integrations attach api tag:prod").status == 0)
-        #expect(try await sim.control("integrations attach api tag:prod").stdout == "api is already attached via tag:prod\n")
-        #expect(try await sim.control("integrations detach api tag:prod").status == 0)
-        #expect(try await sim.control("integrations remove api").status == 0)
-        #expect(try await sim.control("integrations remove api").stdout == "integration \"api\" not found\n")
-    }
+        @Test func integrations() async throws {
+            let sim = try sim
+            let listed = try await sim.control("integrations list --json")
+            let items = try #require(try JSONLines.values(listed.stdout).first as? [[String: Any]])
+            #expect(items.contains { $0["name"] as? String == "reflection" })
+            #expect(items.allSatisfy { Set($0.keys).isSuperset(of: ["name", "type", "config", "attachments", "comment"]) })
+            let add = try await sim.control("integrations add http-proxy --name=api --target=https://api.example.com --bearer=s3cret")
+            #expect(add.status == 0)
+            let again = try await sim.control("int add http-proxy --name=api --target=https://x --bearer=y")
+            #expect(again.stdout == "name \"api\" is already in use\n")
+            let redacted = try await sim.control("integrations list --json")
+            #expect(redacted.stdout.contains("\"bearer\":\"***\"") && !redacted.stdout.contains("s3cret"))
+            #expect(try await sim.control("integrations attach api tag:prod").status == 0)
+            #expect(try await sim.control("integrations attach api tag:prod").stdout == "api is already attached via tag:prod\n")
+            #expect(try await sim.control("integrations detach api tag:prod").status == 0)
+            #expect(try await sim.control("integrations remove api").status == 0)
+            #expect(try await sim.control("integrations remove api").stdout == "integration \"api\" not found\n")
+        }
 
-    @Test func scpAndSftpAreRefusedOnTheControlPlane() async throws {
-        let sim = try sim
-        let output = try await LocalProcessRunner().run(ProcessInvocation(
-            "sftp", ["-b", "/dev/null"] + sim.harness.sshOptions(key: sim.key, port: sim.harness.controlPort).map { $0 == "-p" ? "-P" : $0 }
-                + ["\(sim.harness.user)@127.0.0.1"], timeout: .seconds(60)))
-        #expect(output.status != 0)
-    }
+        @Test func scpAndSftpAreRefusedOnTheControlPlane() async throws {
+            let sim = try sim
+            let output = try await LocalProcessRunner().run(ProcessInvocation(
+                "sftp", ["-b", "/dev/null"] + sim.harness.sshOptions(key: sim.key, port: sim.harness.controlPort).map { $0 == "-p" ? "-P" : $0 }
+                    + ["\(sim.harness.user)@127.0.0.1"], timeout: .seconds(60)))
+            #expect(output.status != 0)
+        }
 
-    @Test func twentyConcurrentNewWithDistinctNamesAllSucceed() async throws {
-        let sim = try sim
-        let results = try await withThrowingTaskGroup(of: (Int, ProcessOutput).self) { group in
-            for index in 0..<20 {
-                group.addTask { (index, try await sim.control("new --name=burst-\(index) --json")) }
+        @Test func twentyConcurrentNewWithDistinctNamesAllSucceed() async throws {
+            let sim = try sim
+            let results = try await withThrowingTaskGroup(of: (Int, ProcessOutput).self) { group in
+                for index in 0..<20 {
+                    group.addTask { (index, try await sim.control("new --name=burst-\(index) --json")) }
+                }
+                return try await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
             }
-            return try await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+            for (index, output) in results {
+                #expect(output.status == 0, "burst-\(index): \(output.stdout)")
+            }
+            let listed = try await sim.json("ls --json burst-*")
+            let vms = try #require(listed["vms"] as? [[String: Any]])
+            #expect(vms.count == 20)
+            #expect(Set(vms.compactMap { $0["ssh_port"] as? Int }).count == 20)
+            #expect(Set(vms.compactMap { $0["https_url"] as? String }).count == 20)
+            let names = (0..<20).map { "burst-\($0)" }.joined(separator: " ")
+            let removed = try await sim.control("rm \(names) --json")
+            #expect(try JSONLines.object(removed.stdout)["failed"] as? [String] == [])
         }
-        for (index, output) in results {
-            #expect(output.status == 0, "burst-\(index): \(output.stdout)")
-        }
-        let listed = try await sim.json("ls --json burst-*")
-        let vms = try #require(listed["vms"] as? [[String: Any]])
-        #expect(vms.count == 20)
-        #expect(Set(vms.compactMap { $0["ssh_port"] as? Int }).count == 20)
-        #expect(Set(vms.compactMap { $0["https_url"] as? String }).count == 20)
-        let names = (0..<20).map { "burst-\($0)" }.joined(separator: " ")
-        let removed = try await sim.control("rm \(names) --json")
-        #expect(try JSONLines.object(removed.stdout)["failed"] as? [String] == [])
-    }
 
-    @Test func tenConcurrentNewWithOneNameExactlyOneWins() async throws {
-        let sim = try sim
-        let outputs = try await withThrowingTaskGroup(of: ProcessOutput.self) { group in
-            for _ in 0..<10 { group.addTask { try await sim.control("new --name=contested --json") } }
-            return try await group.reduce(into: []) { $0.append($1) }
+        @Test func tenConcurrentNewWithOneNameExactlyOneWins() async throws {
+            let sim = try sim
+            let outputs = try await withThrowingTaskGroup(of: ProcessOutput.self) { group in
+                for _ in 0..<10 { group.addTask { try await sim.control("new --name=contested --json") } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(outputs.filter { $0.status == 0 }.count == 1)
+            let losers = outputs.filter { $0.status != 0 }
+            #expect(losers.count == 9)
+            #expect(losers.allSatisfy { $0.stdout == "{\"error\":\"VM name \\\"contested\\\" is not available\"}\n" })
+            let listed = try await sim.json("ls --json contested")
+            #expect((listed["vms"] as? [Any])?.count == 1)
         }
-        #expect(outputs.filter { $0.status == 0 }.count == 1)
-        let losers = outputs.filter { $0.status != 0 }
-        #expect(losers.count == 9)
-        #expect(losers.allSatisfy { $0.stdout == "{\"error\":\"VM name \\\"contested\\\" is not available\"}\n" })
-        let listed = try await sim.json("ls --json contested")
-        #expect((listed["vms"] as? [Any])?.count == 1)
     }
 }

@@ -175,22 +175,34 @@ public final class SimulatorHarness: @unchecked Sendable {
     }
 
     /// POSTs `body` `count` times from one `curl` process (parallel
-    /// transfers), returning each response's status: fast enough to
-    /// exhaust the rate limit.
-    public func execBurst(_ body: String, token: Secret, count: Int) async throws -> [Int] {
+    /// transfers), returning each response's status and body in request
+    /// order: fast enough to exhaust the rate limit.
+    public func execBurst(_ body: String, token: Secret, count: Int) async throws -> [(status: Int, body: String)] {
         let id = UUID().uuidString
         let bodyFile = try directory.write("body-\(id)", body, mode: 0o600)
         let headerFile = try directory.write("header-\(id)", "Authorization: Bearer \(token.reveal())\n", mode: 0o600)
+        let outputs = directory.file("burst-\(id)")
+        try FileManager.default.createDirectory(atPath: outputs, withIntermediateDirectories: true)
         defer {
             unlink(bodyFile)
             unlink(headerFile)
+            try? FileManager.default.removeItem(atPath: outputs)
         }
         let output = try await runner.run(ProcessInvocation(
             "curl",
             ["-s", "--parallel", "--parallel-max", "16", "-X", "POST", "-H", "@\(headerFile)", "--data-binary", "@\(bodyFile)",
-             "-o", "/dev/null", "-w", "%{http_code}\n"] + Array(repeating: apiURL, count: count),
+             "-o", "\(outputs)/#1", "-w", "%{url_effective} %{http_code}\n", "\(apiURL)?n=[1-\(count)]"],
             timeout: .seconds(120)))
-        return output.stdout.split(separator: "\n").compactMap { Int($0) }
+        var results: [Int: (Int, String)] = [:]
+        for line in output.stdout.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            guard fields.count == 2, let status = Int(fields[1]), let equals = fields[0].lastIndex(of: "="),
+                let index = Int(fields[0][fields[0].index(after: equals)...])
+            else { continue }
+            let text = (try? String(contentsOfFile: "\(outputs)/\(index)", encoding: .utf8)) ?? ""
+            results[index] = (status, text)
+        }
+        return results.keys.sorted().compactMap { results[$0] }
     }
 }
 

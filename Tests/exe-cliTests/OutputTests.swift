@@ -1,5 +1,6 @@
 import ArgumentParser
 import ExeControl
+import ExeLease
 import ExeSystem
 import ExeSSH
 import Foundation
@@ -26,7 +27,11 @@ struct OutputTests {
         #expect(CLIExitCode(ControlError.Kind.nameNotAvailable) == .commandFailed)
         #expect(CLIExitCode(SSHError.Kind.hostKeyMismatch) == .authentication)
         #expect(CLIExitCode(SSHError.Kind.connectionRefused) == .transport)
-        #expect(CLIExitCode.allCases.map(\.rawValue) == [0, 1, 2, 3, 4, 5])
+        #expect(CLIExitCode(LeaseError.Kind.claim) == .claim)
+        #expect(CLIExitCode(LeaseError.Kind.remoteState) == .sync)
+        #expect(CLIExitCode(LeaseError.Kind.notFound) == .notFound)
+        #expect(CLIExitCode(LeaseError.Kind.configuration) == .usage)
+        #expect(CLIExitCode.allCases.map(\.rawValue) == [0, 1, 2, 3, 4, 5, 6, 7, 130])
     }
 
     @Test("errors are one line on stderr")

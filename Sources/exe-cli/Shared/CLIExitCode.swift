@@ -63,6 +63,7 @@ extension CLIExitCode {
         case .claim: self = .claim
         case .notReady: self = .transport
         case .configuration: self = .usage
+        case _ where kind.isSync: self = .sync
         default: self = .commandFailed
         }
     }

@@ -67,14 +67,11 @@ struct CommandSession: Sendable {
             console.printError("error: " + oneLine(error.message))
             return CLIExit(CLIExitCode(error.kind))
         case let error as LeaseError:
-            console.printError("error: " + oneLine(error.message))
+            console.printError("error: " + (error.kind.isSync ? "sync: " : "") + oneLine(error.message))
             return CLIExit(CLIExitCode(error.kind))
         case let error as DeployError:
             console.printError("error: " + error.message)
             return CLIExit(CLIExitCode(error.kind))
-        case let error as SyncError:
-            console.printError("error: sync: " + oneLine(error.message))
-            return CLIExit(.sync)
         case let error as CLIUsageError:
             console.printError("error: " + oneLine(error.description))
             return CLIExit(.usage)

@@ -1,0 +1,83 @@
+@testable import ExeSim
+import ExeSystem
+import ExeTestSupport
+import Foundation
+import Testing
+
+/// A lifecycle that records calls instead of starting processes.
+final class RecordingLifecycle: VMLifecycle, @unchecked Sendable {
+    private let lock = NSLock()
+    private var nextPort = 40000
+    private(set) var calls: [String] = []
+
+    private func record(_ call: String) {
+        lock.lock()
+        calls.append(call)
+        lock.unlock()
+    }
+
+    func resolveImage(_ reference: String, registryAuth: Secret?) throws -> ResolvedImage {
+        record("resolve \(reference)")
+        return ResolvedImage(reference: reference, exposedPorts: [3000, 80], loginUser: nil)
+    }
+    func provision(_ vm: VMRecord, image: ResolvedImage?, registryAuth: Secret?) throws { record("provision \(vm.name)") }
+    func destroy(_ vm: VMRecord) { record("destroy \(vm.name)") }
+    func restart(_ vm: VMRecord) throws { record("restart \(vm.name)") }
+    func copy(from source: VMRecord, to copy: VMRecord) throws { record("copy \(source.name) \(copy.name)") }
+    func writeAuthorizedKeys(_ keys: [AccountKey]) throws { record("keys \(keys.count)") }
+    func notifyDaemon() {}
+    func allocatePorts() -> (ssh: Int, http: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        nextPort += 2
+        return (nextPort, nextPort + 1)
+    }
+}
+
+struct FixedClock: SimClock {
+    let date: Date
+    func now() -> Date { date }
+}
+
+/// Control commands in-process against a temporary state, no processes.
+@Suite struct ControlSessionTests {
+    func environment(_ directory: TemporaryDirectory, _ lifecycle: RecordingLifecycle) -> ControlEnvironment {
+        let configuration = SimConfiguration(
+            stateDirectory: directory.path, executable: "/bin/false", user: "tester", home: "/home/tester", email: "t@example.com",
+            controlPort: 1, apiPort: 2, registryPort: 5000, registryUser: "u", containerRuntimeAvailable: false,
+            containerRuntimeProblem: "test", instanceID: "test")
+        return ControlEnvironment(
+            configuration: configuration, store: StateStore(paths: SimPaths(root: directory.path), defaultEmail: "t@example.com"),
+            lifecycle: lifecycle, clock: FixedClock(date: Date(timeIntervalSince1970: 1_800_000_000)))
+    }
+
+    func run(_ line: String, _ environment: ControlEnvironment, transport: ControlTransport = .ssh) -> ControlResponse {
+        ControlSession(environment: environment, request: ControlRequest(commandLine: line, transport: transport, callerFingerprint: nil)).run()
+    }
+
+    @Test func imageVMsGetTheRealProxyPortAndLifecycleCalls() throws {
+        let directory = try TemporaryDirectory(prefix: "exe-sim-unit")
+        defer { directory.remove() }
+        let lifecycle = RecordingLifecycle()
+        let env = environment(directory, lifecycle)
+        let created = run("new --name=unit-vm --image=127.0.0.1:5000/app:1 --json", env)
+        #expect(created.exitStatus == 0)
+        #expect(created.output.contains("\"proxy_port\":80"))
+        #expect(created.output.contains("\"ssh_dest\":\"tester@127.0.0.1\""))
+        let listed = run("ls --json", env)
+        #expect(listed.output.contains("\"created_at\":\"2027-01-15T08:00:00Z\""))
+        #expect(listed.output.contains("\"image\":\"127.0.0.1:5000/app:1\""))
+        #expect(run("rm unit-vm --json", env).output == "{\"deleted\":[\"unit-vm\"],\"failed\":[]}\n")
+        #expect(lifecycle.calls == ["resolve 127.0.0.1:5000/app:1", "provision unit-vm", "destroy unit-vm"])
+    }
+
+    @Test func httpsForcesJSONEvenForParseErrors() throws {
+        let directory = try TemporaryDirectory(prefix: "exe-sim-unit")
+        defer { directory.remove() }
+        let env = environment(directory, RecordingLifecycle())
+        #expect(run("ls -la", env, transport: .https).output == "{\"error\":\"flag parsing error: flag provided but not defined: -la\"}\n")
+        #expect(run("ls -la --json", env).output == "flag parsing error: flag provided but not defined: -la\n")
+        #expect(run("ls", env, transport: .https).output == "{\"vms\":[]}\n")
+        #expect(run("integrations add reflection --name=r2", env, transport: .https).output.isEmpty)
+    }
+}
