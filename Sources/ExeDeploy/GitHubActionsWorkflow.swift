@@ -63,6 +63,8 @@ public enum GitHubActionsWorkflow {
             runs-on: ubuntu-latest
             timeout-minutes: 30
             env:
+              # Control-plane commands go over the HTTPS API with a scoped, expiring token. /exec stops a
+              # command after 30 s: if `new` pulls a large image for longer, use EXE_TRANSPORT: ssh and the SSH key.
               EXE_TRANSPORT: https
               EXE_API_TOKEN: ${{ secrets.EXEDEV_API_TOKEN }}
               EXE_IDENTITY: ${{ github.workspace }}/../exedev_ci_key
