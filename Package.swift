@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .library(name: "ExeSSH", targets: ["ExeSSH"]),
         .library(name: "ExeControl", targets: ["ExeControl"]),
+        .library(name: "ExeDeploy", targets: ["ExeDeploy"]),
         .library(name: "ExeSim", targets: ["ExeSim"]),
         .executable(name: "exe-cli", targets: ["exe-cli"]),
         .executable(name: "exe-sim", targets: ["exe-sim"]),
@@ -59,10 +60,16 @@ let package = Package(
             dependencies: ["ExeControl", "ExeSSH", "ExeSystem", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "ExeDeploy",
+            dependencies: ["ExeControl", "ExeSSH", "ExeSystem", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "exe-cli",
             dependencies: [
                 "ExeControl",
+                "ExeDeploy",
                 "ExeLease",
                 "ExeSSH",
                 "ExeSystem",
@@ -136,6 +143,11 @@ let package = Package(
         .testTarget(
             name: "ExeControlTests",
             dependencies: ["ExeControl", "ExeSSH", "ExeSystem", "ExeTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ExeDeployTests",
+            dependencies: ["ExeDeploy", "ExeControl", "ExeSSH", "ExeSystem", "ExeTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -1,3 +1,4 @@
+import ExeSystem
 import Foundation
 import Yams
 
@@ -185,49 +186,17 @@ struct LeaseFile {
     }
 }
 
-/// Durations as users write them: `45s`, `30m`, `2h`, `1d`, or combined (`1h30m`).
+/// Durations as users write them: `45s`, `30m`, `2h`, `1d`, or combined
+/// (`1h30m`); see ``DurationText``.
 public enum LeaseDuration {
     /// Parses `text`.
     public static func parse(_ text: String, setting: String) throws -> Duration {
-        var total = 0
-        var number = ""
-        var sawUnit = false
-        for character in text.trimmingCharacters(in: .whitespaces) {
-            if character.isNumber {
-                number.append(character)
-                continue
-            }
-            guard let value = Int(number) else { throw invalid(text, setting) }
-            switch character {
-            case "s": total += value
-            case "m": total += value * 60
-            case "h": total += value * 3600
-            case "d": total += value * 86400
-            default: throw invalid(text, setting)
-            }
-            number = ""
-            sawUnit = true
+        guard let duration = DurationText.parse(text) else {
+            throw LeaseError(.configuration, "\(setting): invalid duration \"\(text)\" (use 45s, 30m, 2h, 1d or 1h30m)")
         }
-        if !number.isEmpty {
-            guard !sawUnit, let seconds = Int(number) else { throw invalid(text, setting) }
-            total += seconds
-        }
-        guard total > 0 else { throw invalid(text, setting) }
-        return .seconds(total)
-    }
-
-    private static func invalid(_ text: String, _ setting: String) -> LeaseError {
-        LeaseError(.configuration, "\(setting): invalid duration \"\(text)\" (use 45s, 30m, 2h, 1d or 1h30m)")
+        return duration
     }
 
     /// `1h30m` style.
-    public static func format(_ duration: Duration) -> String {
-        var seconds = Int(duration.components.seconds)
-        var out = ""
-        for (unit, size) in [("d", 86400), ("h", 3600), ("m", 60), ("s", 1)] where seconds >= size {
-            out += "\(seconds / size)\(unit)"
-            seconds %= size
-        }
-        return out.isEmpty ? "0s" : out
-    }
+    public static func format(_ duration: Duration) -> String { DurationText.format(duration) }
 }

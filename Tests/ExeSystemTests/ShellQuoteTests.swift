@@ -14,6 +14,7 @@ struct ShellQuoteTests {
         #expect(ShellQuote.word("it's") == "'it'\\''s'")
         #expect(ShellQuote.word("$(rm -rf /)") == "'$(rm -rf /)'")
         #expect(ShellQuote.word("~") == "'~'")
+        #expect(ShellQuote.command(["comment", "vm", "a b"]) == "comment vm 'a b'")
     }
 
     @Test("a POSIX shell splits quoted words back into exactly the same bytes")

@@ -34,14 +34,5 @@ enum LeaseSession {
     }
 
     /// The git work tree's top directory, or the current directory.
-    static func repositoryRoot() async -> String {
-        let current = FileManager.default.currentDirectoryPath
-        if let output = try? await LocalProcessRunner().run(ProcessInvocation("git", ["rev-parse", "--show-toplevel"], workingDirectory: current, timeout: .seconds(10))),
-            output.status == 0
-        {
-            let top = output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-            if !top.isEmpty { return top }
-        }
-        return current
-    }
+    static func repositoryRoot() async -> String { await RepositoryRoot.find() }
 }

@@ -1,4 +1,5 @@
 import ExeControl
+import ExeDeploy
 import ExeLease
 import ExeSSH
 
@@ -24,6 +25,11 @@ enum CLIExitCode: Int32, CaseIterable, Sendable {
     case sync = 6
     /// A lease claim was refused: bound to another repository, or changed meanwhile.
     case claim = 7
+    /// Another deploy of the app holds its deploy lock (or left a stale one).
+    case lockHeld = 8
+    /// The new release failed its health check; the previous one was kept
+    /// or restored (see the report).
+    case unhealthy = 9
     /// Interrupted by Ctrl-C (128 + SIGINT).
     case interrupted = 130
 
@@ -70,4 +76,18 @@ struct CLIExit: Error, Sendable {
 
     init(_ code: CLIExitCode) { status = code.rawValue }
     init(status: Int32) { self.status = status }
+}
+
+extension CLIExitCode {
+    /// The code for a deploy failure.
+    init(_ kind: DeployError.Kind) {
+        switch kind {
+        case .lockHeld: self = .lockHeld
+        case .unhealthy: self = .unhealthy
+        case .notFound: self = .notFound
+        case .configuration: self = .usage
+        case .cancelled: self = .interrupted
+        default: self = .commandFailed
+        }
+    }
 }

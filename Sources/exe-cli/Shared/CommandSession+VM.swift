@@ -9,6 +9,11 @@ extension CommandSession {
         guard let vm = try await client.vm(named: name) else {
             throw ControlError(.notFound, "VM \"\(name)\" not found")
         }
+        return try await connect(to: vm)
+    }
+
+    /// Opens an SSH connection to `vm` as the control plane described it.
+    func connect(to vm: VM) async throws -> SSHConnection {
         let destination = vm.sshDestination(defaultUser: environment.ssh.userName)
         let configuration = settings.vmSSHConfiguration(host: destination.host, environment: environment)
         return try await SSHConnection.connect(to: destination, configuration: configuration)

@@ -1,5 +1,6 @@
 import Foundation
 import ExeControl
+import ExeDeploy
 import ExeLease
 import ExeSSH
 
@@ -67,6 +68,9 @@ struct CommandSession: Sendable {
             return CLIExit(CLIExitCode(error.kind))
         case let error as LeaseError:
             console.printError("error: " + (error.kind.isSync ? "sync: " : "") + oneLine(error.message))
+            return CLIExit(CLIExitCode(error.kind))
+        case let error as DeployError:
+            console.printError("error: " + error.message)
             return CLIExit(CLIExitCode(error.kind))
         case let error as CLIUsageError:
             console.printError("error: " + oneLine(error.description))

@@ -1,0 +1,373 @@
+import ExeControl
+import ExeSSH
+import ExeSystem
+import Foundation
+
+/// Pattern B: update a docker compose app in place on its existing VM,
+/// over one SSH connection.
+///
+/// 1. Take the lock (`mkdir /data/.exe-deploy/<app>/lock`).
+/// 2. Upload `--env-file` as `/data/.env.production` (mode 0600), if given.
+/// 3. `docker login --password-stdin` (the token on stdin).
+/// 4. Write `/data/<app>.compose.yaml` atomically, keeping the old one as `.prev`.
+/// 5. `docker compose pull`, `up -d --remove-orphans`.
+/// 6. Health: every container running, then the HTTP check (if not `none`).
+/// 7. On failure: print the failing containers' logs, put the previous
+///    compose file back, `up -d` again, and fail.
+/// 8. Append an audit record; release the lock.
+struct ComposeDeployment: Sendable {
+    let configuration: DeployConfiguration
+    let context: DeployContext
+    let steps: DeploySteps
+    let actor: DeployActor
+
+    private var app: String { configuration.app.value }
+    private var paths: RemoteDeployPaths { RemoteDeployPaths(app: app) }
+
+    /// Deploys `image` (already pushed).
+    func deploy(_ image: BuiltImage, tag: String, redactor: SecretRedactor) async throws -> DeployReport {
+        var redactor = redactor
+        var environmentFile: Data?
+        if let path = configuration.envFile.value {
+            let absolute = configuration.absolutePath(path)
+            guard let data = FileManager.default.contents(atPath: absolute) else {
+                throw DeployError(.configuration, "cannot read the env file \(absolute)")
+            }
+            redactor.addValues(ofEnvironmentFile: String(decoding: data, as: UTF8.self))
+            environmentFile = data
+        }
+        let template: String?
+        if let file = configuration.composeFile.value {
+            let absolute = configuration.absolutePath(file)
+            guard let text = try? String(contentsOfFile: absolute, encoding: .utf8) else {
+                throw DeployError(.configuration, "cannot read the compose template \(absolute)")
+            }
+            template = text
+        } else {
+            template = nil
+        }
+        return try await withLockedVM(action: "deploy", redactor: redactor) { vm, connection, redactor, report in
+            try await steps.run("prepare", "preparing \(vm.name): /data, env file, registry login") {
+                try await ensureWritableData(connection, vm: vm)
+                if let environmentFile {
+                    try await connection.replaceAtomically(RemoteDeployPaths.environmentFile, with: environmentFile, mode: 0o600)
+                    steps.note("uploaded \(RemoteDeployPaths.environmentFile) (mode 0600)")
+                }
+                try await registryLogin(connection, image: image.reference, redactor: redactor)
+            }
+            let hasEnvironmentFile = try await connection.attributes(of: RemoteDeployPaths.environmentFile) != nil
+            let text =
+                template.map { ComposeFileRenderer.render(template: $0, image: image.reference.description, tag: tag, app: app) }
+                ?? ComposeFileRenderer.defaultFile(
+                    app: app, service: configuration.composeService.value, containerName: configuration.containerName.value,
+                    image: image.reference.description, port: configuration.port.value ?? 8080,
+                    includeEnvironmentFile: hasEnvironmentFile)
+            report.image = image.reference.description
+            report.digest = image.digest
+            try await apply(text, vm: vm, connection: connection, redactor: redactor, report: &report)
+        }
+    }
+
+    /// Puts `/data/<app>.compose.yaml.prev` back (the current file becomes `.prev`).
+    func rollback(redactor: SecretRedactor) async throws -> DeployReport {
+        try await withLockedVM(action: "rollback", redactor: redactor) { vm, connection, redactor, report in
+            guard try await connection.attributes(of: paths.previousComposeFile) != nil else {
+                throw DeployError(.nothingToRollBack, "there is no previous compose file (\(paths.previousComposeFile)) on \(vm.name) to roll back to")
+            }
+            let previous = String(decoding: try await connection.download(paths.previousComposeFile), as: UTF8.self)
+            let containers = try ComposeFileRenderer.containers(in: previous, project: app)
+            report.image = containers.first { $0.service == configuration.composeService.value }?.image ?? containers.first?.image
+            try await steps.run("prepare", "registry login on \(vm.name)") {
+                if let image = report.image.flatMap(ImageReference.init) {
+                    try await registryLogin(connection, image: image, redactor: redactor)
+                }
+            }
+            try await apply(previous, vm: vm, connection: connection, redactor: redactor, report: &report)
+        }
+    }
+
+    // MARK: Steps
+
+    /// Finds the VM, connects, takes the lock, runs `body`, records the
+    /// outcome in the audit log, releases the lock and closes the connection.
+    private func withLockedVM(
+        action: String, redactor: SecretRedactor,
+        _ body: (VM, SSHConnection, SecretRedactor, inout DeployReport) async throws -> Void
+    ) async throws -> DeployReport {
+        var redactor = redactor
+        let vmName = configuration.vm.value
+        var report = DeployReport(action: action, app: app, pattern: .compose, vm: vmName)
+        guard let vm = try await context.control.vm(named: vmName) else {
+            throw DeployError(
+                .notFound,
+                "VM \"\(vmName)\" not found: Pattern B updates an existing VM (create it once with `exe-cli vm new --name=\(vmName)`, or set vm:)")
+        }
+        report.url = vm.httpsURL
+        let connection: SSHConnection
+        do {
+            connection = try await context.connect(vm)
+        } catch {
+            throw redactor.error(.vm, "cannot reach \(vm.name) over SSH: \(redactor.describe(error))", underlying: error)
+        }
+        await EnvironmentFileSecrets.learn(from: connection, into: &redactor)
+        let details = DeployLockDetails(
+            app: app, holder: actor.name, host: actor.host, action: action, acquiredAt: context.clock.now())
+        let lock: VMDirectoryLock
+        do {
+            lock = try await steps.run("lock", "taking the deploy lock on \(vm.name)") {
+                try await VMDirectoryLock.acquire(
+                    details, connection: connection, vm: vm.name, now: context.clock.now(),
+                    staleAfter: configuration.lockStaleAfter.value, unlockCommand: configuration.unlockCommand)
+            }
+        } catch {
+            await connection.close()
+            throw Self.wrap(error, redactor: redactor, report: nil)
+        }
+        do {
+            report.previousImage = try await currentImage(connection)
+            try await body(vm, connection, redactor, &report)
+            report.outcome = .deployed
+        } catch {
+            report.error = redactor.describe(error)
+            if report.outcome == .deployed { report.outcome = .failed }
+            let failed = report
+            await CleanupTask.run {
+                await record(failed, connection: connection)
+                await lock.release()
+                await connection.close()
+            }
+            report.timings = steps.snapshot
+            throw Self.wrap(error, redactor: redactor, report: report)
+        }
+        await record(report, connection: connection)
+        await lock.release()
+        await connection.close()
+        report.timings = steps.snapshot
+        return report
+    }
+
+    /// Writes `text` as the compose file, brings it up and gates on health;
+    /// restores the previous file when anything fails.
+    private func apply(
+        _ text: String, vm: VM, connection: SSHConnection, redactor: SecretRedactor, report: inout DeployReport
+    ) async throws {
+        let project = ComposeFileRenderer.projectName(in: text)
+        let containers = try ComposeFileRenderer.containers(in: text, project: project)
+        let old = try await connection.attributes(of: paths.composeFile) == nil ? nil : try await connection.download(paths.composeFile)
+        let older = try await connection.attributes(of: paths.previousComposeFile) == nil
+            ? nil : try await connection.download(paths.previousComposeFile)
+        let oldText = old.map { String(decoding: $0, as: UTF8.self) }
+        let oldProject = oldText.map { ComposeFileRenderer.projectName(in: $0) } ?? project
+        do {
+            try await steps.run("update", "writing \(paths.composeFile), compose pull, up -d --remove-orphans") {
+                try await connection.replaceAtomically(paths.composeFile, with: Data(text.utf8), keepPrevious: ".prev")
+                try await remote(connection, configuration.composeCommand(project: project, ["pull"]), "docker compose pull", redactor: redactor)
+                if let oldText, oldProject != project {
+                    try await handOver(from: oldText, project: oldProject, to: containers, connection: connection, redactor: redactor)
+                }
+                try await remote(
+                    connection, configuration.composeCommand(project: project, ["up", "-d", "--remove-orphans"]), "docker compose up -d",
+                    redactor: redactor)
+            }
+            try await ensureSharePort(vm)
+            try await steps.run("health", "waiting for \(containers.map(\.name).joined(separator: ", ")) to run and answer") {
+                try await waitHealthy(containers, vm: vm, connection: connection)
+            }
+        } catch {
+            let reason = redactor.describe(error)
+            context.progress(.warning("the new compose file failed: \(reason)"))
+            let failing = (try? await notRunning(containers, connection: connection)) ?? []
+            for container in (failing.isEmpty ? containers : containers.filter { failing.contains($0.name) }) {
+                let logs = await containerLogs(container.name, connection: connection, redactor: redactor)
+                report.logs.append(.init(source: "\(vm.name): \(container.service) (\(container.name))", text: logs))
+                context.progress(.log(source: "\(vm.name): \(container.service) (\(container.name))", text: logs))
+            }
+            let restored = await CleanupTask.run {
+                (try? await steps.run("restore", old == nil ? "stopping the failed services" : "restoring the previous compose file") {
+                    try await restore(
+                        failed: text, old: old, older: older, project: project, oldProject: oldProject, connection: connection, redactor: redactor)
+                }) != nil
+            }
+            if !restored { steps.warning("restoring the previous compose file failed; check the VM with \(configuration.command("status"))") }
+            report.outcome = old == nil || !restored ? .failed : .restored
+            if old != nil {
+                report.notes.append("the previous compose file is back in \(paths.composeFile) and running; the failed one is \(paths.failedComposeFile)")
+            }
+            throw redactor.error(.unhealthy, "\(app) on \(vm.name): \(reason)", underlying: error)
+        }
+    }
+
+    private func restore(
+        failed: String, old: Data?, older: Data?, project: String, oldProject: String, connection: SSHConnection, redactor: SecretRedactor
+    ) async throws {
+        try await connection.replaceAtomically(paths.failedComposeFile, with: Data(failed.utf8))
+        guard let old else {
+            _ = try? await connection.run(configuration.composeCommand(project: project, ["down"]), timeout: .seconds(300))
+            try await connection.run("mv -f \(RemoteDeployPaths.quoted(paths.composeFile)) \(RemoteDeployPaths.quoted(paths.failedComposeFile))", timeout: .seconds(30))
+            return
+        }
+        try await connection.replaceAtomically(paths.composeFile, with: old)
+        if let older {
+            try await connection.replaceAtomically(paths.previousComposeFile, with: older)
+        } else {
+            try await connection.removeFile(paths.previousComposeFile)
+        }
+        if oldProject != project {
+            _ = try? await connection.run(
+                configuration.dockerCommand(["compose", "-f", paths.failedComposeFile, "-p", project, "down"]), timeout: .seconds(300))
+        }
+        try await remote(
+            connection, configuration.composeCommand(project: oldProject, ["up", "-d", "--remove-orphans"]),
+            "docker compose up -d (previous file)", redactor: redactor)
+    }
+
+    /// The first deploy over a file of another compose project (the seed's
+    /// files run as project `data`): the old project's containers whose
+    /// names the new file uses are removed, so the new project can create
+    /// them (a restore brings them back under the old project).
+    private func handOver(
+        from oldText: String, project oldProject: String, to containers: [ComposeContainer], connection: SSHConnection,
+        redactor: SecretRedactor
+    ) async throws {
+        let names = Set(containers.map(\.name))
+        let taken = ((try? ComposeFileRenderer.containers(in: oldText, project: oldProject)) ?? []).filter { names.contains($0.name) }
+        guard !taken.isEmpty else { return }
+        steps.note("taking over \(taken.map(\.name).joined(separator: ", ")) from compose project \(oldProject)")
+        try await remote(
+            connection, configuration.dockerCommand(["rm", "-f"] + taken.map(\.name)), "docker rm -f (old project \(oldProject))",
+            redactor: redactor)
+    }
+
+    // MARK: VM operations
+
+    private func ensureWritableData(_ connection: SSHConnection, vm: VM) async throws {
+        let result = try await connection.run("test -d /data && test -w /data", timeout: .seconds(30))
+        guard result.succeeded else {
+            throw DeployError(
+                .vm,
+                "/data on \(vm.name) is missing or not writable by the login user; create it once with: exe-cli vm exec \(vm.name) -- sudo install -d -o \"$(id -un)\" /data")
+        }
+    }
+
+    private func registryLogin(_ connection: SSHConnection, image: ImageReference, redactor: SecretRedactor) async throws {
+        guard let credentials = configuration.registryCredentials else { return }
+        let command = configuration.dockerCommand(["login", "--username", credentials.username, "--password-stdin", image.registry])
+        let result = try await connection.run(command, stdin: .string(credentials.password.reveal() + "\n"), timeout: .seconds(120))
+        guard result.succeeded else {
+            throw redactor.error(.registry, "docker login \(image.registry) on the VM failed: \(Self.tail(result))")
+        }
+    }
+
+    /// Makes the VM's proxy route to the configured port (the default
+    /// compose file publishes it), when a port is configured.
+    private func ensureSharePort(_ vm: VM) async throws {
+        guard let port = configuration.port.value ?? (configuration.composeFile.value == nil ? 8080 : nil) else { return }
+        let current = try await context.control.share.port(vm.name)
+        guard current.port != port else { return }
+        guard (3000...9999).contains(port) else {
+            steps.warning("the VM routes port \(current.port.map(String.init) ?? "?"), not \(port); share port accepts 3000-9999 only")
+            return
+        }
+        try await context.control.share.setPort(vm.name, port)
+        steps.note("the VM's proxy now routes to port \(port) (was \(current.port.map(String.init) ?? "unset"))")
+    }
+
+    private func waitHealthy(_ containers: [ComposeContainer], vm: VM, connection: SSHConnection) async throws {
+        let deadline = context.clock.instant() + configuration.healthTimeout.value
+        while true {
+            let states = try await containerStates(connection)
+            let down = containers.filter { states[$0.name] != "running" }
+            if down.isEmpty { break }
+            if let dead = down.first(where: { ["exited", "dead"].contains(states[$0.name] ?? "") }) {
+                throw DeployError(.unhealthy, "container \(dead.name) (service \(dead.service)) \(states[dead.name] ?? "stopped") right after starting")
+            }
+            guard context.clock.instant() < deadline else {
+                let list = down.map { "\($0.name) (\(states[$0.name] ?? "missing"))" }.joined(separator: ", ")
+                throw DeployError(.unhealthy, "not running after \(DurationText.format(configuration.healthTimeout.value)): \(list)")
+            }
+            try await context.clock.sleep(configuration.healthInterval.value)
+        }
+        if configuration.healthPath.value != "none", let url = vm.httpsURL {
+            let check = HealthCheck(configuration)
+            let control = self
+            _ = try await check.wait(base: url, probe: context.httpProbe, clock: context.clock) {
+                guard let down = try? await control.notRunning(containers, connection: connection), !down.isEmpty else { return nil }
+                return "container \(down.joined(separator: ", ")) stopped"
+            }
+        }
+        let after = try await notRunning(containers, connection: connection)
+        if !after.isEmpty {
+            throw DeployError(.unhealthy, "container \(after.joined(separator: ", ")) stopped during the health check")
+        }
+    }
+
+    /// Container name → state (`running`, `exited`, ...), from `docker ps -a`.
+    private func containerStates(_ connection: SSHConnection) async throws -> [String: String] {
+        let result = try await connection.run(
+            configuration.dockerCommand(["ps", "-a", "--format", "{{.Names}}\t{{.State}}"]), timeout: .seconds(60))
+        guard result.succeeded else { throw DeployError(.vm, "docker ps failed: \(Self.tail(result))") }
+        var states: [String: String] = [:]
+        for line in result.stdout.split(whereSeparator: \.isNewline) {
+            let fields = line.split(separator: "\t", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            if fields.count == 2 { states[fields[0]] = fields[1].lowercased() }
+        }
+        return states
+    }
+
+    func notRunning(_ containers: [ComposeContainer], connection: SSHConnection) async throws -> [String] {
+        let states = try await containerStates(connection)
+        return containers.filter { states[$0.name] != "running" }.map(\.name)
+    }
+
+    private func containerLogs(_ name: String, connection: SSHConnection, redactor: SecretRedactor) async -> String {
+        guard let result = try? await connection.run(configuration.dockerCommand(["logs", "--tail", "50", name]), timeout: .seconds(60)) else {
+            return "(no logs: the VM did not answer)"
+        }
+        let text = (result.stdout + result.stderr).trimmingCharacters(in: .whitespacesAndNewlines)
+        return redactor.redact(text.isEmpty ? "(no output)" : text)
+    }
+
+    /// The image of the configured service in the compose file live now.
+    private func currentImage(_ connection: SSHConnection) async throws -> String? {
+        guard try await connection.attributes(of: paths.composeFile) != nil else { return nil }
+        let text = String(decoding: try await connection.download(paths.composeFile), as: UTF8.self)
+        let containers = (try? ComposeFileRenderer.containers(in: text, project: app)) ?? []
+        return containers.first { $0.service == configuration.composeService.value }?.image ?? containers.first?.image
+    }
+
+    private func remote(_ connection: SSHConnection, _ command: String, _ what: String, redactor: SecretRedactor) async throws {
+        let result = try await connection.run(command, timeout: .seconds(1800))
+        guard result.succeeded else {
+            throw redactor.error(.vm, "\(what) failed (exit status \(result.exitCode)): \(Self.tail(result))")
+        }
+    }
+
+    private func record(_ report: DeployReport, connection: SSHConnection) async {
+        let entry = DeployAuditRecord(
+            time: context.clock.now(), action: report.action, actor: actor.name, host: actor.host, app: app, vm: report.vm,
+            image: report.image, digest: report.digest, previousImage: report.previousImage, result: report.outcome.rawValue,
+            detail: report.error)
+        do {
+            try await AuditLog.append(entry, app: app, connection: connection)
+        } catch {
+            context.progress(.warning("could not append to the audit log \(paths.auditLog): \(error)"))
+        }
+    }
+
+    static func tail(_ result: CommandResult) -> String {
+        let text = (result.stderr + "\n" + result.stdout).split(whereSeparator: \.isNewline).suffix(10).joined(separator: "\n")
+        return text.isEmpty ? "(no output)" : text
+    }
+
+    /// Any error as a ``DeployError`` with `report` attached.
+    static func wrap(_ error: any Error, redactor: SecretRedactor, report: DeployReport?) -> DeployError {
+        if var deploy = error as? DeployError {
+            deploy.message = redactor.redact(deploy.message)
+            deploy.report = report ?? deploy.report
+            return deploy
+        }
+        if error is CancellationError { return DeployError(.cancelled, "the deploy was interrupted", report: report) }
+        let kind: DeployError.Kind = error is ControlError ? .control : .vm
+        return redactor.error(kind, redactor.describe(error), report: report, underlying: error)
+    }
+}

@@ -1,0 +1,150 @@
+import Foundation
+import Yams
+
+/// `exe.deploy.yaml` as written: every value optional. The schema is
+/// documented in `Docs/ExeDeploy.md`; unknown keys are errors.
+///
+/// ```yaml
+/// version: 1
+/// app: hello
+/// pattern: replace
+/// image:
+///   repository: ghcr.io/owner/hello
+/// registry:
+///   user: owner
+///   passwordEnv: GHCR_TOKEN
+/// health:
+///   path: /
+/// ```
+public struct DeployConfigurationFile: Sendable, Equatable {
+    /// The name the file has in a repository's root.
+    public static let fileName = "exe.deploy.yaml"
+    /// The schema version this library reads and writes.
+    public static let currentVersion = 1
+
+    /// `version` (1).
+    public var version: Int?
+    /// `app`.
+    public var app: String?
+    /// `pattern` (`replace` or `compose`).
+    public var pattern: String?
+    /// `vm`.
+    public var vm: String?
+    /// `port`.
+    public var port: Int?
+    /// `image.repository`.
+    public var imageRepository: String?
+    /// `image.builder`.
+    public var builder: String?
+    /// `image.platform`.
+    public var platform: String?
+    /// `image.context`.
+    public var context: String?
+    /// `image.dockerfile`.
+    public var dockerfile: String?
+    /// `registry.user`.
+    public var registryUser: String?
+    /// `registry.passwordEnv`.
+    public var registryPasswordEnv: String?
+    /// `health.path`.
+    public var healthPath: String?
+    /// `health.status`.
+    public var healthStatus: Int?
+    /// `health.timeout`.
+    public var healthTimeout: Duration?
+    /// `health.interval`.
+    public var healthInterval: Duration?
+    /// `replace.strategy`.
+    public var strategy: String?
+    /// `replace.tags`.
+    public var tags: [String]?
+    /// `replace.public`.
+    public var isPublic: Bool?
+    /// `replace.memory`.
+    public var memory: String?
+    /// `replace.cpus`.
+    public var cpus: Int?
+    /// `replace.disk`.
+    public var disk: String?
+    /// `compose.file`.
+    public var composeFile: String?
+    /// `compose.service`.
+    public var composeService: String?
+    /// `compose.containerName`.
+    public var containerName: String?
+    /// `compose.docker`.
+    public var docker: String?
+    /// `lock.staleAfter`.
+    public var lockStaleAfter: Duration?
+
+    /// An empty file.
+    public init() {}
+
+    /// Reads the file at `path`; `nil` when there is none.
+    ///
+    /// - Throws: ``DeployError/Kind/configuration`` for invalid YAML, an
+    ///   unknown key, a wrong type or an unsupported version.
+    public static func load(_ path: String) throws -> DeployConfigurationFile? {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        return try parse(text, file: path)
+    }
+
+    /// Parses `text` (named `file` in messages).
+    public static func parse(_ text: String, file: String) throws -> DeployConfigurationFile {
+        let root: Any?
+        do { root = try Yams.load(yaml: text) } catch {
+            throw DeployError(.configuration, "\(file) is not valid YAML: \(error)")
+        }
+        guard let mapping = root as? [String: Any] else {
+            if root == nil { return DeployConfigurationFile() }
+            throw DeployError(.configuration, "\(file) must be a YAML mapping (version: 1, app: ..., pattern: ...)")
+        }
+        let top = try YAMLSection(
+            file: file, path: "", values: mapping,
+            known: ["version", "app", "pattern", "vm", "port", "image", "registry", "health", "replace", "compose", "lock"])
+        var result = DeployConfigurationFile()
+        result.version = try top.int("version")
+        if let version = result.version, version != currentVersion {
+            throw DeployError(.configuration, "\(file) has version \(version); this exe-cli reads version \(currentVersion)")
+        }
+        result.app = try top.string("app")
+        result.pattern = try top.string("pattern")
+        result.vm = try top.string("vm")
+        result.port = try top.int("port")
+        if let image = try top.section("image", known: ["repository", "builder", "platform", "context", "dockerfile"]) {
+            result.imageRepository = try image.string("repository")
+            result.builder = try image.string("builder")
+            result.platform = try image.string("platform")
+            result.context = try image.string("context")
+            result.dockerfile = try image.string("dockerfile")
+        }
+        if let registry = try top.section("registry", known: ["user", "passwordEnv"]) {
+            result.registryUser = try registry.string("user")
+            result.registryPasswordEnv = try registry.string("passwordEnv")
+        }
+        if let health = try top.section("health", known: ["path", "status", "timeout", "interval"]) {
+            result.healthPath = try health.string("path")
+            result.healthStatus = try health.int("status")
+            result.healthTimeout = try health.duration("timeout")
+            result.healthInterval = try health.duration("interval")
+        }
+        if let replace = try top.section("replace", known: ["strategy", "tags", "public", "memory", "cpus", "disk"]) {
+            result.strategy = try replace.string("strategy")
+            result.tags = try replace.strings("tags")
+            result.isPublic = try replace.bool("public")
+            result.memory = try replace.string("memory")
+            result.cpus = try replace.int("cpus")
+            result.disk = try replace.string("disk")
+        }
+        if let compose = try top.section("compose", known: ["file", "service", "containerName", "docker"]) {
+            result.composeFile = try compose.string("file")
+            result.composeService = try compose.string("service")
+            result.containerName = try compose.string("containerName")
+            result.docker = try compose.string("docker")
+        }
+        if let lock = try top.section("lock", known: ["staleAfter"]) {
+            result.lockStaleAfter = try lock.duration("staleAfter")
+        }
+        return result
+    }
+}

@@ -1,0 +1,37 @@
+public import ExeControl
+public import ExeSSH
+public import ExeSystem
+
+/// The side effects a deploy uses, in one injectable value: the control
+/// plane, local processes (builders, git), SSH to VMs, HTTP probes, time,
+/// and where progress goes. The file system root is the configuration's
+/// repository root.
+public struct DeployContext: Sendable {
+    /// The control-plane client (one reused connection).
+    public var control: ControlClient
+    /// Runs builders and git.
+    public var processRunner: any ProcessRunner
+    /// Wall clock, monotonic clock, sleep.
+    public var clock: DeployClock
+    /// Opens an SSH connection to a VM (the CLI resolves `ssh_host`,
+    /// `ssh_user`, `ssh_port`, identities and known hosts).
+    public var connect: @Sendable (VM) async throws -> SSHConnection
+    /// Sends health-check requests.
+    public var httpProbe: any HTTPProbe
+    /// Receives progress.
+    public var progress: @Sendable (DeployEvent) -> Void
+
+    /// Creates a context.
+    public init(
+        control: ControlClient, processRunner: any ProcessRunner = LocalProcessRunner(), clock: DeployClock = .system,
+        connect: @escaping @Sendable (VM) async throws -> SSHConnection, httpProbe: any HTTPProbe = URLSessionHTTPProbe(),
+        progress: @escaping @Sendable (DeployEvent) -> Void = { _ in }
+    ) {
+        self.control = control
+        self.processRunner = processRunner
+        self.clock = clock
+        self.connect = connect
+        self.httpProbe = httpProbe
+        self.progress = progress
+    }
+}

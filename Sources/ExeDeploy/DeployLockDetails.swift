@@ -1,0 +1,69 @@
+public import Foundation
+
+/// Who holds an app's deploy lock, from where, since when, and for what.
+/// Stored as JSON in the lock directory on the VM (Pattern B), or as the
+/// details tag beside the lock tag (Pattern A).
+public struct DeployLockDetails: Sendable, Codable, Equatable {
+    /// A random id of the deploy holding it (only the holder releases it).
+    public var id: String
+    /// The app.
+    public var app: String
+    /// Who deploys (`alice@laptop`, `github:alice`).
+    public var holder: String
+    /// The machine the deploy runs on.
+    public var host: String
+    /// `deploy` or `rollback`.
+    public var action: String
+    /// When the lock was taken.
+    public var acquiredAt: Date
+
+    /// Creates details.
+    public init(id: String = DeployLockDetails.newID(), app: String, holder: String, host: String, action: String, acquiredAt: Date) {
+        self.id = id
+        self.app = app
+        self.holder = holder
+        self.host = host
+        self.action = action
+        self.acquiredAt = acquiredAt
+    }
+
+    /// A fresh random id (16 hex digits).
+    public static func newID() -> String {
+        String(UInt64.random(in: 0...UInt64.max), radix: 16).leftPadded(to: 16)
+    }
+
+    /// Whether the lock is older than `limit` at `now`.
+    public func isStale(at now: Date, after limit: Duration) -> Bool {
+        now.timeIntervalSince(acquiredAt) > Double(limit.components.seconds)
+    }
+
+    /// `alice@laptop (on laptop) since 2026-11-22T15:30:00Z, 3m ago, for a deploy`.
+    public func summary(at now: Date) -> String {
+        let age = max(0, Int(now.timeIntervalSince(acquiredAt)))
+        let ago = age < 120 ? "\(age)s" : age < 7200 ? "\(age / 60)m" : "\(age / 3600)h"
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return "\(holder) (on \(host)) since \(formatter.string(from: acquiredAt)), \(ago) ago, for a \(action)"
+    }
+
+    /// The JSON stored on the VM: one compact line, keys sorted.
+    public func encoded() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return try encoder.encode(self)
+    }
+
+    /// Reads what ``encoded()`` wrote; `nil` for anything else.
+    public static func decode(_ data: Data) -> DeployLockDetails? {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try? decoder.decode(DeployLockDetails.self, from: data)
+    }
+}
+
+extension String {
+    func leftPadded(to length: Int) -> String {
+        count >= length ? self : String(repeating: "0", count: length - count) + self
+    }
+}

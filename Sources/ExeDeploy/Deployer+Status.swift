@@ -1,0 +1,67 @@
+import ExeControl
+import ExeSSH
+import Foundation
+
+extension Deployer {
+    /// What is live and whether it answers (one health probe).
+    public func status() async throws -> DeployStatus {
+        let vm = try await liveVM()
+        let app = configuration.app.value
+        var redactor = self.redactor
+        var status = DeployStatus(
+            app: app, pattern: configuration.pattern.value, vm: vm.name, vmStatus: vm.status?.rawValue, url: vm.httpsURL, image: vm.image,
+            health: "not checked", healthy: false, problems: [])
+        if configuration.pattern.value == .replace, let holder = VMTagLock.holder(app: app, tags: vm.tags) {
+            status.lock = holder.summary(at: context.clock.now())
+        }
+        let configuration = self.configuration
+        let context = self.context
+        do {
+            let remote: (Data, DeployLockDetails?, String?, String?, SecretRedactor) = try await context.withConnection(to: vm) {
+                [redactor] connection in
+                var redactor = redactor
+                await EnvironmentFileSecrets.learn(from: connection, into: &redactor)
+                let log = try await AuditLog.read(app: app, connection: connection)
+                guard configuration.pattern.value == .compose else { return (log, nil, nil, nil, redactor) }
+                let holder = try await VMDirectoryLock.holder(app: app, connection: connection)
+                let paths = RemoteDeployPaths(app: app)
+                guard try await connection.attributes(of: paths.composeFile) != nil else { return (log, holder, nil, nil, redactor) }
+                let text = String(decoding: try await connection.download(paths.composeFile), as: UTF8.self)
+                let project = ComposeFileRenderer.projectName(in: text)
+                let containers = try ComposeFileRenderer.containers(in: text, project: project)
+                let image = containers.first { $0.service == configuration.composeService.value }?.image ?? containers.first?.image
+                let ps = try await connection.run(configuration.composeCommand(project: project, ["ps"]), timeout: .seconds(60))
+                return (log, holder, image, (ps.stdout + ps.stderr).trimmingCharacters(in: .newlines), redactor)
+            }
+            redactor = remote.4
+            let records = DeployAuditRecord.parse(remote.0)
+            status.lastDeploy = records.last
+            if let live = records.last(where: { $0.result == DeployReport.Outcome.deployed.rawValue }) {
+                status.image = live.image
+                status.digest = live.digest
+            }
+            if let holder = remote.1 { status.lock = holder.summary(at: context.clock.now()) }
+            if let image = remote.2 { status.image = image }
+            status.containers = remote.3.map { redactor.redact($0) }
+        } catch {
+            status.problems.append("could not read the deploy state on \(vm.name): \(redactor.describe(error))")
+        }
+        if configuration.healthPath.value != "none", let url = vm.httpsURL {
+            let isPublic = (try? await context.control.share.show(vm.name).visibility) == .public
+            let access = await HealthAccess.grant(vm: vm.name, isPublic: isPublic, control: context.control, redactor: &redactor) {
+                status.problems.append($0)
+            }
+            var check = HealthCheck(configuration)
+            check.timeout = .seconds(5)
+            do {
+                _ = try await check.wait(base: url, headers: access.headers, probe: context.httpProbe, clock: context.clock)
+                status.health = "healthy (HTTP \(check.expectedStatus) at \(configuration.healthPath.value))"
+                status.healthy = true
+            } catch {
+                status.health = redactor.describe(error)
+            }
+            await access.revoke(control: context.control)
+        }
+        return status
+    }
+}

@@ -1,0 +1,199 @@
+import ExeControl
+import ExeSSH
+import ExeSystem
+import Foundation
+
+/// Deploys an app the way its configuration says, and answers for it
+/// afterwards: `deploy`, `rollback`, `status`, `logs`, `unlock`.
+///
+/// ```swift
+/// let configuration = try DeployConfiguration.resolve(
+///     overrides: DeployOverrides(), repositoryRoot: root, environment: environment, hostName: host)
+/// let deployer = Deployer(configuration: configuration, context: context)
+/// let report = try await deployer.deploy()
+/// print(report.url ?? "", report.digest ?? "", report.timings.line)
+/// ```
+///
+/// Every failure is a ``DeployError``; secrets (the registry token, the env
+/// file's values, health-check tokens) are redacted from every message,
+/// report and log it returns.
+public struct Deployer: Sendable {
+    /// The resolved settings.
+    public let configuration: DeployConfiguration
+    /// The side effects.
+    public let context: DeployContext
+
+    /// Creates a deployer.
+    public init(configuration: DeployConfiguration, context: DeployContext) {
+        self.configuration = configuration
+        self.context = context
+    }
+
+    var actor: DeployActor {
+        DeployActor(name: configuration.actor.value, host: configuration.hostName)
+    }
+
+    var redactor: SecretRedactor { SecretRedactor(configuration.registryPassword.map { [$0] } ?? []) }
+
+    /// Builds and pushes the image (or takes `--image`), then deploys it
+    /// with the configured pattern.
+    ///
+    /// - Returns: what is live now, with timings.
+    /// - Throws: ``DeployError``; its ``DeployError/report`` says what was
+    ///   kept or restored and carries the failing logs.
+    public func deploy() async throws -> DeployReport {
+        let steps = DeploySteps(context: context)
+        let redactor = self.redactor
+        let tag = await ReleaseTag.make(repositoryRoot: configuration.repositoryRoot, date: context.clock.now(), runner: context.processRunner)
+        let image: BuiltImage
+        do {
+            let builder = try await ImageBuilderSelection.builder(for: configuration, runner: context.processRunner)
+            if let prebuilt = configuration.prebuiltImage.value, configuration.builder.value == .prebuilt {
+                image = BuiltImage(reference: prebuilt, digest: prebuilt.digest)
+                steps.note("deploying the prebuilt image \(prebuilt)")
+            } else {
+                guard let repository = configuration.repository.value else {
+                    throw DeployError(.configuration, "no image repository configured")
+                }
+                if configuration.registryCredentials == nil {
+                    steps.warning(
+                        "no registry credentials (registry.user and $\(configuration.registryPasswordEnv.value)): pushing and pulling without logging in")
+                }
+                let request = ImageBuildRequest(
+                    repository: repository, tag: tag, contextDirectory: configuration.absolutePath(configuration.context.value),
+                    dockerfile: configuration.absolutePath(
+                        (configuration.context.value as NSString).appendingPathComponent(configuration.dockerfile.value)),
+                    platform: configuration.platform.value, credentials: configuration.registryCredentials)
+                image = try await builder.build(request, runner: context.processRunner, steps: steps)
+                steps.note("pushed \(image.reference)" + (image.digest.map { " (\($0))" } ?? ""))
+            }
+        } catch {
+            var report = DeployReport(action: "deploy", app: configuration.app.value, pattern: configuration.pattern.value, vm: configuration.vm.value)
+            report.error = redactor.describe(error)
+            report.timings = steps.snapshot
+            throw ComposeDeployment.wrap(error, redactor: redactor, report: report)
+        }
+        switch configuration.pattern.value {
+        case .replace:
+            return try await ReplaceDeployment(configuration: configuration, context: context, steps: steps, actor: actor)
+                .deploy(image, action: "deploy", redactor: redactor)
+        case .compose:
+            return try await ComposeDeployment(configuration: configuration, context: context, steps: steps, actor: actor)
+                .deploy(image, tag: tag, redactor: redactor)
+        }
+    }
+
+    /// Goes back one release: Pattern A redeploys the previous image from
+    /// the audit log (or `image`); Pattern B puts the previous compose file
+    /// back. Health-gated like a deploy.
+    public func rollback(to image: ImageReference? = nil) async throws -> DeployReport {
+        let steps = DeploySteps(context: context)
+        let redactor = self.redactor
+        switch configuration.pattern.value {
+        case .compose:
+            guard image == nil else {
+                throw DeployError(.configuration, "Pattern B rolls back to the previous compose file; to deploy a given image use `exe-cli deploy --image`")
+            }
+            return try await ComposeDeployment(configuration: configuration, context: context, steps: steps, actor: actor)
+                .rollback(redactor: redactor)
+        case .replace:
+            let target: BuiltImage
+            if let image {
+                target = BuiltImage(reference: image, digest: image.digest)
+            } else {
+                target = try await previousRelease(redactor: redactor)
+            }
+            steps.note("rolling back to \(target.reference)")
+            return try await ReplaceDeployment(configuration: configuration, context: context, steps: steps, actor: actor)
+                .deploy(target, action: "rollback", redactor: redactor)
+        }
+    }
+
+    /// The image deployed before the live one, from the live VM's audit log.
+    private func previousRelease(redactor: SecretRedactor) async throws -> BuiltImage {
+        let vm = try await liveVM()
+        let log: Data
+        do {
+            log = try await context.withConnection(to: vm) { try await AuditLog.read(app: configuration.app.value, connection: $0) }
+        } catch {
+            throw redactor.error(
+                .nothingToRollBack,
+                "cannot read the audit log on \(vm.name) (\(redactor.describe(error))); name the image to go back to with --image")
+        }
+        let records = DeployAuditRecord.parse(log)
+        let current = records.last { $0.result == DeployReport.Outcome.deployed.rawValue }?.image
+        guard let target = DeployAuditRecord.rollbackTarget(in: records, current: current), let text = target.image,
+            let reference = ImageReference(text)
+        else {
+            throw DeployError(
+                .nothingToRollBack, "the audit log on \(vm.name) has no earlier release than \(current ?? "the live one"); name one with --image")
+        }
+        return BuiltImage(reference: reference, digest: target.digest)
+    }
+
+    func liveVM() async throws -> VM {
+        let name = configuration.vm.value
+        let vm: VM?
+        do {
+            vm = try await context.control.vm(named: name)
+        } catch {
+            throw ComposeDeployment.wrap(error, redactor: redactor, report: nil)
+        }
+        guard let vm else { throw DeployError(.notFound, "VM \"\(name)\" not found (app \(configuration.app.value))") }
+        return vm
+    }
+
+    /// The app's recent logs: the compose services' (Pattern B) or the
+    /// VM's (Pattern A).
+    public func logs(tail: Int = 100) async throws -> String {
+        let vm = try await liveVM()
+        let redactor = self.redactor
+        switch configuration.pattern.value {
+        case .replace:
+            return await VMLogs.fetch(vm, tail: tail, configuration: configuration, context: context, redactor: redactor)
+        case .compose:
+            let configuration = self.configuration
+            do {
+                return try await context.withConnection(to: vm) { connection in
+                    var redactor = redactor
+                    await EnvironmentFileSecrets.learn(from: connection, into: &redactor)
+                    let paths = RemoteDeployPaths(app: configuration.app.value)
+                    guard try await connection.attributes(of: paths.composeFile) != nil else {
+                        throw DeployError(.notFound, "\(vm.name) has no \(paths.composeFile): nothing deployed yet")
+                    }
+                    let text = String(decoding: try await connection.download(paths.composeFile), as: UTF8.self)
+                    let project = ComposeFileRenderer.projectName(in: text)
+                    let result = try await connection.run(
+                        configuration.composeCommand(project: project, ["logs", "--tail", String(tail)]), timeout: .seconds(120))
+                    return redactor.redact((result.stdout + result.stderr).trimmingCharacters(in: .newlines))
+                }
+            } catch {
+                throw ComposeDeployment.wrap(error, redactor: redactor, report: nil)
+            }
+        }
+    }
+
+    /// Breaks the app's deploy lock, whoever holds it.
+    ///
+    /// - Returns: who held it, or `nil` when it was not held.
+    public func unlock() async throws -> DeployLockDetails? {
+        let vm = try await liveVM()
+        let app = configuration.app.value
+        do {
+            switch configuration.pattern.value {
+            case .replace:
+                let holder = VMTagLock.holder(app: app, tags: vm.tags)
+                try await VMTagLock.breakLock(vm: vm.name, control: context.control)
+                return holder
+            case .compose:
+                return try await context.withConnection(to: vm) { connection in
+                    let holder = try await VMDirectoryLock.holder(app: app, connection: connection)
+                    if holder != nil { try await VMDirectoryLock.breakLock(app: app, connection: connection) }
+                    return holder
+                }
+            }
+        } catch {
+            throw ComposeDeployment.wrap(error, redactor: redactor, report: nil)
+        }
+    }
+}

@@ -1,0 +1,269 @@
+import ExeControl
+import ExeSSH
+import Foundation
+
+/// Pattern A: replace the app's stateless VM with a new one made from the
+/// pushed image, keeping what the user set on the old VM (share port,
+/// public/private, tags, comment).
+///
+/// `blue-green` (the default) creates `<vm>-g<5 characters>` beside the old
+/// VM, gates on its health, then removes the old VM and renames the new one
+/// to the app's VM name; a release that fails its health check is removed,
+/// its logs printed, and the old VM keeps serving. `replace` is the seed's
+/// order (remove, then create under the same name).
+///
+/// The lock is the `exe-deploy-lock` tag on the live VM (``VMTagLock``);
+/// the audit log lives on the VM in `/data/.exe-deploy/<app>/audit.jsonl`,
+/// copied from the old VM to the new one on every deploy (best effort: a
+/// VM whose image cannot be reached over SSH keeps no log).
+struct ReplaceDeployment: Sendable {
+    let configuration: DeployConfiguration
+    let context: DeployContext
+    let steps: DeploySteps
+    let actor: DeployActor
+
+    private var app: String { configuration.app.value }
+    private var vmName: String { configuration.vm.value }
+    private var control: ControlClient { context.control }
+
+    /// Deploys `image`; `action` is `deploy` or `rollback` (for the audit log).
+    func deploy(_ image: BuiltImage, action: String, redactor: SecretRedactor) async throws -> DeployReport {
+        var redactor = redactor
+        var report = DeployReport(action: action, app: app, pattern: .replace, vm: vmName)
+        report.strategy = configuration.strategy.value
+        report.image = image.reference.description
+        report.digest = image.digest
+        let old: VM?
+        do {
+            old = try await control.vm(named: vmName)
+        } catch {
+            throw ComposeDeployment.wrap(error, redactor: redactor, report: nil)
+        }
+        var lock: VMTagLock?
+        if old != nil {
+            let details = DeployLockDetails(app: app, holder: actor.name, host: actor.host, action: action, acquiredAt: context.clock.now())
+            do {
+                lock = try await steps.run("lock", "taking the deploy lock (tag \(VMTagLock.lockTag) on \(vmName))") {
+                    try await VMTagLock.acquire(
+                        details, control: control, vm: vmName, now: context.clock.now(), staleAfter: configuration.lockStaleAfter.value,
+                        unlockCommand: configuration.unlockCommand)
+                }
+            } catch {
+                throw ComposeDeployment.wrap(error, redactor: redactor, report: nil)
+            }
+        }
+        var state = SwapState()
+        do {
+            var carried: CarriedVMSettings?
+            var history = Data()
+            if let old {
+                carried = try await CarriedVMSettings.capture(old, control: control)
+                steps.note("keeping from \(vmName): \(carried!.summary)")
+                if carried!.sharedUsers + carried!.shareLinks > 0 {
+                    report.notes.append(
+                        "\(vmName) was shared with \(carried!.sharedUsers) people and \(carried!.shareLinks) links; re-share the new VM with `exe-cli vm share add`")
+                }
+                do {
+                    history = try await context.withConnection(to: old) { try await AuditLog.read(app: app, connection: $0) }
+                } catch {
+                    steps.warning("could not read the audit log on \(vmName): \(redactor.describe(error))")
+                }
+                report.previousImage =
+                    DeployAuditRecord.parse(history).last { $0.result == DeployReport.Outcome.deployed.rawValue }?.image ?? old.image
+            }
+            switch configuration.strategy.value {
+            case .blueGreen:
+                try await blueGreen(image, old: old, carried: carried, history: history, state: &state, report: &report, redactor: &redactor)
+            case .replace:
+                try await replaceInPlace(image, old: old, carried: carried, history: history, state: &state, report: &report, redactor: &redactor)
+            }
+        } catch {
+            report.error = redactor.describe(error)
+            report.timings = steps.snapshot
+            if let lock, !state.oldRemoved { await CleanupTask.run { await lock.release() } }
+            throw ComposeDeployment.wrap(error, redactor: redactor, report: report)
+        }
+        if let lock, !state.oldRemoved { await CleanupTask.run { await lock.release() } }
+        report.outcome = .deployed
+        report.timings = steps.snapshot
+        return report
+    }
+
+    /// What has happened to the old VM so far.
+    private struct SwapState {
+        var oldRemoved = false
+    }
+
+    private func blueGreen(
+        _ image: BuiltImage, old: VM?, carried: CarriedVMSettings?, history: Data, state: inout SwapState, report: inout DeployReport,
+        redactor: inout SecretRedactor
+    ) async throws {
+        // With no VM to keep serving, the first release gets the name at once.
+        let temporary = old == nil ? vmName : Self.temporaryName(for: vmName)
+        let created = try await steps.run("create", "creating \(temporary) from \(image.reference)") {
+            try await control.create(try newVMOptions(name: temporary, image: image, carried: carried))
+        }
+        do {
+            let isPublic = try await applyShare(to: created, carried: carried)
+            try await gateHealth(created, isPublic: isPublic, redactor: &redactor)
+        } catch {
+            await collectLogs(of: created, report: &report, redactor: redactor)
+            let name = created.name
+            await CleanupTask.run { _ = try? await control.remove(name) }
+            if let old {
+                report.outcome = .restored
+                report.notes.append("\(temporary) was removed; \(old.name) keeps serving the previous release")
+                await appendAudit(on: old, history: nil, report: report, result: .failed, error: redactor.describe(error), redactor: redactor)
+            }
+            throw error
+        }
+        if old != nil {
+            try await steps.run("swap", "removing \(vmName), renaming \(temporary) to \(vmName)") {
+                try await control.remove(vmName)
+                state.oldRemoved = true
+                do {
+                    try await control.rename(temporary, to: vmName)
+                } catch {
+                    report.notes.append(
+                        "the new release is live as \(temporary); give it the app's name with: exe-cli vm rename \(temporary) \(vmName)")
+                    throw error
+                }
+            }
+        }
+        let live = try await control.vm(named: vmName) ?? created
+        report.url = live.httpsURL ?? created.httpsURL
+        await appendAudit(on: live, history: history, report: report, result: .deployed, error: nil, redactor: redactor)
+    }
+
+    private func replaceInPlace(
+        _ image: BuiltImage, old: VM?, carried: CarriedVMSettings?, history: Data, state: inout SwapState, report: inout DeployReport,
+        redactor: inout SecretRedactor
+    ) async throws {
+        if old != nil {
+            try await steps.run("remove", "removing \(vmName)") { try await control.remove(vmName) }
+            state.oldRemoved = true
+        }
+        let created = try await steps.run("create", "creating \(vmName) from \(image.reference)") {
+            try await control.create(try newVMOptions(name: vmName, image: image, carried: carried))
+        }
+        report.url = created.httpsURL
+        do {
+            let isPublic = try await applyShare(to: created, carried: carried)
+            try await gateHealth(created, isPublic: isPublic, redactor: &redactor)
+        } catch {
+            await collectLogs(of: created, report: &report, redactor: redactor)
+            if let previous = report.previousImage {
+                report.notes.append("\(vmName) runs the failed release; go back to \(previous) with: \(configuration.command("rollback"))")
+            }
+            await appendAudit(on: created, history: history, report: report, result: .failed, error: redactor.describe(error), redactor: redactor)
+            throw error
+        }
+        await appendAudit(on: created, history: history, report: report, result: .deployed, error: nil, redactor: redactor)
+    }
+
+    // MARK: Pieces
+
+    /// `<vm>-g` and five random letters or digits: at most 52 characters
+    /// (names are at most 45), and never a reserved `-p123` form.
+    static func temporaryName(for name: String) -> String {
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
+        return name + "-g" + String((0..<5).map { _ in alphabet.randomElement()! })
+    }
+
+    private func newVMOptions(name: String, image: BuiltImage, carried: CarriedVMSettings?) throws -> NewVMOptions {
+        var tags = carried?.tags ?? []
+        for tag in configuration.tags.value where !tags.contains(tag) { tags.append(tag) }
+        do {
+            return NewVMOptions(
+                name: name, image: image.reference.description, memory: try configuration.memory.value.map { try ByteSize($0) },
+                disk: try configuration.disk.value.map { try ByteSize($0) }, cpus: configuration.cpus.value, comment: carried?.comment,
+                tags: tags.sorted(), registryAuth: configuration.registryCredentials)
+        } catch let error as ControlError {
+            throw DeployError(.configuration, error.message)
+        }
+    }
+
+    /// Routes the new VM's proxy like the old one (or as configured) and
+    /// makes it public if the old one was; returns whether it is public.
+    private func applyShare(to vm: VM, carried: CarriedVMSettings?) async throws -> Bool {
+        let configured = configuration.port.value
+        if let port = configured ?? carried?.port, port != vm.proxyPort {
+            if (3000...9999).contains(port) {
+                try await control.share.setPort(vm.name, port)
+                steps.note("\(vm.name) routes to port \(port)")
+            } else if configured != nil {
+                steps.warning("cannot route \(vm.name) to port \(port): share port takes 3000-9999 (it routes to \(vm.proxyPort.map(String.init) ?? "its EXPOSE port"))")
+            }
+        }
+        let isPublic = configuration.isPublic.value ?? carried?.isPublic ?? false
+        if isPublic {
+            try await control.share.setPublic(vm.name)
+            steps.note("\(vm.name) is public")
+        }
+        return isPublic
+    }
+
+    private func gateHealth(_ vm: VM, isPublic: Bool, redactor: inout SecretRedactor) async throws {
+        guard configuration.healthPath.value != "none" else { return }
+        guard let url = vm.httpsURL else {
+            steps.warning("the control plane gave no https_url for \(vm.name); skipping the HTTP health check")
+            return
+        }
+        let steps = self.steps
+        let access = await HealthAccess.grant(vm: vm.name, isPublic: isPublic, control: control, redactor: &redactor) { steps.warning($0) }
+        let control = self.control
+        let name = vm.name
+        do {
+            let check = HealthCheck(configuration)
+            try await steps.run("health", "waiting for \(check.url(base: url)?.absoluteString ?? url) to answer \(check.expectedStatus)") {
+                _ = try await check.wait(base: url, headers: access.headers, probe: context.httpProbe, clock: context.clock) {
+                    let answer: VM??
+                    do { answer = .some(try await control.vm(named: name)) } catch { answer = nil }
+                    guard let answer else { return nil }
+                    guard let current = answer else { return "the VM \(name) is gone" }
+                    if let status = current.status, status != .running { return "the VM \(name) is \(status)" }
+                    return nil
+                }
+            }
+        } catch {
+            await CleanupTask.run { await access.revoke(control: control) }
+            throw error
+        }
+        await CleanupTask.run { await access.revoke(control: control) }
+    }
+
+    private func collectLogs(of vm: VM, report: inout DeployReport, redactor: SecretRedactor) async {
+        let configuration = self.configuration
+        let context = self.context
+        let logs = await CleanupTask.run { await VMLogs.fetch(vm, tail: 50, configuration: configuration, context: context, redactor: redactor) }
+        report.logs.append(.init(source: vm.name, text: logs))
+        context.progress(.log(source: vm.name, text: logs))
+    }
+
+    /// Appends the outcome to `vm`'s audit log; with `history`, writes the
+    /// old VM's log first (a new VM starts with the app's whole history).
+    private func appendAudit(
+        on vm: VM, history: Data?, report: DeployReport, result: DeployReport.Outcome, error: String?, redactor: SecretRedactor
+    ) async {
+        let record = DeployAuditRecord(
+            time: context.clock.now(), action: report.action, actor: actor.name, host: actor.host, app: app, vm: vmName,
+            image: report.image, digest: report.digest, previousImage: report.previousImage, result: result.rawValue, detail: error)
+        let app = self.app
+        let context = self.context
+        let problem: String? = await CleanupTask.run {
+            do {
+                try await context.withConnection(to: vm) { connection in
+                    if let history {
+                        try await AuditLog.carry(history, plus: record, app: app, connection: connection)
+                    } else {
+                        try await AuditLog.append(record, app: app, connection: connection)
+                    }
+                }
+                return nil
+            } catch {
+                return "\(error)"
+            }
+        }
+        if let problem { steps.warning("could not write the audit log on \(vm.name): \(redactor.redact(problem))") }
+    }
+}

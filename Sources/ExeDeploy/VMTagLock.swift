@@ -1,0 +1,92 @@
+import ExeControl
+import Foundation
+
+/// Pattern A's lock, on the control plane: the tag `exe-deploy-lock` on the
+/// live VM. Adding a tag the VM already has is refused by the server
+/// (`tag "x" already exists on vm`), which makes the tag a mutex that needs
+/// nothing inside the VM (whose image may have no shell). A second tag,
+/// `exe-deploy-lock-<unix time>-<holder>`, records who took it and when.
+///
+/// The lock lives as long as the VM it marks: blue-green removes the old
+/// VM (and its tags) when the new one takes over, and the new VM never
+/// gets the lock tags.
+struct VMTagLock: DeployLock {
+    static let lockTag = "exe-deploy-lock"
+    static let detailsPrefix = "exe-deploy-lock-"
+
+    let details: DeployLockDetails
+    let control: ControlClient
+    let vm: String
+
+    /// Takes the lock on `vm`, or throws ``DeployError/Kind/lockHeld``.
+    static func acquire(
+        _ details: DeployLockDetails, control: ControlClient, vm: String, now: Date, staleAfter: Duration, unlockCommand: String
+    ) async throws -> VMTagLock {
+        let refusal: ControlError?
+        do {
+            try await control.tag(vm, [lockTag])
+            refusal = nil
+        } catch {
+            refusal = error
+        }
+        if let refusal {
+            guard refusal.kind == .conflict else { throw refusal }
+            let tags = (try? await control.vm(named: vm))??.tags ?? []
+            let holder = holder(app: details.app, tags: tags)
+            throw LockHeld.error(
+                app: details.app, vm: vm, holder: holder?.summary(at: now) ?? "an unknown deploy (no details tag)",
+                stale: holder?.isStale(at: now, after: staleAfter) ?? true, unlockCommand: unlockCommand)
+        }
+        let lock = VMTagLock(details: details, control: control, vm: vm)
+        do {
+            try await control.tag(vm, [detailsTag(details)])
+        } catch {
+            await lock.release()
+            throw error
+        }
+        return lock
+    }
+
+    /// `exe-deploy-lock-1763825400-alice-laptop`.
+    static func detailsTag(_ details: DeployLockDetails) -> String {
+        var slug = ""
+        for character in details.holder.lowercased() {
+            if character.isASCII, character.isLetter || character.isNumber {
+                slug.append(character)
+            } else if !slug.isEmpty, slug.last != "-" {
+                slug.append("-")
+            }
+        }
+        slug = String(slug.prefix(24))
+        while slug.hasSuffix("-") { slug.removeLast() }
+        return detailsPrefix + String(Int(details.acquiredAt.timeIntervalSince1970)) + (slug.isEmpty ? "" : "-" + slug)
+    }
+
+    /// The lock's details from a VM's tags; `nil` when it is not locked.
+    static func holder(app: String, tags: [String]) -> DeployLockDetails? {
+        guard tags.contains(lockTag) else { return nil }
+        for tag in tags where tag.hasPrefix(detailsPrefix) {
+            let rest = tag.dropFirst(detailsPrefix.count)
+            let parts = rest.split(separator: "-", maxSplits: 1)
+            guard let first = parts.first, let seconds = TimeInterval(first) else { continue }
+            let holder = parts.count > 1 ? String(parts[1]) : "unknown"
+            return DeployLockDetails(
+                id: "", app: app, holder: holder, host: "unknown", action: "deploy", acquiredAt: Date(timeIntervalSince1970: seconds))
+        }
+        return DeployLockDetails(id: "", app: app, holder: "unknown", host: "unknown", action: "deploy", acquiredAt: .distantPast)
+    }
+
+    /// Whether `tag` is one of the deploy's own (never carried over to a new VM).
+    static func isDeployTag(_ tag: String) -> Bool { tag == lockTag || tag.hasPrefix(detailsPrefix) }
+
+    func release() async {
+        _ = try? await control.untag(vm, [Self.lockTag, Self.detailsTag(details)])
+    }
+
+    /// Removes every lock tag from `vm` (`exe-cli deploy unlock`).
+    static func breakLock(vm: String, control: ControlClient) async throws {
+        guard let current = try await control.vm(named: vm) else { return }
+        let tags = current.tags.filter(isDeployTag)
+        if !tags.isEmpty { try await control.untag(vm, tags) }
+    }
+}

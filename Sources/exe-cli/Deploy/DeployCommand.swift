@@ -1,0 +1,79 @@
+import ArgumentParser
+import ExeDeploy
+import Foundation
+
+/// `exe-cli deploy ...`: build, push and deploy an app (Pattern A or B).
+struct DeployCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "deploy",
+        abstract: "Deploy the app in this repository: Pattern A (replace a VM from an image) or B (update a compose app in place).",
+        discussion: """
+            Settings: flags > EXE_DEPLOY_* > exe.deploy.yaml > defaults; see `exe-cli deploy config` and Docs/ExeDeploy.md.
+            Exit codes besides the usual: 8 the deploy lock is held, 9 the release failed its health check (the previous one was kept or restored).
+            """,
+        subcommands: [
+            DeployRunCommand.self, DeployRollbackCommand.self, DeployStatusCommand.self, DeployLogsCommand.self, DeployUnlockCommand.self,
+            DeployConfigCommand.self, DeployInitCommand.self,
+        ],
+        defaultSubcommand: DeployRunCommand.self
+    )
+}
+
+/// `exe-cli deploy [run]`.
+struct DeployRunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Build and push the image, then deploy it (what `exe-cli deploy` does).")
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var deploy: DeployOptions
+
+    mutating func run() async throws {
+        try await DeploySession.run(global, deploy) { deployer, session in
+            try await DeploySession.perform(session) { try await deployer.deploy() }
+        }
+    }
+}
+
+/// `exe-cli deploy rollback`.
+struct DeployRollbackCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rollback",
+        abstract: "Go back one release: the previous image (Pattern A, from the audit log, or --image) or the previous compose file (Pattern B).")
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var deploy: DeployOptions
+
+    mutating func run() async throws {
+        try await DeploySession.run(global, deploy) { deployer, session in
+            let image = deployer.configuration.prebuiltImage.value
+            try await DeploySession.perform(session) { try await deployer.rollback(to: image) }
+        }
+    }
+}
+
+/// `exe-cli deploy unlock`.
+struct DeployUnlockCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "unlock", abstract: "Break the app's deploy lock (left by a deploy that died). Make sure no deploy is running.")
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var deploy: DeployOptions
+
+    struct Result: Encodable {
+        let app: String
+        let vm: String
+        let wasLocked: Bool
+        let holder: String?
+    }
+
+    mutating func run() async throws {
+        try await DeploySession.run(global, deploy) { deployer, session in
+            let holder = try await deployer.unlock()
+            let summary = holder?.summary(at: Date())
+            let result = Result(app: deployer.configuration.app.value, vm: deployer.configuration.vm.value, wasLocked: holder != nil, holder: summary)
+            try session.output.result(result) {
+                summary.map { "broke the deploy lock of \(result.app) on \(result.vm), held by \($0)" } ?? "\(result.app) on \(result.vm) was not locked"
+            }
+        }
+    }
+}

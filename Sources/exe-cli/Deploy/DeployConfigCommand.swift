@@ -1,0 +1,31 @@
+import ArgumentParser
+import ExeDeploy
+
+/// `exe-cli deploy config`.
+struct DeployConfigCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config", abstract: "Show each deploy setting, its value and where it came from (secrets redacted).")
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var deploy: DeployOptions
+
+    mutating func run() async throws {
+        let environment = CLIEnvironment.process
+        do {
+            let configuration = try await DeploySession.configuration(deploy, environment: environment, validating: false)
+            var problem: String?
+            do { try configuration.validate() } catch let error as DeployError { problem = error.message }
+            let settings = try ControlSettings(global, environment: environment)
+            let output = Output(json: settings.json, console: environment.console)
+            let rows = configuration.rows
+            try output.result(rows) {
+                output.table(["SETTING", "VALUE", "SOURCE"], rows.map { [$0.name, $0.value, $0.source] })
+                    + "\nfile read: " + (configuration.filePath ?? "none (\(DeployConfigurationFile.fileName) not found)")
+                    + (problem.map { "\nproblem: " + $0 } ?? "")
+            }
+            if problem != nil { throw CLIExit(.usage) }
+        } catch {
+            throw CommandSession.report(error, console: environment.console)
+        }
+    }
+}

@@ -1,0 +1,77 @@
+public import ArgumentParser
+public import ExeDeploy
+import ExeSystem
+import Foundation
+
+extension DeployPattern: ExpressibleByArgument {}
+extension ReplaceStrategy: ExpressibleByArgument {}
+extension BuilderChoice: ExpressibleByArgument {}
+
+/// The setting flags of every `deploy` command. They win over
+/// `EXE_DEPLOY_*` variables, which win over `exe.deploy.yaml`.
+struct DeployOptions: ParsableArguments {
+    @Option(help: "The config file [env: EXE_DEPLOY_CONFIG] (default: exe.deploy.yaml in the repository root).") var config: String?
+    @Option(help: "The app's name [env: EXE_DEPLOY_APP].") var app: String?
+    @Option(help: "replace (Pattern A) or compose (Pattern B) [env: EXE_DEPLOY_PATTERN].") var pattern: DeployPattern?
+    @Option(help: "The VM serving the app [env: EXE_DEPLOY_VM] (default: the app's name).") var vm: String?
+    @Option(help: "The port the VM's proxy routes to [env: EXE_DEPLOY_PORT].") var port: Int?
+    @Option(help: "Where built images are pushed, e.g. ghcr.io/owner/app [env: EXE_DEPLOY_REPOSITORY].") var repository: String?
+    @Option(help: "Deploy this prebuilt image instead of building [env: EXE_DEPLOY_IMAGE].") var image: String?
+    @Option(help: "auto, docker, buildah or prebuilt [env: EXE_DEPLOY_BUILDER].") var builder: BuilderChoice?
+    @Option(help: "The image platform [env: EXE_DEPLOY_PLATFORM] (default: linux/amd64).") var platform: String?
+    @Option(name: .customLong("registry-user"), help: "The registry user [env: EXE_DEPLOY_REGISTRY_USER].") var registryUser: String?
+    @Option(
+        name: .customLong("registry-password-env"),
+        help: "The environment variable holding the registry token [env: EXE_DEPLOY_REGISTRY_PASSWORD_ENV] (the token itself is never a flag).")
+    var registryPasswordEnv: String?
+    @Option(help: "blue-green or replace (Pattern A) [env: EXE_DEPLOY_STRATEGY].") var strategy: ReplaceStrategy?
+    @Option(name: .customLong("health-path"), help: "The health-check path, or none [env: EXE_DEPLOY_HEALTH_PATH].") var healthPath: String?
+    @Option(name: .customLong("health-status"), help: "The status that means healthy [env: EXE_DEPLOY_HEALTH_STATUS].") var healthStatus: Int?
+    @Option(name: .customLong("health-timeout"), help: "How long a release may take to become healthy, e.g. 60s [env: EXE_DEPLOY_HEALTH_TIMEOUT].")
+    var healthTimeout: String?
+    @Option(name: .customLong("tag"), help: "A tag for new VMs (repeatable) [env: EXE_DEPLOY_TAGS].") var tags: [String] = []
+    @Flag(inversion: .prefixedEnableDisable, help: "Make the app's proxy public or private [env: EXE_DEPLOY_PUBLIC] (default: keep the old VM's).")
+    var `public`: Bool?
+    @Option(name: .customLong("compose-file"), help: "A compose template with ${EXE_DEPLOY_IMAGE} (Pattern B) [env: EXE_DEPLOY_COMPOSE_FILE].")
+    var composeFile: String?
+    @Option(name: .customLong("env-file"), help: "Upload this file as /data/.env.production, mode 0600 (Pattern B) [env: EXE_DEPLOY_ENV_FILE].")
+    var envFile: String?
+
+    init() {}
+
+    func validate() throws {
+        if let healthTimeout, DurationText.parse(healthTimeout) == nil {
+            throw ValidationError("--health-timeout: invalid duration \"\(healthTimeout)\" (use 45s, 2m or 1h30m)")
+        }
+    }
+
+    /// The overrides these flags make; relative paths are taken from the
+    /// current directory.
+    func overrides() -> DeployOverrides {
+        let current = FileManager.default.currentDirectoryPath
+        func absolute(_ path: String?) -> String? {
+            path.map { $0.hasPrefix("/") ? $0 : current + "/" + $0 }
+        }
+        var overrides = DeployOverrides()
+        overrides.configFile = absolute(config)
+        overrides.app = app
+        overrides.pattern = pattern
+        overrides.vm = vm
+        overrides.port = port
+        overrides.repository = repository
+        overrides.image = image
+        overrides.builder = builder
+        overrides.platform = platform
+        overrides.registryUser = registryUser
+        overrides.registryPasswordEnv = registryPasswordEnv
+        overrides.strategy = strategy
+        overrides.healthPath = healthPath
+        overrides.healthStatus = healthStatus
+        overrides.healthTimeout = healthTimeout.flatMap(DurationText.parse)
+        overrides.tags = tags
+        overrides.isPublic = `public`
+        overrides.composeFile = absolute(composeFile)
+        overrides.envFile = absolute(envFile)
+        return overrides
+    }
+}

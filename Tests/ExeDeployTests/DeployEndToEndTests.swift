@@ -1,0 +1,283 @@
+import ExeControl
+import ExeDeploy
+import ExeSystem
+import ExeTestSupport
+import Foundation
+import Testing
+
+/// `exe-cli deploy` end to end: buildah builds and pushes to exe-sim's
+/// registry, the simulator creates VMs that run the images with podman,
+/// and compose apps run through the VMs' docker shim.
+@Suite("exe-cli deploy against exe-sim", .serialized, .deploySimulator)
+struct DeployEndToEndTests {
+    var sim: DeploySimulator { get throws { try DeploySimulatorScope.simulator } }
+
+    func deploy(_ directory: String, _ arguments: [String] = [], json: Bool = true) async throws -> ProcessOutput {
+        try await sim.cli(["deploy"] + arguments + (json ? ["--json"] : []), in: directory)
+    }
+
+    func expectSuccess(_ output: ProcessOutput, _ what: String) throws -> [String: Any] {
+        try #require(output.status == 0, "\(what) failed (\(output.status)):\n\(output.stderr)\n\(output.stdout)")
+        return try JSONOutput.object(output.stdout)
+    }
+
+    @Test("Pattern A blue-green: the new VM takes the name and keeps port, public, tags and comment; rollback goes back")
+    func blueGreen() async throws {
+        let sim = try self.sim
+        let app = try sim.makeApp("bluegreen-app", page: "v1", config: "replace:\n  tags: [webapp]\n")
+        let first = try expectSuccess(try await deploy(app), "first deploy")
+        let firstImage = try #require(first["image"] as? String)
+        #expect(first["outcome"] as? String == "deployed")
+        #expect((first["digest"] as? String)?.hasPrefix("sha256:") == true)
+        #expect(try await sim.get(try #require(first["url"] as? String)).body.contains("v1"))
+
+        _ = try await sim.control("share set-public bluegreen-app")
+        _ = try await sim.control("comment bluegreen-app 'blue green under test'")
+        _ = try await sim.control("tag bluegreen-app prod")
+
+        try sim.write(.serves, page: "v2", in: app)
+        let second = try await deploy(app, json: false)
+        try #require(second.status == 0, "second deploy: \(second.stderr)")
+        #expect(second.stdout.contains("deployed bluegreen-app on bluegreen-app: http://"))
+        #expect(second.stdout.contains("previous: \(firstImage)"))
+        #expect(second.stdout.contains("timing: build"))
+        #expect(second.stderr.contains("keeping from bluegreen-app: port 8080, public, tags prod,webapp"))
+
+        #expect(try await sim.vmNames().filter { $0.hasPrefix("bluegreen-app") } == ["bluegreen-app"])
+        let vm = try #require(try await sim.vm("bluegreen-app"))
+        #expect(vm["tags"] as? [String] == ["prod", "webapp"])
+        #expect(vm["comment"] as? String == "blue green under test")
+        let share = try await sim.control("share show bluegreen-app")
+        #expect(share["status"] as? String == "public")
+        #expect(share["port"] as? Int == 8080)
+        let url = try #require(vm["https_url"] as? String)
+        #expect(try await sim.get(url).body.contains("v2"))
+
+        let rollback = try expectSuccess(try await sim.cli(["deploy", "rollback", "--json"], in: app), "rollback")
+        #expect(rollback["image"] as? String == firstImage)
+        #expect(rollback["action"] as? String == "rollback")
+        let back = try #require(try await sim.vm("bluegreen-app"))
+        #expect(try await sim.get(try #require(back["https_url"] as? String)).body.contains("v1"))
+        #expect(back["tags"] as? [String] == ["prod", "webapp"])
+        #expect(try await sim.control("share show bluegreen-app")["status"] as? String == "public")
+
+        let status = try await sim.cli(["deploy", "status", "--json"], in: app)
+        let state = try JSONOutput.object(status.stdout)
+        #expect(status.status == 0, "\(status.stderr)")
+        #expect(state["healthy"] as? Bool == true)
+        #expect(state["image"] as? String == firstImage)
+        #expect((state["lastDeploy"] as? [String: Any])?["action"] as? String == "rollback")
+    }
+
+    @Test("Pattern A replace (rm, then new under the same name) keeps the share settings, tags and comment too")
+    func replaceStrategy() async throws {
+        let sim = try self.sim
+        let app = try sim.makeApp("replaced-app", page: "v1", config: "replace:\n  strategy: replace\n")
+        _ = try expectSuccess(try await deploy(app), "first deploy")
+        _ = try await sim.control("share set-public replaced-app")
+        _ = try await sim.control("comment replaced-app 'replaced in place'")
+        _ = try await sim.control("tag replaced-app keepme")
+        try sim.write(.serves, page: "v2", in: app)
+        let second = try expectSuccess(try await deploy(app), "second deploy")
+        #expect(second["strategy"] as? String == "replace")
+        let timings = (second["timings"] as? [String: Any])?["entries"] as? [[String: Any]] ?? []
+        #expect(timings.compactMap { $0["phase"] as? String }.contains("remove"))
+        let vm = try #require(try await sim.vm("replaced-app"))
+        #expect(vm["tags"] as? [String] == ["keepme"])
+        #expect(vm["comment"] as? String == "replaced in place")
+        #expect(try await sim.control("share show replaced-app")["status"] as? String == "public")
+        #expect(try await sim.get(try #require(vm["https_url"] as? String)).body.contains("v2"))
+    }
+
+    @Test("Pattern A: a release that fails its health check is removed, its logs printed, and the old VM keeps serving")
+    func failingRelease() async throws {
+        let sim = try self.sim
+        let app = try sim.makeApp("failing-app", page: "good")
+        _ = try expectSuccess(try await deploy(app), "first deploy")
+        let url = try #require(try await sim.vm("failing-app")?["https_url"] as? String)
+
+        try sim.write(.fails, page: "bad", in: app)
+        let failed = try await sim.cli(["deploy", "--health-timeout", "6s"], in: app)
+        #expect(failed.status == 9, "\(failed.stderr)")
+        #expect(failed.stderr.contains("fatal: cannot open config"), "the failing VM's logs are printed:\n\(failed.stderr)")
+        #expect(failed.stderr.contains("failing-app keeps serving the previous release"))
+        #expect(failed.stderr.contains("did not answer 200 within 6s"))
+        #expect(try await sim.vmNames().filter { $0.hasPrefix("failing-app") } == ["failing-app"])
+        #expect(try await sim.get(url).body.contains("good"))
+        #expect((try await sim.vm("failing-app")?["tags"] as? [String] ?? []).isEmpty, "the lock tags are gone")
+
+        let json = try await sim.cli(["deploy", "--health-timeout", "4s", "--json"], in: app)
+        #expect(json.status == 9)
+        let report = try JSONOutput.object(json.stdout)
+        #expect(report["outcome"] as? String == "restored")
+        #expect(((report["logs"] as? [[String: Any]])?.first?["text"] as? String)?.contains("fatal: cannot open config") == true)
+        #expect(try await sim.get(url).body.contains("good"))
+    }
+
+    @Test("Pattern B: takes over the seed's deployment, env file 0600, restores the previous compose file on a failing service, rollback")
+    func composeInPlace() async throws {
+        let sim = try self.sim
+        _ = try await sim.control("new --name=compose-app")
+        let app = try sim.makeApp("compose-app", pattern: .compose, page: "v1")
+
+        // The first release the way the seed's script does it: its own build
+        // and push, `docker login` and the compose file (no project name:
+        // project `data`) on the VM.
+        let v1 = try await BuildahBuilder().build(
+            ImageBuildRequest(
+                repository: try #require(ImageReference("\(sim.harness.registry)/compose-app")), tag: "seed-1", contextDirectory: app,
+                dockerfile: app + "/Dockerfile", platform: "linux/amd64",
+                credentials: RegistryCredentials(username: sim.harness.registryUser, password: sim.registryToken)),
+            runner: LocalProcessRunner(), steps: SilentSteps())
+        let seedFile = """
+            services:
+              app:
+                image: \(v1.reference)
+                container_name: compose-app
+                restart: always
+                ports:
+                  - "8080:8080"
+                volumes:
+                  - /data:/data
+                env_file:
+                  - /data/.env.production
+            """
+        let login = try await sim.onVM(
+            "compose-app", "sudo docker login \(sim.harness.registry) -u \(sim.harness.registryUser) --password-stdin",
+            standardInput: Data((sim.registryToken.reveal() + "\n").utf8))
+        try #require(login.status == 0, "\(login.stderr)")
+        let seeded = try await sim.onVM(
+            "compose-app",
+            "printf 'GREETING=hello\\n' > /data/.env.production && cat > /data/compose-app.compose.yaml && sudo docker compose -f /data/compose-app.compose.yaml pull && sudo docker compose -f /data/compose-app.compose.yaml up -d --remove-orphans",
+            standardInput: Data(seedFile.utf8))
+        try #require(seeded.status == 0, "\(seeded.stderr)")
+        _ = try await sim.control("share port compose-app 8080")
+        let url = try #require(try await sim.vm("compose-app")?["https_url"] as? String)
+        #expect(try await sim.get(url).body.contains("v1"))
+
+        try sim.write(.serves, page: "v2", in: app)
+        try Data("GREETING=bonjour\n".utf8).write(to: URL(fileURLWithPath: app + "/prod.env"))
+        let second = try expectSuccess(try await deploy(app, ["--env-file", "prod.env"]), "first exe-cli deploy")
+        #expect(second["previousImage"] as? String == v1.reference.description)
+        #expect(try await sim.get(url).body.contains("v2"))
+        let state = try await sim.onVM(
+            "compose-app", "stat -c %a /data/.env.production; cat /data/.env.production /data/compose-app.compose.yaml; docker ps -a --format '{{.Names}}'")
+        #expect(state.stdout.hasPrefix("600\nGREETING=bonjour\n"), "\(state.stdout)")
+        #expect(state.stdout.contains("env_file:") && state.stdout.contains("name: \"compose-app\""))
+        #expect(state.stdout.components(separatedBy: "\ncompose-app\n").count == 2, "one container: \(state.stdout)")
+
+        try sim.write(.fails, page: "v3", in: app)
+        let failed = try await deploy(app, json: false)
+        #expect(failed.status == 9, "\(failed.stderr)")
+        #expect(failed.stderr.contains("fatal: cannot open config"), "\(failed.stderr)")
+        #expect(failed.stderr.contains("the previous compose file is back"))
+        #expect(try await sim.get(url).body.contains("v2"))
+        let files = try await sim.onVM("compose-app", "ls /data; grep image: /data/compose-app.compose.yaml")
+        #expect(files.stdout.contains("compose-app.compose.yaml.failed") && files.stdout.contains("compose-app.compose.yaml.prev"))
+        #expect(files.stdout.contains(try #require(second["image"] as? String)))
+
+        let rollback = try expectSuccess(try await sim.cli(["deploy", "rollback", "--json"], in: app), "compose rollback")
+        #expect(rollback["image"] as? String == v1.reference.description)
+        #expect(try await sim.get(url).body.contains("v1"))
+        let logs = try await sim.cli(["deploy", "logs", "--tail", "5"], in: app)
+        #expect(logs.status == 0 && logs.stdout.contains("compose-app"), "\(logs.stderr)")
+    }
+
+    @Test("the deploy lock: a held lock stops a second deploy (exit 8) with the holder and the unlock command")
+    func locks() async throws {
+        let sim = try self.sim
+        // Pattern B: the lock directory on the VM, left by a deploy that died two hours ago.
+        _ = try await sim.control("new --name=locked-app")
+        let compose = try sim.makeApp("locked-app", pattern: .compose)
+        let old = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-7200))
+        let details = #"{"acquiredAt":"\#(old)","action":"deploy","app":"locked-app","holder":"ci@runner-7","host":"runner-7","id":"0123456789abcdef"}"#
+        let made = try await sim.onVM(
+            "locked-app", "mkdir -p /data/.exe-deploy/locked-app/lock && printf '%s' '\(details)' > /data/.exe-deploy/locked-app/lock/details.json")
+        try #require(made.status == 0, "\(made.stderr)")
+        let refused = try await deploy(compose, json: false)
+        #expect(refused.status == 8, "\(refused.stderr)")
+        #expect(refused.stderr.contains("held by ci@runner-7 (on runner-7)"))
+        #expect(refused.stderr.contains("stale") && refused.stderr.contains("exe-cli deploy unlock"))
+        let unlocked = try await sim.cli(["deploy", "unlock"], in: compose)
+        #expect(unlocked.status == 0 && unlocked.stdout.contains("held by ci@runner-7"), "\(unlocked.stderr)")
+        _ = try expectSuccess(try await deploy(compose), "deploy after unlock")
+
+        // Two deploys at once: one takes the lock, the other is refused.
+        let state = try JSONOutput.object(try await sim.cli(["deploy", "status", "--json"], in: compose).stdout)
+        let prebuilt = try #require(state["image"] as? String)
+        async let one = sim.cli(["deploy", "--image", prebuilt], in: compose)
+        async let two = sim.cli(["deploy", "--image", prebuilt], in: compose)
+        let statuses = [try await one.status, try await two.status].sorted()
+        #expect(statuses == [0, 8], "concurrent deploys: \(statuses)")
+
+        // Pattern A: the lock tag on the live VM, held by a running deploy.
+        let site = try sim.makeApp("lockedsite-app")
+        _ = try expectSuccess(try await deploy(site), "first deploy")
+        _ = try await sim.control("tag lockedsite-app exe-deploy-lock exe-deploy-lock-\(Int(Date().timeIntervalSince1970))-bob-laptop")
+        let held = try await deploy(site, json: false)
+        #expect(held.status == 8, "\(held.stderr)")
+        #expect(held.stderr.contains("held by bob-laptop") && !held.stderr.contains("stale"))
+        #expect(try await sim.vmNames().filter { $0.hasPrefix("lockedsite-app") } == ["lockedsite-app"], "no VM was made")
+        #expect(try await sim.cli(["deploy", "unlock"], in: site).status == 0)
+        _ = try expectSuccess(try await deploy(site), "deploy after unlock")
+    }
+}
+
+extension DeployEndToEndTests {
+    @Test("the secret search: the registry token and the env file's values appear in no output, remote file or process argv")
+    func secretSearch() async throws {
+        let sim = try self.sim
+        let token = sim.registryToken.reveal()
+        let envSecret = "env-secret-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
+        var outputs: [(String, String)] = []
+        func record(_ name: String, _ output: ProcessOutput) {
+            outputs.append(("\(name) stdout", output.stdout))
+            outputs.append(("\(name) stderr", output.stderr))
+        }
+        let canary = "canary-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
+        let scanner = ProcessArgumentScanner(needles: [token, envSecret, canary])
+        // The scanner must see a secret put in argv on purpose.
+        _ = try await LocalProcessRunner().run(ProcessInvocation("/bin/sh", ["-c", "sleep 0.3", canary], timeout: .seconds(10)))
+
+        // Pattern A: buildah login, push, `new --registry-auth`, health, audit.
+        let site = try sim.makeApp("secret-site")
+        let siteDeploy = try await sim.cli(["deploy"], in: site)
+        record("A deploy", siteDeploy)
+        #expect(siteDeploy.status == 0, "\(siteDeploy.stderr)")
+        record("A deploy --json", try await sim.cli(["deploy", "--json"], in: site))
+        record("A status --json", try await sim.cli(["deploy", "status", "--json"], in: site))
+        record("A logs", try await sim.cli(["deploy", "logs"], in: site))
+        record("A config", try await sim.cli(["deploy", "config"], in: site))
+        record("A config --json", try await sim.cli(["deploy", "config", "--json"], in: site))
+
+        // Pattern B: remote docker login, the env file, an app that prints its environment.
+        _ = try await sim.control("new --name=secret-box")
+        let box = try sim.makeApp("secret-box", pattern: .compose, behaviour: .printsEnvironment)
+        try Data("API_KEY=\(envSecret)\n".utf8).write(to: URL(fileURLWithPath: box + "/prod.env"))
+        let boxDeploy = try await sim.cli(["deploy", "--env-file", "prod.env"], in: box)
+        record("B deploy", boxDeploy)
+        #expect(boxDeploy.status == 0, "\(boxDeploy.stderr)")
+        let logs = try await sim.cli(["deploy", "logs", "--tail", "50"], in: box)
+        record("B logs", logs)
+        #expect(logs.stdout.contains("API_KEY=[REDACTED]"), "the app printed its environment and it was redacted:\n\(logs.stdout)")
+        record("B status --json", try await sim.cli(["deploy", "status", "--json"], in: box))
+        try sim.write(.printsEnvironmentAndFails, page: "x", in: box)
+        let failed = try await sim.cli(["deploy", "--json"], in: box)
+        record("B failing deploy --json", failed)
+        #expect(failed.status == 9)
+        #expect(failed.stderr.contains("API_KEY=[REDACTED]"), "the failing service's logs are printed, redacted")
+
+        let argv = scanner.stop()
+        for vm in ["secret-site", "secret-box"] {
+            let files = try await sim.onVM(vm, "cat /data/.exe-deploy/*/audit.jsonl /data/*.compose.yaml* 2>/dev/null; ls -la /data")
+            outputs.append(("\(vm) files", files.stdout))
+        }
+        #expect(outputs.contains { $0.1.contains("tester@deploy-tests") }, "the search looked at real output")
+        for (name, text) in outputs {
+            #expect(!text.contains(token), "the registry token is in \(name)")
+            #expect(!text.contains(envSecret), "the env file's value is in \(name)")
+        }
+        #expect(argv.hits.count >= 1 && argv.hits.allSatisfy { $0.contains(canary) }, "a secret was in a process's argv: \(argv.hits)")
+        #expect(argv.distinctCommandLines > 20 && argv.sweeps > 20, "the scanner saw \(argv.distinctCommandLines) command lines in \(argv.sweeps) sweeps")
+    }
+}
