@@ -174,19 +174,22 @@ enum DeploySimulatorScope {
 }
 
 /// Starts one simulator for the suite and stops it afterwards (by pid,
-/// through `exe-sim down`), also when a test fails.
+/// through `exe-sim down`), also when a test fails, holding ``SimulatorGate``
+/// meanwhile so other modules' simulators wait.
 struct DeploySimulatorTrait: SuiteTrait, TestScoping {
     var isRecursive: Bool { false }
 
     func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
-        let simulator = try await DeploySimulator.start()
-        do {
-            try await DeploySimulatorScope.$current.withValue(simulator) { try await function() }
-        } catch {
-            try? await simulator.stop()
-            throw error
+        try await SimulatorGate.exclusive {
+            let simulator = try await DeploySimulator.start()
+            do {
+                try await DeploySimulatorScope.$current.withValue(simulator) { try await function() }
+            } catch {
+                try? await simulator.stop()
+                throw error
+            }
+            try await simulator.stop()
         }
-        try await simulator.stop()
     }
 }
 
