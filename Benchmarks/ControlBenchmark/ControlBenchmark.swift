@@ -16,14 +16,9 @@ import Foundation
 @main
 struct ControlBenchmark {
     static func main() async throws {
-        let arguments = CommandLine.arguments
-        func value(_ flag: String, _ fallback: Int) -> Int {
-            guard let index = arguments.firstIndex(of: flag), index + 1 < arguments.count else { return fallback }
-            return Int(arguments[index + 1]) ?? fallback
-        }
-        let count = value("--count", 100)
-        let concurrent = value("--concurrent", 50)
-        let vmCount = value("--vms", 3)
+        let count = BenchmarkReport.option("--count", default: 100)
+        let concurrent = BenchmarkReport.option("--concurrent", default: 50)
+        let vmCount = BenchmarkReport.option("--vms", default: 3)
 
         let keys = try TemporaryDirectory(prefix: "control-benchmark")
         let harness: SimulatorHarness
@@ -111,14 +106,10 @@ struct ControlBenchmark {
         let allConnections = await transport.pool.connectionsOpened
         await client.close()
 
-        func seconds(_ duration: Duration) -> Double {
-            Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-        }
         func row(_ name: String, _ duration: Duration, _ n: Int, baseline: Duration) {
-            let ratio = seconds(duration) / seconds(baseline)
-            let padded = name.padding(toLength: 48, withPad: " ", startingAt: 0)
-            print(padded + String(format: " %8.3f s  %7.2f ms/call  %6.2fx", seconds(duration), seconds(duration) * 1000 / Double(n), ratio))
+            BenchmarkReport.row(name, duration, operations: n, unit: "call", baseline: baseline)
         }
+        let seconds = BenchmarkReport.seconds
         print("  (ratio: time relative to ExeControl; higher means slower than ExeControl)")
         row("ExeControl, one SSH connection (incl. handshake)", library, count, baseline: library)
         row("OpenSSH ssh, one process per call", perProcess, count, baseline: library)

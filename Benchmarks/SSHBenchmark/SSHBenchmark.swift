@@ -11,13 +11,8 @@ import Foundation
 @main
 struct SSHBenchmark {
     static func main() async throws {
-        let arguments = CommandLine.arguments
-        func value(_ flag: String, _ fallback: Int) -> Int {
-            guard let index = arguments.firstIndex(of: flag), index + 1 < arguments.count else { return fallback }
-            return Int(arguments[index + 1]) ?? fallback
-        }
-        let count = value("--count", 200)
-        let concurrent = value("--concurrent", 50)
+        let count = BenchmarkReport.option("--count", default: 200)
+        let concurrent = BenchmarkReport.option("--concurrent", default: 50)
 
         let server = try await LoopbackSSHServer.start(.init(maxSessions: 10))
         defer { server.cleanUp() }
@@ -70,16 +65,11 @@ struct SSHBenchmark {
         let sequentialSame = try await clock.measure {
             for _ in 0..<concurrent { try await connection.run("true", check: true) }
         }
-        try await Throughput.run(connection, megabytes: value("--megabytes", 200))
+        try await Throughput.run(connection, megabytes: BenchmarkReport.option("--megabytes", default: 200))
         await connection.close()
 
-        func seconds(_ duration: Duration) -> Double {
-            Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-        }
         func row(_ name: String, _ duration: Duration, _ n: Int, baseline: Duration) {
-            let ratio = seconds(duration) / seconds(baseline)
-            let padded = name.padding(toLength: 44, withPad: " ", startingAt: 0)
-            print(padded + String(format: " %8.3f s  %7.2f ms/cmd  %6.2fx", seconds(duration), seconds(duration) * 1000 / Double(n), ratio))
+            BenchmarkReport.row(name, duration, operations: n, unit: "cmd", baseline: baseline)
         }
         print("  (ratio: time relative to ExeSSH; higher means slower than ExeSSH)")
         row("ExeSSH, one connection (incl. handshake)", library, count, baseline: library)

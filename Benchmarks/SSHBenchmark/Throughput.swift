@@ -21,7 +21,7 @@ enum Throughput {
                 if case .stdout(let data) = event { received += data.count }
             }
         }
-        func rate(_ d: Duration) -> Double { Double(megabytes) / (Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18) }
+        func rate(_ d: Duration) -> Double { Double(megabytes) / BenchmarkReport.seconds(d) }
         print(String(format: "  throughput: stdin %.0f MB/s, stdout %.0f MB/s (%d MiB each way)", rate(upload), rate(download), megabytes))
     }
 }

@@ -18,14 +18,9 @@ import Foundation
 @main
 struct SyncBenchmark {
     static func main() async throws {
-        let arguments = CommandLine.arguments
-        func value(_ flag: String, _ fallback: Int) -> Int {
-            guard let index = arguments.firstIndex(of: flag), index + 1 < arguments.count else { return fallback }
-            return Int(arguments[index + 1]) ?? fallback
-        }
-        let fileCount = value("--files", 5000)
-        let megabytes = value("--megabytes", 60)
-        let runs = value("--runs", 5)
+        let fileCount = BenchmarkReport.option("--files", default: 5000)
+        let megabytes = BenchmarkReport.option("--megabytes", default: 60)
+        let runs = BenchmarkReport.option("--runs", default: 5)
 
         let scratch = try TemporaryDirectory(prefix: "exe-sync-bench")
         defer { scratch.remove() }
@@ -131,7 +126,7 @@ struct SyncBenchmark {
         _ = try? await runner.run(ProcessInvocation("sh", ["-c", sshMux + " -O exit \(target) 2>/dev/null"]))
         _ = try? await runner.run(ProcessInvocation(cli, ["lease", "stop", "bench"], environment: environment, workingDirectory: tree, timeout: .seconds(120)))
 
-        func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+        let seconds = BenchmarkReport.seconds
         func median(_ values: [Duration]) -> Duration { values.sorted()[values.count / 2] }
         print("  scenario            ExeLease    rsync -e ssh   ratio    rsync+ControlMaster   ratio   (ratio = ExeLease time / other time)")
         for (name, exeTime, plain, mux) in rows {
