@@ -32,13 +32,14 @@ struct RemoteExecutionTests {
                 arguments: ["sh", "-c", "pwd; printf '%s' \"$TOKEN\" >&2; sleep 1; exit 3"], workDirectory: work,
                 environment: [("TOKEN", Secret(secret))], stateDirectory: server.directory.file("vm/state"), runID: RemoteCommand.newRunID())
             let execution = RemoteExecution(connection: connection, command: command)
+            // While it runs, no process's argv carries the secret (the canary proves the scanner looks).
+            let canary = "canary-\(UInt64.random(in: 1...UInt64.max))"
+            let scanner = ProcessArgumentScanner(needles: ["s3cr3t", canary])
+            _ = try await LocalProcessRunner().run(ProcessInvocation("/bin/sh", ["-c", "sleep 0.3", canary], timeout: .seconds(10)))
             let stream = try await execution.start()
-            async let result = collect(stream)
-            // While it runs, no process's argv carries the secret.
-            try await Task.sleep(for: .milliseconds(500))
-            let leaked = try await LocalProcessRunner().run(ProcessInvocation("/bin/sh", ["-c", "cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\\\\0' ' '"]))
-            #expect(!leaked.stdout.contains("s3cr3t"))
-            let (out, err, status) = try await result
+            let (out, err, status) = try await collect(stream)
+            let argv = scanner.stop()
+            #expect(argv.hits.count >= 1 && argv.hits.allSatisfy { $0.contains(canary) }, "the secret was in a process's argv: \(argv.hits)")
             #expect(out == work + "\n")
             #expect(err == secret)
             #expect(status == .exited(3))

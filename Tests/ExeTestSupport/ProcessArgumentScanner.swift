@@ -3,8 +3,9 @@ import Synchronization
 
 /// Reads every process's command line (`/proc/*/cmdline`) over and over on
 /// a thread of its own while a deploy runs, and remembers any that holds
-/// one of the needles: a secret must never be in anyone's argv.
-final class ProcessArgumentScanner: Sendable {
+/// one of the needles: a secret must never be in anyone's argv. Put a
+/// canary among the needles (and on a command line) to prove it sees them.
+public final class ProcessArgumentScanner: Sendable {
     private struct State {
         var running = true
         var hits: [String] = []
@@ -16,7 +17,8 @@ final class ProcessArgumentScanner: Sendable {
     private let state = Mutex(State())
     private let done = Mutex<Bool>(false)
 
-    init(needles: [String]) {
+    /// Starts scanning for `needles`.
+    public init(needles: [String]) {
         self.needles = needles.map { Data($0.utf8) }
         let thread = Thread { [self] in scan() }
         thread.start()
@@ -24,7 +26,7 @@ final class ProcessArgumentScanner: Sendable {
 
     /// Stops scanning; returns the offending command lines (secrets
     /// replaced) and how many distinct command lines were seen.
-    func stop() -> (hits: [String], distinctCommandLines: Int, sweeps: Int) {
+    public func stop() -> (hits: [String], distinctCommandLines: Int, sweeps: Int) {
         state.withLock { $0.running = false }
         while !done.withLock({ $0 }) { usleep(5000) }
         return state.withLock { ($0.hits, $0.commandLinesSeen.count, $0.sweeps) }
