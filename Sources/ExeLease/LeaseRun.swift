@@ -193,11 +193,9 @@ extension Leases {
                 timing.bytesSent = report.bytesSent
                 timing.filesChanged = report.filesSent + report.filesDeleted
                 timing.syncUpToDate = report.upToDate
-            } else {
-                try await connection.createDirectory(remoteDirectory)
             }
-            _ = try? await touching.value
             if request.syncOnly {
+                _ = try? await touching.value
                 await connection.close()
                 timing.totalMilliseconds = WorkTreeSync.milliseconds(clock.now - start)
                 return (nil, timing)
@@ -236,11 +234,12 @@ extension Leases {
             _ = await interrupter.value
             timing.commandMilliseconds = WorkTreeSync.milliseconds(clock.now - begin)
             timing.exitCode = timing.interrupted ? 130 : status?.shellStatus
-            await execution.cleanUp()
+            _ = try? await touching.value
             await connection.close()
             timing.totalMilliseconds = WorkTreeSync.milliseconds(clock.now - start)
             return (status, timing)
         } catch {
+            _ = try? await touching.value
             await connection.close()
             throw error
         }

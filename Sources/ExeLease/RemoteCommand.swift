@@ -3,8 +3,9 @@ public import Foundation
 
 /// A command to run in a lease's work directory, built so that
 ///
-/// - forwarded environment values never appear in any argv (they travel in
-///   a mode-0600 file that the command sources and deletes);
+/// - forwarded environment values never appear in any argv and never touch
+///   the VM's disk: they travel on the command's stdin, which the shell
+///   reads with `cat` and evaluates before it `exec`s the command;
 /// - the command leads its own process group (sshd starts each session in a
 ///   new session; the shell records its pid and `exec`s the command), so an
 ///   interrupt reaches it and everything it started;
@@ -17,7 +18,7 @@ public struct RemoteCommand: Sendable {
     public var workDirectory: String
     /// Variables to set; values are treated as secrets.
     public var environment: [(name: String, value: Secret)]
-    /// Where the pid file and env file go.
+    /// Where the pid files go.
     public var stateDirectory: String
     /// Identifies this run's files.
     public var runID: String
@@ -39,11 +40,9 @@ public struct RemoteCommand: Sendable {
 
     /// The file holding the command's pid (= its process group id).
     public var pidFile: String { stateDirectory + "/" + runID + ".pid" }
-    /// The file holding the environment, removed by the command itself.
-    public var environmentFile: String { stateDirectory + "/" + runID + ".env" }
-
-    /// The environment file's content: `export NAME='value'` lines.
-    public var environmentFileContent: Data {
+    /// What the command reads from stdin before it starts: `export
+    /// NAME='value'` lines.
+    public var environmentScript: Data {
         var text = ""
         for (name, value) in environment {
             text += "export \(name)=\(ShellQuote.word(value.reveal()))\n"
@@ -51,12 +50,20 @@ public struct RemoteCommand: Sendable {
         return Data(text.utf8)
     }
 
-    /// The command line for the remote shell.
+    /// The command line for the remote shell. It records its pid, sweeps
+    /// the pid files of earlier runs that have exited (so no separate
+    /// clean-up round trip is needed), enters the work directory (creating
+    /// it), reads the environment from stdin and `exec`s the command, which
+    /// then sees an empty stdin.
     public var shellCommand: String {
-        var script = "printf '%s\\n' \"$$\" > \(ShellQuote.word(pidFile)) || exit 125; "
-        script += "cd \(ShellQuote.word(workDirectory)) || exit 126; "
+        let state = ShellQuote.word(stateDirectory)
+        let pid = ShellQuote.word(pidFile)
+        var script = "mkdir -p -m 700 \(state) && printf '%s\\n' \"$$\" > \(pid) || exit 125; "
+        // An empty file belongs to a run that is still writing it.
+        script += "for f in \(state)/run_*.pid; do [ \"$f\" = \(pid) ] || [ ! -s \"$f\" ] || kill -0 \"$(cat \"$f\")\" 2>/dev/null || rm -f \"$f\"; done; "
+        script += "mkdir -p \(ShellQuote.word(workDirectory)) && cd \(ShellQuote.word(workDirectory)) || exit 126; "
         if !environment.isEmpty {
-            script += ". \(ShellQuote.word(environmentFile)) && rm -f \(ShellQuote.word(environmentFile)) || exit 125; "
+            script += "eval \"$(cat)\" || exit 125; "
         }
         if arguments.count == 1 {
             script += "exec /bin/sh -c \(ShellQuote.word(arguments[0]))"

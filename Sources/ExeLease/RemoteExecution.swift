@@ -15,14 +15,10 @@ public struct RemoteExecution: Sendable {
         self.command = command
     }
 
-    /// Uploads the environment file (if any), then starts the command and
-    /// returns its output stream: stdout and stderr chunks, then the status.
+    /// Starts the command (one channel, no other round trip) and returns
+    /// its output stream: stdout and stderr chunks, then the status.
     public func start() async throws -> AsyncThrowingStream<CommandOutputEvent, any Error> {
-        try await connection.createDirectory(command.stateDirectory, mode: 0o700)
-        if !command.environment.isEmpty {
-            try await connection.upload(command.environmentFileContent, to: command.environmentFile, mode: 0o600)
-        }
-        return connection.stream(command.shellCommand)
+        connection.stream(command.shellCommand, stdin: command.environment.isEmpty ? .none : .data(command.environmentScript))
     }
 
     /// Sends SIGINT to the command's process group, then SIGKILL after
@@ -32,8 +28,4 @@ public struct RemoteExecution: Sendable {
         try await connection.run(command.interruptScript(graceSeconds: seconds), timeout: grace + .seconds(10))
     }
 
-    /// Removes the run's pid and env files.
-    public func cleanUp() async {
-        _ = try? await connection.run("rm -f \(ShellQuote.word(command.pidFile)) \(ShellQuote.word(command.environmentFile))", timeout: .seconds(10))
-    }
 }

@@ -29,7 +29,7 @@ struct RemoteExecutionTests {
             try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
             let secret = "s3cr3t-$(id)-'quoted'\nline2"
             let command = RemoteCommand(
-                arguments: ["sh", "-c", "pwd; printf '%s' \"$TOKEN\" >&2; sleep 1; exit 3"], workDirectory: work,
+                arguments: ["sh", "-c", "pwd; printf '%s' \"$TOKEN\" >&2; cat; umask; sleep 1; exit 3"], workDirectory: work,
                 environment: [("TOKEN", Secret(secret))], stateDirectory: server.directory.file("vm/state"), runID: RemoteCommand.newRunID())
             let execution = RemoteExecution(connection: connection, command: command)
             // While it runs, no process's argv carries the secret (the canary proves the scanner looks).
@@ -40,10 +40,20 @@ struct RemoteExecutionTests {
             let (out, err, status) = try await collect(stream)
             let argv = scanner.stop()
             #expect(argv.hits.count >= 1 && argv.hits.allSatisfy { $0.contains(canary) }, "the secret was in a process's argv: \(argv.hits)")
-            #expect(out == work + "\n")
+            let lines = out.split(separator: "\n").map(String.init)
+            #expect(lines.count == 2 && lines.first == work, "the command sees an empty stdin: \(out)")
+            #expect(lines.last != "0077", "the private state directory's mode does not leak into the command's umask")
             #expect(err == secret)
             #expect(status == .exited(3))
-            #expect(!FileManager.default.fileExists(atPath: command.environmentFile), "the env file is removed by the command")
+            // The environment never touched the disk: the state directory holds only this run's pid file.
+            let state = server.directory.file("vm/state")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: state) == [command.runID + ".pid"])
+
+            // The next run sweeps the pid file of the one that exited; its own stays until a later run.
+            let next = RemoteCommand(arguments: ["true"], workDirectory: work, environment: [], stateDirectory: state, runID: RemoteCommand.newRunID())
+            let (_, _, nextStatus) = try await collect(try await RemoteExecution(connection: connection, command: next).start())
+            #expect(nextStatus == .exited(0))
+            #expect(try FileManager.default.contentsOfDirectory(atPath: state) == [next.runID + ".pid"])
         }
     }
 
