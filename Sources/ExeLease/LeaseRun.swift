@@ -150,6 +150,22 @@ extension Leases {
             warmupMilliseconds = WorkTreeSync.milliseconds(clock.now - begin)
         }
         do {
+            if interrupt.isFired {
+                // Ctrl-C during the warmup: the VM was allowed to finish
+                // (removing a VM that is still being created could miss it),
+                // and is stopped below like any one-shot lease.
+                context.progress("interrupted during the warmup; nothing was run")
+                var timing = LeaseRunTiming(
+                    leaseID: claim.identity.id, slug: claim.identity.slug, runID: RemoteCommand.newRunID(), totalMilliseconds: 0, bytesSent: 0,
+                    filesChanged: 0, syncUpToDate: false, exitCode: 130, interrupted: true, leaseStopped: false)
+                timing.warmupMilliseconds = warmupMilliseconds
+                if oneShot && !request.keep {
+                    _ = try await stop([claim.identity.id])
+                    timing.leaseStopped = true
+                }
+                timing.totalMilliseconds = WorkTreeSync.milliseconds(clock.now - start)
+                return (nil, timing)
+            }
             var result = try await runOnLease(claim, request: request, interrupt: interrupt, output: output, start: start)
             result.timing.warmupMilliseconds = warmupMilliseconds
             if oneShot && !request.keep {
@@ -178,6 +194,16 @@ extension Leases {
             filesChanged: 0, syncUpToDate: false, interrupted: false, leaseStopped: false)
         let touching = Task { try await touch(claim) }
         let connection = try await connect(claim)
+        /// Ends a run interrupted before its command started.
+        func interrupted() async -> (status: RemoteExitStatus?, timing: LeaseRunTiming) {
+            context.progress("interrupted before the command started; nothing was run")
+            timing.interrupted = true
+            timing.exitCode = 130
+            _ = try? await touching.value
+            await connection.close()
+            timing.totalMilliseconds = WorkTreeSync.milliseconds(clock.now - start)
+            return (nil, timing)
+        }
         do {
             let remoteDirectory = claim.remoteDirectory
             if request.sync || request.syncOnly {
@@ -187,13 +213,30 @@ extension Leases {
                 options.excludePatterns = context.settings.syncExclude.value
                 options.compress = context.settings.syncCompress.value
                 let begin = clock.now
-                let report = try await WorkTreeSync(connection: connection, localRoot: context.repositoryRoot, remoteDirectory: remoteDirectory, runner: context.runner)
-                    .run(options, warn: context.progress)
+                let sync = WorkTreeSync(connection: connection, localRoot: context.repositoryRoot, remoteDirectory: remoteDirectory, runner: context.runner)
+                let progress = context.progress
+                // Ctrl-C during the sync cancels it (the remote tree stays as
+                // it was: a sync commits only at its end) and runs nothing.
+                let syncing = Task { try await sync.run(options, warn: progress) }
+                let canceller = Task {
+                    await interrupt.wait()
+                    if !Task.isCancelled { syncing.cancel() }
+                }
+                let report: SyncReport
+                do {
+                    report = try await syncing.value
+                    canceller.cancel()
+                } catch {
+                    canceller.cancel()
+                    if interrupt.isFired { return await interrupted() }
+                    throw error
+                }
                 timing.syncMilliseconds = WorkTreeSync.milliseconds(clock.now - begin)
                 timing.bytesSent = report.bytesSent
                 timing.filesChanged = report.filesSent + report.filesDeleted
                 timing.syncUpToDate = report.upToDate
             }
+            if interrupt.isFired { return await interrupted() }
             if request.syncOnly {
                 _ = try? await touching.value
                 await connection.close()

@@ -186,10 +186,25 @@ public struct Leases: Sendable {
                 }
                 throw LeaseError(
                     .notReady,
-                    "\(error); removing the VM failed too (\(removal)). Remove it by hand: exe-cli vm rm \(identity.vmName)  (or: ssh \(context.controlHost) rm \(identity.vmName))")
+                    "\(error); removing the VM failed too (\(removal)). Remove it by hand: \(Self.manualRemovalCommand(vmName: identity.vmName, controlHost: context.controlHost))")
             }
             throw error
         }
+    }
+
+    /// The commands that remove `vmName` by hand: through exe-cli, and
+    /// through OpenSSH as exe.dev's own docs put it.
+    static func manualRemovalCommand(vmName: String, controlHost: String) -> String {
+        let name = ShellQuote.word(vmName)
+        var host = controlHost
+        var port: String?
+        if let colon = controlHost.lastIndex(of: ":"), !controlHost.hasSuffix("]"), controlHost.filter({ $0 == ":" }).count == 1 {
+            host = String(controlHost[..<colon])
+            port = String(controlHost[controlHost.index(after: colon)...])
+        }
+        let cli = "exe-cli vm rm \(name)" + (normalizedControlHost(controlHost) == "exe.dev" ? "" : " --control-host \(ShellQuote.word(controlHost))")
+        let ssh = "ssh " + (port.map { "-p \($0) " } ?? "") + ShellQuote.word(host) + " rm " + name
+        return "\(cli)  (or: \(ssh))"
     }
 
     /// Waits until `destination` accepts TCP, then an SSH login, then has
@@ -216,6 +231,7 @@ public struct Leases: Sendable {
                 }
                 lastError = "the tool check failed (\(tools.status))"
             } catch let error as SSHError where [.connectionRefused, .timeout, .disconnected, .channelFailure, .protocol].contains(error.kind) {
+                if error.kind == .connectionRefused { stage = "tcp" }
                 lastError = error.message
             }
             if clock.now - lastReport >= .seconds(5) {
@@ -230,18 +246,13 @@ public struct Leases: Sendable {
 
     // MARK: Finding leases
 
-    /// The claim for `idOrSlug` (a lease id, a slug, or a VM name).
+    /// The claim for `idOrSlug` (a lease id, a slug, or a VM name), bound to
+    /// this repository.
     ///
-    /// - Parameter reclaim: take over a claim bound to another repository.
+    /// - Parameter reclaim: take over a claim bound to another repository
+    ///   (the claim is rewritten to this one).
     public func claim(_ idOrSlug: String, reclaim: Bool = false) throws -> LeaseClaim {
-        let all = context.claims.all().claims
-        let matches = all.filter { $0.identity.id == idOrSlug || $0.identity.slug == idOrSlug || $0.vmName == idOrSlug }
-        guard let claim = matches.first else {
-            throw LeaseError(.notFound, "no lease \"\(idOrSlug)\" on this machine (see `exe-cli lease list --all`)")
-        }
-        if matches.count > 1 {
-            throw LeaseError(.claim, "\"\(idOrSlug)\" matches \(matches.count) leases; use the lease id")
-        }
+        let claim = try lookup(idOrSlug)
         if claim.repositoryRoot != context.repositoryRoot {
             guard reclaim else {
                 throw LeaseError(.claim, "lease \(claim.identity.id) (\(claim.identity.slug)) belongs to \(claim.repositoryRoot), not \(context.repositoryRoot); pass --reclaim to use it here")
@@ -252,6 +263,42 @@ public struct Leases: Sendable {
             }
         }
         return claim
+    }
+
+    /// The claim for `idOrSlug` whatever repository it is bound to, left as
+    /// it is (for commands that do not use the work tree: status, touch,
+    /// stop).
+    public func lookup(_ idOrSlug: String) throws -> LeaseClaim {
+        let matches = context.claims.all().claims.filter { $0.identity.id == idOrSlug || $0.identity.slug == idOrSlug || $0.vmName == idOrSlug }
+        guard let claim = matches.first else {
+            throw LeaseError(.notFound, "no lease \"\(idOrSlug)\" on this machine (see `exe-cli lease list --all`)")
+        }
+        if matches.count > 1 {
+            throw LeaseError(.claim, "\"\(idOrSlug)\" matches \(matches.count) leases; use the lease id")
+        }
+        return claim
+    }
+
+    /// Whether `claim` was made through the control host this context talks
+    /// to. A claim from another control host must not be judged by this
+    /// one's VM list: there its VM would look gone while it still runs.
+    public func isOnThisControlHost(_ claim: LeaseClaim) -> Bool {
+        Self.normalizedControlHost(claim.controlHost) == Self.normalizedControlHost(context.controlHost)
+    }
+
+    /// Throws unless `claim` belongs to this context's control host.
+    public func requireThisControlHost(_ claim: LeaseClaim) throws {
+        guard isOnThisControlHost(claim) else {
+            throw LeaseError(
+                .claim,
+                "lease \(claim.identity.id) (\(claim.identity.slug)) was made through control host \(claim.controlHost), but this command talks to \(context.controlHost); pass --control-host \(claim.controlHost)")
+        }
+    }
+
+    /// `host`, `host:22` and `HOST` name the same control host.
+    static func normalizedControlHost(_ host: String) -> String {
+        let lower = host.lowercased()
+        return lower.hasSuffix(":22") ? String(lower.dropLast(3)) : lower
     }
 
     /// The SSH destination of a ready lease.
@@ -274,6 +321,7 @@ public struct Leases: Sendable {
     /// VM's tags (so another machine's `gc` sees it).
     @discardableResult
     public func touch(_ claim: LeaseClaim) async throws -> LeaseClaim {
+        try requireThisControlHost(claim)
         let before = claim.expiresAt
         let updated = try context.claims.update(claim.identity.id) { $0.lastUsedAt = context.now() }
         if abs(updated.expiresAt.timeIntervalSince(before)) >= 60 {
@@ -294,7 +342,8 @@ public struct Leases: Sendable {
     public func stop(_ idsOrSlugs: [String]) async throws -> [StopOutcome] {
         var outcomes: [StopOutcome] = []
         for key in idsOrSlugs {
-            let claim = try? self.claim(key, reclaim: true)
+            let claim = try? lookup(key)
+            if let claim { try requireThisControlHost(claim) }
             let vmName: String
             let leaseID: String?
             if let claim {
@@ -341,7 +390,7 @@ public struct Leases: Sendable {
                 expiresAt: claim?.expiresAt ?? LeaseTags.expiry(in: vm.tags), claimed: claim != nil,
                 repositoryRoot: claim?.repositoryRoot, vmExists: true, keep: vm.tags.contains(LeaseTags.keep)))
         }
-        for claim in claims where !seen.contains(claim.identity.id) {
+        for claim in claims where !seen.contains(claim.identity.id) && isOnThisControlHost(claim) {
             views.append(LeaseView(
                 leaseID: claim.identity.id, slug: claim.identity.slug, vmName: claim.vmName, status: "gone",
                 expiresAt: claim.expiresAt, claimed: true, repositoryRoot: claim.repositoryRoot, vmExists: false, keep: claim.keep))
@@ -355,7 +404,7 @@ public struct Leases: Sendable {
     public func collectExpired(dryRun: Bool) async throws -> [CollectionOutcome] {
         let now = context.now()
         let vms = try await context.control.list([LeaseTags.owner]).vms.filter { $0.tags.contains(LeaseTags.owner) }
-        let claims = context.claims.all().claims
+        let claims = context.claims.all().claims.filter(isOnThisControlHost)
         var outcomes: [CollectionOutcome] = []
         var expired: [(VM, Date?)] = []
         for vm in vms where !vm.tags.contains(LeaseTags.keep) {

@@ -75,12 +75,15 @@ public struct RemoteCommand: Sendable {
 
     /// Signals the command's process group: SIGINT first, then, if it is
     /// still alive after `graceSeconds`, SIGKILL. Returns a shell script.
+    /// It waits up to 5 s for the pid file, since an interrupt can arrive
+    /// between the channel's start and the command's first line.
     ///
     /// It calls the `kill` program through `env`: the shell's builtin may be
     /// dash's, which cannot signal a process group (`kill -- -PGID`).
     public func interruptScript(graceSeconds: Int) -> String {
         let pid = ShellQuote.word(pidFile)
         return """
+            i=0; while [ ! -s \(pid) ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
             [ -s \(pid) ] || exit 0
             p=$(cat \(pid)); env kill -s INT -- "-$p" 2>/dev/null || exit 0
             i=0; while [ $i -lt \(graceSeconds * 10) ] && env kill -0 -- "-$p" 2>/dev/null; do sleep 0.1; i=$((i+1)); done

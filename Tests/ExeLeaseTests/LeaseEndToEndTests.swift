@@ -134,11 +134,11 @@ struct LeaseEndToEndTests {
         #expect(vm.tags.contains { $0.hasPrefix("exe-lease-expires-") })
 
         let first = OutputCollector()
-        var request = LeaseRunRequest(lease: claim.identity.slug, arguments: ["sh", "-c", "cat README.md; ls src; exit 3"])
+        var request = LeaseRunRequest(lease: claim.identity.slug, arguments: ["sh", "-c", "cat README.md; ls src; echo \"$EXE_LEASE_ID $EXE_LEASE_SLUG $EXE_RUN_ID\"; exit 3"])
         let (status, timing) = try await leases.run(request, output: collectOutput(first))
         #expect(status == .exited(3))
         #expect(timing.exitCode == 3)
-        #expect(first.stdout == "# lease test\nmain.sh\n")
+        #expect(first.stdout == "# lease test\nmain.sh\n\(claim.identity.id) life-cycle \(timing.runID)\n")
         #expect(timing.filesChanged == 3)
 
         try bed.home.write("repo/README.md", "# changed\n")
@@ -155,6 +155,18 @@ struct LeaseEndToEndTests {
         let (_, third) = try await leases.run(request, output: { _ in })
         #expect(third.syncUpToDate)
         #expect(third.bytesSent == 0)
+
+        // Ctrl-C before the command starts (here: already pressed) runs nothing.
+        let pressed = RunInterrupt()
+        pressed.fire()
+        let (none, interrupted) = try await leases.run(
+            LeaseRunRequest(lease: claim.identity.id, arguments: ["sh", "-c", "touch /tmp/ran-anyway"]), interrupt: pressed, output: { _ in })
+        #expect(none == nil)
+        #expect(interrupted.interrupted && interrupted.exitCode == 130)
+        let probe = OutputCollector()
+        request.arguments = ["sh", "-c", "test -e /tmp/ran-anyway && echo ran || echo not-run"]
+        _ = try await leases.run(request, output: collectOutput(probe))
+        #expect(probe.stdout == "not-run\n")
 
         let stopped = try await leases.stop([claim.identity.id])
         #expect(stopped.map(\.result) == ["stopped"])
@@ -174,6 +186,18 @@ struct LeaseEndToEndTests {
         try await bed.control().remove(claim.vmName)
         let listed = try await leases.list()
         #expect(listed.first?.vmExists == false)
+
+        // The same claim, had it been made through another control host, is
+        // not this one's to judge: stop refuses, gc and list leave it alone.
+        _ = try bed.claims.update(claim.identity.id) { $0.controlHost = "exe.dev" }
+        let refused = await #expect(throws: LeaseError.self) { try await leases.stop([claim.identity.id]) }
+        #expect(refused?.kind == .claim)
+        #expect(refused?.message.contains("--control-host exe.dev") == true)
+        #expect(try await leases.collectExpired(dryRun: false).isEmpty)
+        #expect(try await leases.list(all: true).isEmpty)
+        #expect(try bed.claims.load(claim.identity.id) != nil)
+        _ = try bed.claims.update(claim.identity.id) { $0.controlHost = leases.context.controlHost }
+
         let outcome = try await leases.stop([claim.identity.slug])
         #expect(outcome.map(\.result) == ["already-gone"])
         #expect(try bed.claims.load(claim.identity.id) == nil)
@@ -228,6 +252,9 @@ struct LeaseEndToEndTests {
         let other = bed.home.file("other-repo")
         try FileManager.default.createDirectory(atPath: other, withIntermediateDirectories: true)
         let elsewhere = try bed.leases(repository: other)
+        // Looking at or touching it from here does not move it here.
+        _ = try await elsewhere.touch(try elsewhere.lookup("mine"))
+        #expect(try bed.claims.load(claim.identity.id)?.repositoryRoot == bed.repository)
         let error = await #expect(throws: LeaseError.self) {
             try await elsewhere.run(LeaseRunRequest(lease: "mine", arguments: ["true"]), output: { _ in })
         }
@@ -251,6 +278,15 @@ struct LeaseEndToEndTests {
         #expect(status == .exited(7))
         #expect(timing.leaseStopped)
         #expect(timing.warmupMilliseconds != nil)
+        #expect(try await bed.control().list([LeaseTags.owner]).vms.isEmpty)
+        #expect(bed.claims.all().claims.isEmpty)
+
+        // Ctrl-C during a one-shot warmup: the VM is finished, then removed; nothing runs.
+        let pressed = RunInterrupt()
+        pressed.fire()
+        let (none, interrupted) = try await leases.run(LeaseRunRequest(lease: nil, arguments: ["true"]), interrupt: pressed, output: { _ in })
+        #expect(none == nil)
+        #expect(interrupted.interrupted && interrupted.leaseStopped && interrupted.exitCode == 130)
         #expect(try await bed.control().list([LeaseTags.owner]).vms.isEmpty)
         #expect(bed.claims.all().claims.isEmpty)
         }
@@ -342,6 +378,16 @@ struct LeaseEndToEndTests {
         #expect(shown.stdout.contains("\"reachable\" : true"))
         let touched = try await runner.run(ProcessInvocation(cli, ["lease", "touch", target2.identity.slug], environment: environment, workingDirectory: bed.repository))
         #expect(touched.status == 0 && touched.stdout.hasPrefix("touched \(target2.identity.id)"))
+        // status and touch from another directory leave the claim bound to its repository.
+        let otherDirectory = bed.home.file("other-dir")
+        try FileManager.default.createDirectory(atPath: otherDirectory, withIntermediateDirectories: true)
+        for words in [["status", target2.identity.id], ["touch", target2.identity.id]] {
+            let fromElsewhere = try await runner.run(ProcessInvocation(cli, ["lease"] + words, environment: environment, workingDirectory: otherDirectory))
+            #expect(fromElsewhere.status == 0, "\(words): \(fromElsewhere.stderr)")
+        }
+        #expect(try store.load(target2.identity.id)?.repositoryRoot == target2.repositoryRoot)
+        let exitFour = try await runner.run(ProcessInvocation(cli, ["lease", "run", "--id", target2.identity.id, "--no-sync", "--", "sh", "-c", "exit 4"], environment: environment, workingDirectory: bed.repository))
+        #expect(exitFour.status == 4, "the remote exit code is exe-cli's: \(exitFour.stderr)")
         let listed = try await runner.run(ProcessInvocation(cli, ["lease", "list", "--json"], environment: environment, workingDirectory: bed.repository))
         #expect(listed.status == 0)
         #expect(listed.stdout.components(separatedBy: "\"leaseID\"").count == 21)

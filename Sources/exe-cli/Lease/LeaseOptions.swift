@@ -8,7 +8,7 @@ struct LeaseOptions: ParsableArguments {
     @Option(help: "CPUs [env: EXE_LEASE_CPUS].") var cpus: Int?
     @Option(help: "Memory, e.g. 4GB [env: EXE_LEASE_MEMORY].") var memory: String?
     @Option(help: "Disk, e.g. 10GB [env: EXE_LEASE_DISK].") var disk: String?
-    @Option(name: .customLong("vm-command"), help: "The VM's container command [env: EXE_LEASE_COMMAND].") var vmCommand: String?
+    @Option(name: [.customLong("command"), .customLong("vm-command")], help: "The VM's container command (for the VM, not the command a run executes) [env: EXE_LEASE_COMMAND].") var vmCommand: String?
     @Option(name: .customLong("idle-timeout"), help: "Collect the lease after this long unused, e.g. 30m [env: EXE_LEASE_IDLE_TIMEOUT].") var idleTimeout: String?
     @Option(help: "Collect the lease this long after creation, e.g. 90m [env: EXE_LEASE_TTL].") var ttl: String?
     @Option(name: .customLong("work-root"), help: "The directory on the VM holding work trees [env: EXE_LEASE_WORK_ROOT].") var workRoot: String?

@@ -20,7 +20,8 @@ struct LeaseStatusCommand: AsyncParsableCommand {
     mutating func run() async throws {
         let key = id
         try await LeaseSession.run(global, lease) { leases, session in
-            let claim = try leases.claim(key, reclaim: true)
+            let claim = try leases.lookup(key)
+            try leases.requireThisControlHost(claim)
             let vm = try await session.client.vm(named: claim.vmName)
             var reachable = false
             if vm != nil, let connection = try? await leases.connect(claim) {

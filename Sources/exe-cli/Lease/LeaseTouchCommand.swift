@@ -12,7 +12,7 @@ struct LeaseTouchCommand: AsyncParsableCommand {
     mutating func run() async throws {
         let key = id
         try await LeaseSession.run(global, lease) { leases, session in
-            let claim = try await leases.touch(try leases.claim(key, reclaim: true))
+            let claim = try await leases.touch(try leases.lookup(key))
             try session.output.result(LeaseClaimOutput(claim)) { "touched \(claim.identity.id); expires \(LeaseClaimOutput.format(claim.expiresAt))" }
         }
     }
