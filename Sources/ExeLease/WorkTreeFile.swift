@@ -22,6 +22,12 @@ public struct WorkTreeFile: Sendable, Hashable {
     /// Whether git tracks the file.
     public var tracked: Bool
 
+    /// Whether anything (of any type) is at `path`.
+    static func exists(root: String, path: String) -> Bool {
+        var info = Glibc.stat()
+        return lstat(root + "/" + path, &info) == 0
+    }
+
     /// Reads the file's metadata with `lstat`; `nil` when it vanished or is
     /// neither a regular file nor a symlink.
     static func stat(root: String, path: String, tracked: Bool) -> WorkTreeFile? {

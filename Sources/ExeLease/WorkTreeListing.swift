@@ -17,6 +17,10 @@ public struct WorkTreeListing: Sendable {
     public var files: [WorkTreeFile]
     /// Whether the root is a git work tree.
     public var isGitRepository: Bool
+    /// Files git tracks that the sync leaves out: excluded by `.exeignore`
+    /// or the extra patterns, or not a regular file or symlink (a submodule,
+    /// say). A tracked file deleted from the work tree is not listed here.
+    public var skippedTracked: [String] = []
 
     /// Lists the files under `root`.
     public static func list(root: String, rules: SyncIgnoreRules, runner: any ProcessRunner = LocalProcessRunner()) async throws -> WorkTreeListing {
@@ -40,15 +44,21 @@ public struct WorkTreeListing: Sendable {
                 }()
                 return parent || rules.decide(path, name: String(path[path.index(after: slash)...]), isDirectory: false, tracked: tracked)
             }
+            var skipped: [String] = []
             for path in Set(tracked + others) {
                 let isTracked = trackedSet.contains(path)
-                guard !excluded(path, tracked: isTracked),
-                    let file = WorkTreeFile.stat(root: root, path: path, tracked: isTracked)
-                else { continue }
+                if excluded(path, tracked: isTracked) {
+                    if isTracked { skipped.append(path) }
+                    continue
+                }
+                guard let file = WorkTreeFile.stat(root: root, path: path, tracked: isTracked) else {
+                    if isTracked, WorkTreeFile.exists(root: root, path: path) { skipped.append(path) }
+                    continue
+                }
                 files.append(file)
             }
             files.sort { $0.path < $1.path }
-            return WorkTreeListing(root: root, files: files, isGitRepository: true)
+            return WorkTreeListing(root: root, files: files, isGitRepository: true, skippedTracked: skipped.sorted())
         }
         var files: [WorkTreeFile] = []
         walk(root: root, relative: "", rules: rules, into: &files)

@@ -87,17 +87,24 @@ public struct WorkTreeSync: Sendable {
         let rules = SyncIgnoreRules.load(root: localRoot, extraPatterns: options.excludePatterns)
         let root = localRoot
         let runner = self.runner
-        async let listing = { () async throws -> ([WorkTreeFile], Int) in
+        async let listing = { () async throws -> (WorkTreeListing, Int) in
             let begin = ContinuousClock.now
-            let files = try await WorkTreeListing.list(root: root, rules: rules, runner: runner).files
-            return (files, Self.milliseconds(ContinuousClock.now - begin))
+            let listing = try await WorkTreeListing.list(root: root, rules: rules, runner: runner)
+            return (listing, Self.milliseconds(ContinuousClock.now - begin))
         }()
         async let probeResult = { [connection, remoteDirectory, metaDirectory] () async throws -> (CommandResult, Int) in
             let begin = ContinuousClock.now
             let result = try await connection.run(RemoteSyncScript.probe(work: remoteDirectory, meta: metaDirectory), timeout: .seconds(120))
             return (result, Self.milliseconds(ContinuousClock.now - begin))
         }()
-        let (files, listTime) = try await listing
+        let (listed, listTime) = try await listing
+        let files = listed.files
+        if !listed.skippedTracked.isEmpty {
+            // Tracked files are never dropped silently.
+            let examples = listed.skippedTracked.prefix(3).joined(separator: ", ")
+            let more = listed.skippedTracked.count > 3 ? ", ..." : ""
+            warn("not syncing \(listed.skippedTracked.count) tracked file(s) excluded by .exeignore or not regular files: \(examples)\(more)")
+        }
         let (probe, probeTime) = try await probeResult
         phases["list"] = listTime
         phases["probe"] = probeTime
