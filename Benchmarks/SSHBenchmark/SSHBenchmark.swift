@@ -78,5 +78,8 @@ struct SSHBenchmark {
         print("  \(concurrent) commands on one ExeSSH connection:")
         row("  concurrent", parallel, concurrent, baseline: parallel)
         row("  sequential", sequentialSame, concurrent, baseline: parallel)
+        let seconds = BenchmarkReport.seconds
+        BenchmarkReport.target("at least 3x faster than ssh per command", ratio: seconds(library) / seconds(perProcess), limit: 1.0 / 3)
+        BenchmarkReport.target("no slower than ControlMaster", ratio: seconds(library) / seconds(controlMaster), limit: 1)
     }
 }

@@ -138,6 +138,13 @@ struct SyncBenchmark {
         let plain = median(manualTimes)
         let mux = median(muxTimes)
         print(String(format: "  warm run, median of %d: exe-cli lease run -- true %.3f s; ssh+rsync+ssh %.3f s (ratio %.2f); with ControlMaster %.3f s (ratio %.2f)", runs, seconds(lease), seconds(plain), seconds(lease) / seconds(plain), seconds(mux), seconds(lease) / seconds(mux)))
+        let rsyncRatio = { (name: String) -> Double in
+            let row = rows.first { $0.0 == name }!
+            return seconds(row.1) / seconds(row.2)
+        }
+        BenchmarkReport.target("no-op resync at most half of rsync", ratio: rsyncRatio("no-op resync"), limit: 0.5)
+        BenchmarkReport.target("10-file change no slower than rsync", ratio: rsyncRatio("10 files changed"), limit: 1)
+        BenchmarkReport.target("initial sync within 1.2x of rsync", ratio: rsyncRatio("initial sync"), limit: 1.2)
         print("  ExeLease phases (ms): initial \(initialReport.phases), no-op \(noopReport.phases), change \(changeReport.phases)")
         print("  ExeLease sent: initial \(initialReport.bytesSent >> 10) KiB (\(initialReport.filesSent) files), no-op \(noopReport.bytesSent) B, change \(changeReport.bytesSent >> 10) KiB (\(changeReport.filesSent) files)")
     }

@@ -24,4 +24,11 @@ public enum BenchmarkReport {
                     format: " %8.3f s  %7.2f ms/%@  %6.2fx", seconds(duration), seconds(duration) * 1000 / Double(operations), unit,
                     seconds(duration) / seconds(baseline)))
     }
+
+    /// Prints whether an expected bound holds: `ratio` against `limit`
+    /// (a ratio of this project's time to the other's; at most `limit` is met).
+    public static func target(_ description: String, ratio: Double, limit: Double) {
+        let verdict = ratio <= limit ? "met" : "NOT MET"
+        print(String(format: "  target %@: ratio %.2f (limit %.2f): %@", description, ratio, limit, verdict))
+    }
 }
