@@ -338,39 +338,54 @@ public struct Leases: Sendable {
     }
 
     /// Stops leases: removes each VM, then its claim. A VM that is already
-    /// gone counts as stopped (its claim is removed).
+    /// gone counts as stopped (its claim is removed). Every lease named is
+    /// tried; if any fails, the error (thrown after the others were stopped)
+    /// names what was stopped and what failed.
     public func stop(_ idsOrSlugs: [String]) async throws -> [StopOutcome] {
         var outcomes: [StopOutcome] = []
+        var failures: [(key: String, error: any Error)] = []
         for key in idsOrSlugs {
-            let claim = try? lookup(key)
-            if let claim { try requireThisControlHost(claim) }
-            let vmName: String
-            let leaseID: String?
-            if let claim {
-                vmName = claim.vmName
-                leaseID = claim.identity.id
-            } else {
-                // No local claim: accept a lease id or VM name the tool owns.
-                let owned = try await context.control.list([LeaseTags.owner]).vms
-                guard let vm = owned.first(where: { $0.name == key || LeaseTags.leaseID(in: $0.tags) == key || LeaseTags.slug(in: $0.tags) == key }) else {
-                    if LeaseIdentity.isID(key) {
-                        outcomes.append(StopOutcome(lease: key, vmName: nil, result: "already-gone"))
-                        continue
-                    }
-                    throw LeaseError(.notFound, "no lease \"\(key)\" here or among the VMs tagged \(LeaseTags.owner)")
-                }
-                vmName = vm.name
-                leaseID = LeaseTags.leaseID(in: vm.tags)
+            do {
+                outcomes.append(try await stopOne(key))
+            } catch {
+                failures.append((key, error))
             }
-            let result = try await context.control.remove([vmName])
-            if let failure = result.failures.first, failure.kind != .notFound {
-                throw LeaseError(.control, "removing \(vmName) failed: \(failure.message)")
-            }
-            let gone = result.failures.first?.kind == .notFound
-            if let leaseID { try context.claims.remove(leaseID) }
-            outcomes.append(StopOutcome(lease: leaseID ?? key, vmName: vmName, result: gone ? "already-gone" : "stopped"))
         }
-        return outcomes
+        guard let first = failures.first else { return outcomes }
+        if failures.count == 1 && outcomes.isEmpty { throw first.error }
+        let done = outcomes.map { "\($0.result) \($0.lease)" }
+        let failed = failures.map { "\($0.key): \($0.error)" }
+        let kind = (first.error as? LeaseError)?.kind ?? .control
+        throw LeaseError(kind, (done.isEmpty ? "" : done.joined(separator: ", ") + "; ") + "failed: " + failed.joined(separator: "; "))
+    }
+
+    private func stopOne(_ key: String) async throws -> StopOutcome {
+        let claim = try? lookup(key)
+        if let claim { try requireThisControlHost(claim) }
+        let vmName: String
+        let leaseID: String?
+        if let claim {
+            vmName = claim.vmName
+            leaseID = claim.identity.id
+        } else {
+            // No local claim: accept a lease id or VM name the tool owns.
+            let owned = try await context.control.list([LeaseTags.owner]).vms
+            guard let vm = owned.first(where: { $0.name == key || LeaseTags.leaseID(in: $0.tags) == key || LeaseTags.slug(in: $0.tags) == key }) else {
+                if LeaseIdentity.isID(key) {
+                    return StopOutcome(lease: key, vmName: nil, result: "already-gone")
+                }
+                throw LeaseError(.notFound, "no lease \"\(key)\" here or among the VMs tagged \(LeaseTags.owner)")
+            }
+            vmName = vm.name
+            leaseID = LeaseTags.leaseID(in: vm.tags)
+        }
+        let result = try await context.control.remove([vmName])
+        if let failure = result.failures.first, failure.kind != .notFound {
+            throw LeaseError(.control, "removing \(vmName) failed: \(failure.message)")
+        }
+        let gone = result.failures.first?.kind == .notFound
+        if let leaseID { try context.claims.remove(leaseID) }
+        return StopOutcome(lease: leaseID ?? key, vmName: vmName, result: gone ? "already-gone" : "stopped")
     }
 
     /// The tool's VMs joined with this machine's claims. Without `all`,
