@@ -415,7 +415,8 @@ public struct Leases: Sendable {
 
     /// Stops leases past their idle timeout or TTL (by the expiry in their
     /// tags, so leases from other machines are collected too), and forgets
-    /// claims whose VM is gone. Kept leases are left alone.
+    /// claims whose VM is gone (and claims of warmups that died more than an
+    /// hour ago before making their VM). Kept leases are left alone.
     public func collectExpired(dryRun: Bool) async throws -> [CollectionOutcome] {
         let now = context.now()
         let vms = try await context.control.list([LeaseTags.owner]).vms.filter { $0.tags.contains(LeaseTags.owner) }
@@ -444,7 +445,10 @@ public struct Leases: Sendable {
             outcomes.append(CollectionOutcome(vmName: vm.name, leaseID: id, expiredAt: expiry, action: "stopped"))
         }
         let live = Set(vms.map(\.name))
-        for claim in claims where !live.contains(claim.vmName) && claim.state == .ready {
+        // A provisioning claim without a VM is a warmup that died; an hour
+        // is far past any warmup still under way.
+        let abandoned = { (claim: LeaseClaim) in claim.state == .provisioning && claim.createdAt.addingTimeInterval(3600) < now }
+        for claim in claims where !live.contains(claim.vmName) && (claim.state == .ready || abandoned(claim)) {
             if !dryRun { try context.claims.remove(claim.identity.id) }
             outcomes.append(CollectionOutcome(vmName: claim.vmName, leaseID: claim.identity.id, expiredAt: claim.expiresAt, action: dryRun ? "would-forget" : "forgotten"))
         }

@@ -227,6 +227,16 @@ struct LeaseEndToEndTests {
         #expect(try await bed.control().vm(named: expired.vmName) == nil)
         #expect(try bed.claims.load(expired.identity.id) == nil)
         #expect(try await bed.control().vm(named: kept.vmName) != nil)
+
+        // A warmup that died before its VM existed leaves a provisioning
+        // claim: gc forgets it once it is an hour old, not before.
+        try await bed.control().remove(kept.vmName)
+        _ = try bed.claims.update(kept.identity.id) { $0.state = .provisioning }
+        #expect(try await long.collectExpired(dryRun: false).isEmpty)
+        _ = try bed.claims.update(kept.identity.id) { $0.createdAt = Date().addingTimeInterval(-7200) }
+        let forgotten = try await long.collectExpired(dryRun: false)
+        #expect(forgotten.map(\.action) == ["forgotten"])
+        #expect(try bed.claims.load(kept.identity.id) == nil)
         }
     }
 
