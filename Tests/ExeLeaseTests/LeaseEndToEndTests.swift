@@ -385,6 +385,14 @@ struct LeaseEndToEndTests {
         #expect(printed.status == 0)
         #expect(printed.stdout.hasPrefix("ssh -t -p \(target2.sshPort) "))
         #expect(printed.stdout.contains(target2.remoteDirectory))
+        // The interactive shell, through a real terminal (util-linux `script` makes the pty), starts in the work directory.
+        var typed = ProcessInvocation(
+            "script", ["-qec", ShellQuote.command([cli, "lease", "ssh", target2.identity.id]), "/dev/null"], environment: environment,
+            workingDirectory: bed.repository, timeout: .seconds(60))
+        typed.standardInput = Data("echo \"cwd=$(pwd)\"; exit 3\n".utf8)
+        let shell = try await runner.run(typed)
+        #expect(shell.status == 3, "the shell's exit status is exe-cli's: \(shell.stderr)")
+        #expect(shell.stdout.replacingOccurrences(of: "\r", with: "").contains("cwd=\(target2.remoteDirectory)\n"), "\(shell.stdout)")
         let shown = try await runner.run(ProcessInvocation(cli, ["lease", "status", target2.identity.id, "--json"], environment: environment, workingDirectory: bed.repository))
         #expect(shown.status == 0, "\(shown.stderr)")
         #expect(shown.stdout.contains("\"reachable\" : true"))

@@ -21,7 +21,7 @@ struct LeaseSSHCommand: AsyncParsableCommand {
         try await LeaseSession.run(global, lease) { leases, session in
             let claim = try leases.claim(key, reclaim: reclaim)
             let destination = try leases.destination(of: claim)
-            let remote = "cd \(ShellQuote.word(claim.remoteDirectory)) 2>/dev/null; exec \"${SHELL:-/bin/sh}\" -l"
+            let remote = "mkdir -p \(ShellQuote.word(claim.remoteDirectory)) && cd \(ShellQuote.word(claim.remoteDirectory)); exec \"${SHELL:-/bin/sh}\" -l"
             if printOnly {
                 let configuration = leases.context.vmConfiguration(destination)
                 var words = ["ssh", "-t", "-p", String(destination.port)]

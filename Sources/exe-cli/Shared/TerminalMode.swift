@@ -12,7 +12,9 @@ final class TerminalMode: @unchecked Sendable {
         guard isatty(fd) == 1, tcgetattr(fd, &saved) == 0 else { return nil }
         var raw = saved
         cfmakeraw(&raw)
-        guard tcsetattr(fd, TCSAFLUSH, &raw) == 0 else { return nil }
+        // TCSADRAIN, as OpenSSH does: TCSAFLUSH would discard what the user
+        // typed before the remote shell was ready.
+        guard tcsetattr(fd, TCSADRAIN, &raw) == 0 else { return nil }
         active = true
     }
 
@@ -20,7 +22,7 @@ final class TerminalMode: @unchecked Sendable {
     func restore() {
         guard active else { return }
         active = false
-        tcsetattr(fd, TCSAFLUSH, &saved)
+        tcsetattr(fd, TCSADRAIN, &saved)
     }
 
     deinit { restore() }
