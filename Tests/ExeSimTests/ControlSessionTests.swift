@@ -89,14 +89,9 @@ struct FixedClock: SimClock {
         #expect(run("set-region fra --json", env).exitStatus == 0)
         #expect(run("new --name=new-region --json", env).exitStatus == 0)
         #expect(run("cp old-region old-region-copy --json", env).exitStatus == 0)
-        let listed = run("ls --json", env).output
-        #expect(listed.contains(#""vm_name":"old-region","ssh_dest""#))
-        let entries = listed.components(separatedBy: "{\"vm_name\":").dropFirst()
-        func region(_ name: String) -> String? {
-            entries.first { $0.hasPrefix("\"\(name)\"") }.flatMap { entry in
-                entry.range(of: #""region":"[a-z]+""#).map { String(entry[$0].dropFirst(10).dropLast()) }
-            }
-        }
+        let listed = try #require(try JSONSerialization.jsonObject(with: Data(run("ls --json", env).output.utf8)) as? [String: Any])
+        let listedVMs = try #require(listed["vms"] as? [[String: Any]])
+        func region(_ name: String) -> String? { listedVMs.first { $0["vm_name"] as? String == name }?["region"] as? String }
         #expect(region("old-region") == "lax")
         #expect(region("new-region") == "fra")
         #expect(region("old-region-copy") == "lax")
