@@ -7,6 +7,14 @@ public enum APIToken {
     /// The commands a token may run when `--cmds` is not given.
     public static let defaultCommands = ["help", "ls", "new", "whoami", "ssh-key list", "share show", "exe0-to-exe1"]
 
+    /// The commands of `--cmds=TEXT`: comma-separated names stored as
+    /// given (a request is allowed when its canonical command name equals
+    /// one of them exactly); the defaults when `TEXT` names none.
+    public static func commands(_ text: String) -> [String] {
+        let names = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return names.isEmpty ? defaultCommands : names
+    }
+
     /// A fresh token.
     public static func generate() -> String { "exe1." + RandomToken.base32(count: 32) }
 

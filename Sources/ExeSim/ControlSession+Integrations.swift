@@ -1,7 +1,7 @@
 import Foundation
 
 extension ControlSession {
-    static let integrationTypes = ["github", "http-proxy", "reflection"]
+    static let integrationTypes = ["github", "http-proxy", "notify", "reflection"]
 
     private func integrationEntry(_ integration: IntegrationRecord) -> JSONValue {
         var config: [(String, JSONValue)] = []
@@ -62,6 +62,10 @@ extension ControlSession {
             if !bearer.isEmpty { config["bearer"] = "***" }
         case "github":
             throw CommandFailure("GitHub is not set up for this account; run: integrations setup github (not simulated by exe-sim)")
+        case "notify":
+            // The reference lists the type but no type-specific flags: a
+            // notify integration has an empty config.
+            break
         default:
             config["fields"] = flags.string("fields") ?? "all"
         }

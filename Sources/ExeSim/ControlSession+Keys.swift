@@ -20,7 +20,15 @@ extension ControlSession {
         }
     }
 
+    /// The permission flags of `ssh-key add`: hidden, support-only on
+    /// exe.dev, and not simulated.
+    static let keyPermissionFlags = ["cmds", "vm", "tag", "exp"]
+
     func keyAdd() throws {
+        if let flag = Self.keyPermissionFlags.first(where: { flags.isSet($0) }) {
+            throw CommandFailure(
+                "ssh-key add --\(flag) is not simulated by exe-sim (key permissions need support privileges on exe.dev)")
+        }
         var text = arguments.joined(separator: " ")
         if request.transport == .ssh {
             let input = String(decoding: request.readStandardInput(16 * 1024), as: UTF8.self)
@@ -115,17 +123,11 @@ extension ControlSession {
         if !vmName.isEmpty, !(flags.string("tag") ?? "").isEmpty {
             throw CommandFailure("--vm and --tag are mutually exclusive")
         }
-        let label = (flags.string("label") ?? "").isEmpty ? (vmName.isEmpty ? "api-key" : "api-key-\(vmName)") : (flags.string("label") ?? "")
-        var commands = APIToken.defaultCommands
-        if let text = flags.string("cmds"), !text.isEmpty {
-            commands = []
-            for part in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !part.isEmpty {
-                guard let canonical = environment.tree.canonicalName(of: part) else {
-                    throw CommandFailure("unknown command in --cmds: \(GoFlagParser.goQuote(part))")
-                }
-                commands.append(canonical)
-            }
+        if flags.isSet("tag") {
+            throw CommandFailure("ssh-key generate-api-key --tag is not simulated by exe-sim (tag-scoped keys)")
         }
+        let label = (flags.string("label") ?? "").isEmpty ? (vmName.isEmpty ? "api-key" : "api-key-\(vmName)") : (flags.string("label") ?? "")
+        let commands = APIToken.commands(flags.string("cmds") ?? "")
         var expiresAt: Date?
         if let text = flags.string("exp"), !text.isEmpty {
             if let interval = try APIToken.expiry(text).get() { expiresAt = now.addingTimeInterval(interval) }

@@ -23,7 +23,7 @@ extension ControlSession {
         }
         selected.sort { $0.name < $1.name }
         if output.wantsJSON {
-            output.json(.object([("vms", .array(selected.map { presentation($0).listEntry(region: state.region) }))]))
+            output.json(.object([("vms", .array(selected.map { presentation($0).listEntry(region: $0.region ?? state.region) }))]))
             return
         }
         if selected.isEmpty {
@@ -34,6 +34,7 @@ extension ControlSession {
             let view = presentation(vm)
             var line = "\(vm.name).exe.xyz  \(vm.status)"
             if flags.bool("l") {
+                line += "  region: \(vm.region ?? state.region)"
                 line += "  ssh: \(view.sshCommand)  http: \(view.httpsURL)  image: \(vm.image ?? "exeuntu")"
                 line += "  cpus: \(vm.cpus)  memory: \(ByteSize.display(vm.memoryBytes))  disk: \(ByteSize.display(vm.diskBytes))"
                 if !vm.tags.isEmpty { line += "  tags: \(vm.tags.joined(separator: ","))" }
@@ -111,8 +112,14 @@ extension ControlSession {
             resolved = try environment.lifecycle.resolveImage(imageText, registryAuth: registryAuth)
             storedImage = imageText
         }
-        if let prompt = flags.string("prompt"), !prompt.isEmpty, storedImage != nil {
-            throw CommandFailure("--prompt can only be used with the exeuntu image")
+        if let prompt = flags.string("prompt"), !prompt.isEmpty {
+            if storedImage != nil { throw CommandFailure("--prompt can only be used with the exeuntu image") }
+            if prompt == "/dev/stdin" {
+                // Read to EOF (up to 16 KiB) like the server; Shelley is not
+                // simulated, so the prompt itself goes nowhere.
+                let size = request.readStandardInput(16 * 1024 + 1).count
+                if size > 16 * 1024 { throw CommandFailure("prompt too large: more than 16384 bytes") }
+            }
         }
         var setupScript: String?
         if let script = flags.string("setup-script"), !script.isEmpty {
@@ -154,7 +161,7 @@ extension ControlSession {
             state.nextVMNumber += 1
             let vm = VMRecord(
                 id: id, name: name, status: "creating", image: storedImage, command: command, tags: tags, comment: comment,
-                createdAt: createdAt, memoryBytes: memory, diskBytes: disk, cpus: cpus, sshPort: ports.ssh,
+                createdAt: createdAt, region: state.region, memoryBytes: memory, diskBytes: disk, cpus: cpus, sshPort: ports.ssh,
                 httpPort: ports.http, proxyPort: proxyPort, share: "private", sharedUsers: [], links: [],
                 emailEnabled: false, environment: flags.list("env"), exposedPorts: resolved?.exposedPorts ?? [8000, 9999],
                 setupScript: setupScript, integrations: integrations)
@@ -399,6 +406,7 @@ extension ControlSession {
             copy.status = "creating"
             copy.tags = copyTags ? source.tags : []
             copy.createdAt = started
+            copy.region = source.region ?? state.region
             copy.sshPort = ports.ssh
             copy.httpPort = ports.http
             copy.sharedUsers = []

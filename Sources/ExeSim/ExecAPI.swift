@@ -31,8 +31,10 @@ struct ExecAPI: Sendable {
         if let expiry = key.expiresAt, expiry <= clock.now() { return .error(403, "SSH key has expired") }
         guard limiter.take(key.fingerprint) else { return .error(429, "rate limit exceeded") }
         if request.bodyTooLarge || request.body.count > Self.bodyLimit { return .error(413, "request body exceeds 64KB limit") }
-        guard let body = String(data: request.body, encoding: .utf8) else { return .error(400, "failed to read request body") }
-        if body.contains("\u{0}") { return .error(400, "request body must not contain null bytes") }
+        // Go reads any bytes: invalid UTF-8 reaches the lexer and the
+        // command (here as U+FFFD, which is how Go's JSON shows it).
+        if request.body.contains(0) { return .error(400, "request body must not contain null bytes") }
+        let body = String(decoding: request.body, as: UTF8.self)
         let line = body.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !line.isEmpty else { return .error(400, "missing command in request body") }
         let words: [String]

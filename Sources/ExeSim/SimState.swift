@@ -5,7 +5,7 @@ public import Foundation
 public struct SimState: Codable, Sendable {
     /// The account's email.
     public var email: String
-    /// The account's region code.
+    /// The account's region code: where `new` puts VMs from now on.
     public var region: String
     /// Registered SSH keys, API keys included.
     public var keys: [AccountKey]
@@ -82,6 +82,10 @@ public struct VMRecord: Codable, Sendable, Equatable {
     public var comment: String
     /// Creation time.
     public var createdAt: Date
+    /// The region code the VM was created in (the account's region at
+    /// `new`, the source's at `cp`). `nil` in state files written before
+    /// VMs had a region: such a VM reports the account's region.
+    public var region: String?
     /// Memory in bytes.
     public var memoryBytes: Int64
     /// Disk in bytes.

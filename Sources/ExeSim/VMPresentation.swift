@@ -12,7 +12,6 @@ struct VMPresentation {
     var vscodeURL: String {
         "vscode://vscode-remote/ssh-remote+\(sshDest):\(vm.sshPort)\(configuration.home)?windowId=_blank"
     }
-    var regionCode: String { "lax" }
 
     /// One entry of `ls --json`.
     func listEntry(region: String) -> JSONValue {

@@ -268,6 +268,116 @@ extension SimulatorSuites {
             _ = try await sim.json("set-region lax --json")
         }
 
+        @Test func vmsKeepTheRegionTheyWereCreatedIn() async throws {
+            let sim = try sim
+            _ = try await sim.json("set-region lax --json")
+            _ = try await sim.newVM("region-old")
+            _ = try await sim.json("set-region fra --json")
+            _ = try await sim.newVM("region-new")
+            let copied = try await sim.control("cp region-old region-old-copy --json")
+            #expect(copied.status == 0, "\(copied.stdout)")
+            let listed = try await sim.json("ls 'region-*' --json")
+            _ = try await sim.json("set-region lax --json")
+            _ = try await sim.control("rm region-old region-new region-old-copy --json")
+            let vms = try #require(listed["vms"] as? [[String: Any]])
+            func region(_ name: String) -> [String?] {
+                let vm = vms.first { $0["vm_name"] as? String == name }
+                return [vm?["region"] as? String, vm?["region_display"] as? String]
+            }
+            #expect(region("region-old") == ["lax", "Los Angeles, USA"])
+            #expect(region("region-new") == ["fra", "Frankfurt, Germany"])
+            // A copy stays in its source's region.
+            #expect(region("region-old-copy") == ["lax", "Los Angeles, USA"])
+        }
+
+        @Test func keyScopeFlagsThatAreNotSimulatedAreRefused() async throws {
+            let sim = try sim
+            let keyDirectory = try TemporaryDirectory(prefix: "exe-sim-scope-key")
+            defer { keyDirectory.remove() }
+            let extra = try await SSHKeyPair.generate(type: "ed25519", at: keyDirectory.file("scoped"), comment: "scoped")
+            let before = try await sim.control("ssh-key list --json")
+            for flag in ["cmds=ls", "vm=some-vm", "tag=prod", "exp=30d"] {
+                let name = String(flag.prefix { $0 != "=" })
+                try await expectError(
+                    "ssh-key add \(ShellQuote.word(extra.publicKey)) --\(flag) --json",
+                    "ssh-key add --\(name) is not simulated by exe-sim (key permissions need support privileges on exe.dev)")
+            }
+            try await expectError("ssh-key generate-api-key --label=tagged --tag=prod --json", "ssh-key generate-api-key --tag is not simulated by exe-sim (tag-scoped keys)")
+            try await expectError("ssh-key generate-api-key --vm=some-vm --tag=prod --json", "--vm and --tag are mutually exclusive")
+            // Nothing was stored.
+            #expect(try await sim.control("ssh-key list --json").stdout == before.stdout)
+            // Over HTTPS too.
+            let token = try await sim.harness.mintAPIToken(key: sim.key, label: "scope-refusal", cmds: ["ssh-key generate-api-key"])
+            let response = try await sim.harness.exec("ssh-key generate-api-key --label=tagged --tag=prod", token: token)
+            #expect(response.status == 422)
+            #expect(response.body == #"{"error":"ssh-key generate-api-key --tag is not simulated by exe-sim (tag-scoped keys)"}"# + "\n")
+            _ = try await sim.control("ssh-key remove scope-refusal --json")
+        }
+
+        @Test func keyAddWithArgumentAndStandardInputIsRefused() async throws {
+            let sim = try sim
+            let keyDirectory = try TemporaryDirectory(prefix: "exe-sim-both-key")
+            defer { keyDirectory.remove() }
+            let first = try await SSHKeyPair.generate(type: "ed25519", at: keyDirectory.file("first"), comment: "first")
+            let second = try await SSHKeyPair.generate(type: "ed25519", at: keyDirectory.file("second"), comment: "second")
+            let output = try await sim.control("ssh-key add \(ShellQuote.word(first.publicKey)) --json", stdin: Data(second.publicKey.utf8))
+            #expect(output.status != 0)
+            #expect(output.stdout == #"{"error":"please provide the SSH public key either as an argument or via stdin, not both"}"# + "\n")
+            let keys = try await sim.control("ssh-key list --json").stdout
+            #expect(!keys.contains("\"first\"") && !keys.contains("\"second\""))
+        }
+
+        @Test func vmScopedAPIKeyHasTheVMNamespace() async throws {
+            let sim = try sim
+            _ = try await sim.newVM("namespace-vm")
+            let key = try await sim.json("ssh-key generate-api-key --vm=namespace-vm --json")
+            #expect(key["namespace"] as? String == "v0@namespace-vm.exe.xyz")
+            #expect(key["label"] as? String == "api-key-namespace-vm")
+            // VM-scoped tokens are for the VM's proxy, not /exec.
+            let token = Secret(try #require(key["token"] as? String))
+            let response = try await sim.harness.exec("whoami", token: token)
+            #expect(response.status == 401 && response.body == #"{"error":"invalid token"}"# + "\n")
+            _ = try await sim.control("ssh-key remove api-key-namespace-vm --json")
+            _ = try await sim.control("rm namespace-vm --json")
+        }
+
+        @Test func helpForAnUnknownCommandInTextModeExitsZero() async throws {
+            let sim = try sim
+            let output = try await sim.control("help nope")
+            #expect(output.status == 0)
+            #expect(output.stdout == "no help available for unrecognized command: nope\n")
+        }
+
+        @Test func promptFromStandardInputIsReadUpTo16KiB() async throws {
+            let sim = try sim
+            let fits = try await sim.control("new --name=prompt-vm --prompt=/dev/stdin --json", stdin: Data(repeating: 0x61, count: 16 * 1024))
+            #expect(fits.status == 0, "\(fits.stdout)")
+            _ = try await sim.control("rm prompt-vm --json")
+            try await expectErrorWithInput(
+                "new --name=prompt-big --prompt=/dev/stdin --json", Data(repeating: 0x61, count: 16 * 1024 + 1),
+                "prompt too large: more than 16384 bytes")
+        }
+
+        func expectErrorWithInput(_ command: String, _ input: Data, _ message: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+            let output = try await sim.control(command, stdin: input)
+            #expect(output.status != 0, "\(command) should fail", sourceLocation: sourceLocation)
+            #expect(output.stdout == JSONValue.object([("error", .string(message))]).encoded() + "\n", "\(command)", sourceLocation: sourceLocation)
+        }
+
+        @Test func notifyIntegrationsCanBeAdded() async throws {
+            let sim = try sim
+            #expect(try await sim.control("integrations add notify --name=pager --attach=auto:all --comment=alerts").status == 0)
+            let listed = try await sim.control("integrations list --json")
+            let items = try #require(try JSONLines.values(listed.stdout).first as? [[String: Any]])
+            let pager = try #require(items.first { $0["name"] as? String == "pager" })
+            #expect(pager["type"] as? String == "notify")
+            #expect((pager["config"] as? [String: Any])?.isEmpty == true)
+            #expect(pager["attachments"] as? [String] == ["auto:all"])
+            #expect(try await sim.control("integrations remove pager").status == 0)
+            let unknown = try await sim.control("integrations add pager --name=x")
+            #expect(unknown.stdout == "unknown integration type \"pager\" (known types: github, http-proxy, notify, reflection)\n")
+        }
+
         @Test func integrations() async throws {
             let sim = try sim
             let listed = try await sim.control("integrations list --json")
@@ -293,6 +403,13 @@ extension SimulatorSuites {
                 "sftp", ["-b", "/dev/null"] + sim.harness.sshOptions(key: sim.key, port: sim.harness.controlPort).map { $0 == "-p" ? "-P" : $0 }
                     + ["\(sim.harness.user)@127.0.0.1"], timeout: .seconds(60)))
             #expect(output.status != 0)
+            // OpenSSH's sshd drops a subsystem's stderr, so an sftp client never
+            // sees the text (see Docs/exe-sim.md); scp's exec channel does.
+            let scp = try await LocalProcessRunner().run(ProcessInvocation(
+                "scp", ["-O"] + sim.harness.sshOptions(key: sim.key, port: sim.harness.controlPort).map { $0 == "-p" ? "-P" : $0 }
+                    + ["/dev/null", "\(sim.harness.user)@127.0.0.1:/tmp/x"], timeout: .seconds(60)))
+            #expect(scp.status != 0)
+            #expect(scp.stderr.contains(ControlEntry.fileTransferMessage), "\(scp.stderr)")
         }
 
         @Test func twentyConcurrentNewWithDistinctNamesAllSucceed() async throws {

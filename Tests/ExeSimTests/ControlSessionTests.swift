@@ -80,4 +80,31 @@ struct FixedClock: SimClock {
         #expect(run("ls", env, transport: .https).output == "{\"vms\":[]}\n")
         #expect(run("integrations add reflection --name=r2", env, transport: .https).output.isEmpty)
     }
+
+    @Test func vmsKeepTheirRegionAndOldStateWithoutOneStillLoads() throws {
+        let directory = try TemporaryDirectory(prefix: "exe-sim-unit")
+        defer { directory.remove() }
+        let env = environment(directory, RecordingLifecycle())
+        #expect(run("new --name=old-region --json", env).exitStatus == 0)
+        #expect(run("set-region fra --json", env).exitStatus == 0)
+        #expect(run("new --name=new-region --json", env).exitStatus == 0)
+        #expect(run("cp old-region old-region-copy --json", env).exitStatus == 0)
+        let listed = try #require(try JSONSerialization.jsonObject(with: Data(run("ls --json", env).output.utf8)) as? [String: Any])
+        let listedVMs = try #require(listed["vms"] as? [[String: Any]])
+        func region(_ name: String) -> String? { listedVMs.first { $0["vm_name"] as? String == name }?["region"] as? String }
+        #expect(region("old-region") == "lax")
+        #expect(region("new-region") == "fra")
+        #expect(region("old-region-copy") == "lax")
+
+        // A state file written before VMs had a region: the VM reports the account's region.
+        let statePath = SimPaths(root: directory.path).state
+        var state = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: statePath))) as? [String: Any])
+        var vms = try #require(state["vms"] as? [[String: Any]])
+        for index in vms.indices { vms[index].removeValue(forKey: "region") }
+        state["vms"] = vms
+        try JSONSerialization.data(withJSONObject: state).write(to: URL(fileURLWithPath: statePath))
+        let legacy = run("ls --json", env)
+        #expect(legacy.exitStatus == 0)
+        #expect(legacy.output.components(separatedBy: #""region":"fra""#).count == 4)
+    }
 }

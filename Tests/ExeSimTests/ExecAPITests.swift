@@ -57,11 +57,64 @@ extension SimulatorSuites {
             #expect(try await sim.harness.exec("help", token: plain).status == 200)
             #expect(try await sim.harness.exec("ssh-key add x", token: plain).status == 403)
             #expect(try await sim.harness.exec("rm x", token: plain).status == 403)
-            let linker = try await sim.harness.mintAPIToken(key: sim.key, label: "linker", cmds: ["share add-share-link"])
+            // Names are stored as given; a request's canonical name must equal one exactly.
+            let linker = try await sim.harness.mintAPIToken(key: sim.key, label: "linker", cmds: ["share add-link"])
+            let aliasOnly = try await sim.harness.mintAPIToken(key: sim.key, label: "alias-only", cmds: ["share add-share-link", "ssh-key"])
             _ = try await sim.newVM("api-link-vm")
             let link = try await sim.harness.exec("share add-share-link api-link-vm", token: linker)
             #expect(link.status == 200, "\(link.body)")
             #expect(try await sim.harness.exec("share show api-link-vm", token: linker).status == 403)
+            #expect(try await sim.harness.exec("share add-share-link api-link-vm", token: aliasOnly).status == 403)
+            #expect(try await sim.harness.exec("share add-link api-link-vm", token: aliasOnly).status == 403)
+            #expect(try await sim.harness.exec("ssh-key list", token: aliasOnly).status == 403)
+        }
+
+        @Test func cmdsAcceptsAnyNameIncludingTheDefaultList() async throws {
+            let sim = try sim
+            let defaults = APIToken.defaultCommands.joined(separator: ",")
+            let all = try await sim.control("ssh-key generate-api-key --label=every-default --cmds=\(ShellQuote.word(defaults)) --json")
+            #expect(all.status == 0, "\(all.stdout)")
+            let text = try await sim.control("ssh-key generate-api-key --label=odd-names --cmds=exe0-to-exe1,frobnicate,add-share-link")
+            #expect(text.status == 0, "\(text.stdout)")
+            #expect(text.stdout.contains("Commands: exe0-to-exe1, frobnicate, add-share-link\n"))
+            let token = Secret(try #require(try JSONLines.object(all.stdout)["token"] as? String))
+            #expect(try await sim.harness.exec("whoami", token: token).status == 200)
+            _ = try await sim.control("ssh-key remove every-default --json")
+            _ = try await sim.control("ssh-key remove odd-names --json")
+        }
+
+        @Test func responseHeaders() async throws {
+            let sim = try sim
+            let token = try await sim.harness.mintAPIToken(key: sim.key, label: "headers", cmds: ["whoami"])
+            let jsonType = "application/json; charset=utf-8"
+            let unauthorized = try await sim.harness.execResponse(Data("whoami".utf8), token: nil)
+            #expect(unauthorized.status == 401)
+            #expect(unauthorized.header("WWW-Authenticate") == "Bearer")
+            #expect(unauthorized.header("Content-Type") == jsonType)
+            let wrongMethod = try await sim.harness.execResponse(Data("whoami".utf8), token: token, method: "PUT")
+            #expect(wrongMethod.status == 405 && wrongMethod.header("Allow") == "POST")
+            #expect(wrongMethod.header("Content-Type") == jsonType)
+            let ok = try await sim.harness.execResponse(Data("whoami".utf8), token: token)
+            #expect(ok.status == 200 && ok.header("Content-Type") == jsonType)
+            #expect(ok.header("WWW-Authenticate") == nil && ok.header("Allow") == nil)
+        }
+
+        @Test func bodyBytes() async throws {
+            let sim = try sim
+            let token = try await sim.harness.mintAPIToken(key: sim.key, label: "bytes", cmds: ["ls", "new"])
+            let api = sim.harness
+            let nul = try await api.execResponse(Data("ls\u{0}".utf8), token: token)
+            #expect(nul.status == 400 && nul.body == #"{"error":"request body must not contain null bytes"}"# + "\n")
+            // Exactly 64 KiB is allowed (trimmed to `ls`); one byte more is not.
+            let limit = try await api.execResponse(Data(("ls" + String(repeating: " ", count: 64 * 1024 - 2)).utf8), token: token)
+            #expect(limit.status == 200, "\(limit.body)")
+            let over = try await api.execResponse(Data(("ls" + String(repeating: " ", count: 64 * 1024 - 1)).utf8), token: token)
+            #expect(over.status == 413 && over.body == #"{"error":"request body exceeds 64KB limit"}"# + "\n")
+            // Invalid UTF-8 reaches the parser and the command, as with Go.
+            let badName = try await api.execResponse(Data("new --name=".utf8) + Data([0xFF, 0xFE]) + Data("-vm".utf8), token: token)
+            #expect(badName.status == 422 && badName.body == #"{"error":"\#(VMNameRules.invalidMessage)"}"# + "\n")
+            let badCommand = try await api.execResponse(Data([0xFF, 0xFE]), token: token)
+            #expect(badCommand.status == 404 && badCommand.body == #"{"error":"unknown command"}"# + "\n")
         }
 
         @Test func expiredAndRevokedTokens() async throws {
