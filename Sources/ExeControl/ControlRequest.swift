@@ -78,27 +78,82 @@ public struct ControlRequest: Sendable {
     }
 
     /// `text` with the request's secrets replaced by `[REDACTED]`, including
-    /// where the server echoes a value back in quoted form (Go's `%q`, JSON
-    /// string escapes, once or twice).
+    /// where the server echoes a value back in quoted form, once or twice:
+    /// Go's `%q` (`\n`, `\x07`), and Go's JSON string escapes (`\n`,
+    /// `\u0007`, and `\u0026 \u003c \u003e` for `& < >`, which
+    /// `encoding/json` escapes for HTML safety).
     func redact(_ text: String) -> String {
-        let once = secrets.map { Secret(Self.escaped($0.reveal())) }
-        let twice = once.map { Secret(Self.escaped($0.reveal())) }
-        // Longest forms first, so an escaped form is not half-replaced by the raw one.
-        return Secret.redact(Secret.redact(Secret.redact(text, twice), once), secrets)
-    }
-
-    private static func escaped(_ text: String) -> String {
-        var result = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\\": result += "\\\\"
-            case "\"": result += "\\\""
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            default: result.unicodeScalars.append(scalar)
+        var forms = Set<String>()
+        for secret in secrets {
+            let raw = secret.reveal()
+            forms.insert(raw)
+            for outer in EchoEscaping.allCases {
+                let once = outer.escape(raw)
+                forms.insert(once)
+                for inner in EchoEscaping.allCases { forms.insert(inner.escape(once)) }
             }
         }
-        return result
+        // Longest forms first, so an escaped form is not half-replaced by the raw one.
+        let ordered = forms.sorted { $0.utf8.count != $1.utf8.count ? $0.utf8.count > $1.utf8.count : $0 < $1 }
+        return Secret.redact(text, ordered.map { Secret($0) })
+    }
+
+    /// The ways the server escapes a value it echoes inside a string.
+    enum EchoEscaping: CaseIterable {
+        /// Go's `%q` / `strconv.Quote`, without the quotes.
+        case goQuote
+        /// Go's `encoding/json` since Go 1.22 (`\b` and `\f` short forms).
+        case json
+        /// Go's `encoding/json` before 1.22 (`\u0008`, `\u000c`).
+        case jsonLegacy
+
+        func escape(_ text: String) -> String {
+            var result = ""
+            for scalar in text.unicodeScalars {
+                switch (self, scalar) {
+                case (_, "\\"): result += "\\\\"
+                case (_, "\""): result += "\\\""
+                case (_, "\n"): result += "\\n"
+                case (_, "\r"): result += "\\r"
+                case (_, "\t"): result += "\\t"
+                case (.goQuote, "\u{7}"): result += "\\a"
+                case (.goQuote, "\u{8}"), (.json, "\u{8}"): result += "\\b"
+                case (.goQuote, "\u{C}"), (.json, "\u{C}"): result += "\\f"
+                case (.goQuote, "\u{B}"): result += "\\v"
+                default:
+                    let value = scalar.value
+                    if self == .goQuote {
+                        if value < 0x20 || value == 0x7F {
+                            result += "\\x" + Self.hex(value, digits: 2)
+                        } else if !Self.isPrintable(scalar) {
+                            result += value < 0x10000 ? "\\u" + Self.hex(value, digits: 4) : "\\U" + Self.hex(value, digits: 8)
+                        } else {
+                            result.unicodeScalars.append(scalar)
+                        }
+                    } else if value < 0x20 || value == 0x2028 || value == 0x2029 || scalar == "&" || scalar == "<" || scalar == ">" {
+                        result += "\\u" + Self.hex(value, digits: 4)
+                    } else {
+                        result.unicodeScalars.append(scalar)
+                    }
+                }
+            }
+            return result
+        }
+
+        /// Go's `strconv.IsPrint`: letters, marks, numbers, punctuation,
+        /// symbols and the ASCII space.
+        private static func isPrintable(_ scalar: Unicode.Scalar) -> Bool {
+            switch scalar.properties.generalCategory {
+            case .spaceSeparator: return scalar == " "
+            case .lineSeparator, .paragraphSeparator, .control, .format, .surrogate, .privateUse, .unassigned: return false
+            default: return true
+            }
+        }
+
+        /// Lowercase hex, zero-padded, as Go writes it.
+        private static func hex(_ value: UInt32, digits: Int) -> String {
+            let text = String(value, radix: 16)
+            return String(repeating: "0", count: max(0, digits - text.count)) + text
+        }
     }
 }

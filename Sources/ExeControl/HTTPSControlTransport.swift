@@ -21,12 +21,19 @@ public struct HTTPSControlTransport: ControlTransport {
         /// The wait when the server gives no `Retry-After` (the bucket refills
         /// one request per second).
         public var defaultWait: Duration
+        /// The most one command waits in all; a wait that would pass it fails
+        /// at once with ``ControlError/Kind/rateLimited``.
+        public var maxTotalWait: Duration
 
         /// Creates a policy.
-        public init(maxRetries: Int = 3, maxWait: Duration = .seconds(10), defaultWait: Duration = .seconds(1)) {
+        public init(
+            maxRetries: Int = 3, maxWait: Duration = .seconds(10), defaultWait: Duration = .seconds(1),
+            maxTotalWait: Duration = .seconds(30)
+        ) {
             self.maxRetries = maxRetries
             self.maxWait = maxWait
             self.defaultWait = defaultWait
+            self.maxTotalWait = maxTotalWait
         }
     }
 
@@ -114,13 +121,15 @@ public struct HTTPSControlTransport: ControlTransport {
         urlRequest.setValue("application/json", forHTTPHeaderField: "Accept")
 
         var retries = 0
+        var waited = Duration.zero
         while true {
             let (data, response) = try await perform(urlRequest, command: command)
             let retryAfter = Self.retryAfter(response.value(forHTTPHeaderField: "Retry-After"))
             if response.statusCode == 429, let policy = configuration.rateLimitRetry, retries < policy.maxRetries {
                 let wait = retryAfter ?? policy.defaultWait
-                if wait <= policy.maxWait {
+                if wait <= policy.maxWait, waited + wait <= policy.maxTotalWait {
                     retries += 1
+                    waited += wait
                     do { try await configuration.sleep(wait) } catch {
                         throw ControlError(.cancelled, "cancelled while waiting out the rate limit", command: command)
                     }

@@ -26,7 +26,11 @@ enum ServerMessageClassifier {
             ], .permissionDenied
         ),
         (["not found", "no matching", "no share found"], .notFound),
-        (["is not available"], .nameNotAvailable),
+        // Only the VM-name messages: `VM name "x" is not available` (new),
+        // `name "x" is not available` (cp, rename) and `invalid VM name: this
+        // VM name is not available`. Other things "not available" (a closed
+        // region, a plan feature) are matched further down.
+        (["\" is not available", "this vm name is not available"], .nameNotAvailable),
         (
             [
                 "is locked", "already exists", "already associated", "already in use", "already attached",
@@ -42,6 +46,8 @@ enum ServerMessageClassifier {
                 "only available in the interactive", "requires", "this is a private key",
                 // A command named in an argument (`unknown command in --cmds: "x"`).
                 "unknown command",
+                // `region pdx is not available for new VMs` (set-region).
+                "is not available",
             ], .invalidArgument
         ),
     ]

@@ -125,6 +125,19 @@ struct HTTPSTransportTests {
         }
     }
 
+    @Test("429 retries stop at the total wait bound: the wait that would pass it fails at once")
+    func rateLimitTotalWait() async throws {
+        let sleeps = SleepLog()
+        try await withServer(
+            { _ in .init(status: 429, body: #"{"error":"rate limit exceeded"}"#, headers: ["Retry-After": "4"]) },
+            retry: .init(maxRetries: 10, maxWait: .seconds(5), maxTotalWait: .seconds(10)), sleeps: sleeps
+        ) { client, server in
+            await #expect { try await client.whoami() } throws: { ($0 as? ControlError)?.kind == .rateLimited }
+            #expect(server.requests.count == 3)
+        }
+        #expect(sleeps.durations == [.seconds(4), .seconds(4)])
+    }
+
     @Test("redirects are not followed, so the token stays with the configured host")
     func noRedirects() async throws {
         try await withServer({ _ in .init(status: 302, body: "", headers: ["Location": "/steal"]) }) { client, server in

@@ -91,6 +91,31 @@ struct RequestRenderingTests {
         #expect(request.redact("invalid \"TOKEN=s3cr3t-t0ken\"") == "invalid \"TOKEN=[REDACTED]\"")
     }
 
+    @Test("secrets are redacted where the server echoes them JSON-escaped (\\u0026 \\u003c \\u003e \\u00XX) or %q-quoted, once or twice")
+    func escapedSecrets() throws {
+        let request = try ControlRequest.create(
+            NewVMOptions(environment: [EnvironmentVariable(name: "TOKEN", secret: Secret("p&ss<w>rd\u{1}\u{8}x\u{2028}"))]))
+        let echoes = [
+            // encoding/json (HTML-safe, Go 1.22+ and older)
+            #"TOKEN=p\u0026ss\u003cw\u003erd\u0001\bx\u2028"#,
+            #"TOKEN=p\u0026ss\u003cw\u003erd\u0001\u0008x\u2028"#,
+            // %q, then that inside a JSON string
+            #"TOKEN=p&ss<w>rd\x01\bx\u2028"#,
+            #"TOKEN=p\u0026ss\u003cw\u003erd\\x01\\bx\\u2028"#,
+            // JSON inside JSON
+            #"TOKEN=p\\u0026ss\\u003cw\\u003erd\\u0001\\bx\\u2028"#,
+            // raw
+            "TOKEN=p&ss<w>rd\u{1}\u{8}x\u{2028}",
+        ]
+        for echo in echoes {
+            let redacted = request.redact(#"{"error":"invalid environment variable \"\#(echo)\""}"#)
+            #expect(redacted == #"{"error":"invalid environment variable \"TOKEN=[REDACTED]\""}"#, "\(echo)")
+        }
+        let escaping = ControlRequest.EchoEscaping.self
+        #expect(escaping.json.escape("<&>\u{1F}é") == #"\u003c\u0026\u003e\u001fé"#)
+        #expect(escaping.goQuote.escape("\u{7}\u{7F}\u{85}\u{202E}é") == #"\a\x7f\u0085\u202eé"#)
+    }
+
     @Test("HTTP proxy header values and bearer tokens are secret")
     func integrationSecrets() throws {
         let request = try ControlRequest.addIntegration(

@@ -45,6 +45,11 @@ extension SimulatorEndToEnd {
                 #expect(region.region == "fra" && region.regionDisplay == "Frankfurt, Germany")
                 #expect(try await client.whoami().region == "fra")
                 await #expect { try await client.setRegion("mars") } throws: { isControlError($0, .invalidArgument) }
+                // pdx exists but is closed to new VMs: a bad argument, not a taken name.
+                await #expect { try await client.setRegion("pdx") } throws: {
+                    isControlError($0, .invalidArgument, message: "region pdx is not available for new VMs")
+                }
+                #expect(try await client.whoami().region == "fra")
                 #expect(try await client.setRegion("lax").region == "lax")
             }
         }

@@ -86,6 +86,42 @@ extension SimulatorEndToEnd {
             }
         }
 
+        @Test("comments: the local check and the server accept and refuse the same inputs, in the same words", arguments: Via.allCases)
+        func commentMessages(_ via: Via) async throws {
+            let sim = try sim
+            let inputs = [
+                "plain", "  padded  ", "a\tb", "a\nb", "a\rb", "a\u{7}b", "a\u{7F}b", "a\u{85}b", "x\u{202E}evol", "a\u{200B}b",
+                "a\u{2067}b", "a\u{FEFF}b", "a<b", "a>b", "a&b", "a\"b", "a'b", "a`b", "a<b\tc", "a\tb<c", "a\u{7}b<c",
+                String(repeating: "é", count: 101), String(repeating: "x", count: 200), "soft\u{AD}hyphen", "a\u{2060}b",
+                "🏴\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}", "$(id) ; \\ | ü 中文 🚀",
+            ]
+            try await sim.withClient(via, commands: Self.commands) { client in
+                let vm = via.name("comment-rules")
+                _ = try await client.create(NewVMOptions(name: vm))
+                for input in inputs {
+                    let local: String?
+                    do throws(ControlError) {
+                        try VMComment.validate(input)
+                        local = nil
+                    } catch {
+                        local = error.message
+                    }
+                    // Sent as is, past the local check.
+                    let raw = ControlRequest(["comment"], arguments: [ControlWord(vm), ControlWord(input)])
+                    let server: String?
+                    do throws(ControlError) {
+                        _ = try await client.execute(raw)
+                        server = nil
+                    } catch {
+                        #expect(error.kind == .invalidArgument, "\(String(reflecting: input)): \(error.kind)")
+                        server = error.message
+                    }
+                    #expect(local == server, "\(String(reflecting: input)): local \(String(describing: local)), server \(String(describing: server))")
+                }
+                try await client.remove(vm)
+            }
+        }
+
         @Test("invalid names are refused locally with the server's wording, and by the server", arguments: Via.allCases)
         func invalidNames(_ via: Via) async throws {
             let sim = try sim

@@ -46,6 +46,28 @@ struct ControlSettingsTests {
         #expect(overridden.hostKeyPolicy == .strict)
     }
 
+    @Test("HTTPS retries a 429 by default (Retry-After, at most 10 s each, 30 s in all); --rate-limit-retries or the variable changes it, 0 turns it off")
+    func rateLimitRetry() async throws {
+        let standard = try #require(try settings([]).rateLimitRetry)
+        #expect(standard.maxRetries == 3)
+        #expect(standard.maxWait == .seconds(10))
+        #expect(standard.maxTotalWait == .seconds(30))
+        #expect(try settings([], ["EXE_RATE_LIMIT_RETRIES": "5"]).rateLimitRetry?.maxRetries == 5)
+        #expect(try settings(["--rate-limit-retries", "1"], ["EXE_RATE_LIMIT_RETRIES": "5"]).rateLimitRetry?.maxRetries == 1)
+        #expect(try settings(["--rate-limit-retries", "0"]).rateLimitRetry == nil)
+        #expect(try settings([], ["EXE_RATE_LIMIT_RETRIES": "0"]).rateLimitRetry == nil)
+        #expect(throws: CLIUsageError.self) { try settings([], ["EXE_RATE_LIMIT_RETRIES": "lots"]) }
+        #expect(throws: CLIUsageError.self) { try settings([], ["EXE_RATE_LIMIT_RETRIES": "-1"]) }
+
+        // The HTTPS client the CLI builds carries the policy.
+        let https = try settings(["--transport", "https", "--api-url", "http://127.0.0.1:9/exec"], ["EXE_API_TOKEN": "exe1.SECRETSECRET"])
+        let client = try https.makeClient(environment: .test(console: CapturedConsole()))
+        let transport = try #require(client.transport as? HTTPSControlTransport)
+        #expect(transport.configuration.rateLimitRetry?.maxRetries == 3)
+        #expect(transport.configuration.rateLimitRetry?.maxTotalWait == .seconds(30))
+        await client.close()
+    }
+
     @Test("bad values in variables are usage errors")
     func badVariables() {
         #expect(throws: CLIUsageError.self) { try settings([], ["EXE_TRANSPORT": "carrier-pigeon"]) }

@@ -103,5 +103,9 @@ struct OutputTests {
         #expect(VMExecCommand.commandLine(["ls", "-la", "/my dir"]) == "ls -la '/my dir'")
         #expect(VMExecCommand.commandLine(["cd /app && make"]) == "cd /app && make")
         #expect(try VMCommentCommand.parse(["a-box", "hello", "world"]).comment == "hello world")
+        // Options after the text are options, not words of the comment.
+        let trailing = try VMCommentCommand.parse(["a-box", "hello", "world", "--json"])
+        #expect(trailing.comment == "hello world" && trailing.global.json)
+        #expect(try VMCommentCommand.parse(["a-box", "--", "-1", "for", "this"]).comment == "-1 for this")
     }
 }

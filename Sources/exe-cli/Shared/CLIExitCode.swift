@@ -10,8 +10,9 @@ import ExeSSH
 enum CLIExitCode: Int32, CaseIterable, Sendable {
     /// Success.
     case success = 0
-    /// The command failed (the server refused it, the name is taken, a
-    /// partial `rm`, an unreadable answer, ...).
+    /// The command failed (the server refused it, the name is taken, an
+    /// unreadable answer, ...). A partial `vm rm` exits with its first
+    /// failure's code instead.
     case commandFailed = 1
     /// Bad usage: unknown option, invalid argument, unknown command.
     case usage = 2

@@ -16,6 +16,16 @@ struct ControlSettings: Sendable {
     var apiURL: URL
     var token: Secret?
     var json: Bool
+    /// HTTPS: how a 429 is retried; `nil` fails at once.
+    var rateLimitRetry: HTTPSControlTransport.RateLimitRetry?
+
+    /// Retries of a rate-limited command unless `--rate-limit-retries` or
+    /// `EXE_RATE_LIMIT_RETRIES` says otherwise.
+    static let defaultRateLimitRetries = 3
+    /// The longest single `Retry-After` the CLI waits out.
+    static let rateLimitMaxWait = Duration.seconds(10)
+    /// The most the CLI waits for the rate limit in one command.
+    static let rateLimitMaxTotalWait = Duration.seconds(30)
 
     /// Resolves `options` against `environment` (option, then variable, then default).
     ///
@@ -42,6 +52,17 @@ struct ControlSettings: Sendable {
         apiURL = url
         token = (options.token ?? environment.variable("EXE_API_TOKEN")).map(Secret.init)
         json = options.json || ["1", "true", "yes"].contains(environment.variable("EXE_JSON")?.lowercased() ?? "")
+        let retriesText = options.rateLimitRetries.map(String.init) ?? environment.variable("EXE_RATE_LIMIT_RETRIES")
+        var retries = Self.defaultRateLimitRetries
+        if let retriesText {
+            guard let count = Int(retriesText), count >= 0 else {
+                throw CLIUsageError("invalid rate limit retries \"\(retriesText)\" (use a whole number, 0 to fail at once)")
+            }
+            retries = count
+        }
+        rateLimitRetry = retries == 0
+            ? nil
+            : .init(maxRetries: retries, maxWait: Self.rateLimitMaxWait, maxTotalWait: Self.rateLimitMaxTotalWait)
     }
 
     /// The client the settings describe.
@@ -54,7 +75,7 @@ struct ControlSettings: Sendable {
             guard let token else {
                 throw ControlError(.authenticationFailed, "the https transport needs a token: set EXE_API_TOKEN or pass --token")
             }
-            return try ControlClient(configuration: .https(.init(endpoint: apiURL, token: token)))
+            return try ControlClient(configuration: .https(.init(endpoint: apiURL, token: token, rateLimitRetry: rateLimitRetry)))
         }
     }
 

@@ -35,6 +35,11 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .customLong("token"), help: "The HTTPS API token [env: EXE_API_TOKEN]; prefer the variable (argv is visible to other users).")
     var token: String?
 
+    @Option(
+        name: .customLong("rate-limit-retries"),
+        help: "HTTPS: how often to retry a command the server rate-limited (429), waiting as Retry-After says, at most 10 s each and 30 s in all; 0 fails at once [env: EXE_RATE_LIMIT_RETRIES] (default: 3).")
+    var rateLimitRetries: Int?
+
     @Flag(name: .customLong("json"), help: "Print the result as JSON on stdout [env: EXE_JSON=1].")
     var json = false
 

@@ -8,7 +8,9 @@ struct VMCommentCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The VM.") var name: String
-    @Argument(parsing: .captureForPassthrough, help: "The comment; several words are joined with spaces.") var text: [String] = []
+    /// The words of the comment. Options (`--json`, ...) are recognised
+    /// anywhere, also after the text; words that begin with `-` go after `--`.
+    @Argument(help: "The comment; several words are joined with spaces (words starting with - after --).") var text: [String] = []
 
     var comment: String { text.joined(separator: " ") }
 
