@@ -82,7 +82,9 @@ public final class SSHConnection: Sendable {
         let result = try await withTaskCancellationHandler {
             try await gate.wait {
                 if !loop.submit(operation) {
-                    gate.complete(.failure(loop.failure ?? SSHError(.disconnected, "the connection to \(destination) is closed")))
+                    var error = loop.failure ?? SSHError(.disconnected, "the connection to \(destination) is closed")
+                    error.commandNeverStarted = true
+                    gate.complete(.failure(error))
                 }
             }
         } onCancel: {

@@ -33,6 +33,38 @@ struct ConnectionFailureTests {
         #expect(clock.now - start < .seconds(4))
     }
 
+    @Test("a host that swallows the SYN (full accept queue) fails at the connect deadline")
+    func connectDeadline() async throws {
+        let listener = try BacklogFullListener()
+        defer { listener.close() }
+        try #require(listener.isFull, "the kernel kept accepting into a backlog of 0")
+        var configuration = SSHClientConfiguration()
+        configuration.useAgent = false
+        configuration.connectTimeout = .seconds(1)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let error = await #expect(throws: SSHError.self) {
+            try await SSHConnection.connect(to: SSHDestination(host: "127.0.0.1", port: listener.port, user: "nobody"), configuration: configuration)
+        }
+        let elapsed = clock.now - start
+        #expect(error?.kind == .timeout)
+        #expect(error?.message.contains("could not connect") == true)
+        #expect(elapsed >= .milliseconds(900))
+        #expect(elapsed < .seconds(4))
+    }
+
+    @Test("a server that allows no sessions (MaxSessions 0) fails the command with `channelFailure`")
+    func channelRefused() async throws {
+        try await withServer(.init(maxSessions: 0)) { server in
+            let connection = try await server.connect()
+            let error = await #expect(throws: SSHError.self) { try await connection.run("true", timeout: .seconds(10)) }
+            #expect(error?.kind == .channelFailure)
+            #expect(error?.message.contains("refused") == true)
+            #expect(connection.isAlive)
+            await connection.close()
+        }
+    }
+
     @Test("host names resolve, trying each address")
     func hostName() async throws {
         try await withServer { server in
@@ -95,15 +127,78 @@ struct ConnectionFailureTests {
         }
     }
 
-    @Test("the pool reconnects on next use after the server restarts")
+    @Test("uploads into a frozen server: every operation fails at its deadline and close() returns")
+    func stalledUpload() async throws {
+        try await withServer { server in
+            var configuration = server.clientConfiguration()
+            configuration.keepaliveInterval = .seconds(60)  // the deadlines, not the keepalive, must end this
+            let connection = try await server.connect(configuration)
+            #expect(try await connection.run("true").succeeded)
+            // Each command's 8 MB of stdin is held back until the server is
+            // frozen, so the writes fill the socket and leave a packet half-sent.
+            let gate = AsyncGate()
+            let chunk = Data(count: 1 << 20)
+            let clock = ContinuousClock()
+            let start = clock.now
+            let tasks = (0..<10).map { _ in
+                Task {
+                    let input = AsyncStream<Data> { continuation in
+                        Task {
+                            await gate.wait()
+                            for _ in 0..<8 { continuation.yield(chunk) }
+                            continuation.finish()
+                        }
+                    }
+                    return try await connection.run("cat >/dev/null", stdin: .sequence(input), timeout: .seconds(3))
+                }
+            }
+            let waitDeadline = clock.now + .seconds(5)
+            while server.descendantPIDs(named: "cat").count < 10, clock.now < waitDeadline { try await Task.sleep(for: .milliseconds(20)) }
+            try #require(server.descendantPIDs(named: "cat").count == 10)
+            try await Task.sleep(for: .milliseconds(200))  // let the exec replies reach the client
+            let frozen = server.descendantPIDs
+            for pid in frozen { kill(pid, SIGSTOP) }
+            defer { for pid in frozen { kill(pid, SIGKILL); kill(pid, SIGCONT) } }
+            await gate.open()
+            for task in tasks {
+                let error = await #expect(throws: SSHError.self) { try await task.value }
+                #expect(error?.kind == .timeout || error?.kind == .disconnected, "\(String(describing: error))")
+            }
+            #expect(clock.now - start < .seconds(10))
+            let closing = clock.now
+            await connection.close()
+            #expect(clock.now - closing < .seconds(3))
+            #expect(!connection.isAlive)
+        }
+    }
+
+    @Test("the pool reconnects on next use after the server restarts, without waiting")
     func poolReconnects() async throws {
         try await withServer { server in
             let pool = SSHConnectionPool(configuration: server.clientConfiguration())
             #expect(try await pool.run("echo one", on: server.sshDestination).stdout == "one\n")
+            for round in 2...4 {
+                try server.restart()
+                #expect(try await pool.run("echo \(round)", on: server.sshDestination).stdout == "\(round)\n")
+            }
+            #expect(await pool.connectionsOpened == 4)
+            await pool.closeAll()
+        }
+    }
+
+    @Test("the pool does not retry a command that may have started")
+    func poolNoRetryAfterStart() async throws {
+        try await withServer { server in
+            let pool = SSHConnectionPool(configuration: server.clientConfiguration())
+            let marker = server.directory.file("runs")
+            let task = Task { try await pool.run("echo x >> \(marker); sleep 30", on: server.sshDestination) }
+            let deadline = ContinuousClock.now + .seconds(5)
+            while server.descendantPIDs(named: "sleep").isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
             try server.restart()
-            try await Task.sleep(for: .milliseconds(300))
-            #expect(try await pool.run("echo two", on: server.sshDestination).stdout == "two\n")
-            #expect(await pool.connectionsOpened == 2)
+            let error = await #expect(throws: SSHError.self) { try await task.value }
+            #expect(error?.kind == .disconnected)
+            #expect(try String(contentsOfFile: marker, encoding: .utf8) == "x\n")
+            #expect(await pool.connectionsOpened == 1)
             await pool.closeAll()
         }
     }
@@ -119,5 +214,22 @@ struct ConnectionFailureTests {
             #expect(await pool.connectionsOpened == 1)
             await pool.closeAll()
         }
+    }
+}
+
+/// A one-way latch tasks can wait on.
+actor AsyncGate {
+    private var isOpen = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func wait() async {
+        if isOpen { return }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    func open() {
+        isOpen = true
+        for waiter in waiters { waiter.resume() }
+        waiters.removeAll()
     }
 }
