@@ -186,6 +186,28 @@ struct ConnectionFailureTests {
         }
     }
 
+    @Test("the pool retries, on a new connection, a command whose connection died before it started")
+    func poolRetriesUnstarted() async throws {
+        try await withServer { server in
+            var configuration = server.clientConfiguration()
+            configuration.keepaliveInterval = .seconds(2)
+            configuration.keepaliveCountMax = 2
+            let pool = SSHConnectionPool(configuration: configuration)
+            let one = try await pool.run("echo one", on: server.sshDestination)
+            #expect(one.stdout == "one\n")
+            // Freeze the pooled connection's server side (not the listener): the
+            // pool still believes in it, the channel open is never answered, and
+            // the keepalive declares it dead before the command was sent.
+            let frozen = server.descendantPIDs
+            for pid in frozen { kill(pid, SIGSTOP) }
+            defer { for pid in frozen { kill(pid, SIGKILL); kill(pid, SIGCONT) } }
+            let two = try await pool.run("echo two", on: server.sshDestination, timeout: .seconds(20))
+            #expect(two.stdout == "two\n")
+            #expect(await pool.connectionsOpened == 2)
+            await pool.closeAll()
+        }
+    }
+
     @Test("the pool does not retry a command that may have started")
     func poolNoRetryAfterStart() async throws {
         try await withServer { server in
