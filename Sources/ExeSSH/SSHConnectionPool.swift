@@ -1,5 +1,8 @@
 /// Reuses connections per destination, so a thousand operations against one
-/// host cost one handshake, and replaces dead connections on next use.
+/// host cost one handshake, and replaces dead connections on next use. A
+/// command that failed because its connection had died before the command
+/// was sent is run once more on a new connection (see
+/// ``run(_:on:stdin:timeout:check:)``).
 ///
 /// When every connection to a host has all its channels busy (OpenSSH's
 /// `MaxSessions`), the pool opens another one, up to
