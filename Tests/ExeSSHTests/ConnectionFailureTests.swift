@@ -133,42 +133,43 @@ struct ConnectionFailureTests {
             var configuration = server.clientConfiguration()
             configuration.keepaliveInterval = .seconds(60)  // the deadlines, not the keepalive, must end this
             let connection = try await server.connect(configuration)
-            #expect(try await connection.run("true").succeeded)
-            // Each command's 8 MB of stdin is held back until the server is
-            // frozen, so the writes fill the socket and leave a packet half-sent.
-            let gate = AsyncGate()
-            let chunk = Data(count: 1 << 20)
             let clock = ContinuousClock()
             let start = clock.now
-            let tasks = (0..<10).map { _ in
-                Task {
-                    let input = AsyncStream<Data> { continuation in
-                        Task {
-                            await gate.wait()
-                            for _ in 0..<8 { continuation.yield(chunk) }
-                            continuation.finish()
-                        }
-                    }
-                    return try await connection.run("cat >/dev/null", stdin: .sequence(input), timeout: .seconds(3))
-                }
-            }
-            let waitDeadline = clock.now + .seconds(5)
-            while server.descendantPIDs(named: "cat").count < 10, clock.now < waitDeadline { try await Task.sleep(for: .milliseconds(20)) }
-            try #require(server.descendantPIDs(named: "cat").count == 10)
-            try await Task.sleep(for: .milliseconds(200))  // let the exec replies reach the client
-            let frozen = server.descendantPIDs
-            for pid in frozen { kill(pid, SIGSTOP) }
-            defer { for pid in frozen { kill(pid, SIGKILL); kill(pid, SIGCONT) } }
-            await gate.open()
-            for task in tasks {
+            let stuck = try await StalledUploads.start(on: connection, server: server, timeout: .seconds(3))
+            defer { stuck.thaw() }
+            for task in stuck.tasks {
                 let error = await #expect(throws: SSHError.self) { try await task.value }
                 #expect(error?.kind == .timeout || error?.kind == .disconnected, "\(String(describing: error))")
             }
             #expect(clock.now - start < .seconds(10))
+            // The connection was failed by the loop, not by close().
+            let deadline = clock.now + .seconds(2)
+            while connection.isAlive, clock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(!connection.isAlive)
             let closing = clock.now
             await connection.close()
             #expect(clock.now - closing < .seconds(3))
+        }
+    }
+
+    @Test("close() returns while uploads without deadlines are stuck in a frozen server")
+    func closeWhileStalled() async throws {
+        try await withServer { server in
+            var configuration = server.clientConfiguration()
+            configuration.keepaliveInterval = .seconds(60)
+            let connection = try await server.connect(configuration)
+            let stuck = try await StalledUploads.start(on: connection, server: server, timeout: nil)
+            defer { stuck.thaw() }
+            try await Task.sleep(for: .milliseconds(500))  // let the writes fill the socket
+            let clock = ContinuousClock()
+            let closing = clock.now
+            await connection.close()
+            #expect(clock.now - closing < .seconds(4))
             #expect(!connection.isAlive)
+            for task in stuck.tasks {
+                let error = await #expect(throws: SSHError.self) { try await task.value }
+                #expect(error?.kind == .disconnected || error?.kind == .cancelled, "\(String(describing: error))")
+            }
         }
     }
 
@@ -253,5 +254,49 @@ actor AsyncGate {
         isOpen = true
         for waiter in waiters { waiter.resume() }
         waiters.removeAll()
+    }
+}
+
+/// Ten `cat >/dev/null` commands on one connection, each with 8 MB of stdin
+/// that is held back until the server (every process below its sshd) is
+/// frozen with SIGSTOP: the writes then fill the socket and leave a packet
+/// half-sent.
+struct StalledUploads {
+    let tasks: [Task<CommandResult, any Error>]
+    let frozen: [Int32]
+
+    static func start(on connection: SSHConnection, server: LoopbackSSHServer, timeout: Duration?) async throws -> StalledUploads {
+        #expect(try await connection.run("true").succeeded)
+        let gate = AsyncGate()
+        let chunk = Data(count: 1 << 20)
+        let tasks = (0..<10).map { _ in
+            Task {
+                let input = AsyncStream<Data> { continuation in
+                    Task {
+                        await gate.wait()
+                        for _ in 0..<8 { continuation.yield(chunk) }
+                        continuation.finish()
+                    }
+                }
+                return try await connection.run("cat >/dev/null", stdin: .sequence(input), timeout: timeout)
+            }
+        }
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(5)
+        while server.descendantPIDs(named: "cat").count < 10, clock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        try #require(server.descendantPIDs(named: "cat").count == 10)
+        try await Task.sleep(for: .milliseconds(200))  // let the exec replies reach the client
+        let frozen = server.descendantPIDs
+        for pid in frozen { kill(pid, SIGSTOP) }
+        await gate.open()
+        return StalledUploads(tasks: tasks, frozen: frozen)
+    }
+
+    /// Kills and continues exactly the processes that were frozen.
+    func thaw() {
+        for pid in frozen {
+            kill(pid, SIGKILL)
+            kill(pid, SIGCONT)
+        }
     }
 }
