@@ -96,7 +96,7 @@ struct ConnectionFailureTests {
             let pending = Task { try await connection.run("sleep 30") }
             let other = Task { try await connection.run("sleep 30") }
             try await Task.sleep(for: .milliseconds(500))
-            for pid in server.sessionPIDs { kill(pid, SIGKILL) }
+            for pid in server.descendantPIDs { kill(pid, SIGKILL) }  // the sessions and their `sleep`s: nothing outlives the test
             for task in [pending, other] {
                 let error = await #expect(throws: SSHError.self) { try await task.value }
                 #expect(error?.kind == .disconnected)
