@@ -11,6 +11,13 @@ public struct CommandInput: Sendable {
 
     let source: Source
 
+    /// Whether the same bytes can be sent again (a retry on another
+    /// connection); a stream is consumed as it is read.
+    var isReplayable: Bool {
+        if case .stream = source { return false }
+        return true
+    }
+
     /// No input: EOF right away (like `ssh -n`).
     public static let none = CommandInput(source: .none)
 

@@ -154,6 +154,13 @@ final class ExecOperation: LoopOperation, @unchecked Sendable {
     private var eofSent = false
     private var abandoned = false
     private var reported = false
+    /// The last call left a half-sent packet; it must be repeated before the
+    /// operation may turn to anything else (such as closing when abandoned).
+    private var resumingBlockedCall = false
+    /// Whether the request that starts the command (exec or shell) has been
+    /// handed to libssh2. Until then, failing the operation cannot have run
+    /// anything on the server, so it is safe to retry elsewhere.
+    private var startRequested = false
     private var terminalResize: (Int, Int)?
     private let resizeLock = Mutex<(Int, Int)?>(nil)
 
@@ -180,10 +187,18 @@ final class ExecOperation: LoopOperation, @unchecked Sendable {
 
     func connectionLost(_ error: SSHError) {
         abandoned = true
-        report { $0.fail(error) }
+        report { $0.fail(annotated(error)) }
         input.cancel()
         channel = nil
         stage = .done
+    }
+
+    /// Marks a lost connection as harmless to retry when the command was
+    /// never sent to the server.
+    private func annotated(_ error: SSHError) -> SSHError {
+        var error = error
+        if error.kind == .disconnected, !startRequested { error.commandNeverStarted = true }
+        return error
     }
 
     private func report(_ body: (any ExecSink) -> Void) {
@@ -193,7 +208,15 @@ final class ExecOperation: LoopOperation, @unchecked Sendable {
     }
 
     func advance(_ loop: SessionLoop) -> OperationProgress {
+        let progress = step(loop)
+        resumingBlockedCall = progress == .blockedOutbound
+        return progress
+    }
+
+    private func step(_ loop: SessionLoop) -> OperationProgress {
         guard let session = loop.session else { return .finished }
+        // An abandoned operation winds down only once its half-sent call is out.
+        let abandoned = self.abandoned && !resumingBlockedCall
         switch stage {
         case .opening:
             // libssh2 keeps the state of a channel open in the session, so
@@ -232,6 +255,7 @@ final class ExecOperation: LoopOperation, @unchecked Sendable {
         case .starting:
             guard let channel else { return .finished }
             if abandoned { stage = .closing; return .progressed }
+            startRequested = true
             let rc: Int32
             switch requestKind {
             case .exec:
@@ -284,7 +308,7 @@ final class ExecOperation: LoopOperation, @unchecked Sendable {
     }
 
     private func fail(_ error: SSHError) {
-        report { $0.fail(error) }
+        report { $0.fail(annotated(error)) }
         input.cancel()
     }
 
@@ -294,7 +318,7 @@ final class ExecOperation: LoopOperation, @unchecked Sendable {
 
     private func run(_ loop: SessionLoop) -> OperationProgress {
         guard let channel else { return .finished }
-        if abandoned {
+        if abandoned && !resumingBlockedCall {
             stage = .closing
             return .progressed
         }

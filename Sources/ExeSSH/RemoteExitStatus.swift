@@ -4,9 +4,18 @@ public enum RemoteExitStatus: Sendable, Hashable, CustomStringConvertible {
     case exited(Int32)
     /// A signal (named without `SIG`, e.g. `TERM`) ended the command.
     case signaled(String, coreDumped: Bool)
-    /// The server closed the channel without reporting a status. libssh2 1.10
-    /// reports such a close as status 0; see ``SSHConnection`` for how it is
-    /// told apart.
+    /// The server closed the channel without reporting a status.
+    ///
+    /// ExeSSH does not produce this value on libssh2 1.10: that version
+    /// cannot tell a close without an `exit-status` message from exit status
+    /// 0 (`libssh2_channel_get_exit_status` returns 0 for both, libssh2
+    /// issue #2515), so such a close reads as `.exited(0)`. OpenSSH closes
+    /// channels without a status when its `ChannelTimeout` fires, and other
+    /// servers may do so on errors. Where the difference matters, have the
+    /// remote command report its own status (for example print a marker
+    /// with `$?` as its last output) or check the output itself. The case is
+    /// kept for a libssh2 that can report it, and for callers that need a
+    /// value before any status has arrived.
     case closedWithoutStatus
 
     /// The status a shell would show: the exit code, 128 + signal number, or

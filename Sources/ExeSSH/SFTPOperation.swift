@@ -51,6 +51,12 @@ final class SFTPOperation: LoopOperation, @unchecked Sendable {
     private(set) var attributes: RemoteFileAttributes?
     private var abandoned = false
     private var completed = false
+    /// The last call left a half-sent packet; it must be repeated before the
+    /// operation may turn to anything else (closing its handle when abandoned,
+    /// or giving the subsystem to the next operation).
+    private var resumingBlockedCall = false
+    /// An abandoned operation is closing its handle (the call to repeat).
+    private var closingHandle = false
     private let completion: @Sendable (Result<SFTPOutcome, SSHError>) -> Void
     private let description: String
 
@@ -80,13 +86,23 @@ final class SFTPOperation: LoopOperation, @unchecked Sendable {
     }
 
     func advance(_ loop: SessionLoop) -> OperationProgress {
+        let progress = advanceSteps(loop)
+        resumingBlockedCall = progress == .blockedOutbound
+        return progress
+    }
+
+    private func advanceSteps(_ loop: SessionLoop) -> OperationProgress {
         let me = ObjectIdentifier(self)
+        var resuming = resumingBlockedCall
         if let owner = loop.sftp.owner, owner != me { return .waitingForSocket }
         if abandoned, handle == nil, loop.sftp.owner == nil { return .finished }
         loop.sftp.owner = me
         let sftp: OpaquePointer
+        let initializing = loop.sftp.handle == nil
         switch loop.sftp.prepare(loop) {
-        case .ready(let ready): sftp = ready
+        case .ready(let ready):
+            sftp = ready
+            if initializing { resuming = false }  // the repeated call was the subsystem start
         case .waiting: return loop.blockedOutbound() ? .blockedOutbound : .waitingForSocket
         case .failed(let error):
             loop.sftp.owner = nil
@@ -94,7 +110,8 @@ final class SFTPOperation: LoopOperation, @unchecked Sendable {
             return .finished
         }
         while true {
-            if abandoned, handle == nil {
+            defer { resuming = false }
+            if abandoned, !resuming, handle == nil {
                 loop.sftp.owner = nil
                 return .finished
             }
@@ -103,10 +120,12 @@ final class SFTPOperation: LoopOperation, @unchecked Sendable {
                 complete(.success(SFTPOutcome(data: downloaded, attributes: attributes)))
                 return .finished
             }
-            if abandoned, let current = handle {
+            if abandoned, !resuming || closingHandle, let current = handle {
                 // Close the open handle before giving the subsystem back.
+                closingHandle = true
                 let rc = exe_sftp_close(current)
                 if rc == LIBSSH2_ERROR_EAGAIN { return wait(loop) }
+                closingHandle = false
                 handle = nil
                 continue
             }

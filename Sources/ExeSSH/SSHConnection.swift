@@ -55,8 +55,10 @@ public final class SSHConnection: Sendable {
 
     /// Closes the connection and waits until its thread has released the
     /// session (so a process may exit safely afterwards). Pending operations
-    /// fail with `cancelled`. Dropping the last reference closes it too, but
-    /// without waiting.
+    /// fail with `cancelled`. A packet that is half-sent is finished first;
+    /// if the server has stopped reading it, the connection is dropped after
+    /// about a second and pending operations fail with `disconnected`.
+    /// Dropping the last reference closes it too, but without waiting.
     public func close() async {
         loop.shutdown()
         await loop.waitUntilTerminated()
@@ -69,8 +71,11 @@ public final class SSHConnection: Sendable {
     ///
     /// - Parameters:
     ///   - stdin: what the command reads; EOF follows it.
-    ///   - timeout: how long the command may take; on expiry its channel is
-    ///     closed and ``SSHError/Kind/timeout`` is thrown.
+    ///   - timeout: how long the command may take; on expiry
+    ///     ``SSHError/Kind/timeout`` is thrown and the channel is closed. If
+    ///     the server has stopped reading while a packet is half-sent (so no
+    ///     close can be sent), the whole connection is failed instead: other
+    ///     pending operations get ``SSHError/Kind/disconnected``.
     ///   - check: throw ``SSHError/Kind/commandFailed`` (carrying the output)
     ///     unless the command exits with status 0.
     @discardableResult
@@ -82,7 +87,9 @@ public final class SSHConnection: Sendable {
         let result = try await withTaskCancellationHandler {
             try await gate.wait {
                 if !loop.submit(operation) {
-                    gate.complete(.failure(loop.failure ?? SSHError(.disconnected, "the connection to \(destination) is closed")))
+                    var error = loop.failure ?? SSHError(.disconnected, "the connection to \(destination) is closed")
+                    error.commandNeverStarted = true
+                    gate.complete(.failure(error))
                 }
             }
         } onCancel: {

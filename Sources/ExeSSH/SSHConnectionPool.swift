@@ -1,5 +1,8 @@
 /// Reuses connections per destination, so a thousand operations against one
-/// host cost one handshake, and replaces dead connections on next use.
+/// host cost one handshake, and replaces dead connections on next use. A
+/// command that failed because its connection had died before the command
+/// was sent is run once more on a new connection (see
+/// ``run(_:on:stdin:timeout:check:)``).
 ///
 /// When every connection to a host has all its channels busy (OpenSSH's
 /// `MaxSessions`), the pool opens another one, up to
@@ -54,10 +57,30 @@ public actor SSHConnectionPool {
     }
 
     /// Runs `command` on a pooled connection to `destination`.
+    ///
+    /// A pooled connection may have died since its last use (the server
+    /// restarted, the network dropped it) without the pool knowing yet. When
+    /// the command fails with ``SSHError/Kind/disconnected`` before its start
+    /// request was sent, so that nothing ran on the server, the pool opens a
+    /// new connection and runs it once more. A command that may have started
+    /// is never retried, and neither is one whose `stdin` is a stream (it
+    /// cannot be read twice).
     @discardableResult
     public func run(_ command: String, on destination: SSHDestination, stdin: CommandInput = .none, timeout: Duration? = nil, check: Bool = false) async throws -> CommandResult {
         let connection = try await connection(to: destination)
-        return try await connection.run(command, stdin: stdin, timeout: timeout, check: check)
+        do {
+            return try await connection.run(command, stdin: stdin, timeout: timeout, check: check)
+        } catch let error as SSHError where error.kind == .disconnected && error.commandNeverStarted && stdin.isReplayable {
+            forget(connection, to: destination)
+            let fresh = try await self.connection(to: destination)
+            return try await fresh.run(command, stdin: stdin, timeout: timeout, check: check)
+        }
+    }
+
+    /// Drops `connection` from the pool (it is dead).
+    private func forget(_ connection: SSHConnection, to destination: SSHDestination) {
+        let key = Key(destination: destination)
+        connections[key]?.removeAll { $0 === connection }
     }
 
     /// Closes every connection and waits until they are released.

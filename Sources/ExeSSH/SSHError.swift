@@ -53,6 +53,10 @@ public struct SSHError: Error, Sendable, CustomStringConvertible {
     public var sftpStatus: UInt?
     /// The command's output, for ``Kind/commandFailed`` errors.
     public var result: CommandResult?
+    /// Set on ``Kind/disconnected`` errors of commands whose start request
+    /// never reached libssh2: nothing ran on the server, so a pool may retry
+    /// the command on a new connection.
+    var commandNeverStarted = false
 
     /// Creates an error.
     public init(

@@ -74,7 +74,12 @@ final class SessionLoop: @unchecked Sendable {
     private(set) var socketDescriptor: Int32 = -1
     private var active: [any LoopOperation] = []
     private var waitingForChannel: [any LoopOperation] = []
-    private var outboundOwner: (any LoopOperation)?
+    private var outboundOwner: (any LoopOperation)? {
+        didSet { if outboundOwner == nil { outboundStalledSince = nil } }
+    }
+    /// Since when the socket has had no room for the half-sent packet of
+    /// ``outboundOwner`` (reset each time `poll` reports room).
+    private var outboundStalledSince: Deadline?
     private var channelLimit: Int
     private var lastInbound = Deadline.now
     private var queuedInboundBytes: Int32 = 0
@@ -212,6 +217,15 @@ final class SessionLoop: @unchecked Sendable {
             if let owner = outboundOwner {
                 let progress = step(owner)
                 if progress == .blockedOutbound {
+                    // No other libssh2 call may be made until this packet is
+                    // out, but deadlines, silence and shutdown still count.
+                    enforceDeadlines()
+                    if !checkSilence() { break }
+                    if let error = stalledOutboundFailure() {
+                        fatal(error)
+                        failEverything(error)
+                        break
+                    }
                     if !poll(wantSocketInput: true, wantSocketOutput: true, idle: false) { break }
                     continue
                 }
@@ -224,7 +238,9 @@ final class SessionLoop: @unchecked Sendable {
                 let operation = active[index]
                 switch step(operation) {
                 case .progressed, .finished, .channelRefused: progressed = true
-                case .blockedOutbound: outboundOwner = operation
+                case .blockedOutbound:
+                    outboundOwner = operation
+                    outboundStalledSince = .now
                 case .waitingForSocket: wantsSocket = true
                 case .waitingForWake: break
                 }
@@ -347,6 +363,7 @@ final class SessionLoop: @unchecked Sendable {
         }
         let socketEvents = fds[0].revents
         if socketEvents & Int16(POLLIN) != 0 { lastInbound = .now }
+        if socketEvents & Int16(POLLOUT) != 0, outboundStalledSince != nil { outboundStalledSince = .now }
         noteQueuedInbound()
         if socketEvents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0
             || (socketEvents & exe_pollrdhup() != 0 && active.isEmpty)
@@ -376,9 +393,14 @@ final class SessionLoop: @unchecked Sendable {
     private func nextWakeTimeout() -> Int32 {
         var nearest: Deadline?
         for operation in active + waitingForChannel {
-            if let deadline = operation.deadline, nearest.map({ deadline < $0 }) ?? true { nearest = deadline }
+            // A passed deadline has been enforced; the operation is winding down.
+            if let deadline = operation.deadline, !deadline.hasPassed, nearest.map({ deadline < $0 }) ?? true { nearest = deadline }
         }
         if let keepalive = nextKeepalive, nearest.map({ keepalive < $0 }) ?? true { nearest = keepalive }
+        if let stalled = outboundStalledSince {
+            let limit = Deadline(instant: stalled.instant + Self.outboundStallLimit)
+            if !limit.hasPassed, nearest.map({ limit < $0 }) ?? true { nearest = limit }
+        }
         return nearest?.pollTimeout(cap: 1000) ?? 1000
     }
 
@@ -405,16 +427,8 @@ final class SessionLoop: @unchecked Sendable {
     /// Sends a keepalive when due and declares the server dead when it has
     /// been silent for too long. Returns `false` when the connection died.
     private func checkKeepalive() -> Bool {
+        guard checkSilence() else { return false }
         guard let interval = configuration.keepaliveInterval, let session, let due = nextKeepalive else { return true }
-        let silence = Deadline.now.instant - lastInbound.instant
-        if silence > interval * configuration.keepaliveCountMax {
-            let error = SSHError(
-                .disconnected,
-                "no response from \(destination.host):\(destination.port) for \(silence.shortDescription); the connection is dead")
-            fatal(error)
-            failEverything(error)
-            return false
-        }
         guard due.hasPassed, outboundOwner == nil, socketIsWritable() else { return true }
         var next: Int32 = 0
         let rc = libssh2_keepalive_send(session, &next)
@@ -426,6 +440,41 @@ final class SessionLoop: @unchecked Sendable {
         }
         nextKeepalive = .after(interval)
         return true
+    }
+
+    /// Declares the server dead when it has been silent for
+    /// `keepaliveInterval × keepaliveCountMax`. Sends nothing, so it is safe
+    /// while a packet is half-sent. Returns `false` when the connection died.
+    private func checkSilence() -> Bool {
+        guard let interval = configuration.keepaliveInterval else { return true }
+        let silence = Deadline.now.instant - lastInbound.instant
+        guard silence > interval * configuration.keepaliveCountMax else { return true }
+        let error = SSHError(
+            .disconnected,
+            "no response from \(destination.host):\(destination.port) for \(silence.shortDescription); the connection is dead")
+        fatal(error)
+        failEverything(error)
+        return false
+    }
+
+    /// How long a half-sent packet may find no room in the socket, once an
+    /// operation's deadline has passed or the connection is closing, before
+    /// the connection is given up.
+    static let outboundStallLimit: Duration = .seconds(1)
+
+    /// While a packet is half-sent no other packet can go out: a timed-out
+    /// operation cannot close its channel and the connection cannot say
+    /// goodbye. If the server has stopped reading (the socket has had no room
+    /// for ``outboundStallLimit``) and someone is waiting (a deadline passed,
+    /// or ``SSHConnection/close()`` was called), the connection is failed.
+    private func stalledOutboundFailure() -> SSHError? {
+        guard let stalled = outboundStalledSince, Deadline.now.instant - stalled.instant >= Self.outboundStallLimit else { return nil }
+        let expired = (active + waitingForChannel).contains { $0.deadline?.hasPassed ?? false }
+        guard expired || shuttingDown else { return nil }
+        let reason = shuttingDown ? "the connection was being closed" : "an operation's deadline passed"
+        return SSHError(
+            .disconnected,
+            "\(destination.host):\(destination.port) stopped reading: a packet has been half-sent for \((Deadline.now.instant - stalled.instant).shortDescription) and \(reason); the connection was dropped")
     }
 
     /// A keepalive is only sent into a socket with room, so it never leaves
@@ -481,6 +530,11 @@ final class SessionLoop: @unchecked Sendable {
 
     private func teardown() {
         sftp.forget()
+        if fatalError != nil, socketDescriptor >= 0 {
+            // The server is gone or stuck: make libssh2's parting sends (channel
+            // closes, a half-sent packet) fail at once instead of waiting.
+            _ = Glibc.shutdown(socketDescriptor, Int32(SHUT_RDWR))
+        }
         if let session {
             libssh2_session_free(session)
             self.session = nil

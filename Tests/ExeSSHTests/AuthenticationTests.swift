@@ -33,6 +33,26 @@ struct AuthenticationTests {
         }
     }
 
+    @Test("the agent is tried first; when its keys are refused, the key file is used")
+    func agentThenKeyFile() async throws {
+        try await withServer { server in
+            let keys = try await TestKeyring.shared()
+            let agent = try await TestAgent.start(in: server.directory, keys: [keys.strangerKey])
+            defer { agent.stop() }
+            let configuration = server.clientConfiguration(agentSocket: agent.socket)  // identity: the authorized key file
+            let connection = try await server.connect(configuration)
+            #expect(try await connection.run("echo fallback").stdout == "fallback\n")
+            await connection.close()
+            let stranger = HostKey(type: "ssh-ed25519", blob: try publicBlob(keys.strangerKey)).fingerprint
+            let accepted = HostKey(type: "ssh-ed25519", blob: try publicBlob(server.clientKey)).fingerprint
+            let log = server.log
+            let refused = try #require(log.range(of: stranger), "sshd never saw the agent's key:\n\(log)")
+            let used = try #require(log.range(of: "Accepted publickey"), "no accepted key in:\n\(log)")
+            #expect(refused.lowerBound < used.lowerBound, "the key file was tried before the agent")
+            #expect(log[used.lowerBound...].contains(accepted))
+        }
+    }
+
     @Test("an encrypted key works with the right passphrase from the provider")
     func passphrase() async throws {
         try await withServer { server in

@@ -33,6 +33,38 @@ struct ConnectionFailureTests {
         #expect(clock.now - start < .seconds(4))
     }
 
+    @Test("a host that swallows the SYN (full accept queue) fails at the connect deadline")
+    func connectDeadline() async throws {
+        let listener = try BacklogFullListener()
+        defer { listener.close() }
+        try #require(listener.isFull, "the kernel kept accepting into a backlog of 0")
+        var configuration = SSHClientConfiguration()
+        configuration.useAgent = false
+        configuration.connectTimeout = .seconds(1)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let error = await #expect(throws: SSHError.self) {
+            try await SSHConnection.connect(to: SSHDestination(host: "127.0.0.1", port: listener.port, user: "nobody"), configuration: configuration)
+        }
+        let elapsed = clock.now - start
+        #expect(error?.kind == .timeout)
+        #expect(error?.message.contains("could not connect") == true)
+        #expect(elapsed >= .milliseconds(900))
+        #expect(elapsed < .seconds(4))
+    }
+
+    @Test("a server that allows no sessions (MaxSessions 0) fails the command with `channelFailure`")
+    func channelRefused() async throws {
+        try await withServer(.init(maxSessions: 0)) { server in
+            let connection = try await server.connect()
+            let error = await #expect(throws: SSHError.self) { try await connection.run("true", timeout: .seconds(10)) }
+            #expect(error?.kind == .channelFailure)
+            #expect(error?.message.contains("refused") == true)
+            #expect(connection.isAlive)
+            await connection.close()
+        }
+    }
+
     @Test("host names resolve, trying each address")
     func hostName() async throws {
         try await withServer { server in
@@ -64,7 +96,7 @@ struct ConnectionFailureTests {
             let pending = Task { try await connection.run("sleep 30") }
             let other = Task { try await connection.run("sleep 30") }
             try await Task.sleep(for: .milliseconds(500))
-            for pid in server.sessionPIDs { kill(pid, SIGKILL) }
+            for pid in server.descendantPIDs { kill(pid, SIGKILL) }  // the sessions and their `sleep`s: nothing outlives the test
             for task in [pending, other] {
                 let error = await #expect(throws: SSHError.self) { try await task.value }
                 #expect(error?.kind == .disconnected)
@@ -95,15 +127,101 @@ struct ConnectionFailureTests {
         }
     }
 
-    @Test("the pool reconnects on next use after the server restarts")
+    @Test("uploads into a frozen server: every operation fails at its deadline and close() returns")
+    func stalledUpload() async throws {
+        try await withServer { server in
+            var configuration = server.clientConfiguration()
+            configuration.keepaliveInterval = .seconds(60)  // the deadlines, not the keepalive, must end this
+            let connection = try await server.connect(configuration)
+            let clock = ContinuousClock()
+            let start = clock.now
+            let stuck = try await StalledUploads.start(on: connection, server: server, timeout: .seconds(3))
+            defer { stuck.thaw() }
+            for task in stuck.tasks {
+                let error = await #expect(throws: SSHError.self) { try await task.value }
+                #expect(error?.kind == .timeout || error?.kind == .disconnected, "\(String(describing: error))")
+            }
+            #expect(clock.now - start < .seconds(10))
+            // The connection was failed by the loop, not by close().
+            let deadline = clock.now + .seconds(2)
+            while connection.isAlive, clock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(!connection.isAlive)
+            let closing = clock.now
+            await connection.close()
+            #expect(clock.now - closing < .seconds(3))
+        }
+    }
+
+    @Test("close() returns while uploads without deadlines are stuck in a frozen server")
+    func closeWhileStalled() async throws {
+        try await withServer { server in
+            var configuration = server.clientConfiguration()
+            configuration.keepaliveInterval = .seconds(60)
+            let connection = try await server.connect(configuration)
+            let stuck = try await StalledUploads.start(on: connection, server: server, timeout: nil)
+            defer { stuck.thaw() }
+            try await Task.sleep(for: .milliseconds(500))  // let the writes fill the socket
+            let clock = ContinuousClock()
+            let closing = clock.now
+            await connection.close()
+            #expect(clock.now - closing < .seconds(4))
+            #expect(!connection.isAlive)
+            for task in stuck.tasks {
+                let error = await #expect(throws: SSHError.self) { try await task.value }
+                #expect(error?.kind == .disconnected || error?.kind == .cancelled, "\(String(describing: error))")
+            }
+        }
+    }
+
+    @Test("the pool reconnects on next use after the server restarts, without waiting")
     func poolReconnects() async throws {
         try await withServer { server in
             let pool = SSHConnectionPool(configuration: server.clientConfiguration())
             #expect(try await pool.run("echo one", on: server.sshDestination).stdout == "one\n")
-            try server.restart()
-            try await Task.sleep(for: .milliseconds(300))
-            #expect(try await pool.run("echo two", on: server.sshDestination).stdout == "two\n")
+            for round in 2...4 {
+                try server.restart()
+                #expect(try await pool.run("echo \(round)", on: server.sshDestination).stdout == "\(round)\n")
+            }
+            #expect(await pool.connectionsOpened == 4)
+            await pool.closeAll()
+        }
+    }
+
+    @Test("the pool retries, on a new connection, a command whose connection died before it started")
+    func poolRetriesUnstarted() async throws {
+        try await withServer { server in
+            var configuration = server.clientConfiguration()
+            configuration.keepaliveInterval = .seconds(2)
+            configuration.keepaliveCountMax = 2
+            let pool = SSHConnectionPool(configuration: configuration)
+            let one = try await pool.run("echo one", on: server.sshDestination)
+            #expect(one.stdout == "one\n")
+            // Freeze the pooled connection's server side (not the listener): the
+            // pool still believes in it, the channel open is never answered, and
+            // the keepalive declares it dead before the command was sent.
+            let frozen = server.descendantPIDs
+            for pid in frozen { kill(pid, SIGSTOP) }
+            defer { for pid in frozen { kill(pid, SIGKILL); kill(pid, SIGCONT) } }
+            let two = try await pool.run("echo two", on: server.sshDestination, timeout: .seconds(20))
+            #expect(two.stdout == "two\n")
             #expect(await pool.connectionsOpened == 2)
+            await pool.closeAll()
+        }
+    }
+
+    @Test("the pool does not retry a command that may have started")
+    func poolNoRetryAfterStart() async throws {
+        try await withServer { server in
+            let pool = SSHConnectionPool(configuration: server.clientConfiguration())
+            let marker = server.directory.file("runs")
+            let task = Task { try await pool.run("echo x >> \(marker); sleep 30", on: server.sshDestination) }
+            let deadline = ContinuousClock.now + .seconds(5)
+            while server.descendantPIDs(named: "sleep").isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            try server.restart()
+            let error = await #expect(throws: SSHError.self) { try await task.value }
+            #expect(error?.kind == .disconnected)
+            #expect(try String(contentsOfFile: marker, encoding: .utf8) == "x\n")
+            #expect(await pool.connectionsOpened == 1)
             await pool.closeAll()
         }
     }
@@ -118,6 +236,67 @@ struct ConnectionFailureTests {
             }
             #expect(await pool.connectionsOpened == 1)
             await pool.closeAll()
+        }
+    }
+}
+
+/// A one-way latch tasks can wait on.
+actor AsyncGate {
+    private var isOpen = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func wait() async {
+        if isOpen { return }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    func open() {
+        isOpen = true
+        for waiter in waiters { waiter.resume() }
+        waiters.removeAll()
+    }
+}
+
+/// Ten `cat >/dev/null` commands on one connection, each with 8 MB of stdin
+/// that is held back until the server (every process below its sshd) is
+/// frozen with SIGSTOP: the writes then fill the socket and leave a packet
+/// half-sent.
+struct StalledUploads {
+    let tasks: [Task<CommandResult, any Error>]
+    let frozen: [Int32]
+
+    static func start(on connection: SSHConnection, server: LoopbackSSHServer, timeout: Duration?) async throws -> StalledUploads {
+        #expect(try await connection.run("true").succeeded)
+        let gate = AsyncGate()
+        let chunk = Data(count: 1 << 20)
+        let tasks = (0..<10).map { _ in
+            Task {
+                let input = AsyncStream<Data> { continuation in
+                    Task {
+                        await gate.wait()
+                        for _ in 0..<8 { continuation.yield(chunk) }
+                        continuation.finish()
+                    }
+                }
+                return try await connection.run("cat >/dev/null", stdin: .sequence(input), timeout: timeout)
+            }
+        }
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(5)
+        while server.descendantPIDs(named: "cat").count < 10, clock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        try #require(server.descendantPIDs(named: "cat").count == 10)
+        try await Task.sleep(for: .milliseconds(200))  // let the exec replies reach the client
+        let frozen = server.descendantPIDs
+        for pid in frozen { kill(pid, SIGSTOP) }
+        await gate.open()
+        return StalledUploads(tasks: tasks, frozen: frozen)
+    }
+
+    /// Kills and continues exactly the processes that were frozen.
+    func thaw() {
+        for pid in frozen {
+            kill(pid, SIGKILL)
+            kill(pid, SIGCONT)
         }
     }
 }

@@ -160,9 +160,10 @@ struct ExecTests {
             let connection = try await server.connect()
             let clock = ContinuousClock()
             let start = clock.now
-            await #expect(throws: SSHError.self) {
+            let error = await #expect(throws: SSHError.self) {
                 try await connection.run("sleep 30", timeout: .milliseconds(500))
             }
+            #expect(error?.kind == .timeout)
             #expect(clock.now - start < .seconds(5))
             let after = try await connection.run("echo still here")
             #expect(after.stdout == "still here\n")

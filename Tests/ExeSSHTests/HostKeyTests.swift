@@ -45,10 +45,12 @@ struct HostKeyTests {
             let expected = HostKey(type: "ssh-ed25519", blob: impostor)
             let file = try server.directory.write(
                 "wrong_known_hosts", "[127.0.0.1]:\(server.port) ssh-ed25519 \(impostor.base64EncodedString())\n")
+            let before = try Data(contentsOf: URL(fileURLWithPath: file))
             for policy in [HostKeyPolicy.strict, .acceptNew] {
                 var configuration = server.clientConfiguration(policy: policy, knownHosts: [file])
                 configuration.knownHostsWriteFile = file
                 let error = await #expect(throws: SSHError.self) { try await server.connect(configuration) }
+                #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == before, "known_hosts changed after a \(policy) mismatch")
                 #expect(error?.kind == .hostKeyMismatch)
                 let presented = HostKey(type: "ssh-ed25519", blob: try publicBlob(server.hostEd25519))
                 #expect(error?.message.contains(expected.fingerprint) == true)

@@ -134,15 +134,51 @@ public final class LoopbackSSHServer: @unchecked Sendable {
     /// The pids of the per-connection sshd processes.
     public var sessionPIDs: [Int32] { process.map { ChildProcess.children(of: $0.pid) } ?? [] }
 
+    /// Every process descended from the listening sshd (per-connection
+    /// sshd processes, the shells and commands they run), parents first.
+    /// The listener itself is not included.
+    public var descendantPIDs: [Int32] {
+        guard let process else { return [] }
+        var found: [Int32] = []
+        var queue = ChildProcess.children(of: process.pid)
+        while !queue.isEmpty {
+            let pid = queue.removeFirst()
+            guard !found.contains(pid) else { continue }
+            found.append(pid)
+            queue += ChildProcess.children(of: pid)
+        }
+        return found
+    }
+
+    /// The pids of descendants whose command name (`/proc/<pid>/comm`) is `name`.
+    public func descendantPIDs(named name: String) -> [Int32] {
+        descendantPIDs.filter {
+            (try? String(contentsOfFile: "/proc/\($0)/comm", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) == name
+        }
+    }
+
     /// The server's log so far.
     public var log: String { (try? String(contentsOfFile: directory.file("sshd.log"), encoding: .utf8)) ?? "" }
 
-    /// Stops sshd (by pid) and its per-connection processes.
+    /// Stops sshd (by pid) and every process descended from it: the
+    /// per-connection sshd processes and the commands they started (so a
+    /// `sleep 30` does not outlive the test). Descendants are stopped first
+    /// (SIGSTOP, until no new one appears), so none can fork away, then killed.
     public func stop() {
         guard let process else { return }
-        let sessions = ChildProcess.children(of: process.pid)
+        var tree: [Int32] = []
+        for _ in 0..<5 {
+            let current = descendantPIDs
+            let new = current.filter { !tree.contains($0) }
+            if new.isEmpty { break }
+            for pid in new { kill(pid, SIGSTOP) }
+            tree += new
+        }
         process.terminate()
-        for pid in sessions { kill(pid, SIGKILL) }
+        for pid in tree {
+            kill(pid, SIGKILL)
+            kill(pid, SIGCONT)
+        }
         self.process = nil
     }
 
