@@ -197,7 +197,11 @@ struct ReplaceDeployment: Sendable {
         }
         switch problem {
         case .none:
-            return
+            // A create cut short may still finish on the server after the look-up.
+            let cutShort = error is CancellationError || (error as? ControlError).map { [.timeout, .transport, .cancelled].contains($0.kind) } ?? false
+            if cutShort {
+                report.notes.append("if \(name) shows up later in `exe-cli vm ls`, remove it with: exe-cli vm rm \(name)")
+            }
         case .some(.none):
             steps.note("removed \(name), left by the failed create")
             report.notes.append("\(name) (made by the failed create) was removed")
