@@ -7,13 +7,15 @@ import Foundation
 /// over one SSH connection.
 ///
 /// 1. Take the lock (`mkdir /data/.exe-deploy/<app>/lock`).
-/// 2. Upload `--env-file` as `/data/.env.production` (mode 0600), if given.
-/// 3. `docker login --password-stdin` (the token on stdin).
+/// 2. `docker login --password-stdin` (the token on stdin).
+/// 3. Upload `--env-file` as `/data/.env.production` (mode 0600), if given,
+///    keeping the env file live before as `/data/.env.production.prev`.
 /// 4. Write `/data/<app>.compose.yaml` atomically, keeping the old one as `.prev`.
 /// 5. `docker compose pull`, `up -d --remove-orphans`.
-/// 6. Health: every container running, then the HTTP check (if not `none`).
+/// 6. Health: every container running, then the HTTP check (if not `none`,
+///    with a VM-scoped token when the VM is private: ``HealthAccess``).
 /// 7. On failure: print the failing containers' logs, put the previous
-///    compose file back, `up -d` again, and fail.
+///    compose and env files back, `up -d` again, and fail.
 /// 8. Append an audit record; release the lock.
 struct ComposeDeployment: Sendable {
     let configuration: DeployConfiguration
@@ -47,15 +49,16 @@ struct ComposeDeployment: Sendable {
             template = nil
         }
         return try await withLockedVM(action: "deploy", redactor: redactor) { vm, connection, redactor, report in
-            try await steps.run("prepare", "preparing \(vm.name): /data, env file, registry login") {
+            try await steps.run("prepare", "preparing \(vm.name): /data, registry login") {
                 try await ensureWritableData(connection, vm: vm)
-                if let environmentFile {
-                    try await connection.replaceAtomically(RemoteDeployPaths.environmentFile, with: environmentFile, mode: 0o600)
-                    steps.note("uploaded \(RemoteDeployPaths.environmentFile) (mode 0600)")
-                }
                 try await registryLogin(connection, image: image.reference, redactor: redactor)
             }
-            let hasEnvironmentFile = try await connection.attributes(of: RemoteDeployPaths.environmentFile) != nil
+            let hasEnvironmentFile: Bool
+            if environmentFile != nil {
+                hasEnvironmentFile = true
+            } else {
+                hasEnvironmentFile = try await connection.attributes(of: RemoteDeployPaths.environmentFile) != nil
+            }
             let text =
                 template.map { ComposeFileRenderer.render(template: $0, image: image.reference.description, tag: tag, app: app) }
                 ?? ComposeFileRenderer.defaultFile(
@@ -64,11 +67,14 @@ struct ComposeDeployment: Sendable {
                     includeEnvironmentFile: hasEnvironmentFile)
             report.image = image.reference.description
             report.digest = image.digest
-            try await apply(text, vm: vm, connection: connection, redactor: redactor, report: &report)
+            try await apply(
+                text, environment: environmentFile.map { .upload($0) } ?? .keep, vm: vm, connection: connection, redactor: redactor,
+                report: &report)
         }
     }
 
-    /// Puts `/data/<app>.compose.yaml.prev` back (the current file becomes `.prev`).
+    /// Puts `/data/<app>.compose.yaml.prev` back (the current file becomes
+    /// `.prev`), and `/data/.env.production.prev` with it when there is one.
     func rollback(redactor: SecretRedactor) async throws -> DeployReport {
         try await withLockedVM(action: "rollback", redactor: redactor) { vm, connection, redactor, report in
             guard try await connection.attributes(of: paths.previousComposeFile) != nil else {
@@ -82,7 +88,7 @@ struct ComposeDeployment: Sendable {
                     try await registryLogin(connection, image: image, redactor: redactor)
                 }
             }
-            try await apply(previous, vm: vm, connection: connection, redactor: redactor, report: &report)
+            try await apply(previous, environment: .previous, vm: vm, connection: connection, redactor: redactor, report: &report)
         }
     }
 
@@ -146,10 +152,22 @@ struct ComposeDeployment: Sendable {
         return report
     }
 
-    /// Writes `text` as the compose file, brings it up and gates on health;
-    /// restores the previous file when anything fails.
+    /// What a compose update does with `/data/.env.production`.
+    private enum EnvironmentChange {
+        /// Leave it (its `.prev` becomes a copy).
+        case keep
+        /// Replace it with these bytes (`--env-file`).
+        case upload(Data)
+        /// Put `.prev` back, if there is one (rollback).
+        case previous
+    }
+
+    /// Writes `text` as the compose file (and changes the env file as
+    /// `environment` says), brings it up and gates on health; restores the
+    /// previous files when anything fails.
     private func apply(
-        _ text: String, vm: VM, connection: SSHConnection, redactor: SecretRedactor, report: inout DeployReport
+        _ text: String, environment change: EnvironmentChange, vm: VM, connection: SSHConnection, redactor: SecretRedactor,
+        report: inout DeployReport
     ) async throws {
         let project = ComposeFileRenderer.projectName(in: text)
         let containers = try ComposeFileRenderer.containers(in: text, project: project)
@@ -158,8 +176,19 @@ struct ComposeDeployment: Sendable {
             ? nil : try await connection.download(paths.previousComposeFile)
         let oldText = old.map { String(decoding: $0, as: UTF8.self) }
         let oldProject = oldText.map { ComposeFileRenderer.projectName(in: $0) } ?? project
+        let environmentFiles = try await EnvironmentFileVersions.capture(connection)
+        if !environmentFiles.readable {
+            steps.warning("\(RemoteDeployPaths.environmentFile) or its .prev cannot be read: it is not kept or restored with the compose file")
+        }
+        let environment: Data?
+        switch change {
+        case .keep: environment = nil
+        case .upload(let data): environment = data
+        case .previous: environment = environmentFiles.previous
+        }
         do {
             try await steps.run("update", "writing \(paths.composeFile), compose pull, up -d --remove-orphans") {
+                if let note = try await environmentFiles.install(environment, connection: connection) { steps.note(note) }
                 try await connection.replaceAtomically(paths.composeFile, with: Data(text.utf8), keepPrevious: ".prev")
                 try await remote(connection, configuration.composeCommand(project: project, ["pull"]), "docker compose pull", redactor: redactor)
                 if let oldText, oldProject != project {
@@ -171,7 +200,7 @@ struct ComposeDeployment: Sendable {
             }
             try await ensureSharePort(vm)
             try await steps.run("health", "waiting for \(containers.map(\.name).joined(separator: ", ")) to run and answer") {
-                try await waitHealthy(containers, vm: vm, connection: connection)
+                try await waitHealthy(containers, vm: vm, connection: connection, redactor: redactor)
             }
         } catch {
             let reason = redactor.describe(error)
@@ -185,22 +214,27 @@ struct ComposeDeployment: Sendable {
             let restored = await CleanupTask.run {
                 (try? await steps.run("restore", old == nil ? "stopping the failed services" : "restoring the previous compose file") {
                     try await restore(
-                        failed: text, old: old, older: older, project: project, oldProject: oldProject, connection: connection, redactor: redactor)
+                        failed: text, old: old, older: older, project: project, oldProject: oldProject,
+                        environmentFiles: environmentFiles, replacedEnvironment: environment != nil, connection: connection, redactor: redactor)
                 }) != nil
             }
             if !restored { steps.warning("restoring the previous compose file failed; check the VM with \(configuration.command("status"))") }
             report.outcome = old == nil || !restored ? .failed : .restored
             if old != nil {
-                report.notes.append("the previous compose file is back in \(paths.composeFile) and running; the failed one is \(paths.failedComposeFile)")
+                report.notes.append(
+                    "the previous compose file is back in \(paths.composeFile) and running; the failed one is \(paths.failedComposeFile)"
+                        + (environment == nil ? "" : "; \(RemoteDeployPaths.environmentFile) is back as it was"))
             }
             throw redactor.error(.unhealthy, "\(app) on \(vm.name): \(reason)", underlying: error)
         }
     }
 
     private func restore(
-        failed: String, old: Data?, older: Data?, project: String, oldProject: String, connection: SSHConnection, redactor: SecretRedactor
+        failed: String, old: Data?, older: Data?, project: String, oldProject: String, environmentFiles: EnvironmentFileVersions,
+        replacedEnvironment: Bool, connection: SSHConnection, redactor: SecretRedactor
     ) async throws {
         try await connection.replaceAtomically(paths.failedComposeFile, with: Data(failed.utf8))
+        try await environmentFiles.restore(replaced: replacedEnvironment, connection: connection)
         guard let old else {
             _ = try? await connection.run(configuration.composeCommand(project: project, ["down"]), timeout: .seconds(300))
             try await connection.run("mv -f \(RemoteDeployPaths.quoted(paths.composeFile)) \(RemoteDeployPaths.quoted(paths.failedComposeFile))", timeout: .seconds(30))
@@ -272,7 +306,7 @@ struct ComposeDeployment: Sendable {
         steps.note("the VM's proxy now routes to port \(port) (was \(current.port.map(String.init) ?? "unset"))")
     }
 
-    private func waitHealthy(_ containers: [ComposeContainer], vm: VM, connection: SSHConnection) async throws {
+    private func waitHealthy(_ containers: [ComposeContainer], vm: VM, connection: SSHConnection, redactor: SecretRedactor) async throws {
         let deadline = context.clock.instant() + configuration.healthTimeout.value
         while true {
             let states = try await containerStates(connection)
@@ -289,9 +323,14 @@ struct ComposeDeployment: Sendable {
         }
         if configuration.healthPath.value != "none", let url = vm.httpsURL {
             let check = HealthCheck(configuration)
-            let control = self
-            _ = try await check.wait(base: url, probe: context.httpProbe, clock: context.clock) {
-                guard let down = try? await control.notRunning(containers, connection: connection), !down.isEmpty else { return nil }
+            let deployment = self
+            let steps = self.steps
+            var redactor = redactor
+            _ = try await HealthAccess.wait(
+                check, base: url, vm: vm.name, isPublic: nil, context: context, redactor: &redactor, warn: { steps.warning($0) },
+                note: { steps.note($0) }
+            ) {
+                guard let down = try? await deployment.notRunning(containers, connection: connection), !down.isEmpty else { return nil }
                 return "container \(down.joined(separator: ", ")) stopped"
             }
         }

@@ -22,7 +22,7 @@ public struct DeployConfigurationFile: Sendable, Equatable {
     /// The schema version this library reads and writes.
     public static let currentVersion = 1
 
-    /// `version` (1).
+    /// `version` (1): required; ``parse(_:file:)`` refuses a file without it.
     public var version: Int?
     /// `app`.
     public var app: String?
@@ -89,14 +89,22 @@ public struct DeployConfigurationFile: Sendable, Equatable {
         return try parse(text, file: path)
     }
 
+    /// The error for a file without `version`.
+    static func missingVersion(_ file: String) -> DeployError {
+        DeployError(.configuration, "\(file) has no version: add `version: \(currentVersion)` (the schema version this exe-cli reads) as its first line")
+    }
+
     /// Parses `text` (named `file` in messages).
+    ///
+    /// - Throws: ``DeployError/Kind/configuration`` also for a file (or an
+    ///   empty one) without `version`.
     public static func parse(_ text: String, file: String) throws -> DeployConfigurationFile {
         let root: Any?
         do { root = try Yams.load(yaml: text) } catch {
             throw DeployError(.configuration, "\(file) is not valid YAML: \(error)")
         }
         guard let mapping = root as? [String: Any] else {
-            if root == nil { return DeployConfigurationFile() }
+            if root == nil { throw missingVersion(file) }
             throw DeployError(.configuration, "\(file) must be a YAML mapping (version: 1, app: ..., pattern: ...)")
         }
         let top = try YAMLSection(
@@ -104,7 +112,8 @@ public struct DeployConfigurationFile: Sendable, Equatable {
             known: ["version", "app", "pattern", "vm", "port", "image", "registry", "health", "replace", "compose", "lock"])
         var result = DeployConfigurationFile()
         result.version = try top.int("version")
-        if let version = result.version, version != currentVersion {
+        guard let version = result.version else { throw missingVersion(file) }
+        if version != currentVersion {
             throw DeployError(.configuration, "\(file) has version \(version); this exe-cli reads version \(currentVersion)")
         }
         result.app = try top.string("app")

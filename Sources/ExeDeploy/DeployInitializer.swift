@@ -45,7 +45,8 @@ public enum DeployInitializer {
         let app = inspection.suggestion.app ?? "app"
         let passwordEnv = inspection.suggestion.registryPasswordEnv ?? "GHCR_TOKEN"
         if githubActions {
-            files.append((GitHubActionsWorkflow.path, GitHubActionsWorkflow.render(app: app, registryPasswordEnv: passwordEnv)))
+            let branch = GitDefaultBranch.detect(in: root)
+            files.append((GitHubActionsWorkflow.path, GitHubActionsWorkflow.render(app: app, registryPasswordEnv: passwordEnv, branch: branch)))
             secrets = GitHubActionsWorkflow.secrets(
                 app: app, vm: inspection.suggestion.vm ?? app, pattern: inspection.pattern, registryPasswordEnv: passwordEnv)
         }

@@ -47,20 +47,18 @@ extension Deployer {
             status.problems.append("could not read the deploy state on \(vm.name): \(redactor.describe(error))")
         }
         if configuration.healthPath.value != "none", let url = vm.httpsURL {
-            let isPublic = (try? await context.control.share.show(vm.name).visibility) == .public
-            let access = await HealthAccess.grant(vm: vm.name, isPublic: isPublic, control: context.control, redactor: &redactor) {
-                status.problems.append($0)
-            }
             var check = HealthCheck(configuration)
             check.timeout = .seconds(5)
+            var problems: [String] = []
             do {
-                _ = try await check.wait(base: url, headers: access.headers, probe: context.httpProbe, clock: context.clock)
+                _ = try await HealthAccess.wait(
+                    check, base: url, vm: vm.name, isPublic: nil, context: context, redactor: &redactor, warn: { problems.append($0) })
                 status.health = "healthy (HTTP \(check.expectedStatus) at \(configuration.healthPath.value))"
                 status.healthy = true
             } catch {
                 status.health = redactor.describe(error)
             }
-            await access.revoke(control: context.control)
+            status.problems += problems
         }
         return status
     }

@@ -1,7 +1,11 @@
+import Foundation
 /// The workflow `exe-cli deploy init --github-actions` writes
 /// (`.github/workflows/exe-deploy.yml`): deploy on every push to the
-/// default branch, one deploy at a time, with secrets from the
-/// repository's Actions secrets — and the commands that create them.
+/// repository's default branch (``GitDefaultBranch``, read at `init` time),
+/// one deploy at a time, with secrets from the repository's Actions
+/// secrets — and the commands that create them. Secrets and variables
+/// reach scripts only through `env:` (never `${{ }}` inside a `run:`
+/// script, where a value would become shell code).
 public enum GitHubActionsWorkflow {
     /// Where the workflow goes.
     public static let path = ".github/workflows/exe-deploy.yml"
@@ -42,15 +46,15 @@ public enum GitHubActionsWorkflow {
         ]
     }
 
-    /// The workflow's YAML.
-    public static func render(app: String, registryPasswordEnv: String) -> String {
+    /// The workflow's YAML, deploying pushes to `branch`.
+    public static func render(app: String, registryPasswordEnv: String, branch: String = "main") -> String {
         """
-        # Deploys \(app) to exe.dev on every push to the default branch (exe-cli deploy, Docs/ExeDeploy.md).
+        # Deploys \(app) to exe.dev on every push to \(branch) (exe-cli deploy, Docs/ExeDeploy.md).
         # Secrets: EXEDEV_API_TOKEN, EXEDEV_SSH_KEY, \(registryPasswordEnv) (see `exe-cli deploy init --github-actions`).
         name: exe-deploy
         on:
           push:
-            branches: [main]
+            branches: [\(yamlQuoted(branch))]
           workflow_dispatch:
         concurrency:
           group: exe-deploy-\(app)
@@ -73,14 +77,18 @@ public enum GitHubActionsWorkflow {
             steps:
               - uses: actions/checkout@v4
               - name: SSH key
+                env:
+                  EXEDEV_SSH_KEY: ${{ secrets.EXEDEV_SSH_KEY }}
                 run: |
                   umask 077
-                  printf '%s\\n' "${{ secrets.EXEDEV_SSH_KEY }}" > "$EXE_IDENTITY"
+                  printf '%s\\n' "$EXEDEV_SSH_KEY" > "$EXE_IDENTITY"
               - name: Install exe-cli
+                env:
+                  EXE_CLI_SOURCE: ${{ vars.EXE_CLI_SOURCE }}
                 run: |
                   # exe-cli builds with Swift 6 (swift build -c release --product exe-cli); point EXE_CLI_SOURCE
                   # (a repository variable) at its git repository, or replace this step with your own install.
-                  git clone --depth 1 "${{ vars.EXE_CLI_SOURCE }}" "$RUNNER_TEMP/exe"
+                  git clone --depth 1 "$EXE_CLI_SOURCE" "$RUNNER_TEMP/exe"
                   (cd "$RUNNER_TEMP/exe" && swift build -c release --product exe-cli)
                   sudo install "$RUNNER_TEMP/exe/.build/release/exe-cli" /usr/local/bin/exe-cli
               - name: Deploy
@@ -90,5 +98,10 @@ public enum GitHubActionsWorkflow {
                 run: cat deploy.json || true
 
         """
+    }
+
+    /// `branch` as a YAML double-quoted scalar.
+    static func yamlQuoted(_ branch: String) -> String {
+        "\"" + branch.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 }

@@ -21,6 +21,8 @@ struct RemoteDeployPaths: Sendable {
     var failedComposeFile: String { composeFile + ".failed" }
     /// The production env file.
     static let environmentFile = "/data/.env.production"
+    /// The env file before the last deploy or rollback (mode 0600).
+    static let previousEnvironmentFile = environmentFile + ".prev"
 
     /// `path` quoted for the remote shell.
     static func quoted(_ path: String) -> String { ShellQuote.word(path) }

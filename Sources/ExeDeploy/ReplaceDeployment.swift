@@ -100,8 +100,20 @@ struct ReplaceDeployment: Sendable {
     ) async throws {
         // With no VM to keep serving, the first release gets the name at once.
         let temporary = old == nil ? vmName : Self.temporaryName(for: vmName)
-        let created = try await steps.run("create", "creating \(temporary) from \(image.reference)") {
-            try await control.create(try newVMOptions(name: temporary, image: image, carried: carried))
+        let created: VM
+        do {
+            created = try await steps.run("create", "creating \(temporary) from \(image.reference)") {
+                try await control.create(try newVMOptions(name: temporary, image: image, carried: carried))
+            }
+        } catch {
+            // `new` failed, timed out or was interrupted: the VM may exist all the same.
+            await removeHalfMade(temporary, after: error, report: &report, redactor: redactor)
+            if let old {
+                report.outcome = .restored
+                report.notes.append("\(old.name) keeps serving the previous release")
+                await appendAudit(on: old, history: nil, report: report, result: .failed, error: redactor.describe(error), redactor: redactor)
+            }
+            throw error
         }
         do {
             let isPublic = try await applyShare(to: created, carried: carried)
@@ -163,6 +175,48 @@ struct ReplaceDeployment: Sendable {
 
     // MARK: Pieces
 
+    /// After `new` for `name` failed in a way that may have left the VM
+    /// behind (a timeout, a lost connection, an interruption, a server
+    /// error), looks the name up and removes the VM, in a task of its own.
+    /// Refusals that mean no VM was made (invalid or taken name, plan
+    /// limits, permissions) skip the look-up, so a VM of that name made by
+    /// someone else is never touched. When removal fails the output names
+    /// the command that does it.
+    private func removeHalfMade(_ name: String, after error: any Error, report: inout DeployReport, redactor: SecretRedactor) async {
+        if let refusal = error as? ControlError, Self.refusalsBeforeCreation.contains(refusal.kind) { return }
+        if let deploy = error as? DeployError, deploy.kind == .configuration { return }
+        let control = self.control
+        let problem: String?? = await CleanupTask.run {
+            do {
+                guard try await control.vm(named: name) != nil else { return .none }
+                try await control.remove(name)
+                return .some(nil)
+            } catch {
+                return .some("\(error)")
+            }
+        }
+        switch problem {
+        case .none:
+            // A create cut short may still finish on the server after the look-up.
+            let cutShort = error is CancellationError || (error as? ControlError).map { [.timeout, .transport, .cancelled].contains($0.kind) } ?? false
+            if cutShort {
+                report.notes.append("if \(name) shows up later in `exe-cli vm ls`, remove it with: exe-cli vm rm \(name)")
+            }
+        case .some(.none):
+            steps.note("removed \(name), left by the failed create")
+            report.notes.append("\(name) (made by the failed create) was removed")
+        case .some(.some(let reason)):
+            steps.warning("could not remove \(name) after the failed create: \(redactor.redact(reason))")
+            report.notes.append("\(name) may be left from the failed create; remove it with: exe-cli vm rm \(name)")
+        }
+    }
+
+    /// `new` errors after which the server made no VM.
+    static let refusalsBeforeCreation: Set<ControlError.Kind> = [
+        .nameNotAvailable, .invalidArgument, .conflict, .unknownCommand, .permissionDenied, .authenticationFailed, .hostKeyRejected,
+        .noActivePlan, .planLimit, .rateLimited, .requestTooLarge,
+    ]
+
     /// `<vm>-g` and five random letters or digits: at most 52 characters
     /// (names are at most 45), and never a reserved `-p123` form.
     static func temporaryName(for name: String) -> String {
@@ -210,26 +264,23 @@ struct ReplaceDeployment: Sendable {
             return
         }
         let steps = self.steps
-        let access = await HealthAccess.grant(vm: vm.name, isPublic: isPublic, control: control, redactor: &redactor) { steps.warning($0) }
         let control = self.control
         let name = vm.name
-        do {
-            let check = HealthCheck(configuration)
-            try await steps.run("health", "waiting for \(check.url(base: url)?.absoluteString ?? url) to answer \(check.expectedStatus)") {
-                _ = try await check.wait(base: url, headers: access.headers, probe: context.httpProbe, clock: context.clock) {
-                    let answer: VM??
-                    do { answer = .some(try await control.vm(named: name)) } catch { answer = nil }
-                    guard let answer else { return nil }
-                    guard let current = answer else { return "the VM \(name) is gone" }
-                    if let status = current.status, status != .running { return "the VM \(name) is \(status)" }
-                    return nil
-                }
+        let check = HealthCheck(configuration)
+        let context = self.context
+        try await steps.run("health", "waiting for \(check.url(base: url)?.absoluteString ?? url) to answer \(check.expectedStatus)") {
+            _ = try await HealthAccess.wait(
+                check, base: url, vm: name, isPublic: isPublic, context: context, redactor: &redactor, warn: { steps.warning($0) },
+                note: { steps.note($0) }
+            ) {
+                let answer: VM??
+                do { answer = .some(try await control.vm(named: name)) } catch { answer = nil }
+                guard let answer else { return nil }
+                guard let current = answer else { return "the VM \(name) is gone" }
+                if let status = current.status, status != .running { return "the VM \(name) is \(status)" }
+                return nil
             }
-        } catch {
-            await CleanupTask.run { await access.revoke(control: control) }
-            throw error
         }
-        await CleanupTask.run { await access.revoke(control: control) }
     }
 
     private func collectLogs(of vm: VM, report: inout DeployReport, redactor: SecretRedactor) async {

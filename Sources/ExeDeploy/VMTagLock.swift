@@ -5,7 +5,8 @@ import Foundation
 /// live VM. Adding a tag the VM already has is refused by the server
 /// (`tag "x" already exists on vm`), which makes the tag a mutex that needs
 /// nothing inside the VM (whose image may have no shell). A second tag,
-/// `exe-deploy-lock-<unix time>-<holder>`, records who took it and when.
+/// `exe-deploy-lock-<unix time>-<holder>__<host>`, records who took it,
+/// from where and when (``LockTagText``: tags allow only `[a-z0-9_-]`).
 ///
 /// The lock lives as long as the VM it marks: blue-green removes the old
 /// VM (and its tags) when the new one takes over, and the new VM never
@@ -47,31 +48,35 @@ struct VMTagLock: DeployLock {
         return lock
     }
 
-    /// `exe-deploy-lock-1763825400-alice-laptop`.
+    /// `exe-deploy-lock-<unix time>-<holder>__<host>`, holder and host in
+    /// ``LockTagText`` (`exe-deploy-lock-1763825400-alice_40laptop__laptop`).
     static func detailsTag(_ details: DeployLockDetails) -> String {
-        var slug = ""
-        for character in details.holder.lowercased() {
-            if character.isASCII, character.isLetter || character.isNumber {
-                slug.append(character)
-            } else if !slug.isEmpty, slug.last != "-" {
-                slug.append("-")
-            }
-        }
-        slug = String(slug.prefix(24))
-        while slug.hasSuffix("-") { slug.removeLast() }
-        return detailsPrefix + String(Int(details.acquiredAt.timeIntervalSince1970)) + (slug.isEmpty ? "" : "-" + slug)
+        detailsPrefix + String(Int(details.acquiredAt.timeIntervalSince1970)) + "-" + LockTagText.encode(details.holder)
+            + LockTagText.separator + LockTagText.encode(details.host)
     }
 
     /// The lock's details from a VM's tags; `nil` when it is not locked.
+    /// A details tag without a host (`exe-deploy-lock-<time>-<holder>`, as
+    /// earlier versions wrote it) gives host `unknown`.
     static func holder(app: String, tags: [String]) -> DeployLockDetails? {
         guard tags.contains(lockTag) else { return nil }
         for tag in tags where tag.hasPrefix(detailsPrefix) {
             let rest = tag.dropFirst(detailsPrefix.count)
             let parts = rest.split(separator: "-", maxSplits: 1)
             guard let first = parts.first, let seconds = TimeInterval(first) else { continue }
-            let holder = parts.count > 1 ? String(parts[1]) : "unknown"
+            var holder = "unknown"
+            var host = "unknown"
+            if parts.count > 1 {
+                let fields = parts[1].components(separatedBy: LockTagText.separator)
+                if fields.count == 2, let name = LockTagText.decode(fields[0]), let machine = LockTagText.decode(fields[1]) {
+                    holder = name.isEmpty ? holder : name
+                    host = machine.isEmpty ? host : machine
+                } else {
+                    holder = String(parts[1])
+                }
+            }
             return DeployLockDetails(
-                id: "", app: app, holder: holder, host: "unknown", action: "deploy", acquiredAt: Date(timeIntervalSince1970: seconds))
+                id: "", app: app, holder: holder, host: host, action: "deploy", acquiredAt: Date(timeIntervalSince1970: seconds))
         }
         return DeployLockDetails(id: "", app: app, holder: "unknown", host: "unknown", action: "deploy", acquiredAt: .distantPast)
     }

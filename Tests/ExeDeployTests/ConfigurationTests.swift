@@ -104,6 +104,9 @@ struct ConfigurationTests {
         }
         #expect(message("version: 1\napp: shop\nimage:\n  repo: x\n").contains("unknown setting image.repo"))
         #expect(message("version: 2\n").contains("version 2"))
+        let missing = message("app: shop-app\nimage:\n  repository: ghcr.io/a/b\n")
+        #expect(missing.contains("exe.deploy.yaml has no version") && missing.contains("add `version: 1`"), "\(missing)")
+        #expect(message("").contains("has no version"))
         #expect(message("version: 1\napp: shop\nport: eighty\n").contains("port must be a whole number"))
         #expect(message("version: 1\napp: shop\npattern: kubernetes\n").contains("not one of replace, compose"))
         #expect(message("version: 1\napp: Shop_1\nimage:\n  repository: ghcr.io/a/b\n").contains("app \"Shop_1\""))

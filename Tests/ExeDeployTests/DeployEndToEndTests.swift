@@ -1,5 +1,5 @@
 import ExeControl
-import ExeDeploy
+@testable import ExeDeploy
 import ExeSystem
 import ExeTestSupport
 import Foundation
@@ -157,28 +157,39 @@ struct DeployEndToEndTests {
 
         try sim.write(.serves, page: "v2", in: app)
         try Data("GREETING=bonjour\n".utf8).write(to: URL(fileURLWithPath: app + "/prod.env"))
-        let second = try expectSuccess(try await deploy(app, ["--env-file", "prod.env"]), "first exe-cli deploy")
+        let secondRun = try await deploy(app, ["--env-file", "prod.env"])
+        let second = try expectSuccess(secondRun, "first exe-cli deploy")
         #expect(second["previousImage"] as? String == v1.reference.description)
+        #expect(secondRun.stderr.contains("compose-app is private: the health check uses the VM-scoped token"), "\(secondRun.stderr)")
         #expect(try await sim.get(url).body.contains("v2"))
         let state = try await sim.onVM(
-            "compose-app", "stat -c %a /data/.env.production; cat /data/.env.production /data/compose-app.compose.yaml; docker ps -a --format '{{.Names}}'")
-        #expect(state.stdout.hasPrefix("600\nGREETING=bonjour\n"), "\(state.stdout)")
+            "compose-app",
+            "stat -c %a /data/.env.production /data/.env.production.prev; cat /data/.env.production /data/.env.production.prev /data/compose-app.compose.yaml; docker ps -a --format '{{.Names}}'")
+        #expect(state.stdout.hasPrefix("600\n600\nGREETING=bonjour\nGREETING=hello\n"), "the seed's env file is kept as .prev, 0600: \(state.stdout)")
         #expect(state.stdout.contains("env_file:") && state.stdout.contains("name: \"compose-app\""))
         #expect(state.stdout.components(separatedBy: "\ncompose-app\n").count == 2, "one container: \(state.stdout)")
 
         try sim.write(.fails, page: "v3", in: app)
-        let failed = try await deploy(app, json: false)
+        try Data("GREETING=broken\n".utf8).write(to: URL(fileURLWithPath: app + "/prod.env"))
+        let failed = try await deploy(app, ["--env-file", "prod.env"], json: false)
         #expect(failed.status == 9, "\(failed.stderr)")
         #expect(failed.stderr.contains("fatal: cannot open config"), "\(failed.stderr)")
         #expect(failed.stderr.contains("the previous compose file is back"))
+        #expect(failed.stderr.contains("/data/.env.production is back as it was"), "\(failed.stderr)")
         #expect(try await sim.get(url).body.contains("v2"))
-        let files = try await sim.onVM("compose-app", "ls /data; grep image: /data/compose-app.compose.yaml")
+        let files = try await sim.onVM(
+            "compose-app",
+            "ls /data; grep image: /data/compose-app.compose.yaml; stat -c %a /data/.env.production /data/.env.production.prev; cat /data/.env.production /data/.env.production.prev")
         #expect(files.stdout.contains("compose-app.compose.yaml.failed") && files.stdout.contains("compose-app.compose.yaml.prev"))
         #expect(files.stdout.contains(try #require(second["image"] as? String)))
+        #expect(files.stdout.hasSuffix("600\n600\nGREETING=bonjour\nGREETING=hello\n"), "the env files are restored: \(files.stdout)")
 
         let rollback = try expectSuccess(try await sim.cli(["deploy", "rollback", "--json"], in: app), "compose rollback")
         #expect(rollback["image"] as? String == v1.reference.description)
         #expect(try await sim.get(url).body.contains("v1"))
+        let rolledBack = try await sim.onVM(
+            "compose-app", "stat -c %a /data/.env.production /data/.env.production.prev; cat /data/.env.production /data/.env.production.prev")
+        #expect(rolledBack.stdout == "600\n600\nGREETING=hello\nGREETING=bonjour\n", "rollback brings the env file back too: \(rolledBack.stdout)")
         let logs = try await sim.cli(["deploy", "logs", "--tail", "5"], in: app)
         #expect(logs.status == 0 && logs.stdout.contains("compose-app"), "\(logs.stderr)")
     }
@@ -213,10 +224,13 @@ struct DeployEndToEndTests {
         // Pattern A: the lock tag on the live VM, held by a running deploy.
         let site = try sim.makeApp("lockedsite-app")
         _ = try expectSuccess(try await deploy(site), "first deploy")
-        _ = try await sim.control("tag lockedsite-app exe-deploy-lock exe-deploy-lock-\(Int(Date().timeIntervalSince1970))-bob-laptop")
+        let taken = Date()
+        let holder = DeployLockDetails(app: "lockedsite-app", holder: "bob@laptop", host: "laptop.example", action: "deploy", acquiredAt: taken)
+        _ = try await sim.control("tag lockedsite-app exe-deploy-lock \(VMTagLock.detailsTag(holder))")
         let held = try await deploy(site, json: false)
         #expect(held.status == 8, "\(held.stderr)")
-        #expect(held.stderr.contains("held by bob-laptop") && !held.stderr.contains("stale"))
+        let since = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: taken.timeIntervalSince1970.rounded(.down)))
+        #expect(held.stderr.contains("held by bob@laptop (on laptop.example) since \(since)") && !held.stderr.contains("stale"), "\(held.stderr)")
         #expect(try await sim.vmNames().filter { $0.hasPrefix("lockedsite-app") } == ["lockedsite-app"], "no VM was made")
         #expect(try await sim.cli(["deploy", "unlock"], in: site).status == 0)
         _ = try expectSuccess(try await deploy(site), "deploy after unlock")

@@ -69,10 +69,12 @@ struct FormatTests {
         #expect(details.summary(at: taken.addingTimeInterval(180)).contains("3m ago"))
 
         let tag = VMTagLock.detailsTag(details)
-        #expect(tag == "exe-deploy-lock-1763825400-alice-laptop-local")
+        #expect(tag == "exe-deploy-lock-1763825400-_41lice_40_4captop_2elocal__laptop")
         #expect(VMTag.isValid(tag))
         let holder = try #require(VMTagLock.holder(app: "shop", tags: ["prod", VMTagLock.lockTag, tag]))
-        #expect(holder.acquiredAt == taken && holder.holder == "alice-laptop-local")
+        #expect(holder.acquiredAt == taken && holder.holder == "Alice@Laptop.local" && holder.host == "laptop")
+        #expect(LockTagText.decode(LockTagText.encode("ci_bot@büro host")) == "ci_bot@büro host")
+        #expect(LockTagText.encode(String(repeating: "@", count: 50)).count == 78, "cut at a whole escape")
         #expect(VMTagLock.holder(app: "shop", tags: ["prod", tag]) == nil)
         #expect(VMTagLock.isDeployTag(tag) && VMTagLock.isDeployTag("exe-deploy-lock") && !VMTagLock.isDeployTag("prod"))
     }

@@ -1,4 +1,4 @@
-import ExeDeploy
+@testable import ExeDeploy
 import ExeTestSupport
 import Foundation
 import Testing
@@ -82,6 +82,9 @@ struct RepositoryInspectionTests {
         try repository.write(
             "docker-compose.yml", "services:\n  web:\n    build: .\n    ports:\n      - \"8080:8080\"\n    volumes:\n      - ./data:/data\n")
         try repository.write("scripts/deploy-prod.sh", Self.patternBScript)
+        // A clone whose default branch is `trunk`, with another branch checked out.
+        try repository.write(".git/HEAD", "ref: refs/heads/feature-x\n")
+        try repository.write(".git/refs/remotes/origin/HEAD", "ref: refs/remotes/origin/trunk\n")
         let inspection = RepositoryInspection.inspect(root: repository.path)
         #expect(inspection.pattern == .compose)
         #expect(inspection.suggestion.vm == "ledger-app")
@@ -96,6 +99,18 @@ struct RepositoryInspectionTests {
         #expect(result.written == ["exe.deploy.yaml", ".github/workflows/exe-deploy.yml"])
         let workflow = try String(contentsOfFile: repository.file(".github/workflows/exe-deploy.yml"), encoding: .utf8)
         #expect(workflow.contains("${{ secrets.EXEDEV_API_TOKEN }}") && workflow.contains("${{ secrets.GHCR_TOKEN }}"))
+        #expect(workflow.contains("EXEDEV_SSH_KEY: ${{ secrets.EXEDEV_SSH_KEY }}") && workflow.contains("\"$EXEDEV_SSH_KEY\""))
+        // Expressions only as `NAME: ${{ ... }}` values of env: (and job settings), never inside a run: script.
+        let expressionLines = workflow.split(separator: "\n").filter { $0.contains("${{") }
+        #expect(expressionLines.allSatisfy { $0.range(of: #"^\s*[A-Za-z_]+: \$\{\{[^}]*\}\}\S*$"#, options: .regularExpression) != nil }, "\(expressionLines)")
+        var inRun = false
+        for line in workflow.split(separator: "\n", omittingEmptySubsequences: false) {
+            let indent = line.prefix { $0 == " " }.count
+            if line.contains("run: |") { inRun = true; continue }
+            if inRun, !line.trimmingCharacters(in: .whitespaces).isEmpty, indent <= 16 { inRun = false }
+            #expect(!(inRun && line.contains("${{")), "an expression inside a run: script: \(line)")
+        }
+        #expect(workflow.contains("branches: [\"trunk\"]"), "origin's default branch, not the checked-out one")
         #expect(workflow.contains("exe-cli deploy"))
         #expect(Set(result.secrets.map(\.name)) == ["EXEDEV_API_TOKEN", "EXEDEV_SSH_KEY", "GHCR_TOKEN"])
         let commands = result.secrets.flatMap(\.commands).joined(separator: "\n")
@@ -109,9 +124,20 @@ struct RepositoryInspectionTests {
         let repository = try TemporaryDirectory(prefix: "exe-deploy-init-empty")
         defer { repository.remove() }
         #expect(RepositoryInspection.inspect(root: repository.path).pattern == .replace)
-        let result = try DeployInitializer.run(root: repository.path, pattern: .compose, dryRun: true)
+        let result = try DeployInitializer.run(root: repository.path, pattern: .compose, githubActions: true, dryRun: true)
         #expect(result.pattern == .compose && result.written.isEmpty)
+        #expect(result.configuration.contains("version: 1\n"), "init writes the required version")
+        #expect(GitDefaultBranch.detect(in: repository.path) == "main", "no git: main")
+        try repository.write(".git/HEAD", "ref: refs/heads/develop\n")
+        #expect(GitDefaultBranch.detect(in: repository.path + "/sub") == "develop", "the checked-out branch when origin has no HEAD")
         #expect(!FileManager.default.fileExists(atPath: repository.file("exe.deploy.yaml")))
         #expect(try DeployConfigurationFile.parse(result.configuration, file: "x").pattern == "compose")
+    }
+
+    @Test("the example app's exe.deploy.yaml has the required version")
+    func exampleConfiguration() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let file = try #require(try DeployConfigurationFile.load(root.appendingPathComponent("Examples/hello/exe.deploy.yaml").path))
+        #expect(file.version == DeployConfigurationFile.currentVersion && file.app == "hello-site")
     }
 }

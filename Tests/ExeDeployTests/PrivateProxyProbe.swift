@@ -1,0 +1,26 @@
+import ExeDeploy
+import ExeSystem
+import Foundation
+import Synchronization
+
+/// The exe.dev proxy in front of a private VM, as a health probe sees it:
+/// without `X-Exedev-Authorization: Bearer <token>` every request is
+/// redirected to the login page; with it, the app answers 200.
+final class PrivateProxyProbe: HTTPProbe {
+    let token: String
+    private let seen = Mutex<[String?]>([])
+
+    init(token: String) { self.token = token }
+
+    /// The authorization header of every request (`nil`: none).
+    var authorizations: [String?] { seen.withLock { $0 } }
+
+    func get(_ url: URL, headers: [String: Secret], timeout: Duration) async throws -> HTTPProbeResponse {
+        let authorization = headers["X-Exedev-Authorization"]?.reveal()
+        seen.withLock { $0.append(authorization) }
+        guard authorization == "Bearer " + token else {
+            return HTTPProbeResponse(status: 307, location: "https://exe.dev/auth?redirect=\(url.absoluteString)")
+        }
+        return HTTPProbeResponse(status: 200, bodyPrefix: "ok")
+    }
+}
