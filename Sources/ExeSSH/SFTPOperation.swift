@@ -38,12 +38,20 @@ final class SFTPOperation: LoopOperation, @unchecked Sendable {
         case file(FileHandle)
     }
 
+    /// Where a download's bytes go: kept in memory, or written to a local
+    /// file as they arrive (constant memory).
+    enum Sink {
+        case memory
+        case file(FileHandle)
+    }
+
     let usesChannel = false
     let deadline: Deadline?
     private var steps: [Step]
     private var index = 0
     private var handle: OpaquePointer?
     private var source: Source?
+    private let sink: Sink
     private var chunk = Data()
     private var chunkOffset = 0
     private var sourceDone = false
@@ -60,10 +68,14 @@ final class SFTPOperation: LoopOperation, @unchecked Sendable {
     private let completion: @Sendable (Result<SFTPOutcome, SSHError>) -> Void
     private let description: String
 
-    init(_ description: String, steps: [Step], source: Source? = nil, timeout: Duration?, completion: @escaping @Sendable (Result<SFTPOutcome, SSHError>) -> Void) {
+    init(
+        _ description: String, steps: [Step], source: Source? = nil, sink: Sink = .memory, timeout: Duration?,
+        completion: @escaping @Sendable (Result<SFTPOutcome, SSHError>) -> Void
+    ) {
         self.description = description
         self.steps = steps
         self.source = source
+        self.sink = sink
         self.deadline = timeout.map(Deadline.after)
         self.completion = completion
     }
@@ -82,6 +94,12 @@ final class SFTPOperation: LoopOperation, @unchecked Sendable {
         guard !completed else { return }
         completed = true
         if case .file(let file) = source { try? file.close() }
+        if case .file(let file) = sink {
+            // The operation owns the local file: flushed on success, closed
+            // before the caller hears of the result.
+            if case .success = result { try? file.synchronize() }
+            try? file.close()
+        }
         completion(result)
     }
 
@@ -210,7 +228,19 @@ final class SFTPOperation: LoopOperation, @unchecked Sendable {
             if count == Int(LIBSSH2_ERROR_EAGAIN) { return .again }
             if count < 0 { return failure(Int32(count), "read") }
             if count == 0 { return .done }
-            downloaded.append(UnsafeRawBufferPointer(start: loop.readBuffer, count: count).bindMemory(to: UInt8.self))
+            let bytes = UnsafeRawBufferPointer(start: loop.readBuffer, count: count).bindMemory(to: UInt8.self)
+            switch sink {
+            case .memory:
+                downloaded.append(bytes)
+            case .file(let file):
+                // An abandoned download may finish one last read; its bytes go nowhere.
+                if completed { return .progressed }
+                do {
+                    try file.write(contentsOf: Data(bytes))
+                } catch {
+                    return .failed(SSHError(.sftp, "\(description): writing the local file failed: \(error.localizedDescription)"))
+                }
+            }
             return .progressed
         case .fsync:
             guard let handle else { return .done }

@@ -4,9 +4,12 @@ import ExeSystem
 /// File transfer over the connection's SFTP subsystem (opened on first use,
 /// then shared; requests run one at a time, beside any number of commands).
 extension SSHConnection {
-    private func sftp(_ description: String, _ steps: [SFTPOperation.Step], source: SFTPOperation.Source? = nil, timeout: Duration?) async throws -> SFTPOutcome {
+    private func sftp(
+        _ description: String, _ steps: [SFTPOperation.Step], source: SFTPOperation.Source? = nil, sink: SFTPOperation.Sink = .memory,
+        timeout: Duration?
+    ) async throws -> SFTPOutcome {
         let gate = CompletionGate<SFTPOutcome>()
-        let operation = SFTPOperation(description, steps: steps, source: source, timeout: timeout) { gate.complete($0) }
+        let operation = SFTPOperation(description, steps: steps, source: source, sink: sink, timeout: timeout) { gate.complete($0) }
         let loop = self.loop
         let destination = self.destination
         return try await withTaskCancellationHandler {
@@ -43,6 +46,30 @@ extension SSHConnection {
     /// Reads the whole file at `path`.
     public func download(_ path: String, timeout: Duration? = nil) async throws -> Data {
         try await sftp("download of \(path)", [.openForRead(path: path), .read, .closeHandle], timeout: timeout).data
+    }
+
+    /// Copies the file at `path` to the local file `localPath`, streaming it
+    /// in chunks (constant memory, whatever the size). The bytes go to a
+    /// temporary file beside `localPath`, which replaces `localPath` only
+    /// once the whole file arrived: a failed download leaves it as it was.
+    public func download(_ path: String, toFile localPath: String, mode: UInt32 = 0o644, timeout: Duration? = nil) async throws {
+        let temporary = localPath + ".exe-download-" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode_t(mode))
+        guard fd >= 0 else {
+            throw SSHError(.invalidConfiguration, "cannot write \(localPath): \(String(cString: strerror(errno)))")
+        }
+        let file = FileHandle(fileDescriptor: fd, closeOnDealloc: false)
+        do {
+            _ = try await sftp("download of \(path)", [.openForRead(path: path), .read, .closeHandle], sink: .file(file), timeout: timeout)
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+        guard rename(temporary, localPath) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw SSHError(.invalidConfiguration, "cannot replace \(localPath): \(reason)")
+        }
     }
 
     /// Creates the directory `path`; with `intermediate`, its missing parents

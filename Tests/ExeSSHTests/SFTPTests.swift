@@ -43,6 +43,27 @@ struct SFTPTests {
         }
     }
 
+    @Test("downloads to a local file in chunks; a failed download leaves the local file alone")
+    func downloadFile() async throws {
+        try await withServer { server in
+            let connection = try await server.connect()
+            let payload = randomBytes(20_000_000)
+            let remote = server.directory.file("remote-big.bin")
+            try payload.write(to: URL(fileURLWithPath: remote))
+            let local = server.directory.file("downloaded.bin")
+            try await connection.download(remote, toFile: local, mode: 0o600)
+            #expect(FileManager.default.contents(atPath: local) == payload)
+            #expect(try FileManager.default.attributesOfItem(atPath: local)[.posixPermissions] as? Int == 0o600)
+
+            try Data("keep me".utf8).write(to: URL(fileURLWithPath: local))
+            let error = await #expect(throws: SSHError.self) { try await connection.download(server.directory.file("missing.bin"), toFile: local) }
+            #expect(error?.kind == .sftp)
+            #expect(FileManager.default.contents(atPath: local) == Data("keep me".utf8))
+            let strays = try FileManager.default.contentsOfDirectory(atPath: server.directory.path).filter { $0.contains(".exe-download-") }
+            #expect(strays.isEmpty, "no temporary file is left behind: \(strays)")
+        }
+    }
+
     @Test("atomic replace keeps the previous file and leaves no temporary file")
     func atomicReplace() async throws {
         try await withServer { server in
