@@ -9,7 +9,7 @@ import Testing
 struct SimulatorCLITests {
     var sim: CLISimulator { get throws { try #require(CLISimulator.current, "needs the .cliSimulator trait") } }
 
-    @Test("vm new, vm ls --json, vm exec (exit status, both outputs, stdin), vm rm")
+    @Test("vm new, vm ls --json, vm exec (exit status, both outputs, stdin), vm ssh through a pty, vm rm")
     func lifecycle() async throws {
         let sim = try sim
         let created = try await sim.run([
@@ -46,6 +46,15 @@ struct SimulatorCLITests {
 
         let piped = try await sim.run(["vm", "exec", "cli-box", "--", "tr", "a-z", "A-Z"], stdin: Data("hello\n".utf8))
         #expect(piped.status == 0 && piped.stdout == "HELLO\n", "\(piped.stderr)")
+
+        // vm ssh through a real terminal (util-linux `script` makes the pty): typed input reaches the shell,
+        // the shell has a terminal, and its exit status is exe-cli's.
+        let binary = try #require(CLIProcessTests.binary, "exe-cli is not built")
+        let terminal = try await LocalProcessRunner().run(ProcessInvocation(
+            "script", ["-qec", ShellQuote.command([binary, "vm", "ssh", "cli-box"]), "/dev/null"], environment: sim.environment(),
+            standardInput: Data("[ -t 0 ] && echo \"tty=$((6 * 7))\"; exit 5\n".utf8), timeout: .seconds(60)))
+        #expect(terminal.status == 5, "\(terminal.stderr)")
+        #expect(terminal.stdout.replacingOccurrences(of: "\r", with: "").contains("tty=42\n"), "\(terminal.stdout)")
 
         let removed = try await sim.run(["vm", "rm", "cli-box"])
         #expect(removed.status == 0, "\(removed.stderr)")
