@@ -116,6 +116,11 @@ struct FormatTests {
         var redactor = SecretRedactor([Secret("registry-token-1")])
         redactor.addValues(ofEnvironmentFile: "# comment\nAPI_KEY=abcdef123\nQUOTED=\"quoted value\"\nEMPTY=\n")
         #expect(redactor.redact("t=registry-token-1 k=abcdef123 q=quoted value") == "t=[REDACTED] k=[REDACTED] q=[REDACTED]")
+        // Well-known configuration and booleans are not secrets: they would garble paths and URLs.
+        redactor.addValues(ofEnvironmentFile: "PORT=8080\nexport NODE_ENV=production\nFEATURE_X=true\nexport DB_PASSWORD='p4ss-word'\n")
+        #expect(
+            redactor.redact("http://127.0.0.1:8080/ /data/.env.production true db=p4ss-word")
+                == "http://127.0.0.1:8080/ /data/.env.production true db=[REDACTED]")
     }
 
     @Test("buildah: login with the token on stdin into a private auth file, bud, push with a digest file; no secret in argv")
