@@ -247,21 +247,7 @@ extension DockerShim {
     }
 
     mutating func composeLogs(project: String, arguments: [String]) -> Int32 {
-        var tail: Int?
-        var names: [String] = []
-        var index = 0
-        while index < arguments.count {
-            let word = arguments[index]
-            if word == "--tail" || word == "-n" {
-                index += 1
-                tail = index < arguments.count ? Int(arguments[index]) : nil
-            } else if word.hasPrefix("--tail=") {
-                tail = Int(word.dropFirst(7))
-            } else if !word.hasPrefix("-") {
-                names.append(word)
-            }
-            index += 1
-        }
+        let (tail, names) = Self.logsArguments(arguments)
         let records = loadContainers().containers.filter { $0.composeProject == project && (names.isEmpty || names.contains($0.service ?? "")) }
         for record in records {
             guard let output = try? runtime.logs(record.podmanName, tail: tail) else { continue }

@@ -274,9 +274,11 @@ public struct DockerShim {
         containers.containers.first { $0.displayName == name || $0.podmanName == name || $0.service == name }
     }
 
-    mutating func logs(_ arguments: [String]) -> Int32 {
+    /// The `--tail N` / `-n N` / `--tail=N` value and the names among the
+    /// arguments of `docker logs` and `docker compose logs`.
+    static func logsArguments(_ arguments: [String]) -> (tail: Int?, names: [String]) {
         var tail: Int?
-        var name: String?
+        var names: [String] = []
         var index = 0
         while index < arguments.count {
             let word = arguments[index]
@@ -286,10 +288,16 @@ public struct DockerShim {
             } else if word.hasPrefix("--tail=") {
                 tail = Int(word.dropFirst(7))
             } else if !word.hasPrefix("-") {
-                name = word
+                names.append(word)
             }
             index += 1
         }
+        return (tail, names)
+    }
+
+    mutating func logs(_ arguments: [String]) -> Int32 {
+        let (tail, names) = Self.logsArguments(arguments)
+        let name = names.last
         guard let name else {
             err("\"docker logs\" requires exactly 1 argument.")
             return 1
