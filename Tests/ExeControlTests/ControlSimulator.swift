@@ -134,15 +134,8 @@ struct ControlSimulatorTrait: SuiteTrait, TestScoping {
     var isRecursive: Bool { false }
 
     func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
-        try await SimulatorGate.exclusive {
-            let simulator = try await ControlSimulator.start()
-            do {
-                try await ControlSimulatorScope.$current.withValue(simulator) { try await function() }
-            } catch {
-                try? await simulator.stop()
-                throw error
-            }
-            try await simulator.stop()
+        try await SimulatorGate.withExclusive(start: ControlSimulator.start, stop: { try await $0.stop() }) { simulator in
+            try await ControlSimulatorScope.$current.withValue(simulator) { try await function() }
         }
     }
 }

@@ -180,15 +180,8 @@ struct DeploySimulatorTrait: SuiteTrait, TestScoping {
     var isRecursive: Bool { false }
 
     func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
-        try await SimulatorGate.exclusive {
-            let simulator = try await DeploySimulator.start()
-            do {
-                try await DeploySimulatorScope.$current.withValue(simulator) { try await function() }
-            } catch {
-                try? await simulator.stop()
-                throw error
-            }
-            try await simulator.stop()
+        try await SimulatorGate.withExclusive(start: DeploySimulator.start, stop: { try await $0.stop() }) { simulator in
+            try await DeploySimulatorScope.$current.withValue(simulator) { try await function() }
         }
     }
 }

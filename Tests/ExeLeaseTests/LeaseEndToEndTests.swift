@@ -86,16 +86,7 @@ struct LeaseTestBed {
 /// Runs `body` with a fresh test bed and always stops its simulator
 /// afterwards, holding ``SimulatorGate`` so other modules' simulators wait.
 func withLeaseTestBed(_ body: (LeaseTestBed) async throws -> Void) async throws {
-    try await SimulatorGate.exclusive {
-        let bed = try await LeaseTestBed.start()
-        do {
-            try await body(bed)
-            await bed.stop()
-        } catch {
-            await bed.stop()
-            throw error
-        }
-    }
+    try await SimulatorGate.withExclusive(start: LeaseTestBed.start, stop: { await $0.stop() }, body)
 }
 
 func collectOutput(_ sink: OutputCollector) -> @Sendable (CommandOutputEvent) -> Void {

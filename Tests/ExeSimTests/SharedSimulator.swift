@@ -75,15 +75,11 @@ struct SharedSimulator: SuiteTrait, TestScoping {
 
     func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
         // Simulators of other test modules (ExeControlTests, exe-cliTests) wait.
-        try await SimulatorGate.exclusive {
-            let fixture = try await SimulatorFixture.start(environment: environment)
-            do {
-                try await SimulatorScope.$current.withValue(fixture) { try await function() }
-            } catch {
-                try? await fixture.stop()
-                throw error
-            }
-            try await fixture.stop()
+        let environment = self.environment
+        try await SimulatorGate.withExclusive(
+            start: { try await SimulatorFixture.start(environment: environment) }, stop: { try await $0.stop() }
+        ) { fixture in
+            try await SimulatorScope.$current.withValue(fixture) { try await function() }
         }
     }
 }

@@ -23,6 +23,24 @@ public enum SimulatorGate {
         return try await body()
     }
 
+    /// Inside ``exclusive(_:)``: starts a simulator (or a fixture built on
+    /// one) with `start`, runs `body` with it, and stops it afterwards, also
+    /// when `body` throws (then a failure to stop is secondary and dropped).
+    public static func withExclusive<Resource: Sendable>(
+        start: () async throws -> Resource, stop: (Resource) async throws -> Void, _ body: (Resource) async throws -> Void
+    ) async throws {
+        try await exclusive {
+            let resource = try await start()
+            do {
+                try await body(resource)
+            } catch {
+                try? await stop(resource)
+                throw error
+            }
+            try await stop(resource)
+        }
+    }
+
     private static func acquire() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let enterNow = state.withLock { state in

@@ -169,15 +169,8 @@ struct CLISimulatorTrait: SuiteTrait, TestScoping {
     var isRecursive: Bool { false }
 
     func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
-        try await SimulatorGate.exclusive {
-            let simulator = try await CLISimulator.start()
-            do {
-                try await CLISimulator.$current.withValue(simulator) { try await function() }
-            } catch {
-                try? await simulator.stop()
-                throw error
-            }
-            try await simulator.stop()
+        try await SimulatorGate.withExclusive(start: CLISimulator.start, stop: { try await $0.stop() }) { simulator in
+            try await CLISimulator.$current.withValue(simulator) { try await function() }
         }
     }
 }
