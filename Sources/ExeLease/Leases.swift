@@ -196,14 +196,12 @@ public struct Leases: Sendable {
     /// through OpenSSH as exe.dev's own docs put it.
     static func manualRemovalCommand(vmName: String, controlHost: String) -> String {
         let name = ShellQuote.word(vmName)
-        var host = controlHost
-        var port: String?
-        if let colon = controlHost.lastIndex(of: ":"), !controlHost.hasSuffix("]"), controlHost.filter({ $0 == ":" }).count == 1 {
-            host = String(controlHost[..<colon])
-            port = String(controlHost[controlHost.index(after: colon)...])
-        }
         let cli = "exe-cli vm rm \(name)" + (normalizedControlHost(controlHost) == "exe.dev" ? "" : " --control-host \(ShellQuote.word(controlHost))")
-        let ssh = "ssh " + (port.map { "-p \($0) " } ?? "") + ShellQuote.word(host) + " rm " + name
+        // The user matters only when the control host names one.
+        let destination = try? SSHDestination.parse(controlHost, defaultUser: "unused")
+        let port = destination.map(\.port).flatMap { $0 == 22 ? nil : $0 }
+        let login = destination.map { (controlHost.contains("@") ? $0.user + "@" : "") + $0.host } ?? controlHost
+        let ssh = "ssh " + (port.map { "-p \($0) " } ?? "") + ShellQuote.word(login) + " rm " + name
         return "\(cli)  (or: \(ssh))"
     }
 
