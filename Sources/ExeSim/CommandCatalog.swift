@@ -7,8 +7,11 @@ enum CommandCatalog {
     static let all: [CommandSpec] = [
         CommandSpec("help", "Show help information", usage: "help [command]", rawArgs: true),
         CommandSpec(
-            "ls", "List your VMs", usage: "ls [-l] [-a] [name|tag|glob...]",
-            flags: [json, GoFlag("l", .bool(default: false), "show details"), GoFlag("a", .bool(default: false), "include team VMs")],
+            "ls", "List your VMs", usage: "ls [-l] [-a] [--group=tag|region|type] [name|tag|glob...]",
+            flags: [
+                json, GoFlag("l", .bool(default: false), "show details"), GoFlag("a", .bool(default: false), "include team VMs"),
+                GoFlag("group", .string(default: "none"), "group VMs by none|tag|region|type"),
+            ],
             examples: ["ls", "ls -l", "ls prod", "ls 'web-*'"], positional: true),
         CommandSpec(
             "new", "Create a new VM", usage: "new [flags]",
@@ -33,7 +36,7 @@ enum CommandCatalog {
                 GoFlag("prompt-model", .string(default: ""), "[hidden] prompt model"),
                 GoFlag("no-shard", .bool(default: false), "[hidden] no shard"),
                 GoFlag("exelet", .string(default: ""), "[hidden] exelet"),
-            ],
+            ] + placementFlags,
             examples: ["new --name=my-vm", "new --image=ghcr.io/owner/app:latest --registry-auth=USER:TOKEN"]),
         CommandSpec("rm", "Delete VMs", usage: "rm <vm>...", flags: [json], examples: ["rm my-vm"], positional: true),
         CommandSpec("restart", "Restart a VM", usage: "restart <vm>", flags: [json], positional: true),
@@ -52,6 +55,8 @@ enum CommandCatalog {
                 GoFlag("disk", .string(default: ""), "disk size of the copy"),
                 GoFlag("memory", .string(default: ""), "memory of the copy"),
                 GoFlag("cpu", .uint(default: 0), "CPUs of the copy"),
+                GoFlag("standalone", .bool(default: false), "make the copy a standalone VM (sandbox)"),
+                GoFlag("sandbox", .bool(default: false), "alias of --standalone"),
             ],
             positional: true),
         CommandSpec(
@@ -126,6 +131,7 @@ enum CommandCatalog {
                 CommandSpec("attach", "Attach an integration", usage: "integrations attach <name> <spec>", flags: [], positional: true),
                 CommandSpec("detach", "Detach an integration", usage: "integrations detach <name> <spec>", flags: [], positional: true),
                 CommandSpec("rename", "Rename an integration", usage: "integrations rename <name> <new-name>", flags: [], positional: true),
+                integrationsEdit,
             ]),
-    ]
+    ] + todayCommands
 }

@@ -7,6 +7,7 @@ extension ControlSession {
     // MARK: ls
 
     func list() throws {
+        _ = try listGrouping()
         let state = try store.snapshot()
         var selected: [VMRecord]
         if arguments.isEmpty {
@@ -23,9 +24,13 @@ extension ControlSession {
         }
         selected.sort { $0.name < $1.name }
         if output.wantsJSON {
-            output.json(.object([("vms", .array(selected.map { presentation($0).listEntry(region: $0.region ?? state.region) }))]))
+            output.json(.object([("vms", .array(selected.map { vm in
+                guard case .object(let members) = presentation(vm).listEntry(region: vm.region ?? state.region) else { return .null }
+                return .object(members + placementKeys(vm))
+            }))]))
             return
         }
+        if try listGrouped(selected, accountRegion: state.region) { return }
         if selected.isEmpty {
             output.line("No VMs found.")
             return
@@ -75,6 +80,7 @@ extension ControlSession {
 
     func create() throws {
         let plan = environment.plan
+        let placement = try requestedPlacement()
         let requestedName = flags.string("name") ?? ""
         if !requestedName.isEmpty, let problem = VMNameRules.problem(requestedName) { throw CommandFailure(problem) }
         let tags = try parseTags(flags.list("tag"))
@@ -147,9 +153,7 @@ extension ControlSession {
             for integration in integrations where !state.integrations.contains(where: { $0.name == integration }) {
                 throw CommandFailure("integration \(GoFlagParser.goQuote(integration)) not found")
             }
-            if state.vms.count >= plan.maximumVMs {
-                throw CommandFailure("You have reached the maximum number of VMs allowed on your plan.")
-            }
+            let poolRegion = try checkCapacity(placement, cpus: cpus, in: state)
             var name = requestedName
             if name.isEmpty {
                 name = RandomVMName.generate { candidate in state.vm(named: candidate) == nil && VMNameRules.problem(candidate) == nil }
@@ -159,12 +163,15 @@ extension ControlSession {
             ports = freshPorts(ports, in: state)
             let id = String(format: "vm%04d", state.nextVMNumber)
             state.nextVMNumber += 1
-            let vm = VMRecord(
+            var vm = VMRecord(
                 id: id, name: name, status: "creating", image: storedImage, command: command, tags: tags, comment: comment,
                 createdAt: createdAt, region: state.region, memoryBytes: memory, diskBytes: disk, cpus: cpus, sshPort: ports.ssh,
                 httpPort: ports.http, proxyPort: proxyPort, share: "private", sharedUsers: [], links: [],
                 emailEnabled: false, environment: flags.list("env"), exposedPorts: resolved?.exposedPorts ?? [8000, 9999],
                 setupScript: setupScript, integrations: integrations)
+            if placement == .standalone { vm.standalone = true }
+            if case .pool(let pool) = placement { vm.pool = pool }
+            if let poolRegion { vm.region = poolRegion }
             state.vms.append(vm)
             return vm
         }
@@ -375,6 +382,7 @@ extension ControlSession {
         var cpuOverride: Int?
         if flags.isSet("cpu") { cpuOverride = try plan.cpus(Int(flags.string("cpu") ?? "0") ?? 0).get() }
         let copyTags = flags.bool("copy-tags")
+        let standalone = flags.bool("standalone") || flags.bool("sandbox")
         var ports = environment.lifecycle.allocatePorts()
         let (source, copy): (VMRecord, VMRecord) = try store.update { state in
             guard let source = state.vm(named: sourceName) else { throw CommandFailure("vm \(GoFlagParser.goQuote(sourceName)) not found") }
@@ -391,9 +399,9 @@ extension ControlSession {
                     counter += 1
                 }
             }
-            if state.vms.count >= plan.maximumVMs {
-                throw CommandFailure("You have reached the maximum number of VMs allowed on your plan.")
-            }
+            var placement = VMPlacement.shared
+            if standalone { placement = .standalone } else if let pool = source.pool { placement = .pool(pool) }
+            _ = try checkCapacity(placement, cpus: cpuOverride ?? source.cpus, in: state)
             if let disk = diskOverride, disk < source.diskBytes {
                 throw CommandFailure("--disk must be at least the source's disk size (\(ByteSize.display(source.diskBytes)))")
             }
@@ -415,6 +423,11 @@ extension ControlSession {
             copy.memoryBytes = memoryOverride ?? source.memoryBytes
             copy.diskBytes = diskOverride ?? source.diskBytes
             copy.cpus = cpuOverride ?? source.cpus
+            copy.domains = nil
+            if standalone {
+                copy.standalone = true
+                copy.pool = nil
+            }
             state.vms.append(copy)
             return (source, copy)
         }

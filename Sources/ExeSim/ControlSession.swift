@@ -131,6 +131,7 @@ public final class ControlSession: @unchecked Sendable {
         case "integrations detach": try integrationAttach(detach: true)
         case "integrations rename": try integrationRename()
         default:
+            if try handleToday(resolved.canonicalName) { return }
             writeHelp(for: resolved)
         }
     }

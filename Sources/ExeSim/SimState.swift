@@ -17,6 +17,10 @@ public struct SimState: Codable, Sendable {
     public var nextKeyNumber: Int
     /// Next VM id number.
     public var nextVMNumber: Int
+    /// The team's pools (`pool new`); `nil` in older state files.
+    public var pools: [PoolRecord]?
+    /// The reward chosen with `invite set-reward` (`nil`: `standard`).
+    public var inviteReward: String?
 
     /// A fresh account with the default reflection integration.
     public init(email: String) {
@@ -70,7 +74,7 @@ public struct VMRecord: Codable, Sendable, Equatable {
     public var id: String
     /// The VM's current name.
     public var name: String
-    /// `creating`, `running`, `stopped` or `failed`.
+    /// `creating`, `running`, `paused`, `stopped` or `failed`.
     public var status: String
     /// The image reference as given, `nil` for the default exeuntu.
     public var image: String?
@@ -114,6 +118,13 @@ public struct VMRecord: Codable, Sendable, Equatable {
     public var setupScript: String?
     /// Integrations attached with `--integration`.
     public var integrations: [String]
+    /// `new --standalone` / `cp --standalone` / `pool detach`: the VM has its
+    /// own reserved capacity and does not count against the plan's.
+    public var standalone: Bool?
+    /// The pool the VM runs in (`new --pool`, `pool adopt`).
+    public var pool: String?
+    /// Custom domains added with `domain add`.
+    public var domains: [VMDomain]?
 }
 
 /// A user a VM is shared with.

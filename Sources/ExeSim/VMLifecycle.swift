@@ -32,4 +32,16 @@ public protocol VMLifecycle: Sendable {
     func notifyDaemon()
     /// Free loopback ports for a new VM's sshd and proxy.
     func allocatePorts() -> (ssh: Int, http: Int)
+    /// Freezes every process of the VM (`pause`): they keep their memory
+    /// but do not run, so its SSH and proxy stop answering.
+    func pause(_ vm: VMRecord) throws
+    /// Lets a paused VM's processes run again (`resume`).
+    func resume(_ vm: VMRecord) throws
+}
+
+extension VMLifecycle {
+    /// Fakes without processes have nothing to freeze.
+    public func pause(_ vm: VMRecord) throws {}
+    /// Fakes without processes have nothing to thaw.
+    public func resume(_ vm: VMRecord) throws {}
 }

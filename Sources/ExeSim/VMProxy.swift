@@ -20,6 +20,11 @@ struct VMProxy: Sendable {
             respond(client, status: 404, "exe-sim: no VM uses this port any more\n")
             return
         }
+        switch gate(client: client, vm: vm) {
+        case .forward: break
+        case .hold: return holdUnanswered(client)
+        case .refuse(let status, let text): return respond(client, status: status, text)
+        }
         let containers = VMContainers.load(paths.vm(vm.id).containers)
         guard let hostPort = containers.hostPort(forVMPort: vm.proxyPort) else {
             var reason = "exe-sim: nothing serves port \(vm.proxyPort) of VM \(vm.name)"
