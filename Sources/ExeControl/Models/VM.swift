@@ -48,6 +48,10 @@ public struct VM: Sendable, Hashable, Codable {
     public var allocatedCPUs: Int?
     /// Who created it (team VMs from `ls -a`).
     public var creatorEmail: String?
+    /// Whether it is a standalone VM (sandbox), when the server says.
+    public var standalone: Bool?
+    /// The pool it runs in, when the server says.
+    public var pool: String?
 
     enum CodingKeys: String, CodingKey {
         case name = "vm_name", status, region, regionDisplay = "region_display", image, tags, comment
@@ -55,7 +59,7 @@ public struct VM: Sendable, Hashable, Codable {
         case sshPort = "ssh_port", sshCommand = "ssh_command", httpsURL = "https_url", shelleyURL = "shelley_url"
         case vscodeURL = "vscode_url", xtermURL = "xterm_url", proxyPort = "proxy_port"
         case diskCapacityBytes = "disk_capacity_bytes", memoryCapacityBytes = "memory_capacity_bytes"
-        case allocatedCPUs = "allocated_cpus", creatorEmail = "creator_email"
+        case allocatedCPUs = "allocated_cpus", creatorEmail = "creator_email", standalone, pool
     }
 
     private enum AlternateKeys: String, CodingKey { case name }
@@ -99,5 +103,7 @@ public struct VM: Sendable, Hashable, Codable {
         memoryCapacityBytes = container.lenientInt(.memoryCapacityBytes)
         allocatedCPUs = container.lenientInt(.allocatedCPUs)
         creatorEmail = container.lenientString(.creatorEmail)
+        standalone = container.lenientBool(.standalone)
+        pool = container.lenientString(.pool)
     }
 }

@@ -44,6 +44,7 @@ extension ControlRequest {
             try credentials.validate()
             flags.append(ControlFlag("registry-auth", credentials.word))
         }
+        if let placement = options.placement { flags.append(try placement.flag()) }
         return ControlRequest(["new"], flags: flags)
     }
 
@@ -98,6 +99,7 @@ extension ControlRequest {
         if let disk = try ArgumentChecks.disk(options.disk) { flags.append(disk) }
         if let memory = try ArgumentChecks.memory(options.memory) { flags.append(memory) }
         if let cpus = try ArgumentChecks.cpus(options.cpus) { flags.append(cpus) }
+        if options.standalone { flags.append(ControlFlag(set: "standalone")) }
         return ControlRequest(["cp"], arguments: arguments, flags: flags)
     }
 

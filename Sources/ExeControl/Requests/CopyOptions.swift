@@ -8,6 +8,9 @@ public struct CopyOptions: Sendable {
     public var memory: ByteSize?
     /// CPUs for the copy.
     public var cpus: Int?
+    /// Make the copy a standalone VM (`cp --standalone`), for example a
+    /// sandbox from a warm base VM.
+    public var standalone: Bool = false
 
     /// Creates options.
     public init(copyTags: Bool = true, disk: ByteSize? = nil, memory: ByteSize? = nil, cpus: Int? = nil) {

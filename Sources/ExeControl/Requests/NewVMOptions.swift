@@ -38,6 +38,8 @@ public struct NewVMOptions: Sendable {
     public var integrations: [String]
     /// Credentials for a private image registry.
     public var registryAuth: RegistryCredentials?
+    /// Standalone, in a pool, or outside pools; the server's default when `nil`.
+    public var placement: VMPlacement?
 
     /// Creates options.
     public init(
