@@ -8,7 +8,7 @@ struct IntegrationsCommand: AsyncParsableCommand {
         commandName: "integrations", abstract: "Manage integrations (HTTP proxies, GitHub, reflection) and where they are attached.",
         subcommands: [
             IntegrationsListCommand.self, IntegrationsAddCommand.self, IntegrationsAttachCommand.self, IntegrationsDetachCommand.self,
-            IntegrationsRemoveCommand.self, IntegrationsRenameCommand.self,
+            IntegrationsRemoveCommand.self, IntegrationsRenameCommand.self, IntegrationsEditCommand.self,
         ])
 }
 

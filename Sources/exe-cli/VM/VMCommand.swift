@@ -8,7 +8,7 @@ struct VMCommand: AsyncParsableCommand {
         subcommands: [
             VMListCommand.self, VMNewCommand.self, VMRemoveCommand.self, VMRestartCommand.self, VMRenameCommand.self,
             VMTagCommand.self, VMCommentCommand.self, VMStatCommand.self, VMCopyCommand.self, VMResizeCommand.self,
-            ShareCommand.self, VMExecCommand.self, VMShellCommand.self,
+            ShareCommand.self, VMExecCommand.self, VMShellCommand.self, VMPauseCommand.self, VMResumeCommand.self,
         ]
     )
 }

@@ -11,6 +11,8 @@ struct VMCopyCommand: AsyncParsableCommand {
     @Option(help: "Disk for the copy.") var disk: String?
     @Option(help: "Memory for the copy.") var memory: String?
     @Option(help: "CPUs for the copy.") var cpu: Int?
+    @Flag(name: [.customLong("standalone"), .customLong("sandbox")], help: "Make the copy a standalone VM (sandbox).")
+    var standalone = false
     @Argument(help: "The VM to copy.") var source: String
     @Argument(help: "The copy's name (generated when omitted).") var newName: String?
 
@@ -23,8 +25,9 @@ struct VMCopyCommand: AsyncParsableCommand {
     }
 
     func execute(_ session: CommandSession) async throws {
-        let options = CopyOptions(
+        var options = CopyOptions(
             copyTags: !noCopyTags, disk: try disk.map { try ByteSize($0) }, memory: try memory.map { try ByteSize($0) }, cpus: cpu)
+        options.standalone = standalone
         let result = try await session.client.copy(source, as: newName, options: options)
         try session.output.result(result) {
             "Copied \(source) to \(result.name)" + (result.sshDestination.map { " (ssh \($0))" } ?? "") + "."

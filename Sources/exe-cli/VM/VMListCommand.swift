@@ -8,6 +8,7 @@ struct VMListCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @Flag(name: [.short, .customLong("all")], help: "Include your team's VMs.") var all = false
+    @Option(help: "Group the table: none, tag, region or type (standalone, pool, shared).") var group: VMListGrouping = .none
     @Argument(help: "VM names, tags or globs (* ? [...]).") var filters: [String] = []
 
     mutating func run() async throws {
@@ -17,16 +18,21 @@ struct VMListCommand: AsyncParsableCommand {
     func execute(_ session: CommandSession) async throws {
         let list = try await session.client.list(filters, includeTeam: all)
         try session.output.result(list) {
-            var text = session.output.table(
-                ["NAME", "STATUS", "REGION", "CPUS", "MEMORY", "DISK", "TAGS", "COMMENT"],
-                list.vms.map { vm in
-                    [
-                        vm.name, vm.status?.rawValue ?? "-", DisplayFormat.text(vm.region),
-                        vm.allocatedCPUs.map(String.init) ?? "-", DisplayFormat.bytes(vm.memoryCapacityBytes),
-                        DisplayFormat.bytes(vm.diskCapacityBytes), vm.tags.isEmpty ? "-" : vm.tags.joined(separator: ","),
-                        DisplayFormat.text(vm.comment),
-                    ]
-                })
+            func table(_ vms: [VM]) -> String {
+                session.output.table(
+                    ["NAME", "STATUS", "REGION", "CPUS", "MEMORY", "DISK", "TAGS", "COMMENT"],
+                    vms.map { vm in
+                        [
+                            vm.name, vm.status?.rawValue ?? "-", DisplayFormat.text(vm.region),
+                            vm.allocatedCPUs.map(String.init) ?? "-", DisplayFormat.bytes(vm.memoryCapacityBytes),
+                            DisplayFormat.bytes(vm.diskCapacityBytes), vm.tags.isEmpty ? "-" : vm.tags.joined(separator: ","),
+                            DisplayFormat.text(vm.comment),
+                        ]
+                    })
+            }
+            var text = group == .none
+                ? table(list.vms)
+                : group.groups(list.vms).map { "\($0.title):\n" + table($0.vms) }.joined(separator: "\n\n")
             if list.vms.isEmpty { text = "No VMs." }
             if !list.teamVMs.isEmpty {
                 text += "\n\nTeam VMs:\n" + session.output.table(

@@ -29,8 +29,14 @@ struct VMNewCommand: AsyncParsableCommand {
     @Option(name: .customLong("registry-auth"), help: "USER:PASSWORD for a private image registry.") var registryAuth: String?
     @Option(name: .customLong("registry-user"), help: "The registry user; the password is read from $EXE_REGISTRY_PASSWORD.")
     var registryUser: String?
+    @Flag(name: [.customLong("standalone"), .customLong("sandbox")], help: "A standalone VM (sandbox): its own reserved vCPU and memory.")
+    var standalone = false
+    @Option(help: "Create the VM in this pool.") var pool: String?
+    @Flag(name: .customLong("no-pool"), help: "Create the VM outside any pool.") var noPool = false
 
     func validate() throws {
+        if standalone, pool != nil || noPool { throw ValidationError("--standalone cannot be combined with --pool or --no-pool") }
+        if pool != nil, noPool { throw ValidationError("--pool cannot be combined with --no-pool") }
         if setupScript != nil, setupScriptFile != nil {
             throw ValidationError("use --setup-script or --setup-script-file, not both")
         }
@@ -50,6 +56,7 @@ struct VMNewCommand: AsyncParsableCommand {
         var options = NewVMOptions(
             name: name, image: image, command: command, prompt: prompt, sendEmail: email, cpus: cpu, comment: comment,
             tags: tags, integrations: integrations)
+        options.placement = standalone ? .standalone : noPool ? .noPool : pool.map { .pool($0) }
         options.memory = try memory.map { try ByteSize($0) }
         options.disk = try disk.map { try ByteSize($0) }
         if let setupScriptFile {
