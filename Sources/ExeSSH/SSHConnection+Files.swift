@@ -8,6 +8,9 @@ extension SSHConnection {
         _ description: String, _ steps: [SFTPOperation.Step], source: SFTPOperation.Source? = nil, sink: SFTPOperation.Sink = .memory,
         timeout: Duration?
     ) async throws -> SFTPOutcome {
+        if let relay {
+            return try await relay.fileConnection().sftp(description, steps, source: source, sink: sink, timeout: timeout)
+        }
         let gate = CompletionGate<SFTPOutcome>()
         let operation = SFTPOperation(description, steps: steps, source: source, sink: sink, timeout: timeout) { gate.complete($0) }
         let loop = self.loop

@@ -25,13 +25,24 @@ public final class SSHConnection: Sendable {
     /// Where this connection goes.
     public let destination: SSHDestination
     let loop: SessionLoop
+    /// Where commands run instead of ``loop`` (never started) when relayed.
+    let relay: (any SSHChannelRelay)?
 
-    private init(destination: SSHDestination, loop: SessionLoop) {
+    private init(destination: SSHDestination, loop: SessionLoop, relay: (any SSHChannelRelay)? = nil) {
         self.destination = destination
         self.loop = loop
+        self.relay = relay
     }
 
-    deinit { loop.shutdown() }
+    deinit { if relay == nil { loop.shutdown() } }
+
+    /// A connection whose commands run on a channel that `relay` opens on a
+    /// connection held elsewhere (see ``SSHChannelRelay``). Nothing is
+    /// connected here; failures to reach the held connection surface on
+    /// the first command, as ``SSHError`` like a direct connection's.
+    public static func relayed(to destination: SSHDestination, through relay: any SSHChannelRelay) -> SSHConnection {
+        SSHConnection(destination: destination, loop: SessionLoop(destination: destination, configuration: .init()), relay: relay)
+    }
 
     /// Connects, verifies the host key and authenticates.
     ///
@@ -48,7 +59,7 @@ public final class SSHConnection: Sendable {
     }
 
     /// Whether the connection is still usable.
-    public var isAlive: Bool { loop.isAlive }
+    public var isAlive: Bool { relay != nil || loop.isAlive }
 
     /// Operations queued or running on this connection.
     var load: Int { loop.load }
@@ -60,6 +71,10 @@ public final class SSHConnection: Sendable {
     /// about a second and pending operations fail with `disconnected`.
     /// Dropping the last reference closes it too, but without waiting.
     public func close() async {
+        if let relay {
+            await relay.close()
+            return
+        }
         loop.shutdown()
         await loop.waitUntilTerminated()
     }
@@ -80,6 +95,17 @@ public final class SSHConnection: Sendable {
     ///     unless the command exits with status 0.
     @discardableResult
     public func run(_ command: String, stdin: CommandInput = .none, timeout: Duration? = nil, check: Bool = false) async throws -> CommandResult {
+        if relay != nil {
+            var result = CommandResult(status: .closedWithoutStatus, standardOutput: Data(), standardError: Data())
+            for try await event in stream(command, stdin: stdin, timeout: timeout) {
+                switch event {
+                case .stdout(let data): result.standardOutput.append(data)
+                case .stderr(let data): result.standardError.append(data)
+                case .exit(let status): result.status = status
+                }
+            }
+            return try checked(result, command: command, check: check)
+        }
         let gate = CompletionGate<CommandResult>()
         let pump = InputPump(stdin, wake: { [loop] in loop.wake() })
         let sink = CollectingSink { result in gate.complete(result) }
@@ -95,6 +121,10 @@ public final class SSHConnection: Sendable {
         } onCancel: {
             loop.abandon(operation, with: SSHError(.cancelled, "the command was cancelled"))
         }
+        return try checked(result, command: command, check: check)
+    }
+
+    private func checked(_ result: CommandResult, command: String, check: Bool) throws -> CommandResult {
         if check, !result.succeeded {
             let detail = result.stderr.trimmingCharacters(in: .whitespacesAndNewlines)
             throw SSHError(.commandFailed, "`\(command)` on \(destination.host) ended with \(result.status)" + (detail.isEmpty ? "" : ": \(detail.suffix(2000))"), result: result)
@@ -110,6 +140,10 @@ public final class SSHConnection: Sendable {
     /// the SSH window. Stopping the iteration (or cancelling its task)
     /// closes the channel.
     public func stream(_ command: String, stdin: CommandInput = .none, timeout: Duration? = nil) -> AsyncThrowingStream<CommandOutputEvent, any Error> {
+        if let relay {
+            let request = RelayedChannelRequest(command: command, kind: .exec, terminal: nil, timeout: timeout, hasInput: stdin.hasContent)
+            return relay.open(request, input: CommandInputReader(stdin)).events
+        }
         let loop = self.loop
         let sink = StreamingSink(wake: { loop.wake() })
         let pump = InputPump(stdin, wake: { loop.wake() })
@@ -131,6 +165,11 @@ public final class SSHConnection: Sendable {
     /// shell, or `command` when given (for example `cd /work && exec bash -l`).
     /// Write keystrokes through `input`; read the screen from the returned stream.
     public func shell(terminal: PseudoTerminal, input: CommandInput, command: String? = nil) -> InteractiveShell {
+        if let relay {
+            let request = RelayedChannelRequest(
+                command: command ?? "", kind: command == nil ? .shell : .exec, terminal: terminal, timeout: nil, hasInput: input.hasContent)
+            return InteractiveShell(relayed: relay.open(request, input: CommandInputReader(input)))
+        }
         let loop = self.loop
         let sink = StreamingSink(wake: { loop.wake() })
         let pump = InputPump(input, wake: { loop.wake() })
@@ -145,13 +184,29 @@ public final class SSHConnection: Sendable {
 
 /// An interactive shell session: its output and a way to resize it.
 public struct InteractiveShell: Sendable {
-    let handle: StreamHandle
-    let operation: ExecOperation
-    let loop: SessionLoop
+    let handle: StreamHandle?
+    let operation: ExecOperation?
+    let loop: SessionLoop?
+    let relayed: RelayedChannel?
+
+    init(handle: StreamHandle, operation: ExecOperation, loop: SessionLoop) {
+        self.handle = handle
+        self.operation = operation
+        self.loop = loop
+        relayed = nil
+    }
+
+    init(relayed: RelayedChannel) {
+        handle = nil
+        operation = nil
+        loop = nil
+        self.relayed = relayed
+    }
 
     /// The terminal output, then the exit status.
     public var output: AsyncThrowingStream<CommandOutputEvent, any Error> {
-        let handle = self.handle
+        if let relayed { return relayed.events }
+        let handle = self.handle!
         return AsyncThrowingStream(unfolding: {
             try await withTaskCancellationHandler { try await handle.next() } onCancel: { handle.cancel() }
         })
@@ -159,8 +214,9 @@ public struct InteractiveShell: Sendable {
 
     /// Tells the remote side the terminal's new size.
     public func resize(width: Int, height: Int) {
-        operation.resize(width: width, height: height)
-        loop.wake()
+        if let relayed { return relayed.resize(width, height) }
+        operation?.resize(width: width, height: height)
+        loop?.wake()
     }
 }
 

@@ -22,10 +22,26 @@ public actor SSHConnectionPool {
     /// How many connections this pool has opened (handshakes made).
     public private(set) var connectionsOpened = 0
 
+    /// Opens a connection; ``SSHConnection/connect(to:configuration:)`` unless
+    /// the pool was created with another connector.
+    private let connector: @Sendable (SSHDestination, SSHClientConfiguration) async throws -> SSHConnection
+
     /// Creates an empty pool.
     public init(configuration: SSHClientConfiguration, maxConnectionsPerDestination: Int = 4) {
+        self.init(configuration: configuration, maxConnectionsPerDestination: maxConnectionsPerDestination) {
+            try await SSHConnection.connect(to: $0, configuration: $1)
+        }
+    }
+
+    /// Creates an empty pool whose connections `connector` opens (for
+    /// example relayed ones, ``SSHConnection/relayed(to:through:)``).
+    public init(
+        configuration: SSHClientConfiguration, maxConnectionsPerDestination: Int,
+        connector: @escaping @Sendable (SSHDestination, SSHClientConfiguration) async throws -> SSHConnection
+    ) {
         self.configuration = configuration
         self.maxConnectionsPerDestination = max(1, maxConnectionsPerDestination)
+        self.connector = connector
     }
 
     /// A live connection to `destination`: an existing one with free
@@ -45,7 +61,8 @@ public actor SSHConnectionPool {
             return try await inFlight.value
         }
         let configuration = self.configuration
-        let task = Task { try await SSHConnection.connect(to: destination, configuration: configuration) }
+        let connector = self.connector
+        let task = Task { try await connector(destination, configuration) }
         pending[key] = task
         defer { pending[key] = nil }
         let connection = try await task.value
@@ -82,6 +99,9 @@ public actor SSHConnectionPool {
         let key = Key(destination: destination)
         connections[key]?.removeAll { $0 === connection }
     }
+
+    /// Connections in the pool that are still alive.
+    public var liveConnectionCount: Int { connections.values.reduce(0) { $0 + $1.filter(\.isAlive).count } }
 
     /// Closes every connection and waits until they are released.
     public func closeAll() async {

@@ -56,7 +56,7 @@ public struct SSHError: Error, Sendable, CustomStringConvertible {
     /// Set on ``Kind/disconnected`` errors of commands whose start request
     /// never reached libssh2: nothing ran on the server, so a pool may retry
     /// the command on a new connection.
-    var commandNeverStarted = false
+    public internal(set) var commandNeverStarted = false
 
     /// Creates an error.
     public init(

@@ -13,4 +13,8 @@ short exe_spawn_setsid_flag(void);
 /// pipe2(fds, O_CLOEXEC).
 int exe_pipe_cloexec(int fds[2]);
 
+/// The uid of the process at the other end of the connected Unix socket
+/// `fd` (SO_PEERCRED), in *uid; 0 on success, -1 with errno set otherwise.
+int exe_peer_uid(int fd, unsigned int *uid);
+
 #endif

@@ -16,7 +16,7 @@ extension CommandSession {
     func connect(to vm: VM) async throws -> SSHConnection {
         let destination = vm.sshDestination(defaultUser: environment.ssh.userName)
         let configuration = settings.vmSSHConfiguration(host: destination.host, environment: environment)
-        return try await SSHConnection.connect(to: destination, configuration: configuration)
+        return try await settings.persistence.connect(to: destination, configuration: configuration)
     }
 
     /// Runs `body` with a connection to the VM, closing it (and waiting for

@@ -18,6 +18,8 @@ struct ControlSettings: Sendable {
     var json: Bool
     /// HTTPS: how a 429 is retried; `nil` fails at once.
     var rateLimitRetry: HTTPSControlTransport.RateLimitRetry?
+    /// SSH connections kept open across calls by the connection holder.
+    var persistence: ConnectionPersistence
 
     /// Retries of a rate-limited command unless `--rate-limit-retries` or
     /// `EXE_RATE_LIMIT_RETRIES` says otherwise.
@@ -60,6 +62,7 @@ struct ControlSettings: Sendable {
             }
             retries = count
         }
+        persistence = try ConnectionPersistence(noPersist: options.noPersist, verbose: options.verbose, environment: environment)
         rateLimitRetry = retries == 0
             ? nil
             : .init(maxRetries: retries, maxWait: Self.rateLimitMaxWait, maxTotalWait: Self.rateLimitMaxTotalWait)
@@ -70,7 +73,11 @@ struct ControlSettings: Sendable {
         switch transport {
         case .ssh:
             let (destination, configuration) = try controlPlaneSSH(environment: environment)
-            return ControlClient(transport: SSHControlTransport(configuration: .init(destination: destination, ssh: configuration)))
+            let persistence = self.persistence
+            let pool = SSHConnectionPool(configuration: configuration, maxConnectionsPerDestination: 1) { destination, configuration in
+                try await persistence.connect(to: destination, configuration: configuration)
+            }
+            return ControlClient(transport: SSHControlTransport(destination: destination, pool: pool))
         case .https:
             guard let token else {
                 throw ControlError(.authenticationFailed, "the https transport needs a token: set EXE_API_TOKEN or pass --token")

@@ -40,6 +40,14 @@ struct GlobalOptions: ParsableArguments {
         help: "HTTPS: how often to retry a command the server rate-limited (429), waiting as Retry-After says, at most 10 s each and 30 s in all; 0 fails at once [env: EXE_RATE_LIMIT_RETRIES] (default: 3).")
     var rateLimitRetries: Int?
 
+    @Flag(
+        name: .customLong("no-persist"),
+        help: "Connect directly instead of through the connection holder that keeps SSH connections open between calls [env: EXE_PERSIST=0].")
+    var noPersist = false
+
+    @Flag(name: [.customShort("v"), .customLong("verbose")], help: "Say on stderr how connections are made (connection holder or direct).")
+    var verbose = false
+
     @Flag(name: .customLong("json"), help: "Print the result as JSON on stdout [env: EXE_JSON=1].")
     var json = false
 

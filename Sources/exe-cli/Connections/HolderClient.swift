@@ -1,0 +1,79 @@
+import ExeSSH
+import ExeSystem
+import Foundation
+
+/// The client side of the connection holder: reaches the holder's socket,
+/// starting the holder when nothing answers, and asks it to list or stop.
+struct HolderClient: Sendable {
+    let location: HolderLocation
+    /// How long a holder started on demand may stay idle.
+    let idleTimeout: Duration
+    /// Receives what happened, for `-v`.
+    let log: @Sendable (String) -> Void
+
+    /// How long to wait for a holder just started to listen.
+    static let startDeadline = Duration.seconds(3)
+
+    /// A connected socket to a running holder, starting one if needed.
+    ///
+    /// - Throws: ``HolderUnavailable`` when the directory is not private or
+    ///   no holder answers in time.
+    func connect() throws(HolderUnavailable) -> Int32 {
+        try location.preparePrivateDirectory()
+        if let fd = try? UnixSocket.connect(to: location.socketPath) { return fd }
+        try start()
+        let deadline = ContinuousClock.now + Self.startDeadline
+        var pause = Duration.milliseconds(1)
+        while ContinuousClock.now < deadline {
+            if let fd = try? UnixSocket.connect(to: location.socketPath) { return fd }
+            let micros = pause.components.attoseconds / 1_000_000_000_000
+            usleep(UInt32(max(1, micros)))
+            pause = min(pause * 2, .milliseconds(20))
+        }
+        throw HolderUnavailable("the connection holder did not start listening on \(location.socketPath)")
+    }
+
+    /// A socket to a running holder, without starting one; `nil` if none answers.
+    func connectIfRunning() -> Int32? {
+        guard (try? location.preparePrivateDirectory()) != nil else { return nil }
+        return try? UnixSocket.connect(to: location.socketPath)
+    }
+
+    /// Starts `exe-cli connections serve` in a new session, detached from
+    /// our terminal, with no arguments that carry anything secret.
+    private func start() throws(HolderUnavailable) {
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        var environment = ProcessInfo.processInfo.environment
+        // The holder needs no tokens; it only opens SSH connections.
+        environment["EXE_API_TOKEN"] = nil
+        let seconds = String(idleTimeout.components.seconds)
+        do {
+            _ = try ChildProcess.spawn(
+                executable, ["connections", "serve", "--idle", seconds, "--directory", location.directory], environment: environment, workingDirectory: "/", stdin: .null,
+                stdout: .null, stderr: .null, newSession: true)
+            log("started a connection holder (idle timeout \(seconds) s) at \(location.socketPath)")
+        } catch {
+            throw HolderUnavailable("cannot start the connection holder: \(error)")
+        }
+    }
+
+    /// What the holder holds, or `nil` when no holder runs.
+    func listing() throws -> HolderListing? {
+        guard let fd = connectIfRunning() else { return nil }
+        defer { close(fd) }
+        try HolderFrameWriter(fd: fd).write(HolderFrame(.list))
+        guard let frame = try HolderFrame.read(from: fd), frame.kind == .listing else {
+            throw HolderProtocolError("the connection holder sent no listing")
+        }
+        return try frame.decode(HolderListing.self)
+    }
+
+    /// Asks the holder to end; `false` when none was running.
+    func stop() throws -> Bool {
+        guard let fd = connectIfRunning() else { return false }
+        defer { close(fd) }
+        try HolderFrameWriter(fd: fd).write(HolderFrame(.stop))
+        _ = try HolderFrame.read(from: fd)
+        return true
+    }
+}
