@@ -41,7 +41,16 @@ public struct ControlClient: Sendable {
     ///
     /// The escape hatch for commands this client has no method for: build a
     /// ``ControlRequest`` and decode ``ControlOutput/values`` yourself.
+    ///
+    /// A request with an empty positional argument is refused before it is
+    /// sent: the server's lexer (go-shlex) drops empty words, so the
+    /// arguments after it would shift into its place.
     public func execute(_ request: ControlRequest) async throws(ControlError) -> ControlOutput {
+        if request.arguments.contains(where: { $0.revealed.isEmpty }) {
+            throw ControlError(
+                .invalidArgument, "an argument is empty; exe.dev drops empty words, so it cannot be sent",
+                command: request.redactedCommandLine())
+        }
         let response = try await transport.send(request)
         return try ResponseInterpreter.interpret(response, for: request, appendedJSONFlag: transport.appendsJSONFlag)
     }
@@ -104,7 +113,8 @@ public struct ControlClient: Sendable {
     public func rename(_ name: String, to newName: String) async throws(ControlError) -> RenameResult {
         var request = try ControlRequest.rename(name, to: newName)
         if name == newName {
-            request.expectedOutput = .nothing
+            // `execore/ssh_rename_command.go`: "<old> is already named <new>".
+            request.expectedOutput = .confirmation(linePrefixes: ["\(name) is already named "])
             _ = try await execute(request)
             return RenameResult(oldName: name, newName: newName, status: "unchanged")
         }
@@ -123,7 +133,8 @@ public struct ControlClient: Sendable {
         try await decode(TagResult.self, .tag(name, tags, remove: true))
     }
 
-    /// `comment`: sets the comment (the server trims it); `""` clears it.
+    /// `comment`: sets the comment (the server trims it); `""` (or any text
+    /// that trims to nothing) clears it.
     @discardableResult
     public func setComment(_ name: String, _ text: String) async throws(ControlError) -> CommentResult {
         try await decode(CommentResult.self, .comment(name, text))

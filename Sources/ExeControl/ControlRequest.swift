@@ -15,9 +15,13 @@ public struct ControlRequest: Sendable {
     public enum ExpectedOutput: Sendable, Hashable {
         /// One or more JSON values; the last is the result.
         case json
-        /// Nothing in JSON mode, text lines otherwise (integrations add,
-        /// remove, attach, detach, rename). Success is judged by the status.
-        case nothing
+        /// Nothing in JSON mode (HTTPS), text lines over SSH, where success
+        /// prints a line starting with one of `linePrefixes` (integrations
+        /// add, remove, attach, detach, rename; `rename` to the same name).
+        /// The exit status cannot tell: exe.dev closes a failed command's
+        /// channel without one, which libssh2 1.10 reads as 0
+        /// (`handleExec` in `execore/ssh_server.go`).
+        case confirmation(linePrefixes: [String])
     }
 
     /// The command path, e.g. `["share", "set-public"]`.

@@ -60,12 +60,23 @@ enum ResponseInterpreter {
                 throw failure(ServerMessageClassifier.kind(for: errorMessages.first!) ?? .commandFailed, errorMessages.first!)
             }
             return output
-        case .nothing:
+        case .confirmation(let prefixes):
             if let first = errorMessages.first {
                 throw failure(ServerMessageClassifier.kind(for: first) ?? .commandFailed, first)
             }
             if values == nil, ServerMessageClassifier.isPlainTextError(trimmed) {
                 throw failure(ServerMessageClassifier.kind(for: trimmed) ?? .commandFailed, trimmed)
+            }
+            // Over SSH the status proves nothing (a failure may come with none,
+            // read as 0): success is the handler's confirmation line. Over
+            // HTTPS the status is reliable and these commands print nothing.
+            if exitStatus != nil {
+                let lines = trimmed.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+                let confirmed = lines.contains { line in prefixes.contains { line.hasPrefix($0) } }
+                if !confirmed {
+                    let message = trimmed.isEmpty ? "the command printed nothing, not the confirmation exe.dev prints on success" : trimmed
+                    throw failure(ServerMessageClassifier.kind(for: message) ?? .commandFailed, message)
+                }
             }
             return output
         }

@@ -23,6 +23,7 @@ extension SessionLoop {
             policy: configuration.hostKeyPolicy,
             readFiles: configuration.knownHostsFiles.map(configuration.environment.expandingTilde),
             writeFile: configuration.knownHostsWriteFile.map(configuration.environment.expandingTilde),
+            hostKeyAlias: configuration.hostKeyAlias,
             warn: configuration.warningHandler)
         preferKnownHostKeyTypes(verifier.knownKeyTypes(for: destination), session: session)
 

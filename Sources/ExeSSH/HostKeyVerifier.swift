@@ -9,6 +9,9 @@ struct HostKeyVerifier: Sendable {
     var readFiles: [String]
     /// The tool-owned file that `acceptNew` writes to.
     var writeFile: String?
+    /// The `known_hosts` name to use instead of the destination's
+    /// (``SSHClientConfiguration/hostKeyAlias``).
+    var hostKeyAlias: String?
     /// Receives warnings (insecure policy, unreadable lines).
     var warn: @Sendable (String) -> Void
 
@@ -17,11 +20,21 @@ struct HostKeyVerifier: Sendable {
     func knownKeyTypes(for destination: SSHDestination) -> [String] {
         var types: [String] = []
         for file in allFiles().map(KnownHostsFile.load) {
-            for entry in file.entries(for: destination.knownHostsName) where entry.marker == nil {
+            for entry in file.entries(for: knownHostsName(for: destination)) where entry.marker == nil {
                 if !types.contains(entry.key.type) { types.append(entry.key.type) }
             }
         }
         return types
+    }
+
+    /// The name the destination's keys are recorded under: the alias if set.
+    func knownHostsName(for destination: SSHDestination) -> String {
+        hostKeyAlias ?? destination.knownHostsName
+    }
+
+    /// How messages name the host: `[127.0.0.1]:2222 (host key alias exe.dev)` with an alias.
+    private func shownName(for destination: SSHDestination) -> String {
+        hostKeyAlias.map { "\(destination.knownHostsName) (host key alias \($0))" } ?? destination.knownHostsName
     }
 
     private func allFiles() -> [String] {
@@ -33,10 +46,11 @@ struct HostKeyVerifier: Sendable {
     /// Accepts `key` or throws the error the policy calls for.
     func verify(_ key: HostKey, for destination: SSHDestination) throws {
         if policy == .insecureAcceptAny {
-            warn("WARNING: host key checking is disabled for \(destination.knownHostsName); accepting \(key.type) \(key.fingerprint) without verification")
+            warn("WARNING: host key checking is disabled for \(shownName(for: destination)); accepting \(key.type) \(key.fingerprint) without verification")
             return
         }
-        let name = destination.knownHostsName
+        let name = knownHostsName(for: destination)
+        let shown = shownName(for: destination)
         var sameType: [(KnownHostsFile.Entry, String)] = []
         for file in allFiles().map(KnownHostsFile.load) {
             if !file.skippedLines.isEmpty {
@@ -45,7 +59,7 @@ struct HostKeyVerifier: Sendable {
             for entry in file.entries(for: name) where entry.key.type == key.type {
                 if entry.marker == "@revoked" {
                     if entry.key.blob == key.blob {
-                        throw SSHError(.hostKeyMismatch, "the host key \(key.type) \(key.fingerprint) presented by \(name) is marked @revoked in \(file.path):\(entry.line)")
+                        throw SSHError(.hostKeyMismatch, "the host key \(key.type) \(key.fingerprint) presented by \(shown) is marked @revoked in \(file.path):\(entry.line)")
                     }
                     continue
                 }
@@ -56,7 +70,7 @@ struct HostKeyVerifier: Sendable {
         if let (entry, path) = sameType.first {
             throw SSHError(
                 .hostKeyMismatch,
-                "HOST KEY MISMATCH for \(name): expected \(entry.key.type) \(entry.key.fingerprint) (\(path):\(entry.line)), but the server presented \(key.type) \(key.fingerprint). Someone may be intercepting the connection, or the host was rebuilt; if you trust the new key, remove line \(entry.line) of \(path)."
+                "HOST KEY MISMATCH for \(shown): expected \(entry.key.type) \(entry.key.fingerprint) (\(path):\(entry.line)), but the server presented \(key.type) \(key.fingerprint). Someone may be intercepting the connection, or the host was rebuilt; if you trust the new key, remove line \(entry.line) of \(path)."
             )
         }
         switch policy {
@@ -64,7 +78,7 @@ struct HostKeyVerifier: Sendable {
             let files = allFiles().joined(separator: ", ")
             throw SSHError(
                 .hostKeyUnknown,
-                "the host key of \(name) is not known (\(key.type) \(key.fingerprint)); checked: \(files.isEmpty ? "no known_hosts files" : files). Verify the fingerprint, then connect once with the accept-new host key policy to record it."
+                "the host key of \(shown) is not known (\(key.type) \(key.fingerprint)); checked: \(files.isEmpty ? "no known_hosts files" : files). Verify the fingerprint, then connect once with the accept-new host key policy to record it."
             )
         case .acceptNew:
             guard let writeFile else {

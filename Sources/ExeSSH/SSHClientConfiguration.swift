@@ -9,6 +9,11 @@ public struct SSHClientConfiguration: Sendable {
     /// The tool-owned `known_hosts` file that ``HostKeyPolicy/acceptNew``
     /// records new keys in (also read when checking).
     public var knownHostsWriteFile: String?
+    /// The name to look the host key up under in `known_hosts`, instead of
+    /// the destination's (OpenSSH's `HostKeyAlias`, used verbatim: no port is
+    /// added). exe.dev's VMs present exe.dev's own host key, so a VM reached
+    /// through the control plane is checked under the control host's name.
+    public var hostKeyAlias: String?
     /// Private key files to try first, in order.
     public var identityFiles: [String] = []
     /// Also try `~/.ssh/id_ed25519` and `~/.ssh/id_ecdsa` after the explicit ones.
@@ -42,7 +47,7 @@ public struct SSHClientConfiguration: Sendable {
     public init() {}
 
     /// Applies what an `ssh_config` file says about a host: identity files,
-    /// known-hosts files and the host key policy. Host name, user and port
+    /// known-hosts files, the host key policy and `HostKeyAlias`. Host name, user and port
     /// are applied by ``SSHHostSettings/destination(for:environment:)``.
     public mutating func apply(_ settings: SSHHostSettings) {
         if !settings.identityFiles.isEmpty {
@@ -50,5 +55,6 @@ public struct SSHClientConfiguration: Sendable {
         }
         if !settings.userKnownHostsFiles.isEmpty { knownHostsFiles = settings.userKnownHostsFiles }
         if let policy = settings.strictHostKeyChecking { hostKeyPolicy = policy }
+        if let alias = settings.hostKeyAlias { hostKeyAlias = alias }
     }
 }

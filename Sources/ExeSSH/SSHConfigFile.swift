@@ -16,6 +16,9 @@ public struct SSHHostSettings: Sendable, Equatable {
     /// `StrictHostKeyChecking`, mapped to a policy. `no` maps to
     /// ``HostKeyPolicy/acceptNew``: unlike OpenSSH, a changed key is never accepted.
     public var strictHostKeyChecking: HostKeyPolicy?
+    /// `HostKeyAlias`: the `known_hosts` name to check the host key under
+    /// (`Host *.exe.xyz` / `HostKeyAlias exe.dev`).
+    public var hostKeyAlias: String?
 
     /// Creates empty settings.
     public init() {}
@@ -159,6 +162,7 @@ public struct SSHConfigFile: Sendable {
                 case "hostname": settings.hostName = value
                 case "user": settings.user = value
                 case "port": settings.port = Int(value)
+                case "hostkeyalias": settings.hostKeyAlias = value
                 case "userknownhostsfile": knownHosts = values
                 case "stricthostkeychecking":
                     switch value.lowercased() {

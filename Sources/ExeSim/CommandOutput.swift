@@ -11,7 +11,8 @@ public final class CommandOutput: @unchecked Sendable {
     /// Writes one compact JSON value and a newline (JSON mode only).
     func json(_ value: JSONValue) {
         guard wantsJSON else { return }
-        text += value.encoded() + "\n"
+        // exemenu/command_system.go WriteJSON: SetEscapeHTML(false).
+        text += value.encoded(escapingHTML: false) + "\n"
     }
 
     /// Writes a text line (text mode only).

@@ -13,31 +13,73 @@ public enum ControlEntry {
     /// The text the real server prints for scp and sftp.
     public static let fileTransferMessage = "scp/sftp is not supported on the exe.dev server."
 
+    /// How an SSH session's forced command ends.
+    public enum SSHEnding: Equatable, Sendable {
+        /// Exit with this status: sshd sends it as `exit-status`.
+        case exitStatus(Int32)
+        /// The command failed: the real server closes the channel without an
+        /// `exit-status` message (see ``endWithoutExitStatus()``).
+        case noExitStatus
+    }
+
     /// Runs the command of an SSH session: checks the session's key, runs
     /// `SSH_ORIGINAL_COMMAND`, writes stdout (and, for scp/sftp, stderr)
-    /// and returns the exit status.
-    public static func runSSH(stateDirectory: String, environment: [String: String]) -> Int32 {
+    /// and says how the session ends.
+    ///
+    /// `handleExec` in `execore/ssh_server.go` sends `exit-status 1` for an
+    /// unregistered key (`s.Exit(1)`), but for a command that fails (rc > 0)
+    /// it calls `s.Close()` before `s.Exit(rc)`: the channel closes first and
+    /// the status is never sent. OpenSSH's `ssh` then exits 255; libssh2 1.10
+    /// reads 0.
+    public static func runSSH(stateDirectory: String, environment: [String: String]) -> SSHEnding {
+        let status = runSSHCommand(stateDirectory: stateDirectory, environment: environment)
+        switch status {
+        case .failed: return .noExitStatus
+        case .exited(let code): return .exitStatus(code)
+        }
+    }
+
+    /// Ends the forced command so that the control sshd closes the channel
+    /// with no `exit-status` message. OpenSSH's sshd always sends one for a
+    /// command that exits, and it cannot close a session channel while the
+    /// command lives (its 9.2 `ChannelTimeout` closes idle channels at once
+    /// and drops the output), so the command kills itself: sshd then sends
+    /// `exit-signal` (which `ssh` ignores: it exits 255 as against exe.dev)
+    /// after the output already written to its pipe. The forced command is
+    /// `exec`ed, so this process is sshd's child.
+    public static func endWithoutExitStatus() -> Never {
+        kill(getpid(), SIGKILL)
+        while true { pause() }
+    }
+
+    private enum CommandEnding {
+        case exited(Int32)
+        case failed
+    }
+
+    private static func runSSHCommand(stateDirectory: String, environment: [String: String]) -> CommandEnding {
         let command = environment["SSH_ORIGINAL_COMMAND"] ?? ""
         if command == "/usr/lib/openssh/sftp-server" || command == "internal-sftp" || command.hasPrefix("scp ") {
             FileHandle.standardError.write(Data((fileTransferMessage + "\n").utf8))
-            return 1
+            return .exited(1)
         }
         let paths = SimPaths(root: stateDirectory)
         guard let configuration = try? SimConfiguration.load(paths) else {
             write("exe-sim: no simulator state in \(stateDirectory)\n")
-            return 1
+            return .exited(1)
         }
         let store = StateStore(paths: paths, defaultEmail: configuration.email)
         let fingerprint = sessionKeyFingerprint(environment["SSH_USER_AUTH"])
         let registered = ((try? store.snapshot().keys) ?? []).contains { $0.fingerprint == fingerprint && $0.tokenHash == nil }
         guard let fingerprint, registered else {
             write(registrationMessage + "\n")
-            return 1
+            return .exited(1)
         }
         let request = ControlRequest(
             commandLine: command, transport: .ssh, callerFingerprint: fingerprint,
             readStandardInput: { limit in FileHandle.standardInput.readData(upToCount: limit) })
-        return run(request, configuration: configuration, store: store)
+        let status = run(request, configuration: configuration, store: store)
+        return status > 0 ? .failed : .exited(status)
     }
 
     /// Runs a command for the HTTPS API on behalf of the key `fingerprint`.

@@ -38,21 +38,35 @@ extension ControlSession {
         }
         let name = flags.string("name") ?? ""
         guard !name.isEmpty else { throw CommandFailure("--name is required") }
-        guard TagRules.isValid(name) else { throw CommandFailure("invalid integration name \(GoFlagParser.goQuote(name))") }
+        // execore/integration_validate.go validateIntegrationName, as
+        // handleAddHTTPProxy words it ("invalid name: ...").
+        if let problem = IntegrationRules.nameProblem(name) { throw CommandFailure("invalid name: \(problem)") }
         if flags.bool("team") { throw CommandFailure("You're not in a team") }
         var config: [String: String] = [:]
         switch type {
         case "http-proxy":
-            let target = flags.string("target") ?? ""
-            guard !target.isEmpty else { throw CommandFailure("--target is required") }
-            config["target"] = target
-            let headers = flags.list("header")
-            let bearer = flags.string("bearer") ?? ""
-            if flags.bool("peer") {
-                config["peer"] = "true"
-            } else if headers.isEmpty, bearer.isEmpty {
-                throw CommandFailure("one of --header, --bearer or --peer is required")
+            // The order of handleAddHTTPProxy (execore/ssh_integrations_command.go).
+            if try store.snapshot().integrations.contains(where: { $0.name == name }) {
+                throw CommandFailure("name \(GoFlagParser.goQuote(name)) is already in use")
             }
+            let target = flags.string("target") ?? ""
+            let headers = flags.list("header")
+            let bearer = (flags.string("bearer") ?? "").trimmingCharacters(in: .whitespaces)
+            if flags.bool("peer") {
+                if !headers.isEmpty || !bearer.isEmpty {
+                    throw CommandFailure("--peer is mutually exclusive with --header and --bearer")
+                }
+                guard !target.isEmpty else { throw CommandFailure("--target is required with --peer") }
+                config["peer"] = "true"
+            } else {
+                guard !target.isEmpty else { throw CommandFailure("--target is required") }
+                if let problem = IntegrationRules.targetProblem(target) { throw CommandFailure(problem) }
+                if !headers.isEmpty, !bearer.isEmpty { throw CommandFailure("--header and --bearer are mutually exclusive") }
+                if headers.isEmpty, bearer.isEmpty, !IntegrationRules.hasUserInfo(target) {
+                    throw CommandFailure("--header (or --bearer) is required")
+                }
+            }
+            config["target"] = target
             for header in headers {
                 guard let colon = header.firstIndex(of: ":") else {
                     throw CommandFailure("invalid --header \(GoFlagParser.goQuote(header)): must be Key:Value")

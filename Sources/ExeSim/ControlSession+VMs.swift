@@ -309,7 +309,7 @@ extension ControlSession {
     // MARK: comment
 
     func comment() throws {
-        guard arguments.count >= 2 else { throw CommandFailure("usage: comment <vm> <text...>") }
+        guard arguments.count >= 2 else { throw CommandFailure("usage: comment <hostname> <text>") }
         let name = normalizedVMName(arguments[0])
         let text: String
         switch CommentRules.validate(arguments.dropFirst().joined(separator: " ")) {

@@ -36,7 +36,7 @@ public final class ControlSession: @unchecked Sendable {
     private func execute() -> Int32 {
         let line = request.commandLine.trimmingCharacters(in: .whitespacesAndNewlines)
         let words: [String]
-        do { words = try ShellWords.split(line) } catch { return fail("invalid command syntax") }
+        do { words = try ShellWords.commandWords(line) } catch { return fail("invalid command syntax") }
         guard !words.isEmpty else {
             return fail("exe-sim has no interactive REPL: pass a command, for example: ssh exe.dev help")
         }

@@ -38,7 +38,7 @@ struct ExecAPI: Sendable {
         let line = body.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !line.isEmpty else { return .error(400, "missing command in request body") }
         let words: [String]
-        do { words = try ShellWords.split(line) } catch { return .error(400, "invalid command syntax") }
+        do { words = try ShellWords.commandWords(line) } catch { return .error(400, "invalid command syntax") }
         guard let resolved = tree.resolve(words) else { return .error(404, "unknown command") }
         let allowed = key.cmds ?? APIToken.defaultCommands
         guard allowed.contains(resolved.canonicalName) else { return .error(403, "command not allowed by token permissions") }

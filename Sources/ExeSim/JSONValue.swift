@@ -2,7 +2,8 @@ import Foundation
 
 /// A JSON value whose objects keep their keys in the order they were
 /// written, encoded the way Go's `encoding/json` encodes: compact, with
-/// `<`, `>` and `&` escaped as `\u003c`, `\u003e` and `\u0026`.
+/// `<`, `>` and `&` escaped as `\u003c`, `\u003e` and `\u0026` unless
+/// HTML escaping is off (`SetEscapeHTML(false)`, as command output is).
 ///
 /// The real server marshals Go structs, whose key order is the field order;
 /// clients that compare output byte for byte see the same order here.
@@ -31,31 +32,31 @@ public indirect enum JSONValue: Sendable, Equatable {
     public static func number<T: BinaryInteger>(_ value: T) -> JSONValue { .int(Int64(value)) }
 
     /// The compact encoding, without a trailing newline.
-    public func encoded() -> String {
+    public func encoded(escapingHTML: Bool = true) -> String {
         var out = ""
-        encode(into: &out)
+        encode(into: &out, escapingHTML: escapingHTML)
         return out
     }
 
-    private func encode(into out: inout String) {
+    private func encode(into out: inout String, escapingHTML: Bool) {
         switch self {
         case .object(let members):
             out += "{"
             for (index, member) in members.enumerated() {
                 if index > 0 { out += "," }
-                Self.encodeString(member.0, into: &out)
+                Self.encodeString(member.0, into: &out, escapingHTML: escapingHTML)
                 out += ":"
-                member.1.encode(into: &out)
+                member.1.encode(into: &out, escapingHTML: escapingHTML)
             }
             out += "}"
         case .array(let values):
             out += "["
             for (index, value) in values.enumerated() {
                 if index > 0 { out += "," }
-                value.encode(into: &out)
+                value.encode(into: &out, escapingHTML: escapingHTML)
             }
             out += "]"
-        case .string(let value): Self.encodeString(value, into: &out)
+        case .string(let value): Self.encodeString(value, into: &out, escapingHTML: escapingHTML)
         case .int(let value): out += String(value)
         case .double(let value):
             if value.isFinite, value == value.rounded(), abs(value) < 1e15 {
@@ -68,7 +69,7 @@ public indirect enum JSONValue: Sendable, Equatable {
         }
     }
 
-    private static func encodeString(_ value: String, into out: inout String) {
+    private static func encodeString(_ value: String, into out: inout String, escapingHTML: Bool) {
         out += "\""
         for scalar in value.unicodeScalars {
             switch scalar {
@@ -77,9 +78,9 @@ public indirect enum JSONValue: Sendable, Equatable {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case "<": out += "\\u003c"
-            case ">": out += "\\u003e"
-            case "&": out += "\\u0026"
+            case "<" where escapingHTML: out += "\\u003c"
+            case ">" where escapingHTML: out += "\\u003e"
+            case "&" where escapingHTML: out += "\\u0026"
             case "\u{2028}": out += "\\u2028"
             case "\u{2029}": out += "\\u2029"
             default:

@@ -52,12 +52,17 @@ public struct MachineVMLifecycle: VMLifecycle {
         chmod(vmPaths.tmp, 0o1777)
     }
 
-    /// Generates host keys, writes the sshd configuration, starts sshd
-    /// and records its keys in known_hosts. Returns the port used.
+    /// Writes the sshd configuration and starts sshd. Returns the port used.
+    ///
+    /// Every VM presents the control plane's host keys, as every exe.dev VM
+    /// presents exe.dev's own key under `<vm>.exe.xyz` (users write
+    /// `Host *.exe.xyz` / `HostKeyAlias exe.dev`), so known_hosts gets no
+    /// line per VM: clients check a VM's key under the control host's name.
     func startSSHD(_ vm: VMRecord, port: Int) throws -> Int {
         let vmPaths = paths.vm(vm.id)
-        let ed25519 = vmPaths.sshDirectory + "/ssh_host_ed25519_key"
-        let ecdsa = vmPaths.sshDirectory + "/ssh_host_ecdsa_key"
+        let ed25519 = paths.controlDirectory + "/ssh_host_ed25519_key"
+        let ecdsa = paths.controlDirectory + "/ssh_host_ecdsa_key"
+        try FileManager.default.createDirectory(atPath: paths.controlDirectory, withIntermediateDirectories: true)
         try sshd.ensureHostKey(type: "ed25519", path: ed25519)
         try sshd.ensureHostKey(type: "ecdsa", path: ecdsa)
         let forced = ShellQuote.command([configuration.executable, "vm-exec", "--state", configuration.stateDirectory, "--vm", vm.id])
@@ -75,8 +80,6 @@ public struct MachineVMLifecycle: VMLifecycle {
             configPath: vmPaths.sshDirectory + "/sshd_config", lines: lines, port: port,
             logPath: vmPaths.sshDirectory + "/sshd.log", pidPath: vmPaths.sshdPID,
             portChooser: { LoopbackSocket.freePort() })
-        try SimKnownHosts(paths: paths).replace(
-            port: used, with: SimKnownHosts.lines(port: used, publicKeyPaths: [ed25519 + ".pub", ecdsa + ".pub"]))
         return used
     }
 
@@ -183,7 +186,6 @@ public struct MachineVMLifecycle: VMLifecycle {
 
     public func destroy(_ vm: VMRecord) {
         stopEverything(vm, removeContainers: true)
-        try? SimKnownHosts(paths: paths).replace(port: vm.sshPort, with: [])
         try? FileManager.default.removeItem(atPath: paths.vm(vm.id).root)
     }
 

@@ -10,7 +10,15 @@ public enum ShellWords {
         public let reason: String
     }
 
-    /// The words of `line`.
+    /// The words of a control command line, as the real server gets them:
+    /// `anmitsu/go-shlex` (through `gliderlabs/ssh` `Session.Command` over
+    /// SSH, `shlex.Split(cmd, true)` in `execore/exec_handler.go`) drops
+    /// empty words, so `comment vm ''` has one argument.
+    public static func commandWords(_ line: String) throws(SyntaxError) -> [String] {
+        try split(line).filter { !$0.isEmpty }
+    }
+
+    /// The words of `line`, empty quoted words included (a shell's rules).
     public static func split(_ line: String) throws(SyntaxError) -> [String] {
         var words: [String] = []
         var current = ""

@@ -2,7 +2,8 @@ import Foundation
 import ExeSystem
 
 /// The `known_hosts` file the simulator hands to clients: the control
-/// sshd's keys and every VM's, each as `[127.0.0.1]:PORT type key`.
+/// sshd's keys, as `[127.0.0.1]:PORT type key`. VMs present the same keys
+/// and get no lines of their own (clients use `HostKeyAlias`).
 struct SimKnownHosts {
     let paths: SimPaths
 

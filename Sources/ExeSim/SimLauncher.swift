@@ -187,7 +187,10 @@ public struct SimLauncher: Sendable {
         let ecdsa = directory + "/ssh_host_ecdsa_key"
         try sshd.ensureHostKey(type: "ed25519", path: ed25519)
         try sshd.ensureHostKey(type: "ecdsa", path: ecdsa)
-        let forced = ShellQuote.command([executable, "control", "--state", paths.root])
+        // `exec`: the forced command must be sshd's child, so that when it
+        // ends without an exit status (ControlEntry.endWithoutExitStatus)
+        // no shell turns its death into a status.
+        let forced = "exec " + ShellQuote.command([executable, "control", "--state", paths.root])
         let port = requestedPort ?? (configuration.controlPort > 0 ? configuration.controlPort : LoopbackSocket.freePort())
         let shellHome = directory + "/shell-home"
         try FileManager.default.createDirectory(atPath: shellHome, withIntermediateDirectories: true)

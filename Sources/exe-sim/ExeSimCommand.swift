@@ -87,7 +87,10 @@ struct Control: ParsableCommand {
             status = ControlEntry.runHTTPS(
                 stateDirectory: stateOption.state, commandLine: environment["EXE_SIM_COMMAND"] ?? "", fingerprint: fingerprint ?? "")
         } else {
-            status = ControlEntry.runSSH(stateDirectory: stateOption.state, environment: environment)
+            switch ControlEntry.runSSH(stateDirectory: stateOption.state, environment: environment) {
+            case .exitStatus(let code): status = code
+            case .noExitStatus: ControlEntry.endWithoutExitStatus()
+            }
         }
         throw ExitCode(status)
     }

@@ -190,8 +190,35 @@ struct ErrorAlgorithmTests {
             }
         }
         let ok = ControlResponse(output: Data(), completion: .http(status: 200, retryAfter: nil))
-        let empty = try ResponseInterpreter.interpret(ok, for: ControlRequest(["integrations", "remove"], expectedOutput: .nothing), appendedJSONFlag: false)
+        let empty = try ResponseInterpreter.interpret(
+            ok, for: ControlRequest(["integrations", "remove"], expectedOutput: .confirmation(linePrefixes: ["Removed integration "])),
+            appendedJSONFlag: false)
         #expect(empty.isEmpty)
+    }
+
+    // execore/ssh_server.go handleExec: a failed command's channel closes with
+    // no exit status, which libssh2 1.10 reads as 0. A text-mode command is a
+    // success only when it prints its handler's confirmation line.
+    @Test("over SSH a text command without its confirmation line fails, whatever the status")
+    func textCommandsNeedTheirConfirmation() throws {
+        let request = ControlRequest(
+            ["integrations", "attach"], definesJSONFlag: false, expectedOutput: .confirmation(linePrefixes: ["Attached "]))
+        for message in ["invalid attachment spec \"bogus\"", "target must not be empty", "something new the client has never seen"] {
+            let response = ControlResponse(output: Data((message + "\n").utf8), completion: .exitStatus(0))
+            #expect(throws: ControlError.self, "\(message)") {
+                _ = try ResponseInterpreter.interpret(response, for: request, appendedJSONFlag: true)
+            }
+            do {
+                _ = try ResponseInterpreter.interpret(response, for: request, appendedJSONFlag: true)
+            } catch {
+                #expect(error.message == message)
+            }
+        }
+        let silent = ControlResponse(output: Data(), completion: .exitStatus(0))
+        #expect(throws: ControlError.self) { _ = try ResponseInterpreter.interpret(silent, for: request, appendedJSONFlag: true) }
+        let attached = ControlResponse(output: Data("Attached hook to vm:box\n".utf8), completion: .exitStatus(0))
+        let output = try ResponseInterpreter.interpret(attached, for: request, appendedJSONFlag: true)
+        #expect(output.text == "Attached hook to vm:box\n")
     }
 
     @Test("the JSON stream splitter handles several values, strings with braces, and rejects text")

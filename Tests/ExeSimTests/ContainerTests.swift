@@ -106,7 +106,7 @@ extension SimulatorSuites {
             let registry = sim.harness.registry
             let auth = "\(sim.harness.registryUser):\(sim.harness.registryPassword.reveal())"
             let missing = try await sim.harness.sshSecret("new --name=no-image --image=\(registry)/nothing-here:1 --registry-auth=\(auth) --json", key: sim.key)
-            #expect(missing.status == 1)
+            #expect(missing.status == 255)
             #expect(missing.stdout == "{\"error\":\"failed to pull image \\\"\(registry)/nothing-here:1\\\": manifest unknown: image not found\"}\n")
             let wrong = try await sim.control("new --name=bad-auth --image=\(registry)/web:1 --registry-auth=exe-sim:wrong --json")
             #expect(wrong.stdout.contains("authentication failed: check --registry-auth"))

@@ -28,14 +28,14 @@ extension SimulatorSuites {
         @Test func goFlagQuirks() async throws {
             let sim = try sim
             let la = try await sim.control("ls -la --json")
-            #expect(la.status == 1)
+            #expect(la.status == 255)  // no exit status (execore/ssh_server.go handleExec)
             #expect(la.stdout == "flag parsing error: flag provided but not defined: -la\n")
             let unknown = try await sim.control("whoami --bogus --json")
             #expect(unknown.stdout == "flag parsing error: flag provided but not defined: -bogus\n")
             try await expectError("new foo --json", "\"new\" command has no subcommands and does not take positional arguments")
             let notFound = try await sim.control("frobnicate --json")
             #expect(notFound.stdout == "exe.dev repl: command not found: \"frobnicate --json\"\n")
-            #expect(notFound.status == 1)
+            #expect(notFound.status == 255)
             try await expectError("share bogus vm --json", "\"share\" subcommand \"bogus\" not found, valid \"share\" subcommands are: show, port, set-public, set-private, add, remove, add-link, remove-link, receive-email")
             // --json vm1 -l: parsing stops at vm1, so -l is a name filter, and -l plus --json is a quiet no-op.
             let reordered = try await sim.json("ls --json no-such-vm -l")

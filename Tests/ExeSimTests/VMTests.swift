@@ -86,12 +86,8 @@ extension SimulatorSuites {
             let vm = try await sim.newVM("gone-vm")
             let port = try #require(vm["ssh_port"] as? Int)
             #expect(try await sim.onVM(vm, "true").status == 0)
-            let known = try String(contentsOfFile: sim.harness.knownHostsPath, encoding: .utf8)
-            #expect(known.contains("[127.0.0.1]:\(port) "))
             _ = try await sim.control("rm gone-vm --json")
             #expect(!LoopbackSocket.isListening(port))
-            let after = try String(contentsOfFile: sim.harness.knownHostsPath, encoding: .utf8)
-            #expect(!after.contains("[127.0.0.1]:\(port) "))
             let listed = try await sim.json("ls --json gone-vm")
             #expect((listed["vms"] as? [Any])?.isEmpty == true)
         }

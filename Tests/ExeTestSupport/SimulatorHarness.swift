@@ -109,13 +109,20 @@ public final class SimulatorHarness: @unchecked Sendable {
         guard output.status == 0 else { throw SimulatorHarnessError(message: "exe-sim down failed: \(output.stderr)") }
     }
 
-    /// The OpenSSH options that pin the simulator's host keys.
+    /// The OpenSSH options that pin the simulator's host keys. Every VM
+    /// presents the control plane's key (as exe.dev's VMs present exe.dev's),
+    /// so the key is checked under the control host's name (`HostKeyAlias`,
+    /// what exe.dev users write for `*.exe.xyz`).
     public func sshOptions(key: String, port: Int) -> [String] {
         [
             "-F", "/dev/null", "-o", "UserKnownHostsFile=\(knownHostsPath)", "-o", "StrictHostKeyChecking=yes",
+            "-o", "HostKeyAlias=\(controlKnownHostsName)",
             "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "-o", "LogLevel=ERROR", "-i", key, "-p", String(port),
         ]
     }
+
+    /// The control sshd's name in known_hosts, `[127.0.0.1]:PORT`.
+    public var controlKnownHostsName: String { "[\(controlHost)]:\(controlPort)" }
 
     /// Runs `command` on the control plane with `ssh` and the private key
     /// at `key`. stdin is `/dev/null` unless `standardInput` is given.

@@ -9,6 +9,43 @@ import Testing
 struct SimulatorCLITests {
     var sim: CLISimulator { get throws { try #require(CLISimulator.current, "needs the .cliSimulator trait") } }
 
+    // execore/ssh_server.go handleExec closes a failed command's channel with
+    // no exit status (libssh2 1.10 reads 0), and `integrations add` has no
+    // --json: the text must be judged. The target check is
+    // execore/integration_validate.go validateTargetURL.
+    @Test("a text-mode failure without an exit status is a failure with the server's message")
+    func textModeFailureWithoutExitStatus() async throws {
+        let sim = try sim
+        let refused = try await sim.run(
+            ["integrations", "add", "http-proxy", "--name", "cli-hook", "--target", "http://api.example.com", "--bearer-env", "CLI_HOOK_TOKEN"],
+            extra: ["CLI_HOOK_TOKEN": "not-a-real-token"])
+        #expect(refused.status == 2, "\(refused.stderr)")
+        #expect(refused.stderr == "error: target URL scheme must be https, got \"http\"\n")
+        #expect(!refused.stdout.contains("Added"))
+        let attach = try await sim.run(["integrations", "attach", "no-such-hook", "vm:cli-box"])
+        #expect(attach.status != 0)
+        #expect(attach.stderr.hasPrefix("error: "))
+        let listed = try await sim.run(["integrations", "list", "--json"])
+        #expect(!listed.stdout.contains("cli-hook"), "\(listed.stderr)")
+    }
+
+    // The server's lexer (anmitsu/go-shlex via gliderlabs/ssh) drops empty
+    // words, so `comment vm ''` is a usage error there
+    // (execore/ssh_comment_command.go); exe-cli sends a blank word instead.
+    @Test("vm comment NAME \"\" clears the comment")
+    func emptyCommentClears() async throws {
+        let sim = try sim
+        #expect(try await sim.run(["vm", "new", "--name", "cli-note", "--comment", "remember me"]).status == 0)
+        let cleared = try await sim.run(["vm", "comment", "cli-note", "", "--json"])
+        #expect(cleared.status == 0, "\(cleared.stderr)")
+        let result = try #require(try JSONSerialization.jsonObject(with: cleared.standardOutput) as? [String: Any])
+        #expect(result["comment"] as? String == "")
+        let listed = try await sim.run(["vm", "ls", "--json"])
+        let vms = try #require((try JSONSerialization.jsonObject(with: listed.standardOutput) as? [String: Any])?["vms"] as? [[String: Any]])
+        #expect(vms.first { $0["vm_name"] as? String == "cli-note" }?["comment"] as? String == "")
+        #expect(try await sim.run(["vm", "rm", "cli-note"]).status == 0)
+    }
+
     @Test("vm new, vm ls --json, vm exec (exit status, both outputs, stdin), vm ssh through a pty, vm rm")
     func lifecycle() async throws {
         let sim = try sim

@@ -3,9 +3,16 @@ extension ControlRequest {
 
     /// An `integrations` subcommand that prints nothing in JSON mode and has
     /// no `--json` flag.
+    /// Success prints the line the handler in
+    /// `execore/ssh_integrations_command.go` writes last.
     private static func integrations(_ subcommand: String, _ arguments: [ControlWord], flags: [ControlFlag] = []) -> ControlRequest {
-        ControlRequest(
-            ["integrations", subcommand], arguments: arguments, flags: flags, definesJSONFlag: false, expectedOutput: .nothing)
+        let confirmations: [String: [String]] = [
+            "add": ["Added integration ", "Added team integration "], "remove": ["Removed integration "],
+            "attach": ["Attached "], "detach": ["Detached "], "rename": ["Renamed integration "],
+        ]
+        return ControlRequest(
+            ["integrations", subcommand], arguments: arguments, flags: flags, definesJSONFlag: false,
+            expectedOutput: .confirmation(linePrefixes: confirmations[subcommand] ?? []))
     }
 
     /// `integrations add <type> --name=N ...`.

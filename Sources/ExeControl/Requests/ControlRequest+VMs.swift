@@ -80,7 +80,10 @@ extension ControlRequest {
     static func comment(_ name: String, _ text: String) throws(ControlError) -> ControlRequest {
         let vm = try ArgumentChecks.existingVM(name)
         try VMComment.validate(text)
-        return ControlRequest(["comment"], arguments: [vm, ControlWord(text)])
+        // The server's lexer drops an empty word (`comment vm ''` is a usage
+        // error there); it trims the comment, so one space clears it.
+        let word = text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? " " : text
+        return ControlRequest(["comment"], arguments: [vm, ControlWord(word)])
     }
 
     /// `stat <vm> --range=...`.

@@ -1,0 +1,133 @@
+import ExeSim
+import ExeSystem
+import ExeTestSupport
+import Foundation
+import Testing
+
+extension SimulatorSuites {
+    /// Facts read from the real server's source (commit 7524fcac), one per
+    /// test, each naming the file it comes from; driven through OpenSSH.
+    @Suite(.sharedSimulator, .serialized, .timeLimit(.minutes(4)))
+    struct ConformanceTests {
+        var sim: SimulatorFixture { get throws { try SimulatorScope.fixture } }
+
+        /// `ssh -v` to the control plane: the debug log shows the channel requests.
+        func verboseControl(_ command: String) async throws -> ProcessOutput {
+            let sim = try sim
+            let harness = sim.harness
+            return try await LocalProcessRunner().run(ProcessInvocation(
+                "ssh", ["-v"] + harness.sshOptions(key: sim.key, port: harness.controlPort) + ["\(harness.user)@\(harness.controlHost)", command],
+                timeout: .seconds(60)))
+        }
+
+        // execore/ssh_server.go handleExec: for rc > 0 it calls s.Close()
+        // before s.Exit(rc), so no exit-status is sent; OpenSSH exits 255.
+        @Test func aFailedCommandClosesTheChannelWithoutExitStatus() async throws {
+            let failed = try await verboseControl("comment no-such-vm hello")
+            #expect(failed.status == 255)
+            #expect(failed.stdout == "vm \"no-such-vm\" not found\n")
+            #expect(!failed.stderr.contains("exit-status"))
+            let json = try await verboseControl("comment no-such-vm hello --json")
+            #expect(json.status == 255)
+            #expect(json.stdout == #"{"error":"vm \"no-such-vm\" not found"}"# + "\n")
+            #expect(!json.stderr.contains("exit-status"))
+            let succeeded = try await verboseControl("whoami")
+            #expect(succeeded.status == 0)
+            #expect(succeeded.stderr.contains("rtype exit-status"))
+        }
+
+        // execore/ssh_server.go handleExec: an unregistered key gets
+        // s.Exit(1) without the early Close, so the status 1 arrives.
+        @Test func anUnregisteredKeyStillGetsExitStatusOne() async throws {
+            let sim = try sim
+            let output = try await sim.harness.ssh("whoami", key: sim.strangerKey)
+            #expect(output.status == 1)
+            #expect(output.stdout == "Please complete registration by running: ssh exe.dev\n")
+        }
+
+        // gliderlabs/ssh Session.Command splits with anmitsu/go-shlex, which
+        // drops empty words; execore/ssh_comment_command.go needs two
+        // arguments, trims the text, and an all-blank text clears it.
+        @Test func anEmptyWordVanishesSoABlankWordClearsAComment() async throws {
+            let sim = try sim
+            _ = try await sim.newVM("lexer-vm")
+            _ = try await sim.json("comment lexer-vm hello --json")
+            let empty = try await sim.control("comment lexer-vm '' --json")
+            #expect(empty.status != 0)
+            #expect(empty.stdout == #"{"error":"usage: comment <hostname> <text>"}"# + "\n")
+            let kept = try await sim.json("ls lexer-vm --json")
+            #expect(((kept["vms"] as? [[String: Any]])?.first?["comment"] as? String) == "hello")
+            let blank = try await sim.json("comment lexer-vm ' ' --json")
+            #expect(blank["comment"] as? String == "")
+            _ = try await sim.control("rm lexer-vm --json")
+        }
+
+        // bin/exe-ssh-config-generator and execore/piper.go: every VM is
+        // reached through exe.dev's SSH proxy and presents its host key, so
+        // known_hosts holds no line per VM and HostKeyAlias finds the key.
+        @Test func everyVMPresentsTheControlPlaneHostKey() async throws {
+            let sim = try sim
+            let harness = sim.harness
+            let vm = try await sim.newVM("hostkey-vm")
+            let port = try #require(vm["ssh_port"] as? Int)
+            let known = try String(contentsOfFile: harness.knownHostsPath, encoding: .utf8)
+            #expect(!known.contains("[127.0.0.1]:\(port) "))
+            let scan = try await LocalProcessRunner().run(ProcessInvocation(
+                "ssh-keyscan", ["-t", "ed25519", "-p", String(port), "127.0.0.1"], timeout: .seconds(30)))
+            let presented = try #require(scan.stdout.split(separator: "\n").first { !$0.hasPrefix("#") }?.split(separator: " "))
+            let control = try #require(known.split(separator: "\n").first { $0.hasPrefix("[127.0.0.1]:\(harness.controlPort) ssh-ed25519 ") }?.split(separator: " "))
+            #expect(presented.count == 3 && presented[2] == control[2])
+            // Strict checking under the VM's own name finds nothing...
+            let plain = try await LocalProcessRunner().run(ProcessInvocation(
+                "ssh", [
+                    "-F", "/dev/null", "-o", "UserKnownHostsFile=\(harness.knownHostsPath)", "-o", "StrictHostKeyChecking=yes",
+                    "-o", "BatchMode=yes", "-i", sim.key, "-p", String(port), "\(harness.user)@127.0.0.1", "true",
+                ], timeout: .seconds(60)))
+            #expect(plain.status == 255)
+            #expect(plain.stderr.contains("Host key verification failed"))
+            // ...and under the control host's name (HostKeyAlias) it is known.
+            #expect(try await sim.onVM(vm, "true").status == 0)
+            _ = try await sim.control("rm hostkey-vm --json")
+        }
+
+        // execore/integration_validate.go validateTargetURL, checked by
+        // handleAddHTTPProxy (execore/ssh_integrations_command.go).
+        @Test func anHTTPProxyTargetMustBeHTTPSWithAHostName() async throws {
+            let sim = try sim
+            let cases: [(String, String)] = [
+                ("http://api.example.com", #"target URL scheme must be https, got \"http\""#),
+                ("https://10.1.2.3", "target URL must use a hostname, not an IP address"),
+                ("https://localhost", "target URL must not point to localhost"),
+                ("https://printer.local", "target URL must not use a .local domain"),
+                ("https://api.example.com/v1", #"target URL must not contain a path (got \"/v1\"); the proxy appends the request path automatically"#),
+            ]
+            for (target, message) in cases {
+                let output = try await sim.control("integrations add http-proxy --name=target-check --target=\(target)")
+                #expect(output.status == 255, "\(target)")
+                #expect(output.stdout == message.replacingOccurrences(of: #"\""#, with: "\"") + "\n", "\(target)")
+            }
+            let missingHeader = try await sim.control("integrations add http-proxy --name=target-check --target=https://api.example.com")
+            #expect(missingHeader.stdout == "--header (or --bearer) is required\n")
+            let listed = try await sim.control("integrations list --json")
+            #expect(!listed.stdout.contains("target-check"))
+        }
+
+        // execore/integration_validate.go validateIntegrationName, reported
+        // by handleAddHTTPProxy as "invalid name: ...".
+        @Test func integrationNamesFollowTheServerRules() async throws {
+            let sim = try sim
+            let cases: [(String, String)] = [
+                ("exe-mine", #"invalid name: names starting with "exe-" are reserved"#),
+                ("notify", #"invalid name: name "notify" is reserved for the built-in notification integration"#),
+                ("Upper", #"invalid name: name must be lowercase (got "Upper")"#),
+                ("-edge", "invalid name: name must not start or end with a hyphen"),
+                ("a_b", "invalid name: name contains invalid character '_'; use lowercase letters, digits, and hyphens"),
+            ]
+            for (name, message) in cases {
+                let output = try await sim.control("integrations add http-proxy --name=\(name) --target=https://api.example.com")
+                #expect(output.status == 255, "\(name)")
+                #expect(output.stdout == message + "\n", "\(name)")
+            }
+        }
+    }
+}
