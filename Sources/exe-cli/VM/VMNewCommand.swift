@@ -9,7 +9,7 @@ struct VMNewCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "new", abstract: "Create a VM and wait until it is ready.")
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: "Global options") var global: GlobalOptions
     @Option(help: "The VM's name (random when omitted).") var name: String?
     @Option(help: "The container image (default: exeuntu).") var image: String?
     @Option(help: "auto, none, or the container command.") var command: String?
@@ -31,6 +31,7 @@ struct VMNewCommand: AsyncParsableCommand {
     var registryUser: String?
 
     func validate() throws {
+        if let name { do { _ = try VMName(name) } catch { throw ValidationError(error.message) } }
         if setupScript != nil, setupScriptFile != nil {
             throw ValidationError("use --setup-script or --setup-script-file, not both")
         }
