@@ -45,7 +45,9 @@ extension SimulatorCLITests {
         let help = try await run(["help", "lease", "run"], in: directory)
         #expect(help.status == 0 && help.stdout.contains("USAGE: exe-cli lease run"))
         #expect(try await vmNames() == before, "no VM was created")
-        #expect(!FileManager.default.fileExists(atPath: try sim.home.file("state/exe/leases")) || (try FileManager.default.contentsOfDirectory(atPath: try sim.home.file("state/exe/leases")).filter { $0.hasSuffix(".json") }.isEmpty))
+        let claims = try sim.home.file("state/exe/leases")
+        let claimFiles = (try? FileManager.default.contentsOfDirectory(atPath: claims)) ?? []
+        #expect(claimFiles.filter { $0.hasSuffix(".json") }.isEmpty, "no lease was claimed: \(claimFiles)")
     }
 
     @Test("vm exec NAME -n -- CMD parses -n locally; --help after NAME prints help; --timeout and Ctrl-C stop the remote process group")
