@@ -164,7 +164,7 @@ public struct HTTPSControlTransport: ControlTransport {
                 kind = .hostKeyRejected
             default: kind = .transport
             }
-            throw ControlError(kind, "\(endpoint): \(error.localizedDescription)", command: command, underlying: error)
+            throw ControlError(kind, "\(endpoint): \(URLErrorText.describe(error))", command: command, underlying: error)
         } catch {
             throw ControlError(.transport, "\(endpoint): \(error)", command: command)
         }

@@ -224,21 +224,12 @@ public struct DeployConfiguration: Sendable {
     /// temporary suffix within the 52 characters a VM name may have.
     public static let maximumNameLength = 45
 
-    /// Checks that the values can work.
+    /// Checks that the values can work for a deploy: ``validateTarget()``
+    /// and the image settings.
     ///
     /// - Throws: ``DeployError/Kind/configuration`` naming the first problem.
     public func validate() throws {
-        let name = app.value
-        guard Self.isName(name) else {
-            throw DeployError(
-                .configuration,
-                "app \"\(name)\" (\(app.source.rawValue)): use 1-\(Self.maximumNameLength) lowercase letters, digits and single hyphens, starting with a letter")
-        }
-        if pattern.value == .replace, !Self.isName(vm.value) || vm.value.count < 5 {
-            throw DeployError(
-                .configuration,
-                "vm \"\(vm.value)\" (\(vm.source.rawValue)): a VM name has 5-\(Self.maximumNameLength) lowercase letters, digits and single hyphens, starting with a letter (set vm: or --vm)")
-        }
+        try validateTarget()
         if builder.value == .prebuilt, prebuiltImage.value == nil {
             throw DeployError(.configuration, "builder prebuilt needs an image: pass --image REGISTRY/OWNER/APP:TAG")
         }
@@ -249,6 +240,25 @@ public struct DeployConfiguration: Sendable {
         }
         if let repository = repository.value, repository.tag != nil || repository.digest != nil {
             throw DeployError(.configuration, "image.repository \(repository) must not have a tag or digest (tags are made per deploy)")
+        }
+    }
+
+    /// Checks only what finds and probes a deployed app (its name, VM, port
+    /// and health check), for `status`, `logs` and `unlock`, which neither
+    /// build nor push and must work in a fresh shell during an incident.
+    ///
+    /// - Throws: ``DeployError/Kind/configuration`` naming the first problem.
+    public func validateTarget() throws {
+        let name = app.value
+        guard Self.isName(name) else {
+            throw DeployError(
+                .configuration,
+                "app \"\(name)\" (\(app.source.rawValue)): use 1-\(Self.maximumNameLength) lowercase letters, digits and single hyphens, starting with a letter")
+        }
+        if pattern.value == .replace, !Self.isName(vm.value) || vm.value.count < 5 {
+            throw DeployError(
+                .configuration,
+                "vm \"\(vm.value)\" (\(vm.source.rawValue)): a VM name has 5-\(Self.maximumNameLength) lowercase letters, digits and single hyphens, starting with a letter (set vm: or --vm)")
         }
         if let port = port.value, !(1...65535).contains(port) {
             throw DeployError(.configuration, "port \(port) is out of range (1-65535)")

@@ -84,8 +84,18 @@ public struct DeployConfigurationFile: Sendable, Equatable {
     ///
     /// - Throws: ``DeployError/Kind/configuration`` for invalid YAML, an
     ///   unknown key, a wrong type or an unsupported version.
+    ///   A file that exists but cannot be read, or is not UTF-8, is an
+    ///   error too, never "no file".
     public static func load(_ path: String) throws -> DeployConfigurationFile? {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw DeployError(.configuration, "cannot read \(path): \((error as NSError).localizedFailureReason ?? "permission denied or not a file")")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            let offset = firstInvalidUTF8Offset(data)
+            throw DeployError(.configuration, "\(path) is not UTF-8 text (an invalid byte at offset \(offset))")
+        }
         return try parse(text, file: path)
     }
 
@@ -155,5 +165,21 @@ public struct DeployConfigurationFile: Sendable, Equatable {
             result.lockStaleAfter = try lock.duration("staleAfter")
         }
         return result
+    }
+}
+
+extension DeployConfigurationFile {
+    /// The offset of the first byte of `data` that is not valid UTF-8.
+    static func firstInvalidUTF8Offset(_ data: Data) -> Int {
+        var parser = Unicode.UTF8.ForwardParser()
+        var iterator = data.makeIterator()
+        var offset = 0
+        while true {
+            switch parser.parseScalar(from: &iterator) {
+            case .valid(let scalar): offset += scalar.count
+            case .error: return offset
+            case .emptyInput: return offset
+            }
+        }
     }
 }

@@ -38,12 +38,28 @@ public struct DeployLockDetails: Sendable, Codable, Equatable {
     }
 
     /// `alice@laptop (on laptop) since 2026-11-22T15:30:00Z, 3m ago, for a deploy`.
+    ///
+    /// A time that cannot be the lock's (unknown, before 2020, or more than
+    /// a day ahead of `now`) is said to be unknown rather than shown as an
+    /// absurd age.
     public func summary(at now: Date) -> String {
-        let age = max(0, Int(now.timeIntervalSince(acquiredAt)))
-        let ago = age < 120 ? "\(age)s" : age < 7200 ? "\(age / 60)m" : "\(age / 3600)h"
+        let earliest = Date(timeIntervalSince1970: 1_577_836_800)  // 2020-01-01
+        guard acquiredAt >= earliest, acquiredAt.timeIntervalSince(now) < 86_400 else {
+            return "\(holder) (on \(host)) since an unknown time, for a \(action)"
+        }
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
-        return "\(holder) (on \(host)) since \(formatter.string(from: acquiredAt)), \(ago) ago, for a \(action)"
+        return "\(holder) (on \(host)) since \(formatter.string(from: acquiredAt)), \(Self.age(now.timeIntervalSince(acquiredAt))) ago, for a \(action)"
+    }
+
+    /// `42s`, `5m`, `3h`, `2d 4h`.
+    static func age(_ interval: TimeInterval) -> String {
+        let age = max(0, Int(interval))
+        if age < 120 { return "\(age)s" }
+        if age < 7200 { return "\(age / 60)m" }
+        if age < 172_800 { return "\(age / 3600)h" }
+        let hours = (age % 86_400) / 3600
+        return "\(age / 86_400)d" + (hours > 0 ? " \(hours)h" : "")
     }
 
     /// The JSON stored on the VM: one compact line, keys sorted.

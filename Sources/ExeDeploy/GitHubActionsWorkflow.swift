@@ -7,6 +7,10 @@ import Foundation
 /// reach scripts only through `env:` (never `${{ }}` inside a `run:`
 /// script, where a value would become shell code).
 public enum GitHubActionsWorkflow {
+    /// exe.dev's published SSH host key fingerprint (reference §1.1); the
+    /// workflow checks the key `ssh-keyscan` fetches against it.
+    public static let exeDevHostKeyFingerprint = "SHA256:JJOP/lwiBGOMilfONPWZCXUrfK154cnJFXcqlsi6lPo"
+
     /// Where the workflow goes.
     public static let path = ".github/workflows/exe-deploy.yml"
 
@@ -72,7 +76,10 @@ public enum GitHubActionsWorkflow {
               EXE_TRANSPORT: https
               EXE_API_TOKEN: ${{ secrets.EXEDEV_API_TOKEN }}
               EXE_IDENTITY: ${{ github.workspace }}/../exedev_ci_key
-              EXE_HOST_KEY_POLICY: accept-new
+              # exe.dev's host key is pinned by its published fingerprint (the next step checks it); VMs
+              # (<vm>.exe.xyz) present the same key. Nothing is trusted on first use.
+              EXE_KNOWN_HOSTS: ${{ github.workspace }}/../exedev_known_hosts
+              EXE_HOST_KEY_POLICY: strict
               \(registryPasswordEnv): ${{ secrets.\(registryPasswordEnv) }}
             steps:
               - uses: actions/checkout@v4
@@ -82,6 +89,15 @@ public enum GitHubActionsWorkflow {
                 run: |
                   umask 077
                   printf '%s\\n' "$EXEDEV_SSH_KEY" > "$EXE_IDENTITY"
+              - name: Pin exe.dev's host key
+                run: |
+                  key=$(ssh-keyscan -t ed25519 exe.dev 2>/dev/null | awk '$1 == "exe.dev" { print $2 " " $3; exit }')
+                  fingerprint=$(printf 'exe.dev %s\\n' "$key" | ssh-keygen -lf - | awk '{ print $2 }')
+                  if [ "$fingerprint" != \(Self.exeDevHostKeyFingerprint) ]; then
+                    echo "exe.dev presented host key $fingerprint, not the published \(Self.exeDevHostKeyFingerprint)" >&2
+                    exit 1
+                  fi
+                  printf 'exe.dev,*.exe.xyz %s\\n' "$key" > "$EXE_KNOWN_HOSTS"
               - name: Install exe-cli
                 env:
                   EXE_CLI_SOURCE: ${{ vars.EXE_CLI_SOURCE }}

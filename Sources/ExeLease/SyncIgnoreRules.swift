@@ -28,6 +28,23 @@ public struct SyncIgnoreRules: Sendable {
         ".DS_Store", ".exe-sync",
     ]
 
+    /// Names of well-known secrets (directories of credentials, key files,
+    /// dotenv files) left out of a directory that is not a git work tree,
+    /// where no `.gitignore` says what is private. A `!` rule in
+    /// `.exeignore` brings one back.
+    public static let secretExcludes = [
+        ".ssh", ".aws", ".gnupg", ".docker", ".kube", ".azure", ".netrc", ".pgpass", ".git-credentials", ".env", ".env.*", "*.pem",
+        "*.key", "*.p12", "*.pfx", "id_rsa", "id_dsa", "id_ecdsa", "id_ecdsa_sk", "id_ed25519", "id_ed25519_sk",
+    ]
+
+    /// Whether `name` (one path component) is a well-known secret (``secretExcludes``).
+    public static func isSecret(_ name: String) -> Bool {
+        secretExcludes.contains { $0 == name || fnmatch($0, name, 0) == 0 }
+    }
+
+    /// Whether ``secretExcludes`` apply (outside a git work tree).
+    public var excludesSecrets = false
+
     /// Built-in excludes are plain names, so a set lookup decides them.
     private let builtInNames: Set<String>
     private var user: [Rule]
@@ -90,7 +107,7 @@ public struct SyncIgnoreRules: Sendable {
     /// Whether the last component of `path` (named `name`) is excluded by
     /// itself, its parents aside.
     func decide(_ path: String, name: String, isDirectory: Bool, tracked: Bool) -> Bool {
-        var excluded = !tracked && builtInNames.contains(name)
+        var excluded = !tracked && (builtInNames.contains(name) || (excludesSecrets && Self.isSecret(name)))
         for rule in user where matches(rule, path: path, name: name, isDirectory: isDirectory) { excluded = !rule.negated }
         return excluded
     }

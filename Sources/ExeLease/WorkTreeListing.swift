@@ -21,6 +21,9 @@ public struct WorkTreeListing: Sendable {
     /// or the extra patterns, or not a regular file or symlink (a submodule,
     /// say). A tracked file deleted from the work tree is not listed here.
     public var skippedTracked: [String] = []
+    /// Paths left out as well-known secrets (``SyncIgnoreRules/secretExcludes``;
+    /// outside a git work tree only).
+    public var skippedSecrets: [String] = []
 
     /// Lists the files under `root`.
     public static func list(root: String, rules: SyncIgnoreRules, runner: any ProcessRunner = LocalProcessRunner()) async throws -> WorkTreeListing {
@@ -61,9 +64,14 @@ public struct WorkTreeListing: Sendable {
             return WorkTreeListing(root: root, files: files, isGitRepository: true, skippedTracked: skipped.sorted())
         }
         var files: [WorkTreeFile] = []
-        walk(root: root, relative: "", rules: rules, into: &files)
+        var secrets: [String] = []
+        var walkRules = rules
+        walkRules.excludesSecrets = true
+        walk(root: root, relative: "", rules: walkRules, into: &files, secrets: &secrets)
         files.sort { $0.path < $1.path }
-        return WorkTreeListing(root: root, files: files, isGitRepository: false)
+        var listing = WorkTreeListing(root: root, files: files, isGitRepository: false)
+        listing.skippedSecrets = secrets.sorted()
+        return listing
     }
 
     private static func gitPaths(root: String, arguments: [String], runner: any ProcessRunner) async throws -> [String] {
@@ -71,17 +79,21 @@ public struct WorkTreeListing: Sendable {
         return output.standardOutput.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
     }
 
-    private static func walk(root: String, relative: String, rules: SyncIgnoreRules, into files: inout [WorkTreeFile]) {
+    private static func walk(root: String, relative: String, rules: SyncIgnoreRules, into files: inout [WorkTreeFile], secrets: inout [String]) {
         let directory = relative.isEmpty ? root : root + "/" + relative
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
         for name in names {
             let path = relative.isEmpty ? name : relative + "/" + name
             var info = Glibc.stat()
             guard lstat(root + "/" + path, &info) == 0 else { continue }
-            if info.st_mode & S_IFMT == S_IFDIR {
-                if rules.excludes(path, isDirectory: true) { continue }
-                walk(root: root, relative: path, rules: rules, into: &files)
-            } else if !rules.decide(path, name: name, isDirectory: false, tracked: false), let file = WorkTreeFile.stat(root: root, path: path, tracked: false) {
+            let isDirectory = info.st_mode & S_IFMT == S_IFDIR
+            if rules.decide(path, name: name, isDirectory: isDirectory, tracked: false) {
+                if rules.excludesSecrets, SyncIgnoreRules.isSecret(name) { secrets.append(path) }
+                continue
+            }
+            if isDirectory {
+                walk(root: root, relative: path, rules: rules, into: &files, secrets: &secrets)
+            } else if let file = WorkTreeFile.stat(root: root, path: path, tracked: false) {
                 files.append(file)
             }
         }

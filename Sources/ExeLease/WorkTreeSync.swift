@@ -105,6 +105,12 @@ public struct WorkTreeSync: Sendable {
             let more = listed.skippedTracked.count > 3 ? ", ..." : ""
             warn("not syncing \(listed.skippedTracked.count) tracked file(s) excluded by .exeignore or not regular files: \(examples)\(more)")
         }
+        if !listed.skippedSecrets.isEmpty {
+            let examples = listed.skippedSecrets.prefix(5).joined(separator: ", ")
+            let more = listed.skippedSecrets.count > 5 ? ", ..." : ""
+            warn(
+                "not a git work tree: not syncing \(listed.skippedSecrets.count) secret-looking path(s): \(examples)\(more) (a `!NAME` line in .exeignore syncs one)")
+        }
         let (probe, probeTime) = try await probeResult
         phases["list"] = listTime
         phases["probe"] = probeTime

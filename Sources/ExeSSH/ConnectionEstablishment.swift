@@ -236,6 +236,14 @@ extension SessionLoop {
         return false
     }
 
+    /// Whether the file at `path` holds an OpenSSH public key line
+    /// (`ssh-ed25519 AAAA... comment`) rather than a private key.
+    static func looksLikePublicKey(_ path: String) -> Bool {
+        guard let data = FileManager.default.contents(atPath: path) else { return false }
+        let text = String(decoding: data.prefix(64), as: UTF8.self)
+        return ["ssh-", "ecdsa-sha2-", "sk-ssh-", "sk-ecdsa-"].contains { text.hasPrefix($0) }
+    }
+
     private func authenticateWithKeyFile(
         session: OpaquePointer, path: String, deadline: Deadline, report: inout AuthenticationReport
     ) throws -> Bool {
@@ -246,6 +254,10 @@ extension SessionLoop {
                 return false
             }
             key = inspected
+            if key.format == .unknown, Self.looksLikePublicKey(path) {
+                report.tried.append("\(path): this is a public key; pass the private key" + (path.hasSuffix(".pub") ? " (\(path.dropLast(4)))" : ""))
+                return false
+            }
         } catch let error as SSHError {
             report.tried.append(error.message)
             return false
@@ -253,7 +265,7 @@ extension SessionLoop {
         var passphrase: Secret?
         if key.isEncrypted {
             guard let provider = configuration.passphraseProvider else {
-                report.tried.append("\(path): encrypted, and no passphrase provider was given")
+                report.tried.append("\(path): the key needs a passphrase and there is no terminal to ask for it (add it to ssh-agent, or run on a terminal)")
                 return false
             }
             passphrase = askPassphrase(provider, path: path, deadline: deadline)

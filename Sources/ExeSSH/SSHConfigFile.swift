@@ -21,6 +21,11 @@ public struct SSHHostSettings: Sendable, Equatable {
     public var hostKeyAlias: String?
 
     /// Creates empty settings.
+    /// A `ProxyJump` or `ProxyCommand` line for the host (`ProxyJump
+    /// bastion`), which this library does not follow; `none` is no proxy.
+    /// Callers refuse to connect rather than silently go direct.
+    public var proxy: String?
+
     public init() {}
 
     /// The destination for `alias`, after `HostName`, `User` and `Port`.
@@ -164,6 +169,10 @@ public struct SSHConfigFile: Sendable {
                 case "port": settings.port = Int(value)
                 case "hostkeyalias": settings.hostKeyAlias = value
                 case "userknownhostsfile": knownHosts = values
+                case "proxyjump", "proxycommand":
+                    if settings.proxy == nil, value.lowercased() != "none" {
+                        settings.proxy = (keyword == "proxyjump" ? "ProxyJump " : "ProxyCommand ") + values.joined(separator: " ")
+                    }
                 case "stricthostkeychecking":
                     switch value.lowercased() {
                     case "yes", "ask": settings.strictHostKeyChecking = .strict

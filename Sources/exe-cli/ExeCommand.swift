@@ -7,7 +7,14 @@ struct ExeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "exe-cli",
         abstract: "Manage and deploy on exe.dev: VMs, deploys and test leases over one SSH connection.",
-        discussion: "Exit codes: 0 ok, 1 command failed, 2 usage, 3 not found, 4 authentication/host key, 5 transport, 8 deploy lock held, 9 release unhealthy. See Docs/exe-cli.md.",
+        discussion: """
+            The control commands also work at the top level, as with `ssh exe.dev`: `exe-cli ls` is `exe-cli vm ls`, \
+            `exe-cli new`, `exe-cli rm NAME`, ... the same for every `vm` subcommand.
+            Everything before `--` is exe-cli's: `--help` prints help and acts on nothing, an unknown option is a usage error.
+
+            Exit codes: \(CLIExitCode.summary).
+            Shell completion: `exe-cli --generate-completion-script bash|zsh|fish` (see Docs/exe-cli.md).
+            """,
         version: "0.1.0",
         subcommands: [VMCommand.self, DeployCommand.self, LeaseCommand.self, WhoamiCommand.self, SSHKeyCommand.self, IntegrationsCommand.self, SetRegionCommand.self, DomainCommand.self, PoolCommand.self, InviteCommand.self, ConnectionsCommand.self]
     )
@@ -16,7 +23,7 @@ struct ExeCommand: AsyncParsableCommand {
     /// 2 (not ArgumentParser's 64); a command's own exit passes through.
     static func main() async {
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(TopLevelAlias.expand(Array(CommandLine.arguments.dropFirst())))
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -27,12 +34,13 @@ struct ExeCommand: AsyncParsableCommand {
             terminate(exit.status)
         } catch {
             let code = exitCode(for: error)
-            let message = fullMessage(for: error)
+            let message = HelpLayout.reorder(fullMessage(for: error))
             if code == .success {
                 if !message.isEmpty { Console.standard.print(message) }
                 terminate(0)
             }
-            if !message.isEmpty { Console.standard.printError(message) }
+            // One prefix for every error: ArgumentParser's "Error: " becomes exe-cli's "error: ".
+            if !message.isEmpty { Console.standard.printError(message.hasPrefix("Error: ") ? "error: " + message.dropFirst(7) : message) }
             terminate(code == .validationFailure ? CLIExitCode.usage.rawValue : code.rawValue)
         }
     }

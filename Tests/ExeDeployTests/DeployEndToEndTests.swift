@@ -159,7 +159,7 @@ struct DeployEndToEndTests {
         try Data("GREETING=bonjour\n".utf8).write(to: URL(fileURLWithPath: app + "/prod.env"))
         let secondRun = try await deploy(app, ["--env-file", "prod.env"])
         let second = try expectSuccess(secondRun, "first exe-cli deploy")
-        #expect(second["previousImage"] as? String == v1.reference.description)
+        #expect(second["previous_image"] as? String == v1.reference.description)
         #expect(secondRun.stderr.contains("compose-app is private: the health check uses the VM-scoped token"), "\(secondRun.stderr)")
         #expect(try await sim.get(url).body.contains("v2"))
         let state = try await sim.onVM(

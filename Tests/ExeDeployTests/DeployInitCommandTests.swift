@@ -38,7 +38,7 @@ struct DeployInitCommandTests {
             ["deploy", "config", "--json", "--vm", "api-server"], in: repository.path,
             environment: ["EXE_DEPLOY_REPOSITORY": "ghcr.io/acme/api", "GHCR_TOKEN": "ghp-very-secret-1"])
         #expect(config.status == 0, "\(config.stderr)")
-        let rows = try #require(try JSONSerialization.jsonObject(with: Data(config.stdout.utf8)) as? [[String: String]])
+        let rows = try #require((try JSONSerialization.jsonObject(with: Data(config.stdout.utf8)) as? [String: Any])?["settings"] as? [[String: String]])
         func row(_ name: String) -> [String: String]? { rows.first { $0["name"] == name } }
         #expect(row("pattern")?["value"] == "compose" && row("pattern")?["source"] == "config file")
         #expect(row("vm")?["value"] == "api-server" && row("vm")?["source"] == "flag")

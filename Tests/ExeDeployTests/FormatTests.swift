@@ -101,8 +101,9 @@ struct FormatTests {
     func smallFormats() async throws {
         let date = Date(timeIntervalSince1970: 1_763_825_400)
         #expect(ReleaseTag.timestamp(date) == "20251122153000")
-        let runner = RecordingProcessRunner([.init(executable: "git", firstArgument: nil, output: RecordingProcessRunner.ok("3f2a9c1\n"))])
-        #expect(await ReleaseTag.make(repositoryRoot: "/repo", date: date, runner: runner) == "3f2a9c1-20251122153000")
+        #expect(await ReleaseTag.make(repositoryRoot: "/repo", date: date, runner: GitAnswers(status: "")) == "3f2a9c1-20251122153000")
+        // Uncommitted changes: the image is not that commit, and its tag says so.
+        #expect(await ReleaseTag.make(repositoryRoot: "/repo", date: date, runner: GitAnswers(status: " M app.swift\n")) == "3f2a9c1-dirty-20251122153000")
         let noGit = RecordingProcessRunner([])
         #expect(await ReleaseTag.make(repositoryRoot: "/repo", date: date, runner: noGit) == "nogit-20251122153000")
 
@@ -179,5 +180,16 @@ struct FormatTests {
             #expect(error.kind == .build)
             #expect(error.message.contains("Error: no such file"))
         }
+    }
+}
+
+/// `git rev-parse --short HEAD` and `git status --porcelain` answers for
+/// ``ReleaseTag``.
+private struct GitAnswers: ProcessRunner {
+    let status: String
+
+    func run(_ invocation: ProcessInvocation) async throws -> ProcessOutput {
+        let output = invocation.arguments.contains("rev-parse") ? "3f2a9c1\n" : invocation.arguments.contains("status") ? status : ""
+        return ProcessOutput(status: 0, standardOutput: Data(output.utf8), standardError: Data())
     }
 }

@@ -112,6 +112,9 @@ struct RepositoryInspectionTests {
         }
         #expect(workflow.contains("branches: [\"trunk\"]"), "origin's default branch, not the checked-out one")
         #expect(workflow.contains("exe-cli deploy"))
+        // exe.dev's host key is pinned by its published fingerprint (exe-dev-api.md §1.1), not trusted on first use.
+        #expect(workflow.contains(GitHubActionsWorkflow.exeDevHostKeyFingerprint) && workflow.contains("EXE_HOST_KEY_POLICY: strict"))
+        #expect(!workflow.contains("accept-new"))
         #expect(Set(result.secrets.map(\.name)) == ["EXEDEV_API_TOKEN", "EXEDEV_SSH_KEY", "GHCR_TOKEN"])
         let commands = result.secrets.flatMap(\.commands).joined(separator: "\n")
         #expect(commands.contains("ssh-key generate-api-key") && commands.contains("gh secret set EXEDEV_SSH_KEY"))

@@ -368,7 +368,7 @@ struct LeaseEndToEndTests {
         #expect(!secretRun.stdout.contains(secret) && !secretRun.stderr.contains(secret))
         #expect(argv.hits.count >= 1 && argv.hits.allSatisfy { $0.contains(canary) }, "the secret was in a process's argv: \(argv.hits)")
         let timing = try String(contentsOfFile: bed.home.file("timing.json"), encoding: .utf8)
-        #expect(timing.contains("\"exitCode\" : 0") && !timing.contains(secret))
+        #expect(timing.contains("\"exit_code\":0") && !timing.contains(secret))
 
         // The other commands, as a user runs them.
         let target2 = claims[2]
@@ -386,7 +386,7 @@ struct LeaseEndToEndTests {
         #expect(shell.stdout.replacingOccurrences(of: "\r", with: "").contains("cwd=\(target2.remoteDirectory)\n"), "\(shell.stdout)")
         let shown = try await runner.run(ProcessInvocation(cli, ["lease", "status", target2.identity.id, "--json"], environment: environment, workingDirectory: bed.repository))
         #expect(shown.status == 0, "\(shown.stderr)")
-        #expect(shown.stdout.contains("\"reachable\" : true"))
+        #expect(shown.stdout.contains("\"reachable\":true"))
         let touched = try await runner.run(ProcessInvocation(cli, ["lease", "touch", target2.identity.slug], environment: environment, workingDirectory: bed.repository))
         #expect(touched.status == 0 && touched.stdout.hasPrefix("touched \(target2.identity.id)"))
         // status and touch from another directory leave the claim bound to its repository.
@@ -401,7 +401,7 @@ struct LeaseEndToEndTests {
         #expect(exitFour.status == 4, "the remote exit code is exe-cli's: \(exitFour.stderr)")
         let listed = try await runner.run(ProcessInvocation(cli, ["lease", "list", "--json"], environment: environment, workingDirectory: bed.repository))
         #expect(listed.status == 0)
-        #expect(listed.stdout.components(separatedBy: "\"leaseID\"").count == 21)
+        #expect(listed.stdout.hasPrefix("{\"leases\":[") && listed.stdout.components(separatedBy: "\"lease_id\"").count == 21)
         let dryRun = try await runner.run(ProcessInvocation(cli, ["lease", "gc", "--dry-run"], environment: environment, workingDirectory: bed.repository))
         #expect(dryRun.status == 0 && dryRun.stdout == "nothing to collect\n")
         let config = try await runner.run(ProcessInvocation(cli, ["lease", "config", "--ttl", "2h"], environment: environment, workingDirectory: bed.repository))

@@ -69,7 +69,7 @@ struct CLIProcessTests {
 
         let json = try await run(plane, ["vm", "ls", "--json"])
         #expect(json.status == 0)
-        #expect(json.stdout.contains("\"vm_name\" : \"a-box\""))
+        #expect(json.stdout.contains("\"vm_name\":\"a-box\"") && json.stdout.split(separator: "\n").count == 1)
 
         let missing = try await run(plane, ["vm", "restart", "nope-vm"])
         #expect(missing.status == 3)

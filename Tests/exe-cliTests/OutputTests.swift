@@ -45,12 +45,12 @@ struct OutputTests {
 
     @Test("vm ls: a table, or JSON with the wire keys")
     func list() async throws {
-        let output = #"{"vms":[{"vm_name":"a-box","status":"running","region":"lax","tags":["prod","web"],"memory_capacity_bytes":8589934592,"allocated_cpus":2,"disk_capacity_bytes":26843545600,"comment":"blog","created_at":"2026-04-01T12:00:00Z","mystery":true}]}"#
+        let output = #"{"vms":[{"vm_name":"a-box","status":"running","region":"lax","tags":["prod","web","blue","canary","europe-west","team-a"],"https_url":"https://a-box.exe.xyz","memory_capacity_bytes":8589934592,"allocated_cpus":2,"disk_capacity_bytes":26843545600,"comment":"blog","created_at":"2026-04-01T12:00:00Z","mystery":true}]}"#
         let console = CapturedConsole()
         try await VMListCommand.parse([]).execute(try .canned(output, console: console))
         #expect(console.stdout == """
-            NAME   STATUS   REGION  CPUS  MEMORY  DISK    TAGS      COMMENT
-            a-box  running  lax     2     8 GiB   25 GiB  prod,web  blog
+            NAME   STATUS   REGION  CPUS  MEMORY  DISK    URL                    TAGS                     COMMENT
+            a-box  running  lax     2     8 GiB   25 GiB  https://a-box.exe.xyz  prod,web,blue,canary,+2  blog
 
             """)
 
@@ -87,7 +87,7 @@ struct OutputTests {
         let session = try CommandSession.canned(output, json: true, console: console)
         let key = try await session.client.sshKeys.generateAPIKey(.init(label: "ci"))
         try session.output.result(key) { "" }
-        #expect(console.stdout.contains("\"token\" : \"exe1.TOKENTOKENTOKENTOKEN\""))
+        #expect(console.stdout.contains("\"token\":\"exe1.TOKENTOKENTOKENTOKEN\""))
         #expect(console.stderr.isEmpty)
     }
 

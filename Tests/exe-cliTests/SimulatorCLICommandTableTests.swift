@@ -123,18 +123,18 @@ extension SimulatorCLITests {
         let remaining = try await object(["ssh-key", "list"], keys: ["ssh_keys"], variables)["ssh_keys"] as? [[String: Any]]
         #expect(remaining?.contains { ($0["name"] as? String)?.hasPrefix("table-\(prefix)") == true } == false)
 
-        let integrations = try #require(try await json(["integrations", "list"], variables) as? [[String: Any]])
+        let integrations = try #require(try await object(["integrations", "list"], keys: ["integrations"], variables)["integrations"] as? [[String: Any]])
         #expect(integrations.contains { $0["name"] as? String == "reflection" && $0["builtin"] as? Bool == true })
         let mirror = "\(prefix)-table-mirror"
         let integrationAdded = try await object(
             ["integrations", "add", "reflection", "--name", mirror, "--fields", "email,tags", "--attach", "vm:\(moved)"],
             keys: ["status", "command", "name"], variables)
         #expect(integrationAdded["status"] as? String == "ok" && integrationAdded["name"] as? String == mirror)
-        let withMirror = try #require(try await json(["integrations", "list"], variables) as? [[String: Any]])
+        let withMirror = try #require(try await object(["integrations", "list"], keys: ["integrations"], variables)["integrations"] as? [[String: Any]])
         let entry = try #require(withMirror.first { $0["name"] as? String == mirror })
         #expect(entry["type"] as? String == "reflection" && entry["attachments"] as? [String] == ["vm:\(moved)"])
         _ = try await object(["integrations", "remove", mirror], keys: ["status", "name"], variables)
-        let withoutMirror = try #require(try await json(["integrations", "list"], variables) as? [[String: Any]])
+        let withoutMirror = try #require(try await object(["integrations", "list"], keys: ["integrations"], variables)["integrations"] as? [[String: Any]])
         #expect(!withoutMirror.contains { $0["name"] as? String == mirror })
 
         let region = try await object(["set-region", "fra"], keys: ["region", "region_display"], variables)

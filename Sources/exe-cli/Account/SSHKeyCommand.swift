@@ -13,7 +13,7 @@ struct SSHKeyCommand: AsyncParsableCommand {
 
 struct SSHKeyListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List your SSH keys.")
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: "Global options") var global: GlobalOptions
 
     mutating func run() async throws {
         try await CommandSession.run(global) { session in
@@ -34,7 +34,7 @@ struct SSHKeyListCommand: AsyncParsableCommand {
 
 struct SSHKeyAddCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a public key to your account.")
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: "Global options") var global: GlobalOptions
     @Option(help: "Read the public key from this file (e.g. ~/.ssh/id_ed25519.pub).") var file: String?
     @Argument(help: "The public key line ('ssh-ed25519 AAAA... comment').") var key: String?
 
@@ -58,7 +58,7 @@ struct SSHKeyAddCommand: AsyncParsableCommand {
 
 struct SSHKeyRemoveCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "remove", abstract: "Remove a key (by name, SHA256 fingerprint or public key).")
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: "Global options") var global: GlobalOptions
     @Argument(help: "The key's name, fingerprint or public key.") var key: String
 
     mutating func run() async throws {
@@ -71,7 +71,7 @@ struct SSHKeyRemoveCommand: AsyncParsableCommand {
 
 struct SSHKeyRenameCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "rename", abstract: "Rename a key.")
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: "Global options") var global: GlobalOptions
     @Argument(help: "The key's name.") var name: String
     @Argument(help: "The new name.") var newName: String
 
@@ -87,7 +87,7 @@ struct SSHKeyAPIKeyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate-api-key",
         abstract: "Create a token for the HTTPS API (or a VM's proxy with --vm). The token is printed once.")
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: "Global options") var global: GlobalOptions
     @Option(help: "The key's label.") var label: String?
     @Option(help: "Scope the token to this VM's HTTPS proxy.") var vm: String?
     @Option(name: .customLong("cmds"), help: "Comma-separated commands the token may run.") var commands: String?
@@ -98,9 +98,12 @@ struct SSHKeyAPIKeyCommand: AsyncParsableCommand {
             let options = APIKeyOptions(
                 label: label, vm: vm, commands: commands.map { $0.split(separator: ",").map(String.init) } ?? [], expiry: expiry)
             let key = try await session.client.sshKeys.generateAPIKey(options)
-            // Printing the token is this command's purpose; it goes to stdout only.
-            try session.output.result(key) {
-                key.token.reveal() + "\n" + "# label \(key.label)" + (key.expiresAt.map { ", expires \(DisplayFormat.date($0)) UTC" } ?? ", never expires")
+            // Printing the token is this command's purpose; it goes to stdout only, alone on its line, so that
+            // TOKEN=$(exe-cli ssh-key generate-api-key) works; the note about it goes to stderr.
+            try session.output.result(key) { key.token.reveal() }
+            if !session.output.json {
+                session.console.printError(
+                    "label \(key.label)" + (key.expiresAt.map { ", expires \(DisplayFormat.date($0)) UTC" } ?? ", never expires"))
             }
         }
     }

@@ -6,7 +6,7 @@ struct SetRegionCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "set-region", abstract: "Set the region new VMs are created in (lax, nyc, dal, fra, tyo, syd, sgp, lon, ...).")
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: "Global options") var global: GlobalOptions
     @Argument(help: "The region code.") var code: String
 
     mutating func run() async throws {

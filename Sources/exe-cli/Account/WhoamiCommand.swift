@@ -5,7 +5,7 @@ import ExeControl
 struct WhoamiCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "whoami", abstract: "Show your account and SSH keys.")
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: "Global options") var global: GlobalOptions
 
     mutating func run() async throws {
         try await CommandSession.run(global) { session in

@@ -24,12 +24,12 @@ struct DeployRunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run", abstract: "Build and push the image, then deploy it (what `exe-cli deploy` does).")
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: "Global options") var global: GlobalOptions
     @OptionGroup var deploy: DeployOptions
 
     mutating func run() async throws {
         try await DeploySession.run(global, deploy) { deployer, session in
-            try await DeploySession.perform(session) { try await deployer.deploy() }
+            try await DeploySession.perform(session, action: "deploy", configuration: deployer.configuration) { try await deployer.deploy() }
         }
     }
 }
@@ -40,13 +40,13 @@ struct DeployRollbackCommand: AsyncParsableCommand {
         commandName: "rollback",
         abstract: "Go back one release: the previous image (Pattern A, from the audit log, or --image) or the previous compose file (Pattern B).")
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: "Global options") var global: GlobalOptions
     @OptionGroup var deploy: DeployOptions
 
     mutating func run() async throws {
         try await DeploySession.run(global, deploy) { deployer, session in
             let image = deployer.configuration.prebuiltImage.value
-            try await DeploySession.perform(session) { try await deployer.rollback(to: image) }
+            try await DeploySession.perform(session, action: "rollback", configuration: deployer.configuration) { try await deployer.rollback(to: image) }
         }
     }
 }
@@ -56,8 +56,10 @@ struct DeployUnlockCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "unlock", abstract: "Break the app's deploy lock (left by a deploy that died). Make sure no deploy is running.")
 
-    @OptionGroup var global: GlobalOptions
-    @OptionGroup var deploy: DeployOptions
+    @OptionGroup(title: "Global options") var global: GlobalOptions
+    @OptionGroup var deploy: DeployTargetOptions
+
+    @Flag(name: [.short, .customLong("yes")], help: "Do not ask for confirmation (it is asked only on a terminal).") var yes = false
 
     struct Result: Encodable {
         let app: String
@@ -67,7 +69,11 @@ struct DeployUnlockCommand: AsyncParsableCommand {
     }
 
     mutating func run() async throws {
+        let yes = self.yes
         try await DeploySession.run(global, deploy) { deployer, session in
+            try Confirmation.require(
+                "Break the deploy lock of \(deployer.configuration.app.value) on \(deployer.configuration.vm.value)? Make sure no deploy is running.",
+                assumeYes: yes, console: session.console)
             let holder = try await deployer.unlock()
             let summary = holder?.summary(at: Date())
             let result = Result(app: deployer.configuration.app.value, vm: deployer.configuration.vm.value, wasLocked: holder != nil, holder: summary)

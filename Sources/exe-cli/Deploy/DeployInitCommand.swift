@@ -7,7 +7,7 @@ struct DeployInitCommand: AsyncParsableCommand {
         commandName: "init",
         abstract: "Inspect the repository (deploy scripts, workflows, Dockerfile, compose files, README), propose a pattern, write exe.deploy.yaml.")
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: "Global options") var global: GlobalOptions
     @Option(help: "Use this pattern instead of the proposal (replace or compose).") var pattern: DeployPattern?
     @Flag(name: .customLong("github-actions"), help: "Also write .github/workflows/exe-deploy.yml and print the secrets it needs.")
     var githubActions = false

@@ -7,9 +7,56 @@ extension DeployPattern: ExpressibleByArgument {}
 extension ReplaceStrategy: ExpressibleByArgument {}
 extension BuilderChoice: ExpressibleByArgument {}
 
-/// The setting flags of every `deploy` command. They win over
-/// `EXE_DEPLOY_*` variables, which win over `exe.deploy.yaml`.
-struct DeployOptions: ParsableArguments {
+/// What ``DeploySession`` needs from a command's deploy flags.
+protocol DeploySettingsFlags: Sendable {
+    /// The overrides the flags make.
+    func overrides() -> DeployOverrides
+    /// Which settings the command checks before it runs.
+    var validation: DeployValidation { get }
+}
+
+/// Which settings a deploy command checks before it runs: a deploy needs
+/// them all; `status`, `logs` and `unlock` only find the app and its VM.
+enum DeployValidation: Sendable {
+    /// Every setting a deploy uses (``DeployConfiguration/validate()``).
+    case deploy
+    /// The app, its VM and its health check (``DeployConfiguration/validateTarget()``).
+    case target
+    /// Nothing (`deploy config` shows the settings and the problem after).
+    case none
+}
+
+/// Relative paths as absolute ones from the current directory.
+private func absolute(_ path: String?) -> String? {
+    path.map { $0.hasPrefix("/") ? $0 : FileManager.default.currentDirectoryPath + "/" + $0 }
+}
+
+/// The setting flags of the `deploy` commands that act on a deployed app
+/// without building (`status`, `logs`, `unlock`).
+struct DeployTargetOptions: ParsableArguments, DeploySettingsFlags {
+    @Option(help: "The config file [env: EXE_DEPLOY_CONFIG] (default: exe.deploy.yaml in the repository root).") var config: String?
+    @Option(help: "The app's name [env: EXE_DEPLOY_APP].") var app: String?
+    @Option(help: "replace (Pattern A) or compose (Pattern B) [env: EXE_DEPLOY_PATTERN].") var pattern: DeployPattern?
+    @Option(help: "The VM serving the app [env: EXE_DEPLOY_VM] (default: the app's name).") var vm: String?
+
+    init() {}
+
+    var validation: DeployValidation { .target }
+
+    func overrides() -> DeployOverrides {
+        var overrides = DeployOverrides()
+        overrides.configFile = absolute(config)
+        overrides.app = app
+        overrides.pattern = pattern
+        overrides.vm = vm
+        return overrides
+    }
+}
+
+/// The setting flags of the `deploy` commands that build or deploy (`run`,
+/// `rollback`, `config`). They win over `EXE_DEPLOY_*` variables, which win
+/// over `exe.deploy.yaml`.
+struct DeployOptions: ParsableArguments, DeploySettingsFlags {
     @Option(help: "The config file [env: EXE_DEPLOY_CONFIG] (default: exe.deploy.yaml in the repository root).") var config: String?
     @Option(help: "The app's name [env: EXE_DEPLOY_APP].") var app: String?
     @Option(help: "replace (Pattern A) or compose (Pattern B) [env: EXE_DEPLOY_PATTERN].") var pattern: DeployPattern?
@@ -39,6 +86,8 @@ struct DeployOptions: ParsableArguments {
 
     init() {}
 
+    var validation: DeployValidation { .deploy }
+
     func validate() throws {
         if let healthTimeout, DurationText.parse(healthTimeout) == nil {
             throw ValidationError("--health-timeout: invalid duration \"\(healthTimeout)\" (use 45s, 2m or 1h30m)")
@@ -48,10 +97,6 @@ struct DeployOptions: ParsableArguments {
     /// The overrides these flags make; relative paths are taken from the
     /// current directory.
     func overrides() -> DeployOverrides {
-        let current = FileManager.default.currentDirectoryPath
-        func absolute(_ path: String?) -> String? {
-            path.map { $0.hasPrefix("/") ? $0 : current + "/" + $0 }
-        }
         var overrides = DeployOverrides()
         overrides.configFile = absolute(config)
         overrides.app = app

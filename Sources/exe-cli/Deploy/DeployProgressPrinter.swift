@@ -7,7 +7,16 @@ import Synchronization
 /// when it ends; otherwise (CI logs, pipes) each start and end is a plain
 /// line. Logs of a failed release are printed in full.
 final class DeployProgressPrinter: Sendable {
+    /// The printer of the deploy this task runs (``DeploySession`` sets it).
+    @TaskLocal static var current: DeployProgressPrinter?
+
     private struct State {
+        /// The step that started last (kept after it ends: an interrupt names it).
+        var lastPhase: String?
+        /// The deploy lock was taken (a `lock` step finished).
+        var lockTaken = false
+        /// The VM a `create` step was making.
+        var createdVM: String?
         var phase: String?
         var message = ""
         var started = ContinuousClock.now
@@ -27,6 +36,10 @@ final class DeployProgressPrinter: Sendable {
         switch event {
         case .started(let phase, let message):
             state.withLock { state in
+                state.lastPhase = phase
+                if phase == "create", message.hasPrefix("creating ") {
+                    state.createdVM = message.dropFirst("creating ".count).split(separator: " ").first.map(String.init)
+                }
                 state.phase = phase
                 state.message = message
                 state.started = .now
@@ -38,6 +51,7 @@ final class DeployProgressPrinter: Sendable {
                 console.printError("[\(phase)] \(message)")
             }
         case .finished(let phase, let elapsed):
+            if phase == "lock" { state.withLock { $0.lockTaken = true } }
             end(phase, elapsed, mark: "✓", word: "done")
         case .failed(let phase, let elapsed):
             end(phase, elapsed, mark: "✗", word: "failed")
@@ -48,6 +62,20 @@ final class DeployProgressPrinter: Sendable {
         case .log(let source, let text):
             line("--- logs of \(source) ---\n\(text)\n--- end of logs of \(source) ---")
         }
+    }
+
+    /// The step the deploy is in (or last was in).
+    var lastPhase: String? { state.withLock { $0.lastPhase } }
+
+    /// What a deploy stopped at once (a second Ctrl-C) may leave behind, as
+    /// lines with the command that cleans each up.
+    func leftovers(app: String) -> [String] {
+        let (lockTaken, createdVM) = state.withLock { ($0.lockTaken, $0.createdVM) }
+        var lines: [String] = []
+        if lockTaken { lines.append("the deploy lock of \(app) is still held: run `exe-cli deploy unlock --app \(app)` once no deploy runs") }
+        if let createdVM { lines.append("the VM \(createdVM) may be left half made: check `exe-cli vm ls` and run `exe-cli vm rm \(createdVM)`") }
+        if lines.isEmpty { lines.append("nothing was left: no lock was taken and no VM was created") }
+        return lines
     }
 
     /// Stops the ticker (call when the deploy is over).

@@ -2,18 +2,23 @@ import ExeDeploy
 import ExeSSH
 import ExeSystem
 import Foundation
+import Synchronization
 
 /// Runs a deploy command: resolves the deploy settings, opens a
 /// ``CommandSession``, and hands the body a ``Deployer`` whose progress goes
 /// to stderr (a ticking line on a terminal).
 enum DeploySession {
     /// The settings for `options` in the current repository.
-    static func configuration(_ options: DeployOptions, environment: CLIEnvironment, validating: Bool = true) async throws -> DeployConfiguration {
+    static func configuration(
+        _ options: some DeploySettingsFlags, environment: CLIEnvironment, validation: DeployValidation
+    ) async throws -> DeployConfiguration {
         var variables = environment.variables
         if variables["USER", default: ""].isEmpty { variables["USER"] = environment.ssh.userName }
-        return try DeployConfiguration.resolve(
+        let configuration = try DeployConfiguration.resolve(
             overrides: options.overrides(), repositoryRoot: await appRoot(), environment: variables, hostName: hostName(),
-            validating: validating)
+            validating: validation == .deploy)
+        if validation == .target { try configuration.validateTarget() }
+        return configuration
     }
 
     /// The app's directory: the nearest directory from the current one up to
@@ -31,17 +36,26 @@ enum DeploySession {
     }
 
     static func run(
-        _ global: GlobalOptions, _ options: DeployOptions, environment: CLIEnvironment = .process,
+        _ global: GlobalOptions, _ options: some DeploySettingsFlags, environment: CLIEnvironment = .process,
         _ body: (Deployer, CommandSession) async throws -> Void
     ) async throws {
         let configuration: DeployConfiguration
         do {
-            configuration = try await self.configuration(options, environment: environment)
+            configuration = try await self.configuration(options, environment: environment, validation: options.validation)
         } catch {
             throw CommandSession.report(error, console: environment.console)
         }
         let printer = DeployProgressPrinter(console: environment.console)
         defer { printer.finish() }
+        try await DeployProgressPrinter.$current.withValue(printer) {
+            try await run(global, configuration: configuration, printer: printer, environment: environment, body)
+        }
+    }
+
+    private static func run(
+        _ global: GlobalOptions, configuration: DeployConfiguration, printer: DeployProgressPrinter, environment: CLIEnvironment,
+        _ body: (Deployer, CommandSession) async throws -> Void
+    ) async throws {
         try await CommandSession.run(global, environment: environment) { session in
             let context = DeployContext(
                 control: session.client, processRunner: LocalProcessRunner(), connect: { vm in try await session.connect(to: vm) },
@@ -53,11 +67,39 @@ enum DeploySession {
     /// Runs a deploy or rollback so that Ctrl-C cancels it (it then cleans
     /// up: the lock, a half-made VM); prints the report as text or JSON, and
     /// on failure prints what the report says before the error.
-    static func perform(_ session: CommandSession, _ work: @escaping @Sendable () async throws -> DeployReport) async throws {
+    ///
+    /// One Ctrl-C ends with exit 130 and "interrupted during STEP" once the
+    /// cleanup is done, whatever error the cancelled step reported; a second
+    /// one quits at once and says what was left (the lock, a VM) and how to
+    /// clean it up.
+    ///
+    /// With `--json` a failed deploy still prints a report on stdout (one
+    /// without steps when it failed before any, e.g. on a held lock).
+    static func perform(
+        _ session: CommandSession, action: String, configuration: DeployConfiguration,
+        _ work: @escaping @Sendable () async throws -> DeployReport
+    ) async throws {
+        let app = configuration.app.value
+        let printer = DeployProgressPrinter.current
+        let interrupt = InterruptibleWork.Interrupt()
         do {
-            let report = try await InterruptibleWork.run(work)
+            let report = try await InterruptibleWork.run(interrupt: interrupt, work) {
+                printer?.finish()
+                var lines = ["\ninterrupted again: quitting at once" + (printer?.lastPhase.map { " during \($0)" } ?? "")]
+                lines += (printer?.leftovers(app: app) ?? []).map { "left: " + $0 }
+                FileDescriptorWriter.write(Data((lines.joined(separator: "\n") + "\n").utf8), to: 2)
+            }
             try session.output.result(report) { DeployReportText.render(report) }
+        } catch let error where interrupt.isFired {
+            if session.output.json, let report = (error as? DeployError)?.report { session.console.print(try JSONRenderer.render(report)) }
+            session.console.printError("error: interrupted" + (printer?.lastPhase.map { " during \($0)" } ?? "") + "; cleaned up")
+            throw CLIExit(.interrupted)
         } catch let error as DeployError {
+            if session.output.json, error.report == nil {
+                var report = DeployReport(action: action, app: app, pattern: configuration.pattern.value, vm: configuration.vm.value)
+                report.error = error.message
+                session.console.print(try JSONRenderer.render(report))
+            }
             if let report = error.report {
                 if session.output.json {
                     session.console.print(try JSONRenderer.render(report))
@@ -95,13 +137,29 @@ enum DeployReportText {
 /// Runs work in a task that Ctrl-C cancels; a second Ctrl-C ends the
 /// process at once.
 enum InterruptibleWork {
-    static func run<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
+    /// Whether Ctrl-C was pressed.
+    final class Interrupt: Sendable {
+        private let count = Atomic<Int>(0)
+        /// Counts one Ctrl-C; returns how many there were.
+        func fire() -> Int { count.add(1, ordering: .relaxed).newValue }
+        /// At least one Ctrl-C.
+        var isFired: Bool { count.load(ordering: .relaxed) > 0 }
+    }
+
+    /// Runs `work`; the first Ctrl-C cancels it, the second calls
+    /// `quitting` and ends the process with 130.
+    static func run<T: Sendable>(
+        interrupt: Interrupt = Interrupt(), _ work: @escaping @Sendable () async throws -> T, quitting: @escaping @Sendable () -> Void = {}
+    ) async throws -> T {
         let task = Task { try await work() }
         signal(SIGINT, SIG_IGN)
         let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
         source.setEventHandler {
+            if interrupt.fire() > 1 {
+                quitting()
+                ExeCommand.terminate(CLIExitCode.interrupted.rawValue)
+            }
             FileDescriptorWriter.write(Data("\ninterrupted: cleaning up (Ctrl-C again to quit at once)\n".utf8), to: 2)
-            signal(SIGINT, SIG_DFL)
             task.cancel()
         }
         source.resume()

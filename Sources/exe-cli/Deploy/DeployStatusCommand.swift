@@ -6,8 +6,8 @@ struct DeployStatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status", abstract: "What is live, since when, from whom, and whether it answers (exit 9 when it does not).")
 
-    @OptionGroup var global: GlobalOptions
-    @OptionGroup var deploy: DeployOptions
+    @OptionGroup(title: "Global options") var global: GlobalOptions
+    @OptionGroup var deploy: DeployTargetOptions
 
     mutating func run() async throws {
         try await DeploySession.run(global, deploy) { deployer, session in
@@ -37,8 +37,8 @@ struct DeployLogsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "logs", abstract: "The app's recent logs: its compose services (Pattern B) or its VM (Pattern A).")
 
-    @OptionGroup var global: GlobalOptions
-    @OptionGroup var deploy: DeployOptions
+    @OptionGroup(title: "Global options") var global: GlobalOptions
+    @OptionGroup var deploy: DeployTargetOptions
     @Option(help: "How many lines per container.") var tail = 100
 
     struct Result: Encodable {

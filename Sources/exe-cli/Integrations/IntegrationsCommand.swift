@@ -14,12 +14,12 @@ struct IntegrationsCommand: AsyncParsableCommand {
 
 struct IntegrationsListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List integrations.")
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: "Global options") var global: GlobalOptions
 
     mutating func run() async throws {
         try await CommandSession.run(global) { session in
             let integrations = try await session.client.integrations.list()
-            try session.output.result(integrations) {
+            try session.output.result(["integrations": integrations]) {
                 integrations.isEmpty
                     ? "No integrations."
                     : session.output.table(
@@ -37,7 +37,7 @@ struct IntegrationsAddCommand: AsyncParsableCommand {
 
     static let configuration = CommandConfiguration(
         commandName: "add", abstract: "Add an integration: http-proxy, github or reflection.")
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: "Global options") var global: GlobalOptions
     @Argument(help: "http-proxy, github or reflection.") var type: IntegrationType
     @Option(help: "The integration's name.") var name: String
     @Flag(help: "A team integration.") var team = false
@@ -94,7 +94,7 @@ struct IntegrationsAddCommand: AsyncParsableCommand {
 
 struct IntegrationsAttachCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "attach", abstract: "Attach an integration to vm:<name>, tag:<tag> or auto:all.")
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: "Global options") var global: GlobalOptions
     @Argument(help: "The integration.") var name: String
     @Argument(help: "vm:<name>, tag:<tag> or auto:all.") var spec: String
 
@@ -108,7 +108,7 @@ struct IntegrationsAttachCommand: AsyncParsableCommand {
 
 struct IntegrationsDetachCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "detach", abstract: "Detach an integration.")
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: "Global options") var global: GlobalOptions
     @Argument(help: "The integration.") var name: String
     @Argument(help: "vm:<name>, tag:<tag> or auto:all.") var spec: String
 
@@ -122,7 +122,7 @@ struct IntegrationsDetachCommand: AsyncParsableCommand {
 
 struct IntegrationsRemoveCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "remove", abstract: "Remove an integration.")
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: "Global options") var global: GlobalOptions
     @Argument(help: "The integration.") var name: String
 
     mutating func run() async throws {
@@ -135,7 +135,7 @@ struct IntegrationsRemoveCommand: AsyncParsableCommand {
 
 struct IntegrationsRenameCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "rename", abstract: "Rename an integration.")
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: "Global options") var global: GlobalOptions
     @Argument(help: "The integration.") var name: String
     @Argument(help: "The new name.") var newName: String
 

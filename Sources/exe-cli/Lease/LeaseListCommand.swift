@@ -6,15 +6,15 @@ struct LeaseListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list", abstract: "List leases: this machine's, or with --all every VM tagged exe-lease.")
 
-    @OptionGroup var global: GlobalOptions
-    @OptionGroup var lease: LeaseOptions
+    @OptionGroup(title: "Global options") var global: GlobalOptions
+    @OptionGroup var lease: LeaseAccessOptions
     @Flag(help: "Include leases this machine does not claim.") var all = false
 
     mutating func run() async throws {
         let all = self.all
         try await LeaseSession.run(global, lease) { leases, session in
             let views = try await leases.list(all: all)
-            try session.output.result(views) {
+            try session.output.result(["leases": views]) {
                 if views.isEmpty { return "no leases" }
                 return session.output.table(
                     ["LEASE", "SLUG", "VM", "STATUS", "EXPIRES", "CLAIM", "REPOSITORY"],

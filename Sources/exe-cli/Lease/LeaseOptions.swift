@@ -1,9 +1,16 @@
 import ArgumentParser
 import ExeLease
 
-/// The setting flags every lease command takes (they win over the
-/// environment and the config files).
-struct LeaseOptions: ParsableArguments {
+/// What ``LeaseSession`` needs from a command's lease flags.
+protocol LeaseSettingsFlags: Sendable {
+    /// The overrides the flags make.
+    func overrides(controlHost: String?, allowEnv: [String]) throws -> LeaseSettings.Overrides
+}
+
+/// The setting flags of the lease commands that create a VM or show the
+/// settings (`warmup`, `run`, `config`); they win over the environment and
+/// the config files.
+struct LeaseOptions: ParsableArguments, LeaseSettingsFlags {
     @Option(help: "The VM image [env: EXE_LEASE_IMAGE].") var image: String?
     @Option(help: "CPUs [env: EXE_LEASE_CPUS].") var cpus: Int?
     @Option(help: "Memory, e.g. 4GB [env: EXE_LEASE_MEMORY].") var memory: String?
@@ -19,7 +26,8 @@ struct LeaseOptions: ParsableArguments {
     func validate() throws {
         if let cpus, cpus < 1 { throw ValidationError("--cpus must be at least 1") }
         for (flag, value) in [("--idle-timeout", idleTimeout), ("--ttl", ttl)] {
-            if let value { _ = try LeaseDuration.parse(value, setting: flag) }
+            guard let value else { continue }
+            do { _ = try LeaseDuration.parse(value, setting: flag) } catch let error as LeaseError { throw ValidationError(error.message) }
         }
     }
 
@@ -35,6 +43,23 @@ struct LeaseOptions: ParsableArguments {
         overrides.idleTimeout = try idleTimeout.map { try LeaseDuration.parse($0, setting: "--idle-timeout") }
         overrides.ttl = try ttl.map { try LeaseDuration.parse($0, setting: "--ttl") }
         overrides.workRoot = workRoot
+        overrides.allowEnv = allowEnv
+        overrides.trustRepositoryControlHost = trustRepositoryControlHost
+        return overrides
+    }
+}
+
+/// The one lease setting flag of the commands that act on existing leases
+/// (`ssh`, `status`, `list`, `stop`, `gc`, `touch`): the VM's size and image
+/// do not matter to them.
+struct LeaseAccessOptions: ParsableArguments, LeaseSettingsFlags {
+    @Flag(name: .customLong("trust-repo-control-host"), help: "Accept a control host set only by the repository's .exe.yaml.") var trustRepositoryControlHost = false
+
+    init() {}
+
+    func overrides(controlHost: String?, allowEnv: [String] = []) throws -> LeaseSettings.Overrides {
+        var overrides = LeaseSettings.Overrides()
+        overrides.controlHost = controlHost
         overrides.allowEnv = allowEnv
         overrides.trustRepositoryControlHost = trustRepositoryControlHost
         return overrides

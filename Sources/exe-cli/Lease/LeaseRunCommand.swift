@@ -10,13 +10,15 @@ struct LeaseRunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Sync the work tree to a lease and run a command there; exit with its status.",
         discussion: """
-            Without --id, a one-shot lease is created and stopped afterwards (unless --keep).
-            Only allowlisted environment variables are forwarded (CI by default; --allow-env NAME, NAME* for a prefix),
-            plus EXE_LEASE_ID, EXE_LEASE_SLUG and EXE_RUN_ID. Ctrl-C interrupts the remote command (SIGINT, then SIGKILL)
-            and exits 130.
+            Without --id, a one-shot lease is created and stopped afterwards (unless --keep). \
+            Only allowlisted environment variables are forwarded (CI by default; --allow-env NAME, NAME* for a prefix), \
+            plus EXE_LEASE_ID, EXE_LEASE_SLUG and EXE_RUN_ID. Ctrl-C interrupts the remote command (SIGINT, then SIGKILL) \
+            and exits 130. Everything before -- is exe-cli's: --help prints this, an unknown option exits 2 before any VM exists. \
+            Outside a git work tree, well-known secrets (.ssh/, .aws/, .env*, *.pem, *.key, id_rsa, ...) are not synced \
+            (said once on stderr); $HOME itself and / are never synced without --allow-home-sync.
             """)
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: "Global options") var global: GlobalOptions
     @OptionGroup var lease: LeaseOptions
     @Option(name: .customLong("id"), help: "The lease: id, slug or VM name.") var id: String?
     @Flag(name: .customLong("no-sync"), help: "Run without syncing.") var noSync = false
@@ -24,12 +26,13 @@ struct LeaseRunCommand: AsyncParsableCommand {
     @Flag(help: "Compare file content, not size and time.") var checksum = false
     @Flag(name: .customLong("allow-large-sync"), help: "Sync past the size guardrails.") var allowLargeSync = false
     @Option(name: .customLong("allow-env"), help: "Forward this environment variable (repeatable; NAME* for a prefix).") var allowEnv: [String] = []
+    @Flag(name: .customLong("allow-home-sync"), help: "Sync even when the directory to sync is $HOME itself or /.") var allowHomeSync = false
     @Flag(help: "Keep the one-shot lease afterwards.") var keep = false
     @Flag(help: "Use a lease claimed by another repository.") var reclaim = false
     @Option(name: .customLong("timing-json"), help: "Write the timing record to this file.") var timingJSON: String?
-    @Argument(parsing: .captureForPassthrough, help: "The command, after --.") var command: [String] = []
+    @Argument(parsing: .postTerminator, help: "The command, after --.") var command: [String] = []
 
-    var words: [String] { command.first == "--" ? Array(command.dropFirst()) : command }
+    var words: [String] { command }
 
     func validate() throws {
         if words.isEmpty && !syncOnly { throw ValidationError("give a command to run after -- (or --sync-only)") }
@@ -50,6 +53,15 @@ struct LeaseRunCommand: AsyncParsableCommand {
         request.reclaim = reclaim
         request.environment = ProcessInfo.processInfo.environment
         let timingPath = timingJSON
+        if !noSync, !allowHomeSync {
+            let root = await LeaseSession.repositoryRoot()
+            let home = ProcessInfo.processInfo.environment["HOME"].map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+            if root == "/" || URL(fileURLWithPath: root).standardizedFileURL.path == home {
+                Console.standard.printError(
+                    "error: refusing to sync \(root == "/" ? "/" : "your home directory \(root)") to the VM: run from a project directory, pass --no-sync, or --allow-home-sync if you mean it")
+                throw CLIExit(.usage)
+            }
+        }
         try await LeaseSession.run(global, lease) { leases, session in
             let interrupt = RunInterrupt()
             signal(SIGINT, SIG_IGN)
@@ -70,9 +82,7 @@ struct LeaseRunCommand: AsyncParsableCommand {
             }
             console.printError(timing.summary)
             if let timingPath {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                try encoder.encode(timing).write(to: URL(fileURLWithPath: timingPath))
+                try Data((JSONRenderer.render(timing) + "\n").utf8).write(to: URL(fileURLWithPath: timingPath))
             }
             if timing.interrupted { throw CLIExit(.interrupted) }
             if let status, status != .exited(0) { throw CLIExit(status: status.shellStatus) }

@@ -8,8 +8,8 @@ struct LeaseSSHCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ssh", abstract: "Open a shell in the lease's work directory (or print the OpenSSH command with --print).")
 
-    @OptionGroup var global: GlobalOptions
-    @OptionGroup var lease: LeaseOptions
+    @OptionGroup(title: "Global options") var global: GlobalOptions
+    @OptionGroup var lease: LeaseAccessOptions
     @Argument(help: "The lease: id, slug or VM name.") var id: String
     @Flag(help: "Print the equivalent OpenSSH command line instead of connecting.") var print = false
     @Flag(help: "Use a lease claimed by another repository.") var reclaim = false

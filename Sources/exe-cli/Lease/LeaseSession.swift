@@ -9,7 +9,7 @@ import Foundation
 /// and hands the body a ``Leases`` service.
 enum LeaseSession {
     static func run(
-        _ global: GlobalOptions, _ options: LeaseOptions, allowEnv: [String] = [], environment: CLIEnvironment = .process,
+        _ global: GlobalOptions, _ options: some LeaseSettingsFlags, allowEnv: [String] = [], environment: CLIEnvironment = .process,
         _ body: (Leases, CommandSession) async throws -> Void
     ) async throws {
         let root = await repositoryRoot()

@@ -7,8 +7,8 @@ import ExeSSH
 struct LeaseStatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "status", abstract: "Show a lease: its VM, state, reachability and expiry.")
 
-    @OptionGroup var global: GlobalOptions
-    @OptionGroup var lease: LeaseOptions
+    @OptionGroup(title: "Global options") var global: GlobalOptions
+    @OptionGroup var lease: LeaseAccessOptions
     @Argument(help: "The lease: id, slug or VM name.") var id: String
 
     struct Status: Encodable {

@@ -6,8 +6,9 @@ struct LeaseStopCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stop", abstract: "Stop leases: remove their VMs and claims. A VM already gone is fine.")
 
-    @OptionGroup var global: GlobalOptions
-    @OptionGroup var lease: LeaseOptions
+    @OptionGroup(title: "Global options") var global: GlobalOptions
+    @OptionGroup var lease: LeaseAccessOptions
+    @Flag(name: [.short, .customLong("yes")], help: "Do not ask before stopping a kept lease (asked only on a terminal).") var yes = false
     @Argument(help: "Leases: ids, slugs or VM names.") var ids: [String]
 
     func validate() throws {
@@ -16,9 +17,14 @@ struct LeaseStopCommand: AsyncParsableCommand {
 
     mutating func run() async throws {
         let ids = self.ids
+        let yes = self.yes
         try await LeaseSession.run(global, lease) { leases, session in
+            let kept = ids.filter { (try? leases.claim($0, reclaim: true))?.keep == true }
+            if !kept.isEmpty {
+                try Confirmation.require("Stop the kept lease(s) \(kept.joined(separator: ", ")) and delete their VMs?", assumeYes: yes, console: session.console)
+            }
             let outcomes = try await leases.stop(ids)
-            try session.output.result(outcomes) {
+            try session.output.result(["leases": outcomes]) {
                 outcomes.map { "\($0.result) \($0.lease)" + ($0.vmName.map { " (\($0))" } ?? "") }.joined(separator: "\n")
             }
         }

@@ -5,8 +5,8 @@ import ExeLease
 struct LeaseTouchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "touch", abstract: "Mark a lease used now (moves its idle expiry).")
 
-    @OptionGroup var global: GlobalOptions
-    @OptionGroup var lease: LeaseOptions
+    @OptionGroup(title: "Global options") var global: GlobalOptions
+    @OptionGroup var lease: LeaseAccessOptions
     @Argument(help: "The lease: id, slug or VM name.") var id: String
 
     mutating func run() async throws {

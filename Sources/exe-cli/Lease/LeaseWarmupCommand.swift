@@ -9,7 +9,7 @@ struct LeaseWarmupCommand: AsyncParsableCommand {
         abstract: "Create a lease: a VM, ready for sync, claimed for this repository.",
         discussion: "A warmup that fails after the VM exists removes the VM (unless --keep).")
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: "Global options") var global: GlobalOptions
     @OptionGroup var lease: LeaseOptions
     @Option(help: "A readable name for the lease (made unique).") var slug: String?
     @Flag(help: "Keep the VM if warmup fails, and never collect it automatically.") var keep = false

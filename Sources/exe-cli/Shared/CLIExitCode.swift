@@ -57,6 +57,28 @@ enum CLIExitCode: Int32, CaseIterable, Sendable {
 }
 
 extension CLIExitCode {
+    /// Every code with its meaning, for help texts: "0 ok, 1 command failed, ...".
+    static var summary: String {
+        allCases.map { "\($0.rawValue) \($0.meaning)" }.joined(separator: ", ")
+    }
+
+    /// A few words on what the code means.
+    var meaning: String {
+        switch self {
+        case .success: "ok"
+        case .commandFailed: "command failed"
+        case .usage: "usage"
+        case .notFound: "not found"
+        case .authentication: "authentication/host key"
+        case .transport: "transport"
+        case .sync: "lease sync failed"
+        case .claim: "lease claim refused"
+        case .lockHeld: "deploy lock held"
+        case .unhealthy: "release unhealthy"
+        case .interrupted: "interrupted (Ctrl-C)"
+        }
+    }
+
     /// The code for a lease failure.
     init(_ kind: LeaseError.Kind) {
         switch kind {

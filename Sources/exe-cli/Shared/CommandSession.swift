@@ -61,10 +61,10 @@ struct CommandSession: Sendable {
         case let exit as CLIExit:
             return exit
         case let error as ControlError:
-            console.printError("error: " + oneLine(error.message))
+            console.printError("error: " + hostKeyHint(oneLine(error.message)))
             return CLIExit(CLIExitCode(error.kind))
         case let error as SSHError:
-            console.printError("error: " + oneLine(error.message))
+            console.printError("error: " + hostKeyHint(oneLine(error.message)))
             return CLIExit(CLIExitCode(error.kind))
         case let error as LeaseError:
             console.printError("error: " + (error.kind.isSync ? "sync: " : "") + oneLine(error.message))
@@ -79,6 +79,14 @@ struct CommandSession: Sendable {
             console.printError("error: " + oneLine("\(error)"))
             return CLIExit(.commandFailed)
         }
+    }
+
+    /// A library message naming "the accept-new host key policy" with the
+    /// exact flag that sets it.
+    static func hostKeyHint(_ message: String) -> String {
+        message.replacingOccurrences(
+            of: "connect once with the accept-new host key policy to record it",
+            with: "run once with --host-key-policy accept-new (or EXE_HOST_KEY_POLICY=accept-new) to record it")
     }
 
     /// Multi-line server messages (plan errors) joined into one line.

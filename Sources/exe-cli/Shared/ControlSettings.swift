@@ -94,6 +94,10 @@ struct ControlSettings: Sendable {
         let hasPort = controlHost.contains(":") && !controlHost.hasSuffix("]")
         let hasUser = controlHost.contains("@")
         let settings = SSHConfigFile.userDefault(environment: environment.ssh).settings(for: given.host)
+        if let proxy = settings.proxy {
+            throw CLIUsageError(
+                "~/.ssh/config sets \(proxy) for \(given.host), and exe-cli connects only directly: remove the line for \(given.host), or use --transport https")
+        }
         let fromConfig = settings.destination(for: given.host, environment: environment.ssh)
         let destination = SSHDestination(
             host: fromConfig.host, port: hasPort ? given.port : fromConfig.port, user: hasUser ? given.user : fromConfig.user)

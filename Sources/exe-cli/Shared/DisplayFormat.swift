@@ -15,6 +15,22 @@ enum DisplayFormat {
         return value.rounded() == value ? "\(Int(value)) \(units[unit])" : String(format: "%.1f %@", value, units[unit])
     }
 
+    /// Tags joined with commas, cut after `limit` characters to the tags
+    /// that fit and `+N` for the rest; `-` for none.
+    static func tags(_ tags: [String], limit: Int = 24) -> String {
+        guard !tags.isEmpty else { return "-" }
+        var shown: [String] = []
+        var length = 0
+        for tag in tags {
+            let added = (shown.isEmpty ? 0 : 1) + tag.count
+            if !shown.isEmpty, length + added > limit { break }
+            shown.append(tag)
+            length += added
+        }
+        let rest = tags.count - shown.count
+        return shown.joined(separator: ",") + (rest > 0 ? ",+\(rest)" : "")
+    }
+
     /// The value, or `-`.
     static func text(_ value: String?) -> String {
         guard let value, !value.isEmpty else { return "-" }

@@ -1,7 +1,7 @@
 import ArgumentParser
 
 /// The options every `exe-cli` command takes, each also an environment
-/// variable (the option wins). Include with `@OptionGroup var global: GlobalOptions`.
+/// variable (the option wins). Include with `@OptionGroup(title: "Global options") var global: GlobalOptions`.
 struct GlobalOptions: ParsableArguments {
     /// `ssh` or `https`.
     enum TransportChoice: String, ExpressibleByArgument, CaseIterable, Sendable {
@@ -52,4 +52,52 @@ struct GlobalOptions: ParsableArguments {
     var json = false
 
     init() {}
+}
+
+/// ``GlobalOptions`` without `--json`, for the commands whose output is the
+/// remote command's own (`vm exec`, `vm ssh`): they print no JSON, so they
+/// do not offer the flag. Include with
+/// `@OptionGroup(title: "Global options") var connection: ConnectionOptions`.
+struct ConnectionOptions: ParsableArguments {
+    @Option(name: .customLong("control-host"), help: "The control host, host or host:port [env: EXE_CONTROL_HOST] (default: exe.dev).")
+    var controlHost: String?
+
+    @Option(name: .customLong("identity"), help: "A private key file to authenticate with [env: EXE_IDENTITY].")
+    var identity: String?
+
+    @Option(name: .customLong("known-hosts"), help: "A known_hosts file to trust (and record new keys in) [env: EXE_KNOWN_HOSTS].")
+    var knownHosts: String?
+
+    @Option(name: .customLong("host-key-policy"), help: "strict or accept-new [env: EXE_HOST_KEY_POLICY] (default: strict).")
+    var hostKeyPolicy: GlobalOptions.HostKeyPolicyChoice?
+
+    @Option(name: .customLong("transport"), help: "ssh or https [env: EXE_TRANSPORT] (default: ssh).")
+    var transport: GlobalOptions.TransportChoice?
+
+    @Option(name: .customLong("api-url"), help: "The HTTPS API endpoint [env: EXE_API_URL] (default: https://exe.dev/exec).")
+    var apiURL: String?
+
+    @Option(name: .customLong("token"), help: "The HTTPS API token [env: EXE_API_TOKEN]; prefer the variable (argv is visible to other users).")
+    var token: String?
+
+    @Option(
+        name: .customLong("rate-limit-retries"),
+        help: "HTTPS: how often to retry a command the server rate-limited (429), waiting as Retry-After says, at most 10 s each and 30 s in all; 0 fails at once [env: EXE_RATE_LIMIT_RETRIES] (default: 3).")
+    var rateLimitRetries: Int?
+
+    init() {}
+
+    /// The same settings as ``GlobalOptions`` (text output).
+    var global: GlobalOptions {
+        var options = GlobalOptions()
+        options.controlHost = controlHost
+        options.identity = identity
+        options.knownHosts = knownHosts
+        options.hostKeyPolicy = hostKeyPolicy
+        options.transport = transport
+        options.apiURL = apiURL
+        options.token = token
+        options.rateLimitRetries = rateLimitRetries
+        return options
+    }
 }

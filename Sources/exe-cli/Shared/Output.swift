@@ -1,3 +1,5 @@
+import Foundation
+
 /// How a command prints its result: JSON with `--json`, text otherwise.
 struct Output: Sendable {
     /// `--json` was given.
@@ -14,8 +16,8 @@ struct Output: Sendable {
         }
     }
 
-    /// An aligned table.
+    /// An aligned table, cut to the terminal's width when stdout is one.
     func table(_ headers: [String], _ rows: [[String]]) -> String {
-        TableRenderer.render(headers: headers, rows: rows)
+        TableRenderer.render(headers: headers, rows: rows, maxWidth: isatty(1) == 1 ? TerminalMode.size(fd: 1).width : nil)
     }
 }

@@ -21,7 +21,7 @@ private func describe(_ settings: SharePortSettings) -> String {
 
 struct ShareShowCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a VM's sharing settings.")
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: "Global options") var global: GlobalOptions
     @Argument(help: "The VM.") var name: String
 
     mutating func run() async throws {
@@ -53,7 +53,7 @@ struct ShareShowCommand: AsyncParsableCommand {
 struct SharePortCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "port", abstract: "Show the proxy port, or set it (3000-9999). Only one port can be public.")
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: "Global options") var global: GlobalOptions
     @Argument(help: "The VM.") var name: String
     @Argument(help: "The new port.") var port: Int?
 
@@ -76,7 +76,7 @@ struct SharePortCommand: AsyncParsableCommand {
 
 struct ShareSetPublicCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "set-public", abstract: "Make the VM's default port public.")
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: "Global options") var global: GlobalOptions
     @Argument(help: "The VM.") var name: String
 
     mutating func run() async throws {
@@ -89,7 +89,7 @@ struct ShareSetPublicCommand: AsyncParsableCommand {
 
 struct ShareSetPrivateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "set-private", abstract: "Make the VM's default port private.")
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: "Global options") var global: GlobalOptions
     @Argument(help: "The VM.") var name: String
 
     mutating func run() async throws {
@@ -104,7 +104,7 @@ struct ShareAccessCommand: AsyncParsableCommand {
     enum Action: String, ExpressibleByArgument, CaseIterable { case allow, disallow }
 
     static let configuration = CommandConfiguration(commandName: "access", abstract: "Allow or disallow your team to reach the VM.")
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: "Global options") var global: GlobalOptions
     @Argument(help: "allow or disallow.") var action: Action
     @Argument(help: "The VM.") var name: String
 
@@ -118,7 +118,7 @@ struct ShareAccessCommand: AsyncParsableCommand {
 
 struct ShareAddCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "add", abstract: "Share the VM with a person (email) or your team (team).")
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: "Global options") var global: GlobalOptions
     @Option(help: "A note for the invitation.") var message: String?
     @Argument(help: "The VM.") var name: String
     @Argument(help: "An email address, or team.") var who: String
@@ -134,7 +134,7 @@ struct ShareAddCommand: AsyncParsableCommand {
 
 struct ShareRemoveCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "remove", abstract: "Stop sharing the VM with a person or your team.")
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: "Global options") var global: GlobalOptions
     @Argument(help: "The VM.") var name: String
     @Argument(help: "An email address, or team.") var who: String
 
@@ -149,7 +149,7 @@ struct ShareRemoveCommand: AsyncParsableCommand {
 
 struct ShareAddLinkCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "add-link", abstract: "Create a share link anyone can use.")
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: "Global options") var global: GlobalOptions
     @Argument(help: "The VM.") var name: String
 
     mutating func run() async throws {
@@ -162,7 +162,7 @@ struct ShareAddLinkCommand: AsyncParsableCommand {
 
 struct ShareRemoveLinkCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "remove-link", abstract: "Remove a share link.")
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: "Global options") var global: GlobalOptions
     @Argument(help: "The VM.") var name: String
     @Argument(help: "The link's token.") var token: String
 
@@ -179,7 +179,7 @@ struct ShareReceiveEmailCommand: AsyncParsableCommand {
 
     static let configuration = CommandConfiguration(
         commandName: "receive-email", abstract: "Show, or turn on or off, email delivery to *@<vm>.exe.xyz.")
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: "Global options") var global: GlobalOptions
     @Argument(help: "The VM.") var name: String
     @Argument(help: "on or off.") var setting: Setting?
 

@@ -6,7 +6,7 @@ struct VMCommentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "comment", abstract: "Set a VM's comment; an empty text (\"\") clears it.")
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: "Global options") var global: GlobalOptions
     @Argument(help: "The VM.") var name: String
     /// The words of the comment. Options (`--json`, ...) are recognised
     /// anywhere, also after the text; words that begin with `-` go after `--`.

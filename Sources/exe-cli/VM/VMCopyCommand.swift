@@ -6,7 +6,7 @@ struct VMCopyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cp", abstract: "Copy a VM (disk snapshot, tags and comment).")
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: "Global options") var global: GlobalOptions
     @Flag(name: .customLong("no-copy-tags"), help: "Do not copy the source's tags.") var noCopyTags = false
     @Option(help: "Disk for the copy.") var disk: String?
     @Option(help: "Memory for the copy.") var memory: String?

@@ -6,7 +6,7 @@ struct VMListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ls", abstract: "List your VMs, optionally filtered by names, tags or globs.")
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: "Global options") var global: GlobalOptions
     @Flag(name: [.short, .customLong("all")], help: "Include your team's VMs.") var all = false
     @Option(help: "Group the table: none, tag, region or type (standalone, pool, shared).") var group: VMListGrouping = .none
     @Argument(help: "VM names, tags or globs (* ? [...]).") var filters: [String] = []
@@ -20,12 +20,12 @@ struct VMListCommand: AsyncParsableCommand {
         try session.output.result(list) {
             func table(_ vms: [VM]) -> String {
                 session.output.table(
-                    ["NAME", "STATUS", "REGION", "CPUS", "MEMORY", "DISK", "TAGS", "COMMENT"],
+                    ["NAME", "STATUS", "REGION", "CPUS", "MEMORY", "DISK", "URL", "TAGS", "COMMENT"],
                     vms.map { vm in
                         [
                             vm.name, vm.status?.rawValue ?? "-", DisplayFormat.text(vm.region),
                             vm.allocatedCPUs.map(String.init) ?? "-", DisplayFormat.bytes(vm.memoryCapacityBytes),
-                            DisplayFormat.bytes(vm.diskCapacityBytes), vm.tags.isEmpty ? "-" : vm.tags.joined(separator: ","),
+                            DisplayFormat.bytes(vm.diskCapacityBytes), DisplayFormat.text(vm.httpsURL), DisplayFormat.tags(vm.tags),
                             DisplayFormat.text(vm.comment),
                         ]
                     })

@@ -9,7 +9,7 @@ struct VMNewCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "new", abstract: "Create a VM and wait until it is ready.")
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: "Global options") var global: GlobalOptions
     @Option(help: "The VM's name (random when omitted).") var name: String?
     @Option(help: "The container image (default: exeuntu).") var image: String?
     @Option(help: "auto, none, or the container command.") var command: String?
@@ -35,6 +35,7 @@ struct VMNewCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-pool"), help: "Create the VM outside any pool.") var noPool = false
 
     func validate() throws {
+        if let name { do { _ = try VMName(name) } catch { throw ValidationError(error.message) } }
         if standalone, pool != nil || noPool { throw ValidationError("--standalone cannot be combined with --pool or --no-pool") }
         if pool != nil, noPool { throw ValidationError("--pool cannot be combined with --no-pool") }
         if setupScript != nil, setupScriptFile != nil {

@@ -6,7 +6,8 @@ struct VMRemoveCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rm", abstract: "Delete VMs. Exits non-zero if any could not be deleted.")
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: "Global options") var global: GlobalOptions
+    @Flag(name: [.short, .customLong("yes")], help: "Do not ask for confirmation (it is asked only on a terminal).") var yes = false
     @Argument(help: "The VMs to delete.") var names: [String]
 
     func validate() throws {
@@ -18,6 +19,9 @@ struct VMRemoveCommand: AsyncParsableCommand {
     }
 
     func execute(_ session: CommandSession) async throws {
+        try Confirmation.require(
+            "Delete \(names.count == 1 ? "the VM" : "\(names.count) VMs:") \(names.joined(separator: ", ")) and everything on \(names.count == 1 ? "it" : "them")?",
+            assumeYes: yes, console: session.console)
         let result = try await session.client.remove(names)
         try session.output.result(result) {
             result.deleted.map { "Deleted \($0)." }.joined(separator: "\n")

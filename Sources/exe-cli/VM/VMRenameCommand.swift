@@ -6,7 +6,7 @@ struct VMRenameCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rename", abstract: "Rename a running VM (the old name stays reserved to you for 24 hours).")
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: "Global options") var global: GlobalOptions
     @Argument(help: "The VM's current name.") var name: String
     @Argument(help: "The new name.") var newName: String
 

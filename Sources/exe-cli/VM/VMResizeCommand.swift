@@ -8,7 +8,7 @@ struct VMResizeCommand: AsyncParsableCommand {
         abstract: "Change a VM's memory, CPUs or disk.",
         discussion: "Memory and CPU changes take effect after `sudo poweroff` in the VM and `vm restart`; the disk only grows.")
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: "Global options") var global: GlobalOptions
     @Option(help: "New memory, e.g. 8GB.") var memory: String?
     @Option(help: "New number of CPUs.") var cpu: Int?
     @Option(help: "New disk size, larger than the current one.") var disk: String?

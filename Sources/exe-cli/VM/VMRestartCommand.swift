@@ -5,7 +5,7 @@ import ExeControl
 struct VMRestartCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "restart", abstract: "Stop and start a VM.")
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: "Global options") var global: GlobalOptions
     @Argument(help: "The VM.") var name: String
 
     mutating func run() async throws {

@@ -8,11 +8,11 @@ struct VMShellCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ssh", abstract: "Open an interactive shell on a VM (with a terminal).")
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: "Global options") var connection: ConnectionOptions
     @Argument(help: "The VM.") var name: String
 
     mutating func run() async throws {
-        try await CommandSession.run(global) { session in try await execute(session) }
+        try await CommandSession.run(connection.global) { session in try await execute(session) }
     }
 
     func execute(_ session: CommandSession) async throws {

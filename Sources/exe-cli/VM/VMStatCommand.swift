@@ -12,7 +12,7 @@ enum StatRangeChoice: String, ExpressibleByArgument, CaseIterable {
 struct VMStatCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "stat", abstract: "Show a VM's CPU, memory, disk and network use.")
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: "Global options") var global: GlobalOptions
     @Option(help: "24h, 7d or 30d.") var range: StatRangeChoice = .day
     @Argument(help: "The VM.") var name: String
 

@@ -5,7 +5,7 @@ import ExeControl
 struct VMTagCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "tag", abstract: "Add tags to a VM, or remove them with --delete.")
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: "Global options") var global: GlobalOptions
     @Flag(name: [.short, .customLong("delete")], help: "Remove the tags instead.") var delete = false
     @Argument(help: "The VM.") var name: String
     @Argument(help: "Tags: a lowercase letter, then lowercase letters, digits, _ or -.") var tags: [String]
