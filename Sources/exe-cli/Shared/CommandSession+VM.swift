@@ -9,6 +9,10 @@ extension CommandSession {
         guard let vm = try await client.vm(named: name) else {
             throw ControlError(.notFound, "VM \"\(name)\" not found")
         }
+        // A paused VM's SSH does not answer: say so instead of waiting for a timeout.
+        if vm.status == .paused {
+            throw ControlError(.conflict, "VM \"\(name)\" is paused; resume it first: exe-cli vm resume \(name)")
+        }
         return try await connect(to: vm)
     }
 
