@@ -87,13 +87,16 @@ struct ConnectionHolderTests {
                 s.connect(sys.argv[1])
             except OSError as error:
                 print("connect-error", error.errno); sys.exit(0)
-            s.sendall(bytes([5, 0, 0, 0, 0]))
-            s.settimeout(10)
             data = b""
-            while True:
-                chunk = s.recv(65536)
-                if not chunk: break
-                data += chunk
+            try:
+                s.sendall(bytes([5, 0, 0, 0, 0]))
+                s.settimeout(10)
+                while True:
+                    chunk = s.recv(65536)
+                    if not chunk: break
+                    data += chunk
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # closed by the holder
             print("received", len(data))
             """, mode: 0o644)
         chmod(bed.directory.path, 0o755)
@@ -112,6 +115,9 @@ struct ConnectionHolderTests {
         }
         let peerChecked = try await runner.run(ProcessInvocation("setpriv", nobody, timeout: .seconds(30)))
         #expect(peerChecked.stdout == "received 0\n", "\(peerChecked.stdout) \(peerChecked.stderr)")
+        // The same probe as the owner, through the opened directory, still gets its listing.
+        let ownerAgain = try await runner.run(ProcessInvocation("/usr/bin/python3", [script, bed.socketPath], timeout: .seconds(30)))
+        #expect(ownerAgain.stdout.hasPrefix("received ") && ownerAgain.stdout != "received 0\n", "\(ownerAgain.stdout)")
         // A directory open to others is not used: exe-cli connects directly and says so with -v.
         let opened = try await bed.run(["vm", "ls", "--json", "-v"])
         #expect(opened.status == 0 && opened.stderr.contains("open to other users"), "\(opened.stderr)")
@@ -221,15 +227,18 @@ final class HolderTestBed: Sendable {
         let controlPort = sim.harness.controlPort
         let proxy = DelayProxy(upstreamPort: controlPort, delay: delay)
         self.proxy = proxy
+        // The sim's known_hosts file keeps learning new VMs' keys; the proxied
+        // control host's keys go in this bed's own ~/.ssh/known_hosts.
         let original = try String(contentsOfFile: sim.harness.knownHostsPath, encoding: .utf8)
         let proxied = original.split(separator: "\n").filter { $0.hasPrefix("[127.0.0.1]:\(controlPort) ") }
             .map { $0.replacingOccurrences(of: "[127.0.0.1]:\(controlPort) ", with: "[127.0.0.1]:\(proxy.port) ") }
-        knownHosts = try directory.write("known_hosts", original + proxied.joined(separator: "\n") + "\n", mode: 0o600)
+        try FileManager.default.createDirectory(atPath: directory.file(".ssh"), withIntermediateDirectories: true)
+        knownHosts = try directory.write(".ssh/known_hosts", proxied.joined(separator: "\n") + "\n", mode: 0o600)
     }
 
     func environment(_ extra: [String: String] = [:]) -> [String: String] {
         var variables = [
-            "XDG_RUNTIME_DIR": directory.path, "EXE_CONTROL_HOST": "127.0.0.1:\(proxy.port)", "EXE_KNOWN_HOSTS": knownHosts,
+            "XDG_RUNTIME_DIR": directory.path, "EXE_CONTROL_HOST": "127.0.0.1:\(proxy.port)", "HOME": directory.path,
             "EXE_PERSIST": "", "EXE_PERSIST_IDLE": "",
         ]
         variables.merge(extra) { _, new in new }
