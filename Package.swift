@@ -90,6 +90,12 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(
+            name: "holder-benchmark",
+            dependencies: ["ExeSystem", "ExeTestSupport"],
+            path: "Benchmarks/HolderBenchmark",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
             name: "sync-benchmark",
             dependencies: ["ExeLease", "ExeControl", "ExeSSH", "ExeSystem", "ExeTestSupport"],
             path: "Benchmarks/SyncBenchmark",

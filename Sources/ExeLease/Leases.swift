@@ -28,6 +28,12 @@ public struct LeaseContext: Sendable {
     public var runner: any ProcessRunner
     /// How long a new VM may take to answer over SSH.
     public var readinessTimeout: Duration
+    /// Opens the connection to a lease's VM for `run`, `ssh` and `status`
+    /// (`exe-cli` passes one through its connection holder); readiness
+    /// probes always connect directly.
+    public var connect: @Sendable (SSHDestination, SSHClientConfiguration) async throws -> SSHConnection = {
+        try await SSHConnection.connect(to: $0, configuration: $1)
+    }
 
     /// Creates a context.
     public init(
@@ -310,7 +316,7 @@ public struct Leases: Sendable {
     /// Connects to the lease's VM.
     public func connect(_ claim: LeaseClaim) async throws -> SSHConnection {
         let destination = try destination(of: claim)
-        return try await SSHConnection.connect(to: destination, configuration: context.vmConfiguration(destination))
+        return try await context.connect(destination, context.vmConfiguration(destination))
     }
 
     // MARK: Touch, stop, list, gc

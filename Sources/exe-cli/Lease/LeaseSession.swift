@@ -23,12 +23,14 @@ enum LeaseSession {
         }
         try await CommandSession.run(global, environment: environment, controlHost: settings.controlHost.value) { session in
             let console = session.console
-            let context = LeaseContext(
+            var context = LeaseContext(
                 control: session.client, controlHost: settings.controlHost.value,
                 claims: LeaseClaimStore(directory: session.environment.stateDirectory + "/leases"), settings: settings,
                 vmConfiguration: { destination in session.settings.vmSSHConfiguration(host: destination.host, environment: session.environment) },
                 defaultUser: session.environment.ssh.userName, repositoryRoot: root,
                 progress: { message in console.printError(message) })
+            let persistence = session.settings.persistence
+            context.connect = { destination, configuration in try await persistence.connect(to: destination, configuration: configuration) }
             try await body(Leases(context: context), session)
         }
     }

@@ -1,0 +1,292 @@
+import ExeSystem
+import ExeTestSupport
+import Foundation
+import Testing
+
+/// The connection holder with real processes: the built `exe-cli`, the
+/// holder it starts, exe-sim's sshd behind a counting ``DelayProxy`` (every
+/// TCP connection to the control host is counted there, so "one connection"
+/// is measured, not assumed). Each test has its own runtime directory and
+/// stops its holders by pid.
+@Suite(.cliSimulator, .serialized, .timeLimit(.minutes(5)))
+struct ConnectionHolderTests {
+    var sim: CLISimulator { get throws { try #require(CLISimulator.current, "needs the .cliSimulator trait") } }
+
+    @Test("two exe-cli processes share one held connection; --no-persist and EXE_PERSIST=0 connect directly")
+    func twoProcessesShareOneConnection() async throws {
+        let bed = try HolderTestBed(sim)
+        defer { bed.tearDown() }
+        let first = try await bed.run(["vm", "ls", "--json"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let second = try await bed.run(["whoami", "--json"])
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(bed.proxy.connectionsAccepted == 1)
+        let listing = try await bed.listing()
+        let connections = try #require(listing["connections"] as? [[String: Any]])
+        #expect(connections.count == 1)
+        #expect(connections.first?["commands_run"] as? Int == 2)
+        #expect(connections.first?["connections_opened"] as? Int == 1)
+        #expect(connections.first?["alive"] as? Bool == true)
+
+        let direct = try await bed.run(["vm", "ls", "--json", "--no-persist"])
+        #expect(direct.status == 0 && direct.stdout == first.stdout, "\(direct.stderr)")
+        let off = try await bed.run(["vm", "ls", "--json"], extra: ["EXE_PERSIST": "0"])
+        #expect(off.status == 0, "\(off.stderr)")
+        #expect(bed.proxy.connectionsAccepted == 3)
+        let after = try #require(try await bed.listing()["connections"] as? [[String: Any]])
+        #expect(after.first?["commands_run"] as? Int == 2)
+    }
+
+    @Test("EXE_PERSIST=0 starts no holder")
+    func persistOffStartsNoHolder() async throws {
+        let bed = try HolderTestBed(sim)
+        defer { bed.tearDown() }
+        for _ in 0..<2 {
+            let output = try await bed.run(["vm", "ls", "--json"], extra: ["EXE_PERSIST": "0"])
+            #expect(output.status == 0, "\(output.stderr)")
+        }
+        #expect(bed.proxy.connectionsAccepted == 2)
+        #expect(bed.holderPIDs().isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: bed.socketPath))
+        let bad = try await bed.run(["vm", "ls"], extra: ["EXE_PERSIST": "maybe"])
+        #expect(bad.status == 2 && bad.stderr.contains("EXE_PERSIST"))
+    }
+
+    @Test("a second identity gets its own connection and never rides on the first")
+    func secondIdentityGetsItsOwnConnection() async throws {
+        let sim = try sim
+        let bed = try HolderTestBed(sim)
+        defer { bed.tearDown() }
+        #expect(try await bed.run(["whoami"]).status == 0)
+        let stranger = try await SSHKeyPair.generate(type: "ed25519", at: bed.directory.file("id_stranger"), comment: "stranger")
+        let refused = try await bed.run(["whoami"], extra: ["EXE_IDENTITY": stranger.privatePath])
+        // The sim does not know this key: if the call had used the held
+        // connection of the first identity, it would have succeeded.
+        #expect(refused.status == 4, "\(refused.stdout) \(refused.stderr)")
+        #expect(bed.proxy.connectionsAccepted == 2)
+        let connections = try #require(try await bed.listing()["connections"] as? [[String: Any]])
+        #expect(connections.count == 2)
+        #expect(Set(connections.compactMap { ($0["identity_files"] as? [String])?.first }) == [sim.key.privatePath, stranger.privatePath])
+        #expect(try await bed.run(["whoami"]).status == 0)
+        #expect(bed.proxy.connectionsAccepted == 2)
+    }
+
+    @Test("another uid cannot use the socket: the directory is closed to it, and the holder refuses its peer uid (SO_PEERCRED)")
+    func anotherUIDIsRefused() async throws {
+        guard getuid() == 0 else {
+            Issue.record("needs root to run a process as nobody (setpriv)")
+            return
+        }
+        let bed = try HolderTestBed(sim)
+        defer { bed.tearDown() }
+        #expect(try await bed.run(["vm", "ls", "--json"]).status == 0)
+        let script = try bed.directory.write("probe.py", """
+            import socket, sys
+            s = socket.socket(socket.AF_UNIX)
+            try:
+                s.connect(sys.argv[1])
+            except OSError as error:
+                print("connect-error", error.errno); sys.exit(0)
+            data = b""
+            try:
+                s.sendall(bytes([5, 0, 0, 0, 0]))
+                s.settimeout(10)
+                while True:
+                    chunk = s.recv(65536)
+                    if not chunk: break
+                    data += chunk
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # closed by the holder
+            print("received", len(data))
+            """, mode: 0o644)
+        chmod(bed.directory.path, 0o755)
+        let runner = LocalProcessRunner()
+        let asOwner = try await runner.run(ProcessInvocation("/usr/bin/python3", [script, bed.socketPath], timeout: .seconds(30)))
+        #expect(asOwner.stdout.hasPrefix("received ") && asOwner.stdout != "received 0\n", "\(asOwner.stdout) \(asOwner.stderr)")
+        let nobody = ["--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3", script, bed.socketPath]
+        let closedDirectory = try await runner.run(ProcessInvocation("setpriv", nobody, timeout: .seconds(30)))
+        #expect(closedDirectory.stdout == "connect-error 13\n", "\(closedDirectory.stdout) \(closedDirectory.stderr)")
+        // Open the directory and the socket to everyone: only the peer uid check is left.
+        chmod(bed.runtimeDirectory, 0o755)
+        chmod(bed.socketPath, 0o777)
+        defer {
+            chmod(bed.runtimeDirectory, 0o700)
+            chmod(bed.socketPath, 0o600)
+        }
+        let peerChecked = try await runner.run(ProcessInvocation("setpriv", nobody, timeout: .seconds(30)))
+        #expect(peerChecked.stdout == "received 0\n", "\(peerChecked.stdout) \(peerChecked.stderr)")
+        // The same probe as the owner, through the opened directory, still gets its listing.
+        let ownerAgain = try await runner.run(ProcessInvocation("/usr/bin/python3", [script, bed.socketPath], timeout: .seconds(30)))
+        #expect(ownerAgain.stdout.hasPrefix("received ") && ownerAgain.stdout != "received 0\n", "\(ownerAgain.stdout)")
+        // A directory open to others is not used: exe-cli connects directly and says so with -v.
+        let opened = try await bed.run(["vm", "ls", "--json", "-v"])
+        #expect(opened.status == 0 && opened.stderr.contains("open to other users"), "\(opened.stderr)")
+    }
+
+    @Test("a killed holder is replaced by the next call")
+    func killedHolderIsReplaced() async throws {
+        let bed = try HolderTestBed(sim)
+        defer { bed.tearDown() }
+        #expect(try await bed.run(["vm", "ls", "--json"]).status == 0)
+        let first = try #require(try await bed.listing()["pid"] as? Int)
+        kill(Int32(first), SIGKILL)
+        try await bed.waitUntilGone(Int32(first))
+        let after = try await bed.run(["vm", "ls", "--json"])
+        #expect(after.status == 0, "\(after.stderr)")
+        let second = try #require(try await bed.listing()["pid"] as? Int)
+        #expect(second != first)
+        #expect(bed.proxy.connectionsAccepted == 2)
+    }
+
+    @Test("a held connection cut under the holder (sshd restarted, network dropped) is replaced for the next call")
+    func deadConnectionIsReplaced() async throws {
+        let bed = try HolderTestBed(sim)
+        defer { bed.tearDown() }
+        #expect(try await bed.run(["vm", "ls", "--json"]).status == 0)
+        bed.proxy.dropAll()
+        try await Task.sleep(for: .milliseconds(200))
+        let after = try await bed.run(["vm", "ls", "--json"])
+        #expect(after.status == 0, "\(after.stderr)")
+        #expect(bed.proxy.connectionsAccepted == 2)
+        let connections = try #require(try await bed.listing()["connections"] as? [[String: Any]])
+        #expect(connections.first?["connections_opened"] as? Int == 2)
+        #expect(connections.first?["alive"] as? Bool == true)
+    }
+
+    @Test("the holder ends after EXE_PERSIST_IDLE without a command, and connections stop ends it at once")
+    func idleExpiryAndStop() async throws {
+        let bed = try HolderTestBed(sim)
+        defer { bed.tearDown() }
+        #expect(try await bed.run(["vm", "ls", "--json"], extra: ["EXE_PERSIST_IDLE": "1"]).status == 0)
+        let pid = try #require(try await bed.listing()["pid"] as? Int)
+        #expect(try await bed.listing()["idle_timeout_seconds"] as? Int == 1)
+        try await bed.waitUntilGone(Int32(pid), timeout: .seconds(10))
+        #expect(!FileManager.default.fileExists(atPath: bed.socketPath))
+        let none = try await bed.run(["connections", "--json"])
+        #expect(none.status == 0 && none.stdout.contains("\"running\" : false"), "\(none.stdout)")
+
+        #expect(try await bed.run(["vm", "ls", "--json"]).status == 0)
+        let second = try #require(try await bed.listing()["pid"] as? Int)
+        let stop = try await bed.run(["connections", "stop"])
+        #expect(stop.status == 0 && stop.stdout == "stopped the connection holder\n", "\(stop.stdout) \(stop.stderr)")
+        try await bed.waitUntilGone(Int32(second), timeout: .seconds(10))
+    }
+
+    @Test("vm exec and vm ssh through the holder: exit status, separate stdout and stderr, stdin and its EOF, signals, 20 MB both ways, a pty")
+    func commandsPassThrough() async throws {
+        let sim = try sim
+        let bed = try HolderTestBed(sim)
+        defer { bed.tearDown() }
+        let created = try await bed.run(["vm", "new", "--name", "held-box", "--json"])
+        #expect(created.status == 0, "\(created.stderr)")
+
+        let exec = try await bed.run(["vm", "exec", "held-box", "--", "sh", "-c", "echo out; echo err >&2; exit 3"])
+        #expect(exec.status == 3 && exec.stdout == "out\n" && exec.stderr == "err\n", "\(exec.stderr)")
+        let piped = try await bed.run(["vm", "exec", "held-box", "--", "sh", "-c", "cat; echo eof-seen"], stdin: Data("hello\n".utf8))
+        #expect(piped.status == 0 && piped.stdout == "hello\neof-seen\n", "\(piped.stderr)")
+        let signaled = try await bed.run(["vm", "exec", "held-box", "--", "kill -TERM $$"])
+        #expect(signaled.status == 143, "\(signaled.stderr)")
+
+        let input = randomBytes(20 << 20)
+        let hashed = try await bed.run(["vm", "exec", "held-box", "--", "sha256sum"], stdin: input)
+        #expect(hashed.stdout.hasPrefix(SHA256Hasher.hexDigest(input)), "\(hashed.stderr)")
+        let echoed = try await bed.run(["vm", "exec", "held-box", "--", "cat"], stdin: input)
+        #expect(echoed.status == 0 && echoed.standardOutput == input, "\(echoed.standardOutput.count) bytes")
+
+        let binary = try #require(CLIProcessTests.binary, "exe-cli is not built")
+        let terminal = try await LocalProcessRunner().run(ProcessInvocation(
+            "script", ["-qec", ShellQuote.command([binary, "vm", "ssh", "held-box"]), "/dev/null"], environment: bed.environment(),
+            standardInput: Data("[ -t 0 ] && echo \"tty=$((6 * 7))\"; exit 5\n".utf8), timeout: .seconds(60)))
+        #expect(terminal.status == 5, "\(terminal.stderr)")
+        #expect(terminal.stdout.replacingOccurrences(of: "\r", with: "").contains("tty=42\n"), "\(terminal.stdout)")
+
+        let connections = try #require(try await bed.listing()["connections"] as? [[String: Any]])
+        let vm = try #require(connections.first { ($0["destination"] as? String) != "\(sim.harness.user)@127.0.0.1:\(bed.proxy.port)" })
+        #expect(vm["connections_opened"] as? Int == 1)
+        #expect((vm["commands_run"] as? Int ?? 0) >= 6)
+        #expect(bed.proxy.connectionsAccepted == 1)
+        #expect(try await bed.run(["vm", "rm", "held-box"]).status == 0)
+    }
+}
+
+/// A runtime directory, a counting proxy in front of the control host and
+/// the environment that points `exe-cli` at both.
+final class HolderTestBed: Sendable {
+    let sim: CLISimulator
+    let directory: TemporaryDirectory
+    let proxy: DelayProxy
+    let knownHosts: String
+
+    var runtimeDirectory: String { directory.path + "/exe" }
+    var socketPath: String { runtimeDirectory + "/holder.sock" }
+
+    init(_ sim: CLISimulator, delay: Duration = .zero) throws {
+        self.sim = sim
+        directory = try TemporaryDirectory(prefix: "exe-holder")
+        chmod(directory.path, 0o700)
+        let controlPort = sim.harness.controlPort
+        let proxy = DelayProxy(upstreamPort: controlPort, delay: delay)
+        self.proxy = proxy
+        // The sim's known_hosts file keeps learning new VMs' keys; the proxied
+        // control host's keys go in this bed's own ~/.ssh/known_hosts.
+        let original = try String(contentsOfFile: sim.harness.knownHostsPath, encoding: .utf8)
+        let proxied = original.split(separator: "\n").filter { $0.hasPrefix("[127.0.0.1]:\(controlPort) ") }
+            .map { $0.replacingOccurrences(of: "[127.0.0.1]:\(controlPort) ", with: "[127.0.0.1]:\(proxy.port) ") }
+        try FileManager.default.createDirectory(atPath: directory.file(".ssh"), withIntermediateDirectories: true)
+        knownHosts = try directory.write(".ssh/known_hosts", proxied.joined(separator: "\n") + "\n", mode: 0o600)
+    }
+
+    func environment(_ extra: [String: String] = [:]) -> [String: String] {
+        var variables = [
+            "XDG_RUNTIME_DIR": directory.path, "EXE_CONTROL_HOST": "127.0.0.1:\(proxy.port)", "HOME": directory.path,
+            "EXE_PERSIST": "", "EXE_PERSIST_IDLE": "",
+        ]
+        variables.merge(extra) { _, new in new }
+        return sim.environment(variables)
+    }
+
+    func run(_ arguments: [String], extra: [String: String] = [:], stdin: Data? = nil) async throws -> ProcessOutput {
+        let binary = try #require(CLIProcessTests.binary, "exe-cli is not built")
+        return try await LocalProcessRunner().run(ProcessInvocation(
+            binary, arguments, environment: environment(extra), standardInput: stdin ?? Data(), timeout: .seconds(90)))
+    }
+
+    /// `exe-cli connections --json`.
+    func listing() async throws -> [String: Any] {
+        let output = try await run(["connections", "--json"])
+        #expect(output.status == 0, "\(output.stderr)")
+        return try #require(try JSONSerialization.jsonObject(with: output.standardOutput) as? [String: Any])
+    }
+
+    /// Holders serving this bed's directory (found by their command line).
+    func holderPIDs() -> [Int32] {
+        let needle = Data("--directory\0\(runtimeDirectory)\0".utf8)
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap(Int32.init).filter { pid in
+            FileManager.default.contents(atPath: "/proc/\(pid)/cmdline")?.range(of: needle) != nil
+        }
+    }
+
+    func waitUntilGone(_ pid: Int32, timeout: Duration = .seconds(5)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while kill(pid, 0) == 0, !Self.isZombie(pid) {
+            if ContinuousClock.now > deadline {
+                Issue.record("process \(pid) still runs after \(timeout)")
+                return
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    static func isZombie(_ pid: Int32) -> Bool {
+        let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+        return stat.split(separator: ")").last?.split(separator: " ").first == "Z"
+    }
+
+    /// Stops this bed's holders by pid, the proxy, and removes the directory.
+    func tearDown() {
+        for pid in holderPIDs() { kill(pid, SIGKILL) }
+        proxy.stop()
+        directory.remove()
+    }
+}
