@@ -122,7 +122,8 @@ extension SimulatorCLITests {
         let own = try #require(exec.stdout.range(of: "\nOPTIONS:"), "\(exec.stdout)")
         let global = try #require(exec.stdout.range(of: "\nGLOBAL OPTIONS:"), "\(exec.stdout)")
         #expect(own.lowerBound < global.lowerBound)
-        #expect(exec.stdout.components(separatedBy: "--control-host").count == 2, "the global options appear once")
+        let sections = String(exec.stdout[own.lowerBound...])
+        #expect(sections.components(separatedBy: "--control-host").count == 2, "the global options appear once: \(sections)")
         for command in [["vm", "exec"], ["vm", "ssh"]] {
             let help = try await sim.run(command + ["--help"])
             #expect(!help.stdout.contains("--json"), "\(command) prints no JSON, so it takes no --json")

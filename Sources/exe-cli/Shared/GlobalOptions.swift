@@ -87,17 +87,22 @@ struct ConnectionOptions: ParsableArguments {
 
     init() {}
 
-    /// The same settings as ``GlobalOptions`` (text output).
-    var global: GlobalOptions {
-        var options = GlobalOptions()
-        options.controlHost = controlHost
-        options.identity = identity
-        options.knownHosts = knownHosts
-        options.hostKeyPolicy = hostKeyPolicy
-        options.transport = transport
-        options.apiURL = apiURL
-        options.token = token
-        options.rateLimitRetries = rateLimitRetries
-        return options
+    /// The same settings as ``GlobalOptions`` (text output). ArgumentParser
+    /// values exist only once parsed, so the options are parsed again from
+    /// their own words (in this process: nothing reaches an argv).
+    func global() throws -> GlobalOptions {
+        var words: [String] = []
+        func add(_ flag: String, _ value: String?) {
+            if let value { words += [flag, value] }
+        }
+        add("--control-host", controlHost)
+        add("--identity", identity)
+        add("--known-hosts", knownHosts)
+        add("--host-key-policy", hostKeyPolicy?.rawValue)
+        add("--transport", transport?.rawValue)
+        add("--api-url", apiURL)
+        add("--token", token)
+        add("--rate-limit-retries", rateLimitRetries.map(String.init))
+        return try GlobalOptions.parse(words)
     }
 }
