@@ -9,7 +9,7 @@ struct ExeCommand: AsyncParsableCommand {
         abstract: "Manage and deploy on exe.dev: VMs, deploys and test leases over one SSH connection.",
         discussion: "Exit codes: 0 ok, 1 command failed, 2 usage, 3 not found, 4 authentication/host key, 5 transport, 8 deploy lock held, 9 release unhealthy. See Docs/exe-cli.md.",
         version: "0.1.0",
-        subcommands: [VMCommand.self, DeployCommand.self, LeaseCommand.self, WhoamiCommand.self, SSHKeyCommand.self, IntegrationsCommand.self, SetRegionCommand.self]
+        subcommands: [VMCommand.self, DeployCommand.self, LeaseCommand.self, WhoamiCommand.self, SSHKeyCommand.self, TokenCommand.self, IntegrationsCommand.self, SetRegionCommand.self]
     )
 
     /// Parses, runs, and exits with ``CLIExitCode`` values: usage errors exit
