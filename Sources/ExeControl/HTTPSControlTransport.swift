@@ -41,8 +41,13 @@ public struct HTTPSControlTransport: ControlTransport {
     public struct Configuration: Sendable {
         /// The `/exec` URL; `https://exe.dev/exec` by default.
         public var endpoint: URL
-        /// The `exe0.`/`exe1.`/`exeapp_` token.
+        /// The `exe0.`/`exe1.`/`exeapp_` token; empty when ``minter`` makes one per request.
         public var token: Secret
+        /// Mints a short-lived exe0 token for each request when ``token`` is
+        /// empty, allowing only that request's command (least privilege).
+        public var minter: TokenMinter?
+        /// How long a minted token is valid.
+        public var mintedLifetime: Duration = .seconds(300)
         /// How long one request may take (the server stops commands at 30 s).
         public var requestTimeout: Duration
         /// Retry on 429; `nil` fails with ``ControlError/Kind/rateLimited`` at once.
@@ -87,7 +92,7 @@ public struct HTTPSControlTransport: ControlTransport {
                 .invalidArgument,
                 "refusing to send an API token to \(configuration.endpoint.absoluteString): use https:// (plain http:// only to 127.0.0.0/8, ::1 or localhost)")
         }
-        guard !configuration.token.isEmpty else {
+        guard !configuration.token.isEmpty || configuration.minter != nil else {
             throw ControlError(.authenticationFailed, "no API token: pass --token or set EXE_API_TOKEN")
         }
         self.configuration = configuration
@@ -116,7 +121,8 @@ public struct HTTPSControlTransport: ControlTransport {
         urlRequest.httpMethod = "POST"
         urlRequest.httpBody = body
         urlRequest.timeoutInterval = Self.seconds(configuration.requestTimeout)
-        urlRequest.setValue("Bearer " + configuration.token.reveal(), forHTTPHeaderField: "Authorization")
+        let token = try configuration.token(forCommand: request.command)
+        urlRequest.setValue("Bearer " + token.reveal(), forHTTPHeaderField: "Authorization")
         urlRequest.setValue("text/plain; charset=utf-8", forHTTPHeaderField: "Content-Type")
         urlRequest.setValue("application/json", forHTTPHeaderField: "Accept")
 
@@ -189,6 +195,19 @@ public struct HTTPSControlTransport: ControlTransport {
     private static func seconds(_ duration: Duration) -> TimeInterval {
         let (seconds, attoseconds) = duration.components
         return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
+    }
+}
+
+extension HTTPSControlTransport.Configuration {
+    /// The token to send for a request running `command` (its canonical
+    /// words): ``token``, or a fresh exe0 token from ``minter`` allowing
+    /// only that command and expiring after ``mintedLifetime``.
+    public func token(forCommand command: [String], now: Date = Date()) throws(ControlError) -> Secret {
+        guard token.isEmpty, let minter else { return token }
+        let lifetime = Int64(mintedLifetime.components.seconds)
+        let permissions = TokenPermissions(
+            expires: Int64(now.timeIntervalSince1970) + max(lifetime, 1), commands: [command.joined(separator: " ")])
+        return try minter.mint(permissions)
     }
 }
 

@@ -226,14 +226,18 @@ public struct Leases: Sendable {
                 stage = "ssh"
                 let connection = try await SSHConnection.connect(to: destination, configuration: context.vmConfiguration(destination))
                 stage = "tools"
-                let tools = try await connection.run("for t in sh tar xargs stat sha256sum cmp cp gzip; do command -v $t >/dev/null || echo $t; done", timeout: .seconds(30))
+                let tools = try await connection.run(VMReadiness.toolCheck, timeout: .seconds(30))
                 await connection.close()
-                let missing = tools.stdout.split(whereSeparator: \.isNewline).joined(separator: ", ")
-                if tools.succeeded && missing.isEmpty { return }
-                if !missing.isEmpty {
-                    throw LeaseError(.notReady, "the VM lacks tools a sync needs: \(missing)")
+                switch VMReadiness.interpretToolCheck(tools) {
+                case .ready: return
+                case .missingTools(let missing):
+                    throw LeaseError(.notReady, "the VM lacks tools a sync needs: \(missing.joined(separator: ", "))")
+                case .notTheVM:
+                    stage = "route"
+                    lastError = "the address answered, but not the VM (exe.dev's lobby answers until a new VM's SSH route is live)"
+                case .failed(let status):
+                    lastError = "the tool check failed (\(status))"
                 }
-                lastError = "the tool check failed (\(tools.status))"
             } catch let error as SSHError where [.connectionRefused, .timeout, .disconnected, .channelFailure, .protocol].contains(error.kind) {
                 if error.kind == .connectionRefused { stage = "tcp" }
                 lastError = error.message

@@ -66,6 +66,12 @@ struct SSHWireReader {
         return true
     }
 
+    mutating func byte() -> UInt8? {
+        guard data.count > offset else { return nil }
+        offset += 1
+        return data[offset - 1]
+    }
+
     mutating func uint32() -> UInt32? {
         guard data.count >= offset + 4 else { return nil }
         let value = data[offset..<offset + 4].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }

@@ -109,6 +109,11 @@ enum CommandCatalog {
             ]),
         CommandSpec("set-region", "Set your default region", usage: "set-region <code>", flags: [json], positional: true),
         CommandSpec(
+            "exe0-to-exe1", "Trade an exe0 token for a short exe1 token", usage: "exe0-to-exe1 [--vm=VMNAME] <exe0-token>",
+            flags: [json, GoFlag("vm", .string(default: ""), "scope token to a specific VM")], positional: true),
+        CommandSpec("ssh", "SSH into a VM", usage: "ssh [-l user] [user@]vmname [command...]", positional: true, rawArgs: true),
+        CommandSpec("true", "Do nothing, successfully", hidden: true),
+        CommandSpec(
             "integrations", aliases: ["int"], "Manage integrations", usage: "integrations <subcommand>", flags: [json],
             subcommands: [
                 CommandSpec("list", "List integrations", usage: "integrations list", flags: [json]),

@@ -82,6 +82,16 @@ public enum ControlEntry {
         return status > 0 ? .failed : .exited(status)
     }
 
+    /// Answers a new VM's SSH address as the lobby does before the VM's
+    /// route is live: the command line runs as a lobby command.
+    public static func runLobby(stateDirectory: String, commandLine: String) -> Int32 {
+        let paths = SimPaths(root: stateDirectory)
+        guard let configuration = try? SimConfiguration.load(paths) else { return 1 }
+        let store = StateStore(paths: paths, defaultEmail: configuration.email)
+        let request = ControlRequest(commandLine: commandLine, transport: .ssh, callerFingerprint: nil)
+        return run(request, configuration: configuration, store: store)
+    }
+
     /// Runs a command for the HTTPS API on behalf of the key `fingerprint`.
     public static func runHTTPS(stateDirectory: String, commandLine: String, fingerprint: String) -> Int32 {
         let paths = SimPaths(root: stateDirectory)
@@ -95,8 +105,9 @@ public enum ControlEntry {
     }
 
     private static func run(_ request: ControlRequest, configuration: SimConfiguration, store: StateStore) -> Int32 {
+        let caller = (try? store.snapshot())?.keys.first { $0.fingerprint == request.callerFingerprint }
         let environment = ControlEnvironment(
-            configuration: configuration, store: store, lifecycle: MachineVMLifecycle(configuration: configuration))
+            configuration: configuration, store: store.scoped(TagScope(key: caller)), lifecycle: MachineVMLifecycle(configuration: configuration))
         let response = ControlSession(environment: environment, request: request).run()
         write(response.output)
         return response.exitStatus

@@ -123,8 +123,17 @@ extension ControlSession {
         if !vmName.isEmpty, !(flags.string("tag") ?? "").isEmpty {
             throw CommandFailure("--vm and --tag are mutually exclusive")
         }
-        if flags.isSet("tag") {
-            throw CommandFailure("ssh-key generate-api-key --tag is not simulated by exe-sim (tag-scoped keys)")
+        var tag = flags.string("tag") ?? ""
+        if !tag.isEmpty, !TagRules.isValid(tag) {
+            throw CommandFailure("invalid tag name \(GoFlagParser.goQuote(tag)): must match [a-z][a-z0-9_-]*")
+        }
+        // inheritCallerRestrictions (ssh_key_perms.go): a tag-scoped caller makes only keys with its tag.
+        if let callerTag = try store.snapshot().keys.first(where: { $0.fingerprint == request.callerFingerprint })?.tag, !callerTag.isEmpty {
+            if !tag.isEmpty, tag != callerTag {
+                throw CommandFailure(
+                    "calling key is scoped to tag \(GoFlagParser.goQuote(callerTag)); cannot create key with tag \(GoFlagParser.goQuote(tag))")
+            }
+            tag = callerTag
         }
         let label = (flags.string("label") ?? "").isEmpty ? (vmName.isEmpty ? "api-key" : "api-key-\(vmName)") : (flags.string("label") ?? "")
         let commands = APIToken.commands(flags.string("cmds") ?? "")
@@ -145,7 +154,8 @@ extension ControlSession {
             }
             state.keys.append(AccountKey(
                 publicKey: publicKey.authorizedKeyText, fingerprint: publicKey.fingerprint, name: label, addedAt: when,
-                tokenHash: APIToken.hash(token), cmds: commands, vm: vmName.isEmpty ? nil : vmName, expiresAt: expiresAt))
+                tokenHash: APIToken.hash(token), cmds: commands, vm: vmName.isEmpty ? nil : vmName, expiresAt: expiresAt,
+                tag: tag.isEmpty ? nil : tag))
         }
         var object = JSONObjectBuilder()
         object.add("label", .string(label))

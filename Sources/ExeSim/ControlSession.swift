@@ -130,6 +130,9 @@ public final class ControlSession: @unchecked Sendable {
         case "integrations attach": try integrationAttach(detach: false)
         case "integrations detach": try integrationAttach(detach: true)
         case "integrations rename": try integrationRename()
+        case "exe0-to-exe1": try exe0ToExe1()
+        case "true": break
+        case "ssh": try sshToVM()
         default:
             if try handleToday(resolved.canonicalName) { return }
             writeHelp(for: resolved)

@@ -29,6 +29,12 @@ public struct SimConfiguration: Codable, Sendable, Equatable {
     /// A short id that prefixes container names and labels, so two
     /// simulators on one machine never touch each other's containers.
     public var instanceID: String
+    /// For how many seconds after `new` a VM's SSH address is answered by
+    /// the lobby instead of the VM (`EXE_SIM_LOBBY_WINDOW` at `up`; `nil`:
+    /// never). exe.dev does this until a new VM's SSH route is live: the
+    /// lobby accepts `true` and exits 0, so readiness probes must check
+    /// output only the VM can produce.
+    public var lobbyWindowSeconds: Double? = nil
 
     /// The registry's `host:port`.
     public var registryAddress: String { "127.0.0.1:\(registryPort)" }

@@ -29,7 +29,9 @@ public final class SimDaemon: @unchecked Sendable {
         store = StateStore(paths: paths, defaultEmail: configuration.email)
         api = ExecAPI(
             configuration: configuration, store: store, tree: .standard, limiter: TokenBucket(), runner: SyncProcessRunner(),
-            clock: clock, commandTimeout: .seconds(30))
+            clock: clock, commandTimeout: .seconds(30),
+            authenticator: TokenAuthenticator(
+                verifier: TokenSignatureVerifier(runner: SyncProcessRunner(), scratchDirectory: paths.root + "/tmp/tokens")))
         proxy = VMProxy(paths: paths, store: store)
     }
 
@@ -106,7 +108,12 @@ public final class SimDaemon: @unchecked Sendable {
         let response: HTTPResponse
         switch path {
         case "/exec":
-            response = api.handle(request)
+            switch api.answer(request) {
+            case .response(let answer): response = answer
+            case .vmCommand(let command):
+                command.serve(client: client)
+                return
+            }
         case "/_sim/sync":
             reconcile()
             response = .json(200, "{\"status\":\"synced\"}\n")

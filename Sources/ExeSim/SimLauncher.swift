@@ -91,7 +91,8 @@ public struct SimLauncher: Sendable {
             stateDirectory: paths.root, executable: executable, user: user, home: home,
             email: options.email ?? "\(user)@exe-sim.localhost", controlPort: 0, apiPort: 0, registryPort: 0,
             registryUser: "exe-sim", containerRuntimeAvailable: runtimeProblem == nil,
-            containerRuntimeProblem: runtimeProblem, instanceID: RandomToken.alphanumeric(count: 8).lowercased())
+            containerRuntimeProblem: runtimeProblem, instanceID: RandomToken.alphanumeric(count: 8).lowercased(),
+            lobbyWindowSeconds: ProcessInfo.processInfo.environment["EXE_SIM_LOBBY_WINDOW"].flatMap(Double.init).flatMap { $0 > 0 ? $0 : nil })
     }
 
     private func registerKeys(_ files: [String], store: StateStore, configuration: SimConfiguration) throws {

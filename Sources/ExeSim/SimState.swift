@@ -21,6 +21,8 @@ public struct SimState: Codable, Sendable {
     public var pools: [PoolRecord]?
     /// The reward chosen with `invite set-reward` (`nil`: `standard`).
     public var inviteReward: String?
+    /// exe1 handles made by `exe0-to-exe1` (absent in older state files).
+    public var exe1Tokens: [Exe1Handle]?
 
     /// A fresh account with the default reflection integration.
     public init(email: String) {
@@ -66,6 +68,20 @@ public struct AccountKey: Codable, Sendable, Equatable {
     public var vm: String?
     /// When the key stops working.
     public var expiresAt: Date?
+    /// The tag a tag-scoped key is limited to (`--tag`).
+    public var tag: String?
+}
+
+/// An exe1 token made by `exe0-to-exe1`: a handle for an exe0 token,
+/// which is validated again on every use (https-api.md "Shorter tokens").
+public struct Exe1Handle: Codable, Sendable, Equatable {
+    /// The exe1 token (the server keeps it too: `exe0-to-exe1` returns the
+    /// same exe1 for the same exe0).
+    public var token: String
+    /// The exe0 token it stands for.
+    public var exe0: String
+    /// The exe0's `exp`, or far in the future.
+    public var expiresAt: Date
 }
 
 /// One VM.

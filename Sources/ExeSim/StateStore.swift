@@ -9,6 +9,8 @@ public struct StateStore: Sendable {
     public let paths: SimPaths
     /// The email a fresh state starts with.
     public let defaultEmail: String
+    /// The tag scope of the caller: reads and changes see only its VMs.
+    var scope = TagScope(tag: nil)
 
     /// A store for the state directory at `paths`.
     public init(paths: SimPaths, defaultEmail: String) {
@@ -32,8 +34,19 @@ public struct StateStore: Sendable {
     /// The state as it is now, read without the lock (writes are atomic,
     /// so this is always a whole, consistent version).
     public func snapshot() throws -> SimState {
+        scope.view(of: try fullSnapshot())
+    }
+
+    private func fullSnapshot() throws -> SimState {
         guard let data = FileManager.default.contents(atPath: paths.state) else { return SimState(email: defaultEmail) }
         return try Self.decoder().decode(SimState.self, from: data)
+    }
+
+    /// This store limited to the VMs `scope` allows.
+    func scoped(_ scope: TagScope) -> StateStore {
+        var store = self
+        store.scope = scope
+        return store
     }
 
     /// Runs `body` on the state while holding the lock; saves it when
@@ -41,9 +54,10 @@ public struct StateStore: Sendable {
     public func update<T>(_ body: (inout SimState) throws -> T) throws -> T {
         let lock = try FileLock.acquire(path: paths.stateLock, timeout: .seconds(60))
         defer { lock.unlock() }
-        let original = try snapshot()
-        var state = original
-        let result = try body(&state)
+        let original = try fullSnapshot()
+        var view = scope.view(of: original)
+        let result = try body(&view)
+        let state = try scope.merge(view, into: original)
         let before = try Self.encoder.encode(original)
         let after = try Self.encoder.encode(state)
         if before != after {

@@ -24,6 +24,11 @@ public enum VMShell {
         guard let vm = state?.vms.first(where: { $0.id == vmID }), FileManager.default.fileExists(atPath: vmPaths.data) else {
             return fail("exe-sim: this VM no longer exists")
         }
+        if let window = configuration.lobbyWindowSeconds, Date().timeIntervalSince(vm.createdAt) < window {
+            // The SSH route is not live yet: the lobby answers (see SimConfiguration.lobbyWindowSeconds).
+            return ControlEntry.runLobby(
+                stateDirectory: stateDirectory, commandLine: environment["SSH_ORIGINAL_COMMAND"] ?? "")
+        }
         let daemonPID = ProcessTree.readPID(paths.daemonPID) ?? 1
         let configurationData = (try? Data(contentsOf: URL(fileURLWithPath: paths.configuration))) ?? Data()
         let executable = configuration.executable

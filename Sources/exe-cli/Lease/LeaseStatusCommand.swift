@@ -25,7 +25,7 @@ struct LeaseStatusCommand: AsyncParsableCommand {
             let vm = try await session.client.vm(named: claim.vmName)
             var reachable = false
             if vm != nil, let connection = try? await leases.connect(claim) {
-                reachable = (try? await connection.run("true", timeout: .seconds(10)).succeeded) ?? false
+                reachable = (try? await connection.run(VMReadiness.markerCommand, timeout: .seconds(10))).map(VMReadiness.cameFromVM) ?? false
                 await connection.close()
             }
             let status = Status(lease: LeaseClaimOutput(claim), vmStatus: vm?.status?.description ?? "gone", reachable: reachable)

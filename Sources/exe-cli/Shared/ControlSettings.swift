@@ -79,11 +79,26 @@ struct ControlSettings: Sendable {
             }
             return ControlClient(transport: SSHControlTransport(destination: destination, pool: pool))
         case .https:
-            guard let token else {
-                throw ControlError(.authenticationFailed, "the https transport needs a token: set EXE_API_TOKEN or pass --token")
-            }
-            return try ControlClient(configuration: .https(.init(endpoint: apiURL, token: token, rateLimitRetry: rateLimitRetry)))
+            return try ControlClient(configuration: .https(httpsConfiguration(environment: environment)))
         }
+    }
+
+    /// The HTTPS configuration: the given token, or (with none) a
+    /// short-lived exe0 token minted per request with the local SSH key
+    /// (``SSHSignerChoice``), allowing only that request's command.
+    func httpsConfiguration(environment: CLIEnvironment) throws -> HTTPSControlTransport.Configuration {
+        if let token {
+            return .init(endpoint: apiURL, token: token, rateLimitRetry: rateLimitRetry)
+        }
+        let signer: any SSHDataSigner
+        do { signer = try SSHSignerChoice.signer(identityFile: identity, environment: environment.ssh) } catch {
+            throw ControlError(
+                .authenticationFailed,
+                "the https transport needs a token: set EXE_API_TOKEN or pass --token (minting one locally failed: \(error.message))")
+        }
+        var configuration = HTTPSControlTransport.Configuration(endpoint: apiURL, token: Secret(""), rateLimitRetry: rateLimitRetry)
+        configuration.minter = TokenMinter(signer: signer)
+        return configuration
     }
 
     /// Where the control host is and how to connect to it, with what

@@ -16,7 +16,9 @@ struct VMExecCommand: AsyncParsableCommand {
             Several words are run as an argument vector (each word quoted); a single word is passed to the \
             remote shell as it is, so `exe-cli vm exec my-vm -- 'cd /app && make'` works. stdin is forwarded \
             unless it is a terminal or -n is given. On --timeout or Ctrl-C the remote command's process group \
-            gets SIGINT, then SIGKILL two seconds later; exe-cli exits 5 (timeout) or 130 (Ctrl-C).
+            gets SIGINT, then SIGKILL two seconds later; exe-cli exits 5 (timeout) or 130 (Ctrl-C). \
+            With --transport https the command runs through POST /exec (`ssh NAME COMMAND`): stdout and stderr \
+            arrive merged on stdout, stdin is not forwarded.
             """)
 
     @OptionGroup(title: "Global options") var connection: ConnectionOptions
@@ -46,7 +48,27 @@ struct VMExecCommand: AsyncParsableCommand {
     }
 
     func execute(_ session: CommandSession) async throws {
+        if session.settings.transport == .https {
+            try await executeOverHTTPS(session)
+            return
+        }
         try await session.withVMConnection(named: name) { connection in try await execute(session, on: connection) }
+    }
+
+    /// `POST /exec` with `ssh NAME COMMAND`: output streamed (stdout and
+    /// stderr arrive merged), the exit status from `X-Exe-Exit`. stdin is
+    /// not forwarded (the HTTPS API has none).
+    private func executeOverHTTPS(_ session: CommandSession) async throws {
+        let vm = try VMName(name)
+        let runner = HTTPSVMCommand(configuration: try session.settings.httpsConfiguration(environment: session.environment))
+        var status: Int32?
+        for try await event in runner.run(vm: vm, commandLine: Self.commandLine(words), timeout: timeout.map { .seconds($0) }) {
+            switch event {
+            case .output(let data): session.console.writeOutput(data)
+            case .exit(let code): status = code
+            }
+        }
+        if let status, status != 0 { throw CLIExit(status: status) }
     }
 
     private func execute(_ session: CommandSession, on connection: SSHConnection) async throws {
