@@ -7,14 +7,21 @@ let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+// Linux only: ExeSSH's connection loop uses eventfd and poll(POLLRDHUP),
+// ExeSystem reads /proc, and exe-sim uses unshare(2) mount namespaces.
+// `ExeSystem/Platform.swift` stops a build anywhere else with a clear error.
 let package = Package(
     name: "exe",
-    platforms: [.macOS(.v15)],
     products: [
+        // Every layer a library user imports, with what its public API names.
+        .library(name: "ExeSystem", targets: ["ExeSystem"]),
         .library(name: "ExeSSH", targets: ["ExeSSH"]),
         .library(name: "ExeControl", targets: ["ExeControl"]),
         .library(name: "ExeDeploy", targets: ["ExeDeploy"]),
-        .library(name: "ExeSim", targets: ["ExeSim"]),
+        .library(name: "ExeLease", targets: ["ExeLease"]),
+        // Test doubles for code built on the libraries: a scripted control
+        // transport and an in-memory remote host.
+        .library(name: "ExeTesting", targets: ["ExeTesting"]),
         .executable(name: "exe-cli", targets: ["exe-cli"]),
         .executable(name: "exe-sim", targets: ["exe-sim"]),
     ],
@@ -26,17 +33,17 @@ let package = Package(
         .systemLibrary(
             name: "CLibSSH2",
             pkgConfig: "libssh2",
-            providers: [.apt(["libssh2-1-dev"]), .brew(["libssh2"])]
+            providers: [.apt(["libssh2-1-dev"])]
         ),
         .systemLibrary(
             name: "CLibCrypto",
             pkgConfig: "libcrypto",
-            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
+            providers: [.apt(["libssl-dev"])]
         ),
         .systemLibrary(
             name: "CZlib",
             pkgConfig: "zlib",
-            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
+            providers: [.apt(["zlib1g-dev"])]
         ),
         .target(name: "CExeSystem"),
         .target(name: "CExeSim"),
@@ -102,6 +109,13 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "ExeTesting",
+            dependencies: ["ExeControl", "ExeSSH", "ExeSystem"],
+            swiftSettings: strictSettings
+        ),
+        // The simulator's code: used only by the exe-sim executable and the
+        // tests, so it is no library product.
+        .target(
             name: "ExeSim",
             dependencies: [
                 "ExeSystem", "CExeSim",
@@ -135,7 +149,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ExeLeaseTests",
-            dependencies: ["ExeLease", "ExeControl", "ExeSSH", "ExeSystem", "ExeTestSupport"],
+            dependencies: ["ExeLease", "ExeControl", "ExeSSH", "ExeSystem", "ExeTestSupport", "ExeTesting"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -148,12 +162,12 @@ let package = Package(
         ),
         .testTarget(
             name: "ExeControlTests",
-            dependencies: ["ExeControl", "ExeSSH", "ExeSystem", "ExeTestSupport"],
+            dependencies: ["ExeControl", "ExeSSH", "ExeSystem", "ExeTestSupport", "ExeTesting"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "ExeDeployTests",
-            dependencies: ["ExeDeploy", "ExeControl", "ExeSSH", "ExeSystem", "ExeTestSupport"],
+            dependencies: ["ExeDeploy", "ExeControl", "ExeSSH", "ExeSystem", "ExeTestSupport", "ExeTesting"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -7,14 +7,14 @@ enum AuditLog {
     static let keptLines = 500
 
     /// The whole log (empty when there is none).
-    static func read(app: String, connection: SSHConnection) async throws -> Data {
+    static func read(app: String, connection: any RemoteHost) async throws -> Data {
         let path = RemoteDeployPaths(app: app).auditLog
         guard try await connection.attributes(of: path) != nil else { return Data() }
         return try await connection.download(path, timeout: .seconds(60))
     }
 
     /// Appends `record` (one line, in one `write`).
-    static func append(_ record: DeployAuditRecord, app: String, connection: SSHConnection) async throws {
+    static func append(_ record: DeployAuditRecord, app: String, connection: any RemoteHost) async throws {
         let paths = RemoteDeployPaths(app: app)
         try await connection.run(
             "mkdir -p \(RemoteDeployPaths.quoted(paths.stateDirectory)) && cat >> \(RemoteDeployPaths.quoted(paths.auditLog))",
@@ -23,7 +23,7 @@ enum AuditLog {
 
     /// Writes `history` (the old VM's log, trimmed) and then `record` to a
     /// new VM's log.
-    static func carry(_ history: Data, plus record: DeployAuditRecord, app: String, connection: SSHConnection) async throws {
+    static func carry(_ history: Data, plus record: DeployAuditRecord, app: String, connection: any RemoteHost) async throws {
         let paths = RemoteDeployPaths(app: app)
         var lines = history.split(separator: UInt8(ascii: "\n")).suffix(keptLines - 1).map { Data($0) + Data("\n".utf8) }
         lines.append(try record.line())

@@ -98,7 +98,7 @@ struct ComposeDeployment: Sendable {
     /// outcome in the audit log, releases the lock and closes the connection.
     private func withLockedVM(
         action: String, redactor: SecretRedactor,
-        _ body: (VM, SSHConnection, SecretRedactor, inout DeployReport) async throws -> Void
+        _ body: (VM, any RemoteHost, SecretRedactor, inout DeployReport) async throws -> Void
     ) async throws -> DeployReport {
         var redactor = redactor
         let vmName = configuration.vm.value
@@ -109,7 +109,7 @@ struct ComposeDeployment: Sendable {
                 "VM \"\(vmName)\" not found: Pattern B updates an existing VM (create it once with `exe-cli vm new --name=\(vmName)`, or set vm:)")
         }
         report.url = vm.httpsURL
-        let connection: SSHConnection
+        let connection: any RemoteHost
         do {
             connection = try await context.connect(vm)
         } catch {
@@ -166,7 +166,7 @@ struct ComposeDeployment: Sendable {
     /// `environment` says), brings it up and gates on health; restores the
     /// previous files when anything fails.
     private func apply(
-        _ text: String, environment change: EnvironmentChange, vm: VM, connection: SSHConnection, redactor: SecretRedactor,
+        _ text: String, environment change: EnvironmentChange, vm: VM, connection: any RemoteHost, redactor: SecretRedactor,
         report: inout DeployReport
     ) async throws {
         let project = ComposeFileRenderer.projectName(in: text)
@@ -231,7 +231,7 @@ struct ComposeDeployment: Sendable {
 
     private func restore(
         failed: String, old: Data?, older: Data?, project: String, oldProject: String, environmentFiles: EnvironmentFileVersions,
-        replacedEnvironment: Bool, connection: SSHConnection, redactor: SecretRedactor
+        replacedEnvironment: Bool, connection: any RemoteHost, redactor: SecretRedactor
     ) async throws {
         try await connection.replaceAtomically(paths.failedComposeFile, with: Data(failed.utf8))
         try await environmentFiles.restore(replaced: replacedEnvironment, connection: connection)
@@ -260,7 +260,7 @@ struct ComposeDeployment: Sendable {
     /// names the new file uses are removed, so the new project can create
     /// them (a restore brings them back under the old project).
     private func handOver(
-        from oldText: String, project oldProject: String, to containers: [ComposeContainer], connection: SSHConnection,
+        from oldText: String, project oldProject: String, to containers: [ComposeContainer], connection: any RemoteHost,
         redactor: SecretRedactor
     ) async throws {
         let names = Set(containers.map(\.name))
@@ -274,7 +274,7 @@ struct ComposeDeployment: Sendable {
 
     // MARK: VM operations
 
-    private func ensureWritableData(_ connection: SSHConnection, vm: VM) async throws {
+    private func ensureWritableData(_ connection: any RemoteHost, vm: VM) async throws {
         let result = try await connection.run("test -d /data && test -w /data", timeout: .seconds(30))
         guard result.succeeded else {
             throw DeployError(
@@ -283,7 +283,7 @@ struct ComposeDeployment: Sendable {
         }
     }
 
-    private func registryLogin(_ connection: SSHConnection, image: ImageReference, redactor: SecretRedactor) async throws {
+    private func registryLogin(_ connection: any RemoteHost, image: ImageReference, redactor: SecretRedactor) async throws {
         guard let credentials = configuration.registryCredentials else { return }
         let command = configuration.dockerCommand(["login", "--username", credentials.username, "--password-stdin", image.registry])
         let result = try await connection.run(command, stdin: .string(credentials.password.reveal() + "\n"), timeout: .seconds(120))
@@ -306,7 +306,7 @@ struct ComposeDeployment: Sendable {
         steps.note("the VM's proxy now routes to port \(port) (was \(current.port.map(String.init) ?? "unset"))")
     }
 
-    private func waitHealthy(_ containers: [ComposeContainer], vm: VM, connection: SSHConnection, redactor: SecretRedactor) async throws {
+    private func waitHealthy(_ containers: [ComposeContainer], vm: VM, connection: any RemoteHost, redactor: SecretRedactor) async throws {
         let deadline = context.clock.instant() + configuration.healthTimeout.value
         while true {
             let states = try await containerStates(connection)
@@ -341,7 +341,7 @@ struct ComposeDeployment: Sendable {
     }
 
     /// Container name → state (`running`, `exited`, ...), from `docker ps -a`.
-    private func containerStates(_ connection: SSHConnection) async throws -> [String: String] {
+    private func containerStates(_ connection: any RemoteHost) async throws -> [String: String] {
         let result = try await connection.run(
             configuration.dockerCommand(["ps", "-a", "--format", "{{.Names}}\t{{.State}}"]), timeout: .seconds(60))
         guard result.succeeded else { throw DeployError(.vm, "docker ps failed: \(Self.tail(result))") }
@@ -353,12 +353,12 @@ struct ComposeDeployment: Sendable {
         return states
     }
 
-    func notRunning(_ containers: [ComposeContainer], connection: SSHConnection) async throws -> [String] {
+    func notRunning(_ containers: [ComposeContainer], connection: any RemoteHost) async throws -> [String] {
         let states = try await containerStates(connection)
         return containers.filter { states[$0.name] != "running" }.map(\.name)
     }
 
-    private func containerLogs(_ name: String, connection: SSHConnection, redactor: SecretRedactor) async -> String {
+    private func containerLogs(_ name: String, connection: any RemoteHost, redactor: SecretRedactor) async -> String {
         guard let result = try? await connection.run(configuration.dockerCommand(["logs", "--tail", "50", name]), timeout: .seconds(60)) else {
             return "(no logs: the VM did not answer)"
         }
@@ -367,21 +367,21 @@ struct ComposeDeployment: Sendable {
     }
 
     /// The image of the configured service in the compose file live now.
-    private func currentImage(_ connection: SSHConnection) async throws -> String? {
+    private func currentImage(_ connection: any RemoteHost) async throws -> String? {
         guard try await connection.attributes(of: paths.composeFile) != nil else { return nil }
         let text = String(decoding: try await connection.download(paths.composeFile), as: UTF8.self)
         let containers = (try? ComposeFileRenderer.containers(in: text, project: app)) ?? []
         return containers.first { $0.service == configuration.composeService.value }?.image ?? containers.first?.image
     }
 
-    private func remote(_ connection: SSHConnection, _ command: String, _ what: String, redactor: SecretRedactor) async throws {
+    private func remote(_ connection: any RemoteHost, _ command: String, _ what: String, redactor: SecretRedactor) async throws {
         let result = try await connection.run(command, timeout: .seconds(1800))
         guard result.succeeded else {
             throw redactor.error(.vm, "\(what) failed (exit status \(result.exitCode)): \(Self.tail(result))")
         }
     }
 
-    private func record(_ report: DeployReport, connection: SSHConnection) async {
+    private func record(_ report: DeployReport, connection: any RemoteHost) async {
         let entry = DeployAuditRecord(
             time: context.clock.now(), action: report.action, actor: actor.name, host: actor.host, app: app, vm: report.vm,
             image: report.image, digest: report.digest, previousImage: report.previousImage, result: report.outcome.rawValue,

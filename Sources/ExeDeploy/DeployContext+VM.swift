@@ -2,9 +2,9 @@ import ExeControl
 import ExeSSH
 
 extension DeployContext {
-    /// Runs `body` with an SSH connection to `vm`, closing it (and waiting
+    /// Runs `body` with a connection to `vm`, closing it (and waiting
     /// for its thread) afterwards, whether `body` succeeds or throws.
-    func withConnection<T: Sendable>(to vm: VM, _ body: (SSHConnection) async throws -> T) async throws -> T {
+    func withConnection<T: Sendable>(to vm: VM, _ body: (any RemoteHost) async throws -> T) async throws -> T {
         let connection = try await connect(vm)
         do {
             let result = try await body(connection)

@@ -13,18 +13,30 @@ public struct DeployContext: Sendable {
     public var processRunner: any ProcessRunner
     /// Wall clock, monotonic clock, sleep.
     public var clock: DeployClock
-    /// Opens an SSH connection to a VM (the CLI resolves `ssh_host`,
-    /// `ssh_user`, `ssh_port`, identities and known hosts).
-    public var connect: @Sendable (VM) async throws -> SSHConnection
+    /// Connects to a VM: an SSH connection in production (the CLI resolves
+    /// `ssh_host`, `ssh_user`, `ssh_port`, identities and known hosts), an
+    /// in-memory host in unit tests.
+    public var connect: @Sendable (VM) async throws -> any RemoteHost
     /// Sends health-check requests.
     public var httpProbe: any HTTPProbe
     /// Receives progress.
     public var progress: @Sendable (DeployEvent) -> Void
 
-    /// Creates a context.
+    /// Creates a context that reaches VMs through `vms`.
+    public init(
+        control: ControlClient, vms: any VMConnector, processRunner: any ProcessRunner = LocalProcessRunner(),
+        clock: DeployClock = .system, httpProbe: any HTTPProbe = URLSessionHTTPProbe(),
+        progress: @escaping @Sendable (DeployEvent) -> Void = { _ in }
+    ) {
+        self.init(
+            control: control, processRunner: processRunner, clock: clock, connect: { vm in try await vms.connect(to: vm) },
+            httpProbe: httpProbe, progress: progress)
+    }
+
+    /// Creates a context that reaches VMs with `connect`.
     public init(
         control: ControlClient, processRunner: any ProcessRunner = LocalProcessRunner(), clock: DeployClock = .system,
-        connect: @escaping @Sendable (VM) async throws -> SSHConnection, httpProbe: any HTTPProbe = URLSessionHTTPProbe(),
+        connect: @escaping @Sendable (VM) async throws -> any RemoteHost, httpProbe: any HTTPProbe = URLSessionHTTPProbe(),
         progress: @escaping @Sendable (DeployEvent) -> Void = { _ in }
     ) {
         self.control = control

@@ -7,7 +7,7 @@ import Foundation
 enum EnvironmentFileSecrets {
     /// Learns the values of the env file and of its `.prev` (which a
     /// rollback brings back).
-    static func learn(from connection: SSHConnection, into redactor: inout SecretRedactor) async {
+    static func learn(from connection: any RemoteHost, into redactor: inout SecretRedactor) async {
         for path in [RemoteDeployPaths.environmentFile, RemoteDeployPaths.previousEnvironmentFile] {
             guard (try? await connection.attributes(of: path)) != nil,
                 let data = try? await connection.download(path, timeout: .seconds(30))

@@ -22,7 +22,7 @@ struct EnvironmentFileVersions: Sendable {
     static let previousPath = RemoteDeployPaths.previousEnvironmentFile
 
     /// Reads both files.
-    static func capture(_ connection: SSHConnection) async throws -> EnvironmentFileVersions {
+    static func capture(_ connection: any RemoteHost) async throws -> EnvironmentFileVersions {
         var readable = true
         func read(_ path: String) async throws -> Data? {
             guard try await connection.attributes(of: path) != nil else { return nil }
@@ -42,7 +42,7 @@ struct EnvironmentFileVersions: Sendable {
     /// file live before it `.prev`.
     ///
     /// - Returns: what was done, for the progress notes (`nil`: nothing).
-    func install(_ replacement: Data?, connection: SSHConnection) async throws -> String? {
+    func install(_ replacement: Data?, connection: any RemoteHost) async throws -> String? {
         guard readable else {
             if let replacement {
                 try await connection.replaceAtomically(Self.path, with: replacement, mode: 0o600)
@@ -63,7 +63,7 @@ struct EnvironmentFileVersions: Sendable {
     /// Puts both files back as ``capture(_:)`` found them. `replaced`:
     /// whether ``install(_:connection:)`` was given a new env file (only
     /// then is the live file rewritten or, if there was none, removed).
-    func restore(replaced: Bool, connection: SSHConnection) async throws {
+    func restore(replaced: Bool, connection: any RemoteHost) async throws {
         guard readable else { return }
         if replaced {
             if let current {

@@ -6,7 +6,7 @@ import Foundation
 /// round trip takes it or reports the holder.
 struct VMDirectoryLock: DeployLock {
     let details: DeployLockDetails
-    let connection: SSHConnection
+    let connection: any RemoteHost
     let paths: RemoteDeployPaths
 
     /// The exit status the acquire script uses for "held".
@@ -14,7 +14,7 @@ struct VMDirectoryLock: DeployLock {
 
     /// Takes the lock, or throws ``DeployError/Kind/lockHeld`` naming the holder.
     static func acquire(
-        _ details: DeployLockDetails, connection: SSHConnection, vm: String, now: Date, staleAfter: Duration, unlockCommand: String
+        _ details: DeployLockDetails, connection: any RemoteHost, vm: String, now: Date, staleAfter: Duration, unlockCommand: String
     ) async throws -> VMDirectoryLock {
         let paths = RemoteDeployPaths(app: details.app)
         let directory = RemoteDeployPaths.quoted(paths.stateDirectory)
@@ -45,7 +45,7 @@ struct VMDirectoryLock: DeployLock {
     }
 
     /// The current holder, if the lock is held.
-    static func holder(app: String, connection: SSHConnection) async throws -> DeployLockDetails? {
+    static func holder(app: String, connection: any RemoteHost) async throws -> DeployLockDetails? {
         let paths = RemoteDeployPaths(app: app)
         let result = try await connection.run("cat \(RemoteDeployPaths.quoted(paths.lockDetails)) 2>/dev/null", timeout: .seconds(30))
         guard result.succeeded else {
@@ -57,7 +57,7 @@ struct VMDirectoryLock: DeployLock {
     }
 
     /// Removes the lock whoever holds it (`exe-cli deploy unlock`).
-    static func breakLock(app: String, connection: SSHConnection) async throws {
+    static func breakLock(app: String, connection: any RemoteHost) async throws {
         let paths = RemoteDeployPaths(app: app)
         try await connection.run("rm -rf \(RemoteDeployPaths.quoted(paths.lockDirectory))", timeout: .seconds(30), check: true)
     }

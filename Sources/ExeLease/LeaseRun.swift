@@ -193,7 +193,7 @@ extension Leases {
             leaseID: claim.identity.id, slug: claim.identity.slug, runID: runID, totalMilliseconds: 0, bytesSent: 0,
             filesChanged: 0, syncUpToDate: false, interrupted: false, leaseStopped: false)
         let touching = Task { try await touch(claim) }
-        let connection = try await connect(claim)
+        let connection = try await host(claim)
         /// Ends a run interrupted before its command started.
         func interrupted() async -> (status: RemoteExitStatus?, timing: LeaseRunTiming) {
             context.progress("interrupted before the command started; nothing was run")

@@ -14,7 +14,10 @@ public struct LeaseContext: Sendable {
     public var claims: LeaseClaimStore
     /// Resolved settings.
     public var settings: LeaseSettings
-    /// How to reach a VM over SSH (known hosts, identities, policy).
+    /// How to reach a lease's VM: over SSH in production, in memory in unit tests.
+    public var vms: any VMConnector
+    /// The SSH configuration for a VM at a destination (known hosts,
+    /// identities, policy), for interactive sessions (``Leases/connect(_:)``).
     public var vmConfiguration: @Sendable (SSHDestination) -> SSHClientConfiguration
     /// The user SSH logs in as when the control plane names none.
     public var defaultUser: String
@@ -35,10 +38,27 @@ public struct LeaseContext: Sendable {
         try await SSHConnection.connect(to: $0, configuration: $1)
     }
 
-    /// Creates a context.
+    /// Creates a context that reaches VMs over SSH, with
+    /// `vmConfiguration(destination)` for each.
     public init(
         control: ControlClient, controlHost: String, claims: LeaseClaimStore, settings: LeaseSettings,
         vmConfiguration: @escaping @Sendable (SSHDestination) -> SSHClientConfiguration, defaultUser: String,
+        repositoryRoot: String, now: @escaping @Sendable () -> Date = { Date() },
+        progress: @escaping @Sendable (String) -> Void = { _ in }, runner: any ProcessRunner = LocalProcessRunner(),
+        readinessTimeout: Duration = .seconds(300)
+    ) {
+        self.init(
+            control: control, controlHost: controlHost, claims: claims, settings: settings,
+            vms: SSHVMConnector(defaultUser: defaultUser, configuration: vmConfiguration), repositoryRoot: repositoryRoot, now: now,
+            progress: progress, runner: runner, readinessTimeout: readinessTimeout)
+        self.vmConfiguration = vmConfiguration
+    }
+
+    /// Creates a context that reaches VMs through `vms` (whose
+    /// ``VMConnector/defaultUser`` is the user when the control plane names
+    /// none).
+    public init(
+        control: ControlClient, controlHost: String, claims: LeaseClaimStore, settings: LeaseSettings, vms: any VMConnector,
         repositoryRoot: String, now: @escaping @Sendable () -> Date = { Date() },
         progress: @escaping @Sendable (String) -> Void = { _ in }, runner: any ProcessRunner = LocalProcessRunner(),
         readinessTimeout: Duration = .seconds(300)
@@ -47,7 +67,10 @@ public struct LeaseContext: Sendable {
         self.controlHost = controlHost
         self.claims = claims
         self.settings = settings
-        self.vmConfiguration = vmConfiguration
+        self.vms = vms
+        let ssh = vms as? SSHVMConnector
+        self.vmConfiguration = { ssh?.configuration(for: $0) ?? SSHClientConfiguration() }
+        let defaultUser = vms.defaultUser
         self.defaultUser = defaultUser
         self.repositoryRoot = repositoryRoot
         self.now = now
@@ -224,7 +247,7 @@ public struct Leases: Sendable {
         while clock.now < deadline {
             do {
                 stage = "ssh"
-                let connection = try await SSHConnection.connect(to: destination, configuration: context.vmConfiguration(destination))
+                let connection = try await context.vms.connect(to: destination)
                 stage = "tools"
                 let tools = try await connection.run(VMReadiness.toolCheck, timeout: .seconds(30))
                 await connection.close()
@@ -317,7 +340,13 @@ public struct Leases: Sendable {
         return SSHDestination(host: claim.sshHost, port: claim.sshPort, user: claim.sshUser)
     }
 
-    /// Connects to the lease's VM.
+    /// Connects to the lease's VM through the context's ``LeaseContext/vms``.
+    public func host(_ claim: LeaseClaim) async throws -> any RemoteHost {
+        try await context.vms.connect(to: try destination(of: claim))
+    }
+
+    /// Opens an SSH connection to the lease's VM (for interactive sessions;
+    /// everything else uses ``host(_:)``).
     public func connect(_ claim: LeaseClaim) async throws -> SSHConnection {
         let destination = try destination(of: claim)
         return try await context.connect(destination, context.vmConfiguration(destination))

@@ -5,12 +5,12 @@ import Foundation
 /// Runs a ``RemoteCommand`` on a VM over an existing connection, streaming
 /// its output, and interrupts it on request.
 public struct RemoteExecution: Sendable {
-    private let connection: SSHConnection
+    private let connection: any RemoteHost
     /// The command being run.
     public let command: RemoteCommand
 
     /// Prepares `command` to run over `connection`.
-    public init(connection: SSHConnection, command: RemoteCommand) {
+    public init(connection: any RemoteHost, command: RemoteCommand) {
         self.connection = connection
         self.command = command
     }

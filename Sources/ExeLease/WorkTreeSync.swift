@@ -62,12 +62,12 @@ public struct WorkTreeSync: Sendable {
     public let remoteDirectory: String
     /// Where the VM keeps this tree's sync state.
     public let metaDirectory: String
-    private let connection: SSHConnection
+    private let connection: any RemoteHost
     private let runner: any ProcessRunner
 
     /// Creates a sync of `localRoot` to `remoteDirectory` on `connection`'s host.
     /// The state lives in a sibling `.exe-sync/<name>` directory on the VM.
-    public init(connection: SSHConnection, localRoot: String, remoteDirectory: String, runner: any ProcessRunner = LocalProcessRunner()) {
+    public init(connection: any RemoteHost, localRoot: String, remoteDirectory: String, runner: any ProcessRunner = LocalProcessRunner()) {
         self.connection = connection
         self.localRoot = localRoot
         self.remoteDirectory = remoteDirectory

@@ -13,6 +13,16 @@ public struct RemoteFileAttributes: Sendable, Equatable {
     public var isRegularFile: Bool
     /// Modification time, seconds since 1970.
     public var modificationTime: UInt64
+
+    /// Attributes with these values (for hosts that are not SFTP servers,
+    /// such as test doubles).
+    public init(size: UInt64, permissions: UInt32, isDirectory: Bool, isRegularFile: Bool, modificationTime: UInt64) {
+        self.size = size
+        self.permissions = permissions
+        self.isDirectory = isDirectory
+        self.isRegularFile = isRegularFile
+        self.modificationTime = modificationTime
+    }
 }
 
 /// One SFTP request sequence (open, write, fsync, close; or mkdir; ...),

@@ -1,5 +1,6 @@
 @testable import ExeControl
 import ExeSystem
+import ExeTesting
 import Foundation
 import Testing
 

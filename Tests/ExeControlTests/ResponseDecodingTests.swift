@@ -1,6 +1,7 @@
 @testable import ExeControl
 import ExeSSH
 import ExeSystem
+import ExeTesting
 import Foundation
 import Testing
 

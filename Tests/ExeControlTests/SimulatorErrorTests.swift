@@ -2,6 +2,7 @@
 import ExeSSH
 import ExeSystem
 import ExeTestSupport
+import ExeTesting
 import Foundation
 import Testing
 

@@ -3,6 +3,7 @@ import ExeControl
 import ExeSSH
 import ExeSystem
 import ExeTestSupport
+import ExeTesting
 import Foundation
 import Testing
 
@@ -12,7 +13,7 @@ import Testing
 struct ScriptedControlPlaneTests {
     static let vmShare = #"{"vm_name":"shop-web","status":"private","port":8080,"users":[],"links":[]}"#
 
-    func context(_ control: ScriptedControl, probe: any HTTPProbe = PrivateProxyProbe(token: "unused"), events: RecordedEvents? = nil)
+    func context(_ control: ScriptedControlTransport, probe: any HTTPProbe = PrivateProxyProbe(token: "unused"), events: RecordedEvents? = nil)
         -> DeployContext
     {
         DeployContext(
@@ -24,11 +25,11 @@ struct ScriptedControlPlaneTests {
     @Test("a private VM's health check (Pattern A, B and status share it) sends a VM-scoped token and revokes it")
     func privateHealthCheck() async throws {
         let token = "vm-scoped-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
-        let control = ScriptedControl { line in
+        let control = ScriptedControlTransport { line in
             if line.hasPrefix("share show") { return .prints(Self.vmShare) }
             if line.hasPrefix("ssh-key generate-api-key") { return .prints(#"{"label":"exe-deploy-health-1","token":"\#(token)"}"#) }
             if line.hasPrefix("ssh-key remove") { return .prints(#"{"name":"exe-deploy-health-1","status":"removed"}"#) }
-            return ScriptedControl.refusal("not scripted: \(line)")
+            return ScriptedControlTransport.refusal("not scripted: \(line)")
         }
         let probe = PrivateProxyProbe(token: token)
         let check = HealthCheck(path: "/", expectedStatus: 200, timeout: .seconds(2), interval: .milliseconds(20))
@@ -56,8 +57,8 @@ struct ScriptedControlPlaneTests {
         #expect(lines.last?.hasPrefix("ssh-key remove exe-deploy-health-1") == true, "revoked: \(lines)")
 
         // A public VM needs no token (and gets none).
-        let publicControl = ScriptedControl { line in
-            line.hasPrefix("share show") ? .prints(Self.vmShare.replacingOccurrences(of: "private", with: "public")) : ScriptedControl.refusal("no")
+        let publicControl = ScriptedControlTransport { line in
+            line.hasPrefix("share show") ? .prints(Self.vmShare.replacingOccurrences(of: "private", with: "public")) : ScriptedControlTransport.refusal("no")
         }
         let open = PrivateProxyProbe(token: token)
         await #expect(throws: DeployError.self) {
@@ -74,10 +75,10 @@ struct ScriptedControlPlaneTests {
         let holder = DeployLockDetails(app: "shop-web", holder: "ci@Runner_7", host: "build-host.example.com", action: "deploy", acquiredAt: taken)
         let detailsTag = VMTagLock.detailsTag(holder)
         #expect(VMTag.isValid(detailsTag), "\(detailsTag)")
-        let control = ScriptedControl { line in
-            if line.hasPrefix("tag shop-web exe-deploy-lock") { return ScriptedControl.refusal(#"tag "exe-deploy-lock" already exists on shop-web"#) }
-            if line.hasPrefix("ls shop-web") { return ScriptedControl.list("shop-web", tags: ["exe-deploy-lock", detailsTag, "prod"]) }
-            return ScriptedControl.refusal("not scripted: \(line)")
+        let control = ScriptedControlTransport { line in
+            if line.hasPrefix("tag shop-web exe-deploy-lock") { return ScriptedControlTransport.refusal(#"tag "exe-deploy-lock" already exists on shop-web"#) }
+            if line.hasPrefix("ls shop-web") { return ScriptedControlTransport.list("shop-web", tags: ["exe-deploy-lock", detailsTag, "prod"]) }
+            return ScriptedControlTransport.refusal("not scripted: \(line)")
         }
         let me = DeployLockDetails(app: "shop-web", holder: "alice@laptop", host: "laptop", action: "deploy", acquiredAt: taken.addingTimeInterval(60))
         let error = await #expect(throws: DeployError.self) {
@@ -94,7 +95,7 @@ struct ScriptedControlPlaneTests {
         #expect(legacy.holder == "bob-laptop" && legacy.host == "unknown" && legacy.acquiredAt == taken)
     }
 
-    func blueGreenDeployer(_ control: ScriptedControl, events: RecordedEvents, in directory: TemporaryDirectory) throws -> Deployer {
+    func blueGreenDeployer(_ control: ScriptedControlTransport, events: RecordedEvents, in directory: TemporaryDirectory) throws -> Deployer {
         try directory.write(
             "exe.deploy.yaml", "version: 1\napp: shop-web\npattern: replace\nimage:\n  repository: registry.test/shop\nhealth:\n  timeout: 2s\n")
         var overrides = DeployOverrides()
@@ -104,12 +105,12 @@ struct ScriptedControlPlaneTests {
         return Deployer(configuration: configuration, context: context(control, events: events))
     }
 
-    static func lockAndShare(_ line: String) -> ScriptedControl.Answer? {
+    static func lockAndShare(_ line: String) -> ScriptedControlTransport.Answer? {
         if line.hasPrefix("ls shop-web-g") {
             let name = line.split(separator: " ")[1]
-            return ScriptedControl.list(String(name))
+            return ScriptedControlTransport.list(String(name))
         }
-        if line.hasPrefix("ls shop-web") { return ScriptedControl.list("shop-web") }
+        if line.hasPrefix("ls shop-web") { return ScriptedControlTransport.list("shop-web") }
         if line.hasPrefix("tag ") { return .prints(#"{"vm_name":"shop-web","tags":[]}"#) }
         if line.hasPrefix("share show shop-web") { return .prints(vmShare) }
         return nil
@@ -119,14 +120,14 @@ struct ScriptedControlPlaneTests {
     func halfMadeVMRemoved() async throws {
         let directory = try TemporaryDirectory(prefix: "exe-deploy-orphan")
         defer { directory.remove() }
-        let control = ScriptedControl { line in
+        let control = ScriptedControlTransport { line in
             if let answer = Self.lockAndShare(line) { return answer }
             if line.hasPrefix("new ") { return .fails(ControlError(.timeout, "no answer from the control plane within 30s")) }
             if line.hasPrefix("rm shop-web-g") {
                 let name = line.split(separator: " ")[1]
                 return .prints(#"{"deleted":["\#(name)"],"failed":[]}"#)
             }
-            return ScriptedControl.refusal("not scripted: \(line)")
+            return ScriptedControlTransport.refusal("not scripted: \(line)")
         }
         let events = RecordedEvents()
         let error = await #expect(throws: DeployError.self) { try await blueGreenDeployer(control, events: events, in: directory).deploy() }
@@ -149,11 +150,11 @@ struct ScriptedControlPlaneTests {
     func halfMadeVMLeft() async throws {
         let directory = try TemporaryDirectory(prefix: "exe-deploy-orphan-left")
         defer { directory.remove() }
-        let control = ScriptedControl { line in
+        let control = ScriptedControlTransport { line in
             if let answer = Self.lockAndShare(line) { return answer }
             if line.hasPrefix("new ") { return .fails(ControlError(.transport, "connection reset")) }
             if line.hasPrefix("rm shop-web-g") { return .fails(ControlError(.transport, "connection reset")) }
-            return ScriptedControl.refusal("not scripted: \(line)")
+            return ScriptedControlTransport.refusal("not scripted: \(line)")
         }
         let events = RecordedEvents()
         let error = await #expect(throws: DeployError.self) { try await blueGreenDeployer(control, events: events, in: directory).deploy() }
@@ -161,10 +162,10 @@ struct ScriptedControlPlaneTests {
         #expect(notes.contains { $0.contains("may be left from the failed create; remove it with: exe-cli vm rm shop-web-g") }, "\(notes)")
 
         // A refusal that means no VM was made (a taken name) is not followed by a look-up or rm.
-        let refused = ScriptedControl { line in
+        let refused = ScriptedControlTransport { line in
             if let answer = Self.lockAndShare(line) { return answer }
-            if line.hasPrefix("new ") { return ScriptedControl.refusal("invalid VM name: this VM name is not available") }
-            return ScriptedControl.refusal("not scripted: \(line)")
+            if line.hasPrefix("new ") { return ScriptedControlTransport.refusal("invalid VM name: this VM name is not available") }
+            return ScriptedControlTransport.refusal("not scripted: \(line)")
         }
         _ = await #expect(throws: DeployError.self) { try await blueGreenDeployer(refused, events: events, in: directory).deploy() }
         #expect(!refused.commandLines.contains { $0.hasPrefix("rm ") || $0.hasPrefix("ls shop-web-g") }, "\(refused.commandLines)")
