@@ -84,7 +84,7 @@ extension ControlRequest {
         guard !flags.isEmpty else { throw ControlError(.invalidArgument, "integrations edit needs at least one change") }
         return ControlRequest(
             ["integrations", "edit"], arguments: [try ArgumentChecks.nonEmpty(name, "an integration name")], flags: flags,
-            definesJSONFlag: false, expectedOutput: .nothing)
+            definesJSONFlag: false, expectedOutput: .confirmation(linePrefixes: ["Updated integration "]))
     }
 }
 
