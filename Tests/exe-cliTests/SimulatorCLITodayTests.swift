@@ -268,14 +268,16 @@ struct SimulatorCLITodayTests {
             #expect(try output.status == 0 && !(json(output)).isEmpty, "\(subcommand): \(output.stderr)")
         }
 
-        let edited = try await sim.run(["integrations", "edit", "reflection", "--step-up", "--comment", "edited \(transport)"], extra: extra)
+        let edited = try await sim.run(
+            ["integrations", "edit", "reflection", "--step-up", "--step-up-require-passkey", "--comment", "edited \(transport)"], extra: extra)
         #expect(edited.status == 0, "\(edited.stderr)")
         let integrations = try await sim.run(["integrations", "list", "--json"], extra: extra)
         let reflection = try #require(
             (try JSONSerialization.jsonObject(with: integrations.standardOutput) as? [[String: Any]])?.first { $0["name"] as? String == "reflection" })
         #expect((reflection["config"] as? [String: Any])?["step_up"] as? String == "true")
+        #expect((reflection["config"] as? [String: Any])?["step_up_require_passkey"] as? String == "true")
         #expect(reflection["comment"] as? String == "edited \(transport)")
-        #expect(try await sim.run(["integrations", "edit", "reflection", "--no-step-up"], extra: extra).status == 0)
+        #expect(try await sim.run(["integrations", "edit", "reflection", "--no-step-up", "--no-step-up-require-passkey"], extra: extra).status == 0)
         #expect(try await sim.run(["integrations", "edit", "ghost-integration", "--comment", "x"], extra: extra).status == 3)
 
         let tagged = "group-\(transport.rawValue)-vm"
