@@ -10,7 +10,7 @@ extension CommandCatalog {
         GoFlag("no-pool", .bool(default: false), "create the VM outside any pool"),
     ]
 
-    /// `integrations edit <name>` (`integrations.md`).
+    /// `integrations edit <name>` (`integrations.md`, `integrations-step-up.md`).
     static let integrationsEdit = CommandSpec(
         "edit", "Change an integration's settings", usage: "integrations edit <name> [flags]",
         flags: [
@@ -21,6 +21,7 @@ extension CommandCatalog {
             GoFlag("repository", .string(default: ""), "github repositories owner/repo[,owner/repo2]"),
             GoFlag("fields", .string(default: ""), "reflection fields"),
             GoFlag("step-up", .bool(default: false), "require a fresh approval before each use"),
+            GoFlag("step-up-require-passkey", .bool(default: false), "require a passkey for step-up approvals"),
         ],
         positional: true)
 

@@ -46,7 +46,20 @@ struct VMFreezer {
             for pid in fresh where Glibc.kill(pid, SIGSTOP) == 0 { stopped.insert(pid) }
             usleep(20_000)
         }
+        // kill() returns before the target stops: wait (at most 2 s) until
+        // each one is really stopped, so nothing runs after `pause` returns.
+        let deadline = ContinuousClock.now + .seconds(2)
+        while stopped.contains(where: { Self.isRunning($0) }), ContinuousClock.now < deadline { usleep(5_000) }
         return stopped.count
+    }
+
+    /// Whether `pid` exists and is not stopped (state `T`) or dead.
+    static func isRunning(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else {
+            return false
+        }
+        let state = stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first
+        return !["T", "t", "Z", "X"].contains(state)
     }
 
     /// Lets every process of the VM run again (children first, so a parent

@@ -70,7 +70,7 @@ struct SimulatorCLITodayTests {
         #expect(try await sim.run(["vm", "new", "--name", name], extra: extra).status == 0)
         // The counter runs in the VM, detached from the session that started it (SSH to the VM either way).
         let started = try await sim.run(
-            ["vm", "exec", name, "--", "sh", "-c", "nohup sh -c 'i=0; while :; do i=$((i+1)); echo $i > /tmp/\(file); sleep 0.1; done' >/dev/null 2>&1 &"])
+            ["vm", "exec", name, "--", "sh", "-c", "nohup sh -c 'i=0; while :; do i=$((i+1)); echo $i > /tmp/\(file).new; mv /tmp/\(file).new /tmp/\(file); sleep 0.1; done' >/dev/null 2>&1 &"])
         #expect(started.status == 0, "\(started.stderr)")
         let running = try #require(try await waitForCounter(file, above: 2), "the counter never ran")
 
@@ -223,7 +223,7 @@ struct SimulatorCLITodayTests {
         let full = try await sim.run(["vm", "new", "--name", "overflow-\(transport.rawValue)", "--pool", pool], extra: extra)
         #expect(full.status == 1 && full.stderr == "error: pool \"\(pool)\" is full (1 of 1 VMs)\n", "\(full.stderr)")
         let missing = try await sim.run(["vm", "new", "--pool", "no-such-pool"], extra: extra)
-        #expect(missing.status == 1 && missing.stderr.contains("pool \"no-such-pool\" not found"), "\(missing.stderr)")
+        #expect(missing.status == 3 && missing.stderr.contains("pool \"no-such-pool\" not found"), "\(missing.stderr)")
 
         let listing = try await sim.run(["pool", "ls", pool, "--json"], extra: extra)
         let pools = try #require(try json(listing)["pools"] as? [[String: Any]])
@@ -268,15 +268,17 @@ struct SimulatorCLITodayTests {
             #expect(try output.status == 0 && !(json(output)).isEmpty, "\(subcommand): \(output.stderr)")
         }
 
-        let edited = try await sim.run(["integrations", "edit", "reflection", "--step-up", "--comment", "edited \(transport)"], extra: extra)
+        let edited = try await sim.run(
+            ["integrations", "edit", "reflection", "--step-up", "--step-up-require-passkey", "--comment", "edited \(transport)"], extra: extra)
         #expect(edited.status == 0, "\(edited.stderr)")
         let integrations = try await sim.run(["integrations", "list", "--json"], extra: extra)
         let reflection = try #require(
             (try JSONSerialization.jsonObject(with: integrations.standardOutput) as? [[String: Any]])?.first { $0["name"] as? String == "reflection" })
         #expect((reflection["config"] as? [String: Any])?["step_up"] as? String == "true")
+        #expect((reflection["config"] as? [String: Any])?["step_up_require_passkey"] as? String == "true")
         #expect(reflection["comment"] as? String == "edited \(transport)")
-        #expect(try await sim.run(["integrations", "edit", "reflection", "--no-step-up"], extra: extra).status == 0)
-        #expect(try await sim.run(["integrations", "edit", "ghost-integration", "--comment", "x"], extra: extra).status == 1)
+        #expect(try await sim.run(["integrations", "edit", "reflection", "--no-step-up", "--no-step-up-require-passkey"], extra: extra).status == 0)
+        #expect(try await sim.run(["integrations", "edit", "ghost-integration", "--comment", "x"], extra: extra).status == 3)
 
         let tagged = "group-\(transport.rawValue)-vm"
         #expect(try await sim.run(["vm", "new", "--name", tagged, "--tag", "grp\(transport.rawValue)"], extra: extra).status == 0)

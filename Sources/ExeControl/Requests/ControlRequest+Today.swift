@@ -81,6 +81,7 @@ extension ControlRequest {
         if !edit.repositories.isEmpty { flags.append(ControlFlag("repository", ControlWord(edit.repositories.joined(separator: ",")))) }
         if let fields = edit.fields { flags.append(ControlFlag("fields", ControlWord(fields.isEmpty ? "none" : fields.joined(separator: ",")))) }
         if let stepUp = edit.stepUp { flags.append(ControlFlag("step-up", bool: stepUp)) }
+        if let passkey = edit.stepUpRequirePasskey { flags.append(ControlFlag("step-up-require-passkey", bool: passkey)) }
         guard !flags.isEmpty else { throw ControlError(.invalidArgument, "integrations edit needs at least one change") }
         return ControlRequest(
             ["integrations", "edit"], arguments: [try ArgumentChecks.nonEmpty(name, "an integration name")], flags: flags,

@@ -18,6 +18,9 @@ public struct IntegrationEdit: Sendable {
     /// `--step-up` (`true`) or `--step-up=false`: whether each use needs a
     /// fresh approval.
     public var stepUp: Bool?
+    /// `--step-up-require-passkey[=false]`: whether a step-up approval
+    /// needs a passkey.
+    public var stepUpRequirePasskey: Bool?
 
     /// Creates an edit.
     public init(

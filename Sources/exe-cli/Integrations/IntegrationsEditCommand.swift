@@ -16,10 +16,11 @@ struct IntegrationsEditCommand: AsyncParsableCommand {
     @Option(name: .customLong("repository"), help: "github: owner/repo (repeatable).") var repositories: [String] = []
     @Option(help: "reflection: all, none, or a comma list of email,integrations,tags,comment.") var fields: String?
     @Flag(inversion: .prefixedNo, help: "Require a fresh approval before each use of the integration.") var stepUp: Bool?
+    @Flag(inversion: .prefixedNo, help: "Require a passkey for step-up approvals.") var stepUpRequirePasskey: Bool?
 
     func validate() throws {
         for header in headers where !header.contains(":") { throw ValidationError("--header must be Name:Value") }
-        if comment == nil, target == nil, headers.isEmpty, bearerVariable == nil, repositories.isEmpty, fields == nil, stepUp == nil {
+        if comment == nil, target == nil, headers.isEmpty, bearerVariable == nil, repositories.isEmpty, fields == nil, stepUp == nil, stepUpRequirePasskey == nil {
             throw ValidationError("give at least one change")
         }
     }
@@ -35,6 +36,7 @@ struct IntegrationsEditCommand: AsyncParsableCommand {
                 guard let value = session.environment.variable(bearerVariable) else { throw CLIUsageError("$\(bearerVariable) is not set") }
                 edit.bearer = Secret(value)
             }
+            edit.stepUpRequirePasskey = stepUpRequirePasskey
             if let fields { edit.fields = fields == "none" ? [] : fields.split(separator: ",").map(String.init) }
             try await session.client.integrations.edit(name, edit)
             try session.output.result(Acknowledgement(command: "integrations edit", name: name)) { "Updated integration \(name)." }
