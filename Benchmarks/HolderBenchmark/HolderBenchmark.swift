@@ -107,18 +107,6 @@ struct HolderBenchmark {
         BenchmarkReport.target("first exe-cli call <= 1.0x plain ssh", ratio: seconds(median(first)) / seconds(median(plain)), limit: 1.0)
     }
 
-    /// Ends holders serving `scratch` (found by their command line), by pid.
-    static func stopHolders(_ scratch: TemporaryDirectory) {
-        let needle = Data("--directory\0\(scratch.path)/exe\0".utf8)
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        for pid in entries.compactMap(Int32.init)
-        where FileManager.default.contents(atPath: "/proc/\(pid)/cmdline")?.range(of: needle) != nil {
-            kill(pid, SIGKILL)
-            var status: Int32 = 0
-            for _ in 0..<100 where kill(pid, 0) == 0 {
-                _ = waitpid(pid, &status, WNOHANG)
-                usleep(10_000)
-            }
-        }
-    }
+    /// Ends holders serving `scratch`, by pid.
+    static func stopHolders(_ scratch: TemporaryDirectory) { ConnectionHolderProcesses.stop(under: scratch.path) }
 }

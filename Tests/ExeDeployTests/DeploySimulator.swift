@@ -38,6 +38,7 @@ final class DeploySimulator: Sendable {
 
     func stop() async throws {
         defer { scratch.remove() }
+        ConnectionHolderProcesses.stop(under: scratch.path)
         try await harness.stop()
     }
 
@@ -66,6 +67,7 @@ final class DeploySimulator: Sendable {
         environment["SSH_AUTH_SOCK"] = ""
         environment["XDG_STATE_HOME"] = scratch.file("state")
         environment["XDG_CONFIG_HOME"] = scratch.file("config")
+        environment["XDG_RUNTIME_DIR"] = scratch.file("run")
         environment["EXE_CONTROL_HOST"] = "\(harness.controlHost):\(harness.controlPort)"
         environment["EXE_KNOWN_HOSTS"] = harness.knownHostsPath
         environment["EXE_IDENTITY"] = key

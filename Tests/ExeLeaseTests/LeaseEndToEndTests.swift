@@ -31,6 +31,7 @@ struct LeaseTestBed {
     }
 
     func stop() async {
+        ConnectionHolderProcesses.stop(under: home.path)
         try? await simulator.stop()
         home.remove()
     }
@@ -72,7 +73,7 @@ struct LeaseTestBed {
         [
             "HOME": home.path, "EXE_CONTROL_HOST": "\(simulator.controlHost):\(simulator.controlPort)",
             "EXE_KNOWN_HOSTS": simulator.knownHostsPath, "EXE_IDENTITY": key.privatePath, "SSH_AUTH_SOCK": "",
-            "XDG_STATE_HOME": home.file("state-root"), "XDG_CONFIG_HOME": home.file("config"),
+            "XDG_STATE_HOME": home.file("state-root"), "XDG_CONFIG_HOME": home.file("config"), "XDG_RUNTIME_DIR": home.file("run"),
         ]
     }
 

@@ -62,6 +62,7 @@ public final class ScriptedControlPlane: @unchecked Sendable {
 
     /// Stops sshd and removes every file.
     public func stop() {
+        ConnectionHolderProcesses.stop(under: server.directory.path)
         server.cleanUp()
         scratch.remove()
     }

@@ -24,6 +24,8 @@ struct CLIProcessTests {
             "HOME": plane.server.directory.path, "USER": plane.server.user, "SSH_AUTH_SOCK": "",
             "EXE_CONTROL_HOST": plane.hostAndPort, "EXE_KNOWN_HOSTS": knownHosts ?? plane.server.knownHostsPath,
             "EXE_IDENTITY": plane.server.clientKey.privatePath, "EXE_TRANSPORT": "", "EXE_JSON": "", "EXE_API_TOKEN": "",
+            // A connection holder of its own, which ends when the directory is removed with the server.
+            "XDG_RUNTIME_DIR": plane.server.directory.file("run"), "EXE_PERSIST": "", "EXE_PERSIST_IDLE": "",
         ]
         return try await LocalProcessRunner().run(
             ProcessInvocation(binary, arguments, environment: environment, standardInput: stdin ?? Data(), timeout: .seconds(30)))

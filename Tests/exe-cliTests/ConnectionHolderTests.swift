@@ -259,13 +259,7 @@ final class HolderTestBed: Sendable {
     }
 
     /// Holders serving this bed's directory (found by their command line).
-    func holderPIDs() -> [Int32] {
-        let needle = Data("--directory\0\(runtimeDirectory)\0".utf8)
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        return entries.compactMap(Int32.init).filter { pid in
-            FileManager.default.contents(atPath: "/proc/\(pid)/cmdline")?.range(of: needle) != nil
-        }
-    }
+    func holderPIDs() -> [Int32] { ConnectionHolderProcesses.pids(under: directory.path) }
 
     func waitUntilGone(_ pid: Int32, timeout: Duration = .seconds(5)) async throws {
         let deadline = ContinuousClock.now + timeout
@@ -285,7 +279,7 @@ final class HolderTestBed: Sendable {
 
     /// Stops this bed's holders by pid, the proxy, and removes the directory.
     func tearDown() {
-        for pid in holderPIDs() { kill(pid, SIGKILL) }
+        ConnectionHolderProcesses.stop(under: directory.path)
         proxy.stop()
         directory.remove()
     }

@@ -176,6 +176,7 @@ final class CLISimulator: Sendable {
 
     func stop() async throws {
         defer { home.remove() }
+        ConnectionHolderProcesses.stop(under: home.path)
         try await harness.stop()
     }
 
@@ -186,7 +187,7 @@ final class CLISimulator: Sendable {
             "HOME": home.path, "USER": harness.user, "SSH_AUTH_SOCK": "", "XDG_STATE_HOME": home.file("state"),
             "EXE_CONTROL_HOST": "\(harness.controlHost):\(harness.controlPort)", "EXE_KNOWN_HOSTS": harness.knownHostsPath,
             "EXE_API_URL": harness.apiURL, "EXE_IDENTITY": key.privatePath, "EXE_TRANSPORT": "", "EXE_API_TOKEN": "",
-            "EXE_JSON": "", "EXE_HOST_KEY_POLICY": "",
+            "EXE_JSON": "", "EXE_HOST_KEY_POLICY": "", "XDG_RUNTIME_DIR": home.file("run"), "EXE_PERSIST": "", "EXE_PERSIST_IDLE": "",
         ]
         variables.merge(extra) { _, new in new }
         return variables
