@@ -66,7 +66,7 @@ struct DeployEndToEndTests {
         #expect(status.status == 0, "\(status.stderr)")
         #expect(state["healthy"] as? Bool == true)
         #expect(state["image"] as? String == firstImage)
-        #expect((state["lastDeploy"] as? [String: Any])?["action"] as? String == "rollback")
+        #expect((state["last_deploy"] as? [String: Any])?["action"] as? String == "rollback")
     }
 
     @Test("Pattern A replace (rm, then new under the same name) keeps the share settings, tags and comment too")

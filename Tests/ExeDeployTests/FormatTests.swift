@@ -183,6 +183,25 @@ struct FormatTests {
     }
 }
 
+
+@Suite("Lock ages")
+struct LockAgeTests {
+    @Test("a lock's age is sane: days past 48 hours, an impossible time is unknown (never 221109h ago)")
+    func ages() {
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        func details(_ acquired: Date) -> DeployLockDetails {
+            DeployLockDetails(id: "", app: "app", holder: "ana", host: "laptop", action: "deploy", acquiredAt: acquired)
+        }
+        #expect(details(now.addingTimeInterval(-90)).summary(at: now).contains(", 90s ago,"))
+        #expect(details(now.addingTimeInterval(-3 * 3600)).summary(at: now).contains(", 3h ago,"))
+        #expect(details(now.addingTimeInterval(-(3 * 86_400 + 4 * 3600))).summary(at: now).contains(", 3d 4h ago,"))
+        for impossible in [Date.distantPast, Date(timeIntervalSinceReferenceDate: 0), now.addingTimeInterval(7 * 86_400)] {
+            let summary = details(impossible).summary(at: now)
+            #expect(summary.contains("since an unknown time") && !summary.contains("ago"), "\(summary)")
+        }
+    }
+}
+
 /// `git rev-parse --short HEAD` and `git status --porcelain` answers for
 /// ``ReleaseTag``.
 private struct GitAnswers: ProcessRunner {

@@ -13,6 +13,19 @@ struct SyncIgnoreRulesTests {
         #expect(!rules.excludes("Sources/main.swift"))
     }
 
+    @Test("outside git, well-known secrets are excluded; a ! rule in .exeignore brings one back; in git they are not special")
+    func secrets() {
+        var rules = SyncIgnoreRules(exeignore: "!deploy.pem\n")
+        #expect(!rules.excludes(".ssh/id_ed25519") && !rules.excludes(".env"), "only outside a git work tree")
+        rules.excludesSecrets = true
+        for path in [".ssh/id_ed25519", ".aws/credentials", ".env", ".env.production", "certs/server.pem", "tls.key", "id_rsa", ".netrc"] {
+            #expect(rules.excludes(path), "\(path)")
+        }
+        for path in ["Sources/main.swift", "environment.md", "keys.txt", "id_rsa.pub", "deploy.pem"] {
+            #expect(!rules.excludes(path), "\(path)")
+        }
+    }
+
     @Test(".exeignore: globs, anchoring, directories, negation, **")
     func userRules() {
         let rules = SyncIgnoreRules(exeignore: """

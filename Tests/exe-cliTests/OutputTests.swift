@@ -108,4 +108,51 @@ struct OutputTests {
         #expect(trailing.comment == "hello world" && trailing.global.json)
         #expect(try VMCommentCommand.parse(["a-box", "--", "-1", "for", "this"]).comment == "-1 for this")
     }
+
+    @Test("JSON keys: camelCase becomes snake_case, wire keys and other keys stay; one line")
+    func snakeCaseKeys() throws {
+        #expect(JSONRenderer.snakeCase("leaseID") == "lease_id")
+        #expect(JSONRenderer.snakeCase("previousImage") == "previous_image")
+        #expect(JSONRenderer.snakeCase("syncUpToDate") == "sync_up_to_date")
+        #expect(JSONRenderer.snakeCase("vm_name") == "vm_name")
+        #expect(JSONRenderer.snakeCase("X-Key") == "X-Key")
+        #expect(JSONRenderer.snakeCase("app") == "app")
+        struct Sample: Encodable { let leaseID = "l-1"; let wasLocked = true }
+        #expect(try JSONRenderer.render(Sample()) == #"{"lease_id":"l-1","was_locked":true}"#)
+    }
+
+    @Test("help: the global-options section moves after the command's own options")
+    func helpLayout() {
+        let help = "OVERVIEW: x\n\nUSAGE: y\n\nGLOBAL OPTIONS:\n  --json   JSON\n\nOPTIONS:\n  --all   All\n  -h, --help   Help\n"
+        let reordered = HelpLayout.reorder(help)
+        #expect(reordered == "OVERVIEW: x\n\nUSAGE: y\n\nOPTIONS:\n  --all   All\n  -h, --help   Help\n\nGLOBAL OPTIONS:\n  --json   JSON")
+        #expect(HelpLayout.reorder("USAGE: y\n\nOPTIONS:\n  --all\n") == "USAGE: y\n\nOPTIONS:\n  --all\n")
+    }
+
+    @Test("top-level vm aliases: ls, new, rm become vm subcommands; top-level commands and options stay")
+    func topLevelAliases() {
+        #expect(TopLevelAlias.expand(["ls", "--json"]) == ["vm", "ls", "--json"])
+        #expect(TopLevelAlias.expand(["rm", "a-box"]) == ["vm", "rm", "a-box"])
+        #expect(TopLevelAlias.expand(["whoami"]) == ["whoami"])
+        #expect(TopLevelAlias.expand(["--help"]) == ["--help"])
+        #expect(TopLevelAlias.expand([]) == [])
+    }
+
+    @Test("long tag lists are cut with +N; table lines are cut to a width")
+    func cutting() {
+        #expect(DisplayFormat.tags(["prod"]) == "prod")
+        #expect(DisplayFormat.tags([]) == "-")
+        #expect(DisplayFormat.tags(["aaaaaaaaaa", "bbbbbbbbbb", "cccccccccc", "dddd"]) == "aaaaaaaaaa,bbbbbbbbbb,+2")
+        #expect(TableRenderer.render(headers: ["A", "B"], rows: [["x", String(repeating: "y", count: 30)]], maxWidth: 10).split(separator: "\n")
+            .allSatisfy { $0.count <= 10 })
+    }
+
+    @Test("a remote command wrapped for its process group keeps its meaning and its status")
+    func processGroupWrapper() async throws {
+        let group = RemoteProcessGroup(commandLine: "echo \"$((6 * 7))\" 'it''s'; exit 3", runID: "test\(UInt32.random(in: 0...UInt32.max))")
+        let result = try await LocalProcessRunner().run(ProcessInvocation("/bin/sh", ["-c", group.wrapped]))
+        #expect(result.status == 3)
+        #expect(result.stdout == "42 its\n")
+        #expect(!FileManager.default.fileExists(atPath: group.pidFile), "the pid file is removed")
+    }
 }

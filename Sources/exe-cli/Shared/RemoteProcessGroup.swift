@@ -4,7 +4,7 @@ import Foundation
 /// A remote command line wrapped so that its whole process group can be
 /// signalled: the remote shell (a session leader under sshd) records its pid
 /// in a file, runs the command line with `eval` (so the command means what
-/// it meant unwrapped), and removes the file. ``interruptScript(graceSeconds:)``
+/// it meant unwrapped), and removes the file on exit. ``interruptScript(graceSeconds:)``
 /// sends SIGINT to that group, then SIGKILL, as `lease run` does, so a
 /// timeout or Ctrl-C leaves nothing running on the VM.
 struct RemoteProcessGroup: Sendable {
@@ -26,7 +26,8 @@ struct RemoteProcessGroup: Sendable {
     /// The line to run instead of ``commandLine``.
     var wrapped: String {
         let pid = ShellQuote.word(pidFile)
-        return "printf '%s\\n' \"$$\" > \(pid) || exit 125; eval \(ShellQuote.word(commandLine)); s=$?; rm -f \(pid); exit $s"
+        // The EXIT trap removes the pid file also when the command line itself calls `exit`.
+        return "trap 'rm -f '\(ShellQuote.word(pid)) EXIT; printf '%s\\n' \"$$\" > \(pid) || exit 125; eval \(ShellQuote.word(commandLine))"
     }
 
     /// Sends SIGINT to the group, SIGKILL after `graceSeconds` if it still
