@@ -15,11 +15,11 @@ struct LeaseTestBed {
     let repository: String
     let claims: LeaseClaimStore
 
-    static func start() async throws -> LeaseTestBed {
+    static func start(simulatorEnvironment: [String: String] = [:]) async throws -> LeaseTestBed {
         let home = try TemporaryDirectory(prefix: "exe-lease-e2e")
         try FileManager.default.createDirectory(atPath: home.file(".ssh"), withIntermediateDirectories: true)
         let key = try await SSHKeyPair.generate(type: "ed25519", at: home.file(".ssh/id_ed25519"))
-        let simulator = try await SimulatorHarness.start(authorizedKeys: [key.publicPath])
+        let simulator = try await SimulatorHarness.start(authorizedKeys: [key.publicPath], environment: simulatorEnvironment)
         let repository = home.file("repo")
         let runner = LocalProcessRunner()
         try await runner.check(ProcessInvocation("git", ["init", "-q", repository]))
@@ -87,7 +87,7 @@ struct LeaseTestBed {
 /// Runs `body` with a fresh test bed and always stops its simulator
 /// afterwards, holding ``SimulatorGate`` so other modules' simulators wait.
 func withLeaseTestBed(_ body: (LeaseTestBed) async throws -> Void) async throws {
-    try await SimulatorGate.withExclusive(start: LeaseTestBed.start, stop: { await $0.stop() }, body)
+    try await SimulatorGate.withExclusive(start: { try await LeaseTestBed.start() }, stop: { await $0.stop() }, body)
 }
 
 func collectOutput(_ sink: OutputCollector) -> @Sendable (CommandOutputEvent) -> Void {

@@ -77,7 +77,8 @@ extension SimulatorSuites {
             response = try await api.exec("whoami", token: Secret("garbage"))
             #expect(response.body == Self.error("invalid token format: missing exe0. prefix"))
             response = try await api.exec("whoami", token: Secret("exe0.e30"))
-            #expect(response.body == Self.error("invalid token format: expected exe0.<payload>.<sigblob>"))
+            // Go's JSON encoder escapes < and >.
+            #expect(response.body == Self.error(#"invalid token format: expected exe0.\u003cpayload\u003e.\u003csigblob\u003e"#))
             response = try await api.exec("whoami", token: Secret("exe0.e30.AAAA"))
             #expect(response.body == Self.error("invalid token: malformed signature"))
 
@@ -136,6 +137,43 @@ extension SimulatorSuites {
             let notAllowed = try await sim.harness.exec("ssh stream-box true", token: try await Self.token("{}", key: sim.key))
             #expect(notAllowed.status == 403)
             _ = try await sim.control("rm stream-box")
+        }
+
+        /// exeweb/proxy.go GetProxyAuth: X-Exedev-Authorization, then Authorization, then Basic; namespace v0@VM.exe.xyz.
+        @Test func vmProxyTokens() async throws {
+            let sim = try sim
+            let auth = try VMProxyTokenAuth(stateDirectory: sim.harness.stateDirectory)
+            let vmToken = try await Self.token(#"{"ctx":{"role":"ci"}}"#, key: sim.key, namespace: "v0@proxy-box.exe.xyz")
+            switch auth.check(headers: [("X-Exedev-Authorization", "Bearer " + vmToken.reveal())], vm: "proxy-box") {
+            case .authenticated(let headers, let consumed):
+                #expect(consumed == "X-Exedev-Authorization")
+                #expect(headers.contains { $0.0 == "X-ExeDev-Token-Ctx" && $0.1 == #"{"role":"ci"}"# })
+                #expect(headers.contains { $0.0 == "X-ExeDev-Email" })
+            default: Issue.record("a VM token in X-Exedev-Authorization was not accepted")
+            }
+            let basic = Data("git:\(vmToken.reveal())".utf8).base64EncodedString()
+            if case .authenticated(_, let consumed) = auth.check(headers: [("Authorization", "Basic " + basic)], vm: "proxy-box") {
+                #expect(consumed == nil)
+            } else {
+                Issue.record("a VM token as the Basic password was not accepted")
+            }
+            // The same token for another VM, and an API token, are refused with 401.
+            for (token, vm) in [(vmToken, "other-box"), (try await Self.token("{}", key: sim.key), "proxy-box")] {
+                guard case .rejected(let status, let headers, let body) = auth.check(headers: [("Authorization", "Bearer " + token.reveal())], vm: vm)
+                else {
+                    Issue.record("a token for the wrong namespace was accepted")
+                    continue
+                }
+                #expect(status == 401 && body.hasPrefix("invalid or missing authentication (trace "))
+                #expect(headers.contains { $0.0 == "WWW-Authenticate" && $0.1 == "Bearer, Basic" })
+            }
+            let same = "Bearer " + vmToken.reveal()
+            if case .rejected(let status, _, _) = auth.check(headers: [("Authorization", same), ("X-Exedev-Authorization", same)], vm: "proxy-box") {
+                #expect(status == 400)
+            } else {
+                Issue.record("identical Authorization and X-Exedev-Authorization were not refused")
+            }
+            if case .none = auth.check(headers: [("Accept", "*/*")], vm: "proxy-box") {} else { Issue.record("no credentials is not .none") }
         }
     }
 }

@@ -19,8 +19,9 @@ extension SimulatorSuites {
             #expect(response.status == 401 && response.body == #"{"error":"missing or invalid Authorization header"}"# + "\n")
             response = try await api.exec("ls", token: Secret("exe1.NOTATOKENNOTATOKENNOTATOKEN"))
             #expect(response.status == 401 && response.body == #"{"error":"invalid token"}"# + "\n")
+            // Not exe1, so parsed as exe0 (sshkey/token.go ParseToken); the message is the parser's.
             response = try await api.exec("ls", token: Secret("garbage"))
-            #expect(response.status == 401 && response.body == #"{"error":"invalid token"}"# + "\n")
+            #expect(response.status == 401 && response.body == #"{"error":"invalid token format: missing exe0. prefix"}"# + "\n")
             response = try await api.exec("ls", token: token, method: "GET")
             #expect(response.status == 405 && response.body == #"{"error":"method not allowed"}"# + "\n")
             response = try await api.exec("frobnicate", token: token)
