@@ -82,7 +82,7 @@ enum DeploySession {
 /// The text `exe-cli deploy` prints when a deploy or rollback succeeds.
 enum DeployReportText {
     static func render(_ report: DeployReport) -> String {
-        var lines = ["\(report.action == "rollback" ? "rolled back" : "deployed") \(report.app) on \(report.vm): \(report.url ?? "(no URL)")"]
+        var lines = ["\(report.action == .rollback ? "rolled back" : "deployed") \(report.app) on \(report.vm): \(report.url ?? "(no URL)")"]
         if let image = report.image { lines.append("image: \(image)") }
         if let digest = report.digest { lines.append("digest: \(digest)") }
         if let previous = report.previousImage { lines.append("previous: \(previous)") }
