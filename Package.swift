@@ -19,6 +19,8 @@ let package = Package(
         .library(name: "ExeControl", targets: ["ExeControl"]),
         .library(name: "ExeDeploy", targets: ["ExeDeploy"]),
         .library(name: "ExeLease", targets: ["ExeLease"]),
+        // One entry point over them: ExeSession (control client, VM hosts, deployers, leases).
+        .library(name: "Exe", targets: ["Exe"]),
         // Test doubles for code built on the libraries: a scripted control
         // transport and an in-memory remote host.
         .library(name: "ExeTesting", targets: ["ExeTesting"]),
@@ -106,6 +108,11 @@ let package = Package(
             name: "sync-benchmark",
             dependencies: ["ExeLease", "ExeControl", "ExeSSH", "ExeSystem", "ExeTestSupport"],
             path: "Benchmarks/SyncBenchmark",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "Exe",
+            dependencies: ["ExeControl", "ExeDeploy", "ExeLease", "ExeSSH", "ExeSystem"],
             swiftSettings: strictSettings
         ),
         .target(

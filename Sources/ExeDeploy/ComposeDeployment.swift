@@ -48,7 +48,7 @@ struct ComposeDeployment: Sendable {
         } else {
             template = nil
         }
-        return try await withLockedVM(action: "deploy", redactor: redactor) { vm, connection, redactor, report in
+        return try await withLockedVM(action: .deploy, redactor: redactor) { vm, connection, redactor, report in
             try await steps.run("prepare", "preparing \(vm.name): /data, registry login") {
                 try await ensureWritableData(connection, vm: vm)
                 try await registryLogin(connection, image: image.reference, redactor: redactor)
@@ -76,7 +76,7 @@ struct ComposeDeployment: Sendable {
     /// Puts `/data/<app>.compose.yaml.prev` back (the current file becomes
     /// `.prev`), and `/data/.env.production.prev` with it when there is one.
     func rollback(redactor: SecretRedactor) async throws -> DeployReport {
-        try await withLockedVM(action: "rollback", redactor: redactor) { vm, connection, redactor, report in
+        try await withLockedVM(action: .rollback, redactor: redactor) { vm, connection, redactor, report in
             guard try await connection.attributes(of: paths.previousComposeFile) != nil else {
                 throw DeployError(.nothingToRollBack, "there is no previous compose file (\(paths.previousComposeFile)) on \(vm.name) to roll back to")
             }
@@ -97,7 +97,7 @@ struct ComposeDeployment: Sendable {
     /// Finds the VM, connects, takes the lock, runs `body`, records the
     /// outcome in the audit log, releases the lock and closes the connection.
     private func withLockedVM(
-        action: String, redactor: SecretRedactor,
+        action: DeployAction, redactor: SecretRedactor,
         _ body: (VM, any RemoteHost, SecretRedactor, inout DeployReport) async throws -> Void
     ) async throws -> DeployReport {
         var redactor = redactor
@@ -117,7 +117,7 @@ struct ComposeDeployment: Sendable {
         }
         await EnvironmentFileSecrets.learn(from: connection, into: &redactor)
         let details = DeployLockDetails(
-            app: app, holder: actor.name, host: actor.host, action: action, acquiredAt: context.clock.now())
+            app: app, holder: actor.name, host: actor.host, action: action.rawValue, acquiredAt: context.clock.now())
         let lock: VMDirectoryLock
         do {
             lock = try await steps.run("lock", "taking the deploy lock on \(vm.name)") {
@@ -383,7 +383,7 @@ struct ComposeDeployment: Sendable {
 
     private func record(_ report: DeployReport, connection: any RemoteHost) async {
         let entry = DeployAuditRecord(
-            time: context.clock.now(), action: report.action, actor: actor.name, host: actor.host, app: app, vm: report.vm,
+            time: context.clock.now(), action: report.action.rawValue, actor: actor.name, host: actor.host, app: app, vm: report.vm,
             image: report.image, digest: report.digest, previousImage: report.previousImage, result: report.outcome.rawValue,
             detail: report.error)
         do {

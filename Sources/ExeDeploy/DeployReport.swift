@@ -27,7 +27,7 @@ public struct DeployReport: Sendable, Codable {
     }
 
     /// `deploy` or `rollback`.
-    public var action: String
+    public var action: DeployAction
     /// The app.
     public var app: String
     /// `replace` or `compose`.
@@ -56,7 +56,7 @@ public struct DeployReport: Sendable, Codable {
     public var error: String?
 
     /// Creates a report.
-    public init(action: String, app: String, pattern: DeployPattern, vm: String) {
+    public init(action: DeployAction, app: String, pattern: DeployPattern, vm: String) {
         self.action = action
         self.app = app
         self.pattern = pattern

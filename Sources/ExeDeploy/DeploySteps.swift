@@ -1,3 +1,4 @@
+import ExeSystem
 import Synchronization
 
 /// Runs the steps of one deploy: announces each, times it, and collects

@@ -1,3 +1,4 @@
+import ExeSystem
 import ExeControl
 import ExeSSH
 import Foundation

@@ -68,7 +68,7 @@ public struct Deployer: Sendable {
                 steps.note("pushed \(image.reference)" + (image.digest.map { " (\($0))" } ?? ""))
             }
         } catch {
-            var report = DeployReport(action: "deploy", app: configuration.app.value, pattern: configuration.pattern.value, vm: configuration.vm.value)
+            var report = DeployReport(action: .deploy, app: configuration.app.value, pattern: configuration.pattern.value, vm: configuration.vm.value)
             report.error = redactor.describe(error)
             report.timings = steps.snapshot
             throw ComposeDeployment.wrap(error, redactor: redactor, report: report)
@@ -76,7 +76,7 @@ public struct Deployer: Sendable {
         switch configuration.pattern.value {
         case .replace:
             return try await ReplaceDeployment(configuration: configuration, context: context, steps: steps, actor: actor)
-                .deploy(image, action: "deploy", redactor: redactor)
+                .deploy(image, action: .deploy, redactor: redactor)
         case .compose:
             return try await ComposeDeployment(configuration: configuration, context: context, steps: steps, actor: actor)
                 .deploy(image, tag: tag, redactor: redactor)
@@ -105,7 +105,7 @@ public struct Deployer: Sendable {
             }
             steps.note("rolling back to \(target.reference)")
             return try await ReplaceDeployment(configuration: configuration, context: context, steps: steps, actor: actor)
-                .deploy(target, action: "rollback", redactor: redactor)
+                .deploy(target, action: .rollback, redactor: redactor)
         }
     }
 

@@ -1,3 +1,4 @@
+import ExeSystem
 import ExeControl
 import ExeSSH
 import Foundation
@@ -27,7 +28,7 @@ struct ReplaceDeployment: Sendable {
     private var control: ControlClient { context.control }
 
     /// Deploys `image`; `action` is `deploy` or `rollback` (for the audit log).
-    func deploy(_ image: BuiltImage, action: String, redactor: SecretRedactor) async throws -> DeployReport {
+    func deploy(_ image: BuiltImage, action: DeployAction, redactor: SecretRedactor) async throws -> DeployReport {
         var redactor = redactor
         var report = DeployReport(action: action, app: app, pattern: .replace, vm: vmName)
         report.strategy = configuration.strategy.value
@@ -41,7 +42,7 @@ struct ReplaceDeployment: Sendable {
         }
         var lock: VMTagLock?
         if old != nil {
-            let details = DeployLockDetails(app: app, holder: actor.name, host: actor.host, action: action, acquiredAt: context.clock.now())
+            let details = DeployLockDetails(app: app, holder: actor.name, host: actor.host, action: action.rawValue, acquiredAt: context.clock.now())
             do {
                 lock = try await steps.run("lock", "taking the deploy lock (tag \(VMTagLock.lockTag) on \(vmName))") {
                     try await VMTagLock.acquire(
@@ -297,7 +298,7 @@ struct ReplaceDeployment: Sendable {
         on vm: VM, history: Data?, report: DeployReport, result: DeployReport.Outcome, error: String?, redactor: SecretRedactor
     ) async {
         let record = DeployAuditRecord(
-            time: context.clock.now(), action: report.action, actor: actor.name, host: actor.host, app: app, vm: vmName,
+            time: context.clock.now(), action: report.action.rawValue, actor: actor.name, host: actor.host, app: app, vm: vmName,
             image: report.image, digest: report.digest, previousImage: report.previousImage, result: result.rawValue, detail: error)
         let app = self.app
         let context = self.context

@@ -136,18 +136,18 @@ extension Leases {
     public func run(
         _ request: LeaseRunRequest, interrupt: RunInterrupt = RunInterrupt(),
         output: @escaping @Sendable (CommandOutputEvent) -> Void
-    ) async throws -> (status: RemoteExitStatus?, timing: LeaseRunTiming) {
-        let clock = ContinuousClock()
-        let start = clock.now
+    ) async throws -> LeaseRunResult {
+        let clock = context.clock
+        let start = clock.instant()
         var warmupMilliseconds: Int?
         let claim: LeaseClaim
         let oneShot = request.lease == nil
         if let key = request.lease {
             claim = try self.claim(key, reclaim: request.reclaim)
         } else {
-            let begin = clock.now
+            let begin = clock.instant()
             claim = try await warmup(WarmupRequest(keep: request.keep))
-            warmupMilliseconds = WorkTreeSync.milliseconds(clock.now - begin)
+            warmupMilliseconds = WorkTreeSync.milliseconds(clock.elapsed(since: begin))
         }
         do {
             if interrupt.isFired {
@@ -163,8 +163,8 @@ extension Leases {
                     _ = try await stop([claim.identity.id])
                     timing.leaseStopped = true
                 }
-                timing.totalMilliseconds = WorkTreeSync.milliseconds(clock.now - start)
-                return (nil, timing)
+                timing.totalMilliseconds = WorkTreeSync.milliseconds(clock.elapsed(since: start))
+                return LeaseRunResult(status: nil, timing: timing)
             }
             var result = try await runOnLease(claim, request: request, interrupt: interrupt, output: output, start: start)
             result.timing.warmupMilliseconds = warmupMilliseconds
@@ -172,14 +172,14 @@ extension Leases {
                 _ = try await stop([claim.identity.id])
                 result.timing.leaseStopped = true
             }
-            result.timing.totalMilliseconds = WorkTreeSync.milliseconds(clock.now - start)
-            return result
+            result.timing.totalMilliseconds = WorkTreeSync.milliseconds(clock.elapsed(since: start))
+            return LeaseRunResult(status: result.status, timing: result.timing)
         } catch {
             if oneShot && !request.keep {
                 context.progress("lease \(claim.identity.id): stopping the one-shot lease after the failure")
                 _ = try? await stop([claim.identity.id])
             }
-            throw error
+            throw LeaseError.wrapping(error)
         }
     }
 
@@ -187,7 +187,7 @@ extension Leases {
         _ claim: LeaseClaim, request: LeaseRunRequest, interrupt: RunInterrupt,
         output: @escaping @Sendable (CommandOutputEvent) -> Void, start: ContinuousClock.Instant
     ) async throws -> (status: RemoteExitStatus?, timing: LeaseRunTiming) {
-        let clock = ContinuousClock()
+        let clock = context.clock
         let runID = RemoteCommand.newRunID()
         var timing = LeaseRunTiming(
             leaseID: claim.identity.id, slug: claim.identity.slug, runID: runID, totalMilliseconds: 0, bytesSent: 0,
@@ -201,7 +201,7 @@ extension Leases {
             timing.exitCode = 130
             _ = try? await touching.value
             await connection.close()
-            timing.totalMilliseconds = WorkTreeSync.milliseconds(clock.now - start)
+            timing.totalMilliseconds = WorkTreeSync.milliseconds(clock.elapsed(since: start))
             return (nil, timing)
         }
         do {
@@ -212,7 +212,7 @@ extension Leases {
                 options.allowLarge = request.allowLargeSync
                 options.excludePatterns = context.settings.syncExclude.value
                 options.compress = context.settings.syncCompress.value
-                let begin = clock.now
+                let begin = clock.instant()
                 let sync = WorkTreeSync(connection: connection, localRoot: context.repositoryRoot, remoteDirectory: remoteDirectory, runner: context.runner)
                 let progress = context.progress
                 // Ctrl-C during the sync cancels it (the remote tree stays as
@@ -231,7 +231,7 @@ extension Leases {
                     if interrupt.isFired { return await interrupted() }
                     throw error
                 }
-                timing.syncMilliseconds = WorkTreeSync.milliseconds(clock.now - begin)
+                timing.syncMilliseconds = WorkTreeSync.milliseconds(clock.elapsed(since: begin))
                 timing.bytesSent = report.bytesSent
                 timing.filesChanged = report.filesSent + report.filesDeleted
                 timing.syncUpToDate = report.upToDate
@@ -240,7 +240,7 @@ extension Leases {
             if request.syncOnly {
                 _ = try? await touching.value
                 await connection.close()
-                timing.totalMilliseconds = WorkTreeSync.milliseconds(clock.now - start)
+                timing.totalMilliseconds = WorkTreeSync.milliseconds(clock.elapsed(since: start))
                 return (nil, timing)
             }
 
@@ -252,7 +252,7 @@ extension Leases {
             let stateDirectory = (remoteDirectory as NSString).deletingLastPathComponent + "/.exe-run"
             let command = RemoteCommand(arguments: request.arguments, workDirectory: remoteDirectory, environment: environment, stateDirectory: stateDirectory, runID: runID)
             let execution = RemoteExecution(connection: connection, command: command)
-            let begin = clock.now
+            let begin = clock.instant()
             let events = try await execution.start()
             let interrupter = Task {
                 await interrupt.wait()
@@ -275,11 +275,11 @@ extension Leases {
             // ignored SIGINT is left behind.
             if !timing.interrupted { interrupter.cancel() }
             _ = await interrupter.value
-            timing.commandMilliseconds = WorkTreeSync.milliseconds(clock.now - begin)
+            timing.commandMilliseconds = WorkTreeSync.milliseconds(clock.elapsed(since: begin))
             timing.exitCode = timing.interrupted ? 130 : status?.shellStatus
             _ = try? await touching.value
             await connection.close()
-            timing.totalMilliseconds = WorkTreeSync.milliseconds(clock.now - start)
+            timing.totalMilliseconds = WorkTreeSync.milliseconds(clock.elapsed(since: start))
             return (status, timing)
         } catch {
             _ = try? await touching.value

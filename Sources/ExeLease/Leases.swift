@@ -23,8 +23,10 @@ public struct LeaseContext: Sendable {
     public var defaultUser: String
     /// The repository the command runs in (claims are bound to it).
     public var repositoryRoot: String
-    /// Now.
-    public var now: @Sendable () -> Date
+    /// Wall clock, monotonic clock and sleep (readiness back-off, expiries, timings).
+    public var clock: ExeClock
+    /// The wall clock's now (``clock``'s).
+    public var now: @Sendable () -> Date { clock.now }
     /// Progress lines for the user (stderr on a terminal).
     public var progress: @Sendable (String) -> Void
     /// Runs local programs (git).
@@ -43,13 +45,13 @@ public struct LeaseContext: Sendable {
     public init(
         control: ControlClient, controlHost: String, claims: LeaseClaimStore, settings: LeaseSettings,
         vmConfiguration: @escaping @Sendable (SSHDestination) -> SSHClientConfiguration, defaultUser: String,
-        repositoryRoot: String, now: @escaping @Sendable () -> Date = { Date() },
+        repositoryRoot: String, clock: ExeClock = .system,
         progress: @escaping @Sendable (String) -> Void = { _ in }, runner: any ProcessRunner = LocalProcessRunner(),
         readinessTimeout: Duration = .seconds(300)
     ) {
         self.init(
             control: control, controlHost: controlHost, claims: claims, settings: settings,
-            vms: SSHVMConnector(defaultUser: defaultUser, configuration: vmConfiguration), repositoryRoot: repositoryRoot, now: now,
+            vms: SSHVMConnector(defaultUser: defaultUser, configuration: vmConfiguration), repositoryRoot: repositoryRoot, clock: clock,
             progress: progress, runner: runner, readinessTimeout: readinessTimeout)
         self.vmConfiguration = vmConfiguration
     }
@@ -59,7 +61,7 @@ public struct LeaseContext: Sendable {
     /// none).
     public init(
         control: ControlClient, controlHost: String, claims: LeaseClaimStore, settings: LeaseSettings, vms: any VMConnector,
-        repositoryRoot: String, now: @escaping @Sendable () -> Date = { Date() },
+        repositoryRoot: String, clock: ExeClock = .system,
         progress: @escaping @Sendable (String) -> Void = { _ in }, runner: any ProcessRunner = LocalProcessRunner(),
         readinessTimeout: Duration = .seconds(300)
     ) {
@@ -73,7 +75,7 @@ public struct LeaseContext: Sendable {
         let defaultUser = vms.defaultUser
         self.defaultUser = defaultUser
         self.repositoryRoot = repositoryRoot
-        self.now = now
+        self.clock = clock
         self.progress = progress
         self.runner = runner
         self.readinessTimeout = readinessTimeout
@@ -93,38 +95,7 @@ public struct WarmupRequest: Sendable {
     }
 }
 
-/// One VM of the tool, with what this machine knows about it.
-public struct LeaseView: Sendable, Codable, Equatable {
-    public var leaseID: String?
-    public var slug: String?
-    public var vmName: String
-    public var status: String
-    public var expiresAt: Date?
-    /// Whether this machine holds a claim for it.
-    public var claimed: Bool
-    /// The repository the claim is bound to.
-    public var repositoryRoot: String?
-    /// Whether the VM still exists (a claim can outlive its VM).
-    public var vmExists: Bool
-    public var keep: Bool
-}
 
-/// What `stop` did for one lease.
-public struct StopOutcome: Sendable, Codable, Equatable {
-    public var lease: String
-    public var vmName: String?
-    /// `stopped`, `already-gone` (the VM did not exist; the claim was removed).
-    public var result: String
-}
-
-/// What `gc` did (or would do) for one expired lease.
-public struct CollectionOutcome: Sendable, Codable, Equatable {
-    public var vmName: String
-    public var leaseID: String?
-    public var expiredAt: Date?
-    /// `stopped`, `would-stop`, `forgotten` (a claim whose VM is gone).
-    public var action: String
-}
 
 /// Leases: test VMs that are created, synced, used and stopped, and that
 /// never leak. See `Docs/ExeLease.md`.
@@ -143,81 +114,83 @@ public struct Leases: Sendable {
     /// A failure after the VM exists removes it (unless `keep`); if even that
     /// fails, the error says exactly how to remove it by hand.
     public func warmup(_ request: WarmupRequest) async throws -> LeaseClaim {
-        let settings = context.settings
-        let id = LeaseIdentity.newID()
-        let remote = try await context.control.list([LeaseTags.owner])
-        let remoteSlugs = Set(remote.vms.compactMap { LeaseTags.slug(in: $0.tags) })
-        let preferred = try request.slug.map { text -> String in
-            guard let slug = LeaseIdentity.normalizeSlug(text) else {
-                throw LeaseError(.configuration, "the slug \"\(text)\" has no letters to make a name from")
+        try await wrappingErrors {
+            let settings = context.settings
+            let id = LeaseIdentity.newID()
+            let remote = try await context.control.list([LeaseTags.owner])
+            let remoteSlugs = Set(remote.vms.compactMap { LeaseTags.slug(in: $0.tags) })
+            let preferred = try request.slug.map { text -> String in
+                guard let slug = LeaseIdentity.normalizeSlug(text) else {
+                    throw LeaseError(.configuration, "the slug \"\(text)\" has no letters to make a name from")
+                }
+                return slug
+            } ?? LeaseIdentity.defaultSlug(for: id)
+
+            // Slug choice and the provisional claim happen under one lock, so
+            // parallel warmups on this machine never pick the same slug.
+            let created = context.now()
+            let identity = try context.claims.withLock("allocation") { () throws -> LeaseIdentity in
+                let local = Set(context.claims.all().claims.map(\.identity.slug))
+                let identity = LeaseIdentity(id: id, slug: LeaseIdentity.uniqueSlug(preferred, taken: local.union(remoteSlugs)))
+                let claim = LeaseClaim(
+                    identity: identity, vmName: identity.vmName, controlHost: context.controlHost, sshHost: "", sshPort: 22, sshUser: "",
+                    repositoryRoot: context.repositoryRoot,
+                    remoteDirectory: settings.workRoot.value + "/" + id + "/" + Self.repositoryName(context.repositoryRoot),
+                    createdAt: created, idleTimeoutSeconds: Int(settings.idleTimeout.value.components.seconds),
+                    ttlSeconds: Int(settings.ttl.value.components.seconds), keep: request.keep)
+                try context.claims.create(claim)
+                return identity
             }
-            return slug
-        } ?? LeaseIdentity.defaultSlug(for: id)
+            let claim = try context.claims.load(id)!
+            context.progress("lease \(id): creating VM \(identity.vmName) (slug \(identity.slug))")
 
-        // Slug choice and the provisional claim happen under one lock, so
-        // parallel warmups on this machine never pick the same slug.
-        let created = context.now()
-        let identity = try context.claims.withLock("allocation") { () throws -> LeaseIdentity in
-            let local = Set(context.claims.all().claims.map(\.identity.slug))
-            let identity = LeaseIdentity(id: id, slug: LeaseIdentity.uniqueSlug(preferred, taken: local.union(remoteSlugs)))
-            let claim = LeaseClaim(
-                identity: identity, vmName: identity.vmName, controlHost: context.controlHost, sshHost: "", sshPort: 22, sshUser: "",
-                repositoryRoot: context.repositoryRoot,
-                remoteDirectory: settings.workRoot.value + "/" + id + "/" + Self.repositoryName(context.repositoryRoot),
-                createdAt: created, idleTimeoutSeconds: Int(settings.idleTimeout.value.components.seconds),
-                ttlSeconds: Int(settings.ttl.value.components.seconds), keep: request.keep)
-            try context.claims.create(claim)
-            return identity
-        }
-        let claim = try context.claims.load(id)!
-        context.progress("lease \(id): creating VM \(identity.vmName) (slug \(identity.slug))")
-
-        var tags = [LeaseTags.owner, LeaseTags.id(id), LeaseTags.slug(identity.slug), LeaseTags.expires(claim.expiresAt)]
-        if request.keep { tags.append(LeaseTags.keep) }
-        let vm: VM
-        do {
-            vm = try await context.control.create(
-                NewVMOptions(
-                    name: identity.vmName, image: settings.image.value, command: settings.command.value, sendEmail: false,
-                    memory: try settings.memory.value.map { try ByteSize($0) }, disk: try settings.disk.value.map { try ByteSize($0) },
-                    cpus: settings.cpus.value, tags: tags))
-        } catch {
-            try? context.claims.remove(id)
-            throw error
-        }
-
-        let destination = vm.sshDestination(defaultUser: context.defaultUser)
-        do {
-            try await waitUntilReady(destination, lease: id)
-            return try context.claims.update(id) { claim in
-                claim.state = .ready
-                claim.sshHost = destination.host
-                claim.sshPort = destination.port
-                claim.sshUser = destination.user
+            var tags = [LeaseTags.owner, LeaseTags.id(id), LeaseTags.slug(identity.slug), LeaseTags.expires(claim.expiresAt)]
+            if request.keep { tags.append(LeaseTags.keep) }
+            let vm: VM
+            do {
+                vm = try await context.control.create(
+                    NewVMOptions(
+                        name: identity.vmName, image: settings.image.value, command: settings.command.value, sendEmail: false,
+                        memory: try settings.memory.value.map { try ByteSize($0) }, disk: try settings.disk.value.map { try ByteSize($0) },
+                        cpus: settings.cpus.value, tags: tags))
+            } catch {
+                try? context.claims.remove(id)
+                throw error
             }
-        } catch {
-            if request.keep {
-                _ = try? context.claims.update(id) { claim in
+
+            let destination = vm.sshDestination(defaultUser: context.defaultUser)
+            do {
+                try await waitUntilReady(destination, lease: id)
+                return try context.claims.update(id) { claim in
+                    claim.state = .ready
                     claim.sshHost = destination.host
                     claim.sshPort = destination.port
                     claim.sshUser = destination.user
                 }
-                throw LeaseError(.notReady, "\(error); the VM \(identity.vmName) was kept (--keep): stop it with `exe-cli lease stop \(id)`")
-            }
-            context.progress("lease \(id): warmup failed; removing VM \(identity.vmName)")
-            do {
-                try await context.control.remove(identity.vmName)
-                try? context.claims.remove(id)
-            } catch let removal {
-                if removal.kind == .notFound {
-                    try? context.claims.remove(id)
-                    throw error
+            } catch {
+                if request.keep {
+                    _ = try? context.claims.update(id) { claim in
+                        claim.sshHost = destination.host
+                        claim.sshPort = destination.port
+                        claim.sshUser = destination.user
+                    }
+                    throw LeaseError(.notReady, "\(error); the VM \(identity.vmName) was kept (--keep): stop it with `exe-cli lease stop \(id)`")
                 }
-                throw LeaseError(
-                    .notReady,
-                    "\(error); removing the VM failed too (\(removal)). Remove it by hand: \(Self.manualRemovalCommand(vmName: identity.vmName, controlHost: context.controlHost))")
+                context.progress("lease \(id): warmup failed; removing VM \(identity.vmName)")
+                do {
+                    try await context.control.remove(identity.vmName)
+                    try? context.claims.remove(id)
+                } catch let removal {
+                    if (removal as? ControlError)?.kind == .notFound {
+                        try? context.claims.remove(id)
+                        throw error
+                    }
+                    throw LeaseError(
+                        .notReady,
+                        "\(error); removing the VM failed too (\(removal)). Remove it by hand: \(Self.manualRemovalCommand(vmName: identity.vmName, controlHost: context.controlHost))")
+                }
+                throw error
             }
-            throw error
         }
     }
 
@@ -237,14 +210,14 @@ public struct Leases: Sendable {
     /// Waits until `destination` accepts TCP, then an SSH login, then has
     /// the tools a sync needs, backing off between tries.
     func waitUntilReady(_ destination: SSHDestination, lease: String) async throws {
-        let clock = ContinuousClock()
-        let start = clock.now
+        let clock = context.clock
+        let start = clock.instant()
         let deadline = start + context.readinessTimeout
         var pause = Duration.milliseconds(200)
         var stage = "tcp"
         var lastError = ""
         var lastReport = start
-        while clock.now < deadline {
+        while clock.instant() < deadline {
             do {
                 stage = "ssh"
                 let connection = try await context.vms.connect(to: destination)
@@ -265,11 +238,11 @@ public struct Leases: Sendable {
                 if error.kind == .connectionRefused { stage = "tcp" }
                 lastError = error.message
             }
-            if clock.now - lastReport >= .seconds(5) {
-                lastReport = clock.now
-                context.progress("lease \(lease): waiting for \(destination.host):\(destination.port) (\(stage)) elapsed=\(Int((clock.now - start).components.seconds))s")
+            if clock.instant() - lastReport >= .seconds(5) {
+                lastReport = clock.instant()
+                context.progress("lease \(lease): waiting for \(destination.host):\(destination.port) (\(stage)) elapsed=\(Int(clock.elapsed(since: start).components.seconds))s")
             }
-            try await Task.sleep(for: pause)
+            try await clock.sleep(pause)
             pause = min(pause * 2, .seconds(2))
         }
         throw LeaseError(.notReady, "the VM at \(destination.host):\(destination.port) did not become ready within \(context.readinessTimeout) (last step: \(stage): \(lastError))")
@@ -358,13 +331,15 @@ public struct Leases: Sendable {
     /// VM's tags (so another machine's `gc` sees it).
     @discardableResult
     public func touch(_ claim: LeaseClaim) async throws -> LeaseClaim {
-        try requireThisControlHost(claim)
-        let before = claim.expiresAt
-        let updated = try context.claims.update(claim.identity.id) { $0.lastUsedAt = context.now() }
-        if abs(updated.expiresAt.timeIntervalSince(before)) >= 60 {
-            try await retag(updated, from: before)
+        try await wrappingErrors {
+            try requireThisControlHost(claim)
+            let before = claim.expiresAt
+            let updated = try context.claims.update(claim.identity.id) { $0.lastUsedAt = context.now() }
+            if abs(updated.expiresAt.timeIntervalSince(before)) >= 60 {
+                try await retag(updated, from: before)
+            }
+            return updated
         }
-        return updated
     }
 
     private func retag(_ claim: LeaseClaim, from old: Date) async throws {
@@ -379,21 +354,23 @@ public struct Leases: Sendable {
     /// tried; if any fails, the error (thrown after the others were stopped)
     /// names what was stopped and what failed.
     public func stop(_ idsOrSlugs: [String]) async throws -> [StopOutcome] {
-        var outcomes: [StopOutcome] = []
-        var failures: [(key: String, error: any Error)] = []
-        for key in idsOrSlugs {
-            do {
-                outcomes.append(try await stopOne(key))
-            } catch {
-                failures.append((key, error))
+        try await wrappingErrors {
+            var outcomes: [StopOutcome] = []
+            var failures: [(key: String, error: any Error)] = []
+            for key in idsOrSlugs {
+                do {
+                    outcomes.append(try await stopOne(key))
+                } catch {
+                    failures.append((key, error))
+                }
             }
+            guard let first = failures.first else { return outcomes }
+            if failures.count == 1 && outcomes.isEmpty { throw first.error }
+            let done = outcomes.map { "\($0.result) \($0.lease)" }
+            let failed = failures.map { "\($0.key): \($0.error)" }
+            let kind = (first.error as? LeaseError)?.kind ?? .control
+            throw LeaseError(kind, (done.isEmpty ? "" : done.joined(separator: ", ") + "; ") + "failed: " + failed.joined(separator: "; "))
         }
-        guard let first = failures.first else { return outcomes }
-        if failures.count == 1 && outcomes.isEmpty { throw first.error }
-        let done = outcomes.map { "\($0.result) \($0.lease)" }
-        let failed = failures.map { "\($0.key): \($0.error)" }
-        let kind = (first.error as? LeaseError)?.kind ?? .control
-        throw LeaseError(kind, (done.isEmpty ? "" : done.joined(separator: ", ") + "; ") + "failed: " + failed.joined(separator: "; "))
     }
 
     private func stopOne(_ key: String) async throws -> StopOutcome {
@@ -409,7 +386,7 @@ public struct Leases: Sendable {
             let owned = try await context.control.list([LeaseTags.owner]).vms
             guard let vm = owned.first(where: { $0.name == key || LeaseTags.leaseID(in: $0.tags) == key || LeaseTags.slug(in: $0.tags) == key }) else {
                 if LeaseIdentity.isID(key) {
-                    return StopOutcome(lease: key, vmName: nil, result: "already-gone")
+                    return StopOutcome(lease: key, vmName: nil, result: .alreadyGone)
                 }
                 throw LeaseError(.notFound, "no lease \"\(key)\" here or among the VMs tagged \(LeaseTags.owner)")
             }
@@ -422,32 +399,34 @@ public struct Leases: Sendable {
         }
         let gone = result.failures.first?.kind == .notFound
         if let leaseID { try context.claims.remove(leaseID) }
-        return StopOutcome(lease: leaseID ?? key, vmName: vmName, result: gone ? "already-gone" : "stopped")
+        return StopOutcome(lease: leaseID ?? key, vmName: vmName, result: gone ? .alreadyGone : .stopped)
     }
 
     /// The tool's VMs joined with this machine's claims. Without `all`,
     /// only leases this machine claims (and claims whose VM is gone).
     public func list(all: Bool = false) async throws -> [LeaseView] {
-        let vms = try await context.control.list([LeaseTags.owner]).vms.filter { $0.tags.contains(LeaseTags.owner) }
-        let claims = context.claims.all().claims
-        var views: [LeaseView] = []
-        var seen = Set<String>()
-        for vm in vms {
-            let id = LeaseTags.leaseID(in: vm.tags)
-            let claim = claims.first { $0.identity.id == id || $0.vmName == vm.name }
-            if claim == nil && !all { continue }
-            if let claim { seen.insert(claim.identity.id) }
-            views.append(LeaseView(
-                leaseID: id, slug: LeaseTags.slug(in: vm.tags), vmName: vm.name, status: vm.status?.description ?? "unknown",
-                expiresAt: claim?.expiresAt ?? LeaseTags.expiry(in: vm.tags), claimed: claim != nil,
-                repositoryRoot: claim?.repositoryRoot, vmExists: true, keep: vm.tags.contains(LeaseTags.keep)))
+        try await wrappingErrors {
+            let vms = try await context.control.list([LeaseTags.owner]).vms.filter { $0.tags.contains(LeaseTags.owner) }
+            let claims = context.claims.all().claims
+            var views: [LeaseView] = []
+            var seen = Set<String>()
+            for vm in vms {
+                let id = LeaseTags.leaseID(in: vm.tags)
+                let claim = claims.first { $0.identity.id == id || $0.vmName == vm.name }
+                if claim == nil && !all { continue }
+                if let claim { seen.insert(claim.identity.id) }
+                views.append(LeaseView(
+                    leaseID: id, slug: LeaseTags.slug(in: vm.tags), vmName: vm.name, status: vm.status?.description ?? "unknown",
+                    expiresAt: claim?.expiresAt ?? LeaseTags.expiry(in: vm.tags), claimed: claim != nil,
+                    repositoryRoot: claim?.repositoryRoot, vmExists: true, keep: vm.tags.contains(LeaseTags.keep)))
+            }
+            for claim in claims where !seen.contains(claim.identity.id) && isOnThisControlHost(claim) {
+                views.append(LeaseView(
+                    leaseID: claim.identity.id, slug: claim.identity.slug, vmName: claim.vmName, status: "gone",
+                    expiresAt: claim.expiresAt, claimed: true, repositoryRoot: claim.repositoryRoot, vmExists: false, keep: claim.keep))
+            }
+            return views.sorted { $0.vmName < $1.vmName }
         }
-        for claim in claims where !seen.contains(claim.identity.id) && isOnThisControlHost(claim) {
-            views.append(LeaseView(
-                leaseID: claim.identity.id, slug: claim.identity.slug, vmName: claim.vmName, status: "gone",
-                expiresAt: claim.expiresAt, claimed: true, repositoryRoot: claim.repositoryRoot, vmExists: false, keep: claim.keep))
-        }
-        return views.sorted { $0.vmName < $1.vmName }
     }
 
     /// Stops leases past their idle timeout or TTL (by the expiry in their
@@ -455,41 +434,43 @@ public struct Leases: Sendable {
     /// claims whose VM is gone (and claims of warmups that died more than an
     /// hour ago before making their VM). Kept leases are left alone.
     public func collectExpired(dryRun: Bool) async throws -> [CollectionOutcome] {
-        let now = context.now()
-        let vms = try await context.control.list([LeaseTags.owner]).vms.filter { $0.tags.contains(LeaseTags.owner) }
-        let claims = context.claims.all().claims.filter(isOnThisControlHost)
-        var outcomes: [CollectionOutcome] = []
-        var expired: [(VM, Date?)] = []
-        for vm in vms where !vm.tags.contains(LeaseTags.keep) {
-            let id = LeaseTags.leaseID(in: vm.tags)
-            let claim = claims.first { $0.identity.id == id }
-            // The later of the two expiries wins: a claim touched here is newer than the tag.
-            let expiry = [claim?.expiresAt, LeaseTags.expiry(in: vm.tags)].compactMap { $0 }.max()
-            if let expiry, expiry <= now { expired.append((vm, expiry)) }
-        }
-        for (vm, expiry) in expired {
-            let id = LeaseTags.leaseID(in: vm.tags)
-            if dryRun {
-                outcomes.append(CollectionOutcome(vmName: vm.name, leaseID: id, expiredAt: expiry, action: "would-stop"))
-                continue
+        try await wrappingErrors {
+            let now = context.now()
+            let vms = try await context.control.list([LeaseTags.owner]).vms.filter { $0.tags.contains(LeaseTags.owner) }
+            let claims = context.claims.all().claims.filter(isOnThisControlHost)
+            var outcomes: [CollectionOutcome] = []
+            var expired: [(VM, Date?)] = []
+            for vm in vms where !vm.tags.contains(LeaseTags.keep) {
+                let id = LeaseTags.leaseID(in: vm.tags)
+                let claim = claims.first { $0.identity.id == id }
+                // The later of the two expiries wins: a claim touched here is newer than the tag.
+                let expiry = [claim?.expiresAt, LeaseTags.expiry(in: vm.tags)].compactMap { $0 }.max()
+                if let expiry, expiry <= now { expired.append((vm, expiry)) }
             }
-            let result = try await context.control.remove([vm.name])
-            if let failure = result.failures.first, failure.kind != .notFound {
-                context.progress("gc: removing \(vm.name) failed: \(failure.message)")
-                continue
+            for (vm, expiry) in expired {
+                let id = LeaseTags.leaseID(in: vm.tags)
+                if dryRun {
+                    outcomes.append(CollectionOutcome(vmName: vm.name, leaseID: id, expiredAt: expiry, action: .wouldStop))
+                    continue
+                }
+                let result = try await context.control.remove([vm.name])
+                if let failure = result.failures.first, failure.kind != .notFound {
+                    context.progress("gc: removing \(vm.name) failed: \(failure.message)")
+                    continue
+                }
+                if let id { try context.claims.remove(id) }
+                outcomes.append(CollectionOutcome(vmName: vm.name, leaseID: id, expiredAt: expiry, action: .stopped))
             }
-            if let id { try context.claims.remove(id) }
-            outcomes.append(CollectionOutcome(vmName: vm.name, leaseID: id, expiredAt: expiry, action: "stopped"))
+            let live = Set(vms.map(\.name))
+            // A provisioning claim without a VM is a warmup that died; an hour
+            // is far past any warmup still under way.
+            let abandoned = { (claim: LeaseClaim) in claim.state == .provisioning && claim.createdAt.addingTimeInterval(3600) < now }
+            for claim in claims where !live.contains(claim.vmName) && (claim.state == .ready || abandoned(claim)) {
+                if !dryRun { try context.claims.remove(claim.identity.id) }
+                outcomes.append(CollectionOutcome(vmName: claim.vmName, leaseID: claim.identity.id, expiredAt: claim.expiresAt, action: dryRun ? .wouldForget : .forgotten))
+            }
+            return outcomes
         }
-        let live = Set(vms.map(\.name))
-        // A provisioning claim without a VM is a warmup that died; an hour
-        // is far past any warmup still under way.
-        let abandoned = { (claim: LeaseClaim) in claim.state == .provisioning && claim.createdAt.addingTimeInterval(3600) < now }
-        for claim in claims where !live.contains(claim.vmName) && (claim.state == .ready || abandoned(claim)) {
-            if !dryRun { try context.claims.remove(claim.identity.id) }
-            outcomes.append(CollectionOutcome(vmName: claim.vmName, leaseID: claim.identity.id, expiredAt: claim.expiresAt, action: dryRun ? "would-forget" : "forgotten"))
-        }
-        return outcomes
     }
 
     /// The last path component of the repository root, made safe for a

@@ -3,6 +3,7 @@ import ExeLease
 import ExeSSH
 import ExeSystem
 import ExeTestSupport
+import ExeTesting
 import Foundation
 import Testing
 
@@ -127,7 +128,8 @@ struct LeaseEndToEndTests {
 
         let first = OutputCollector()
         var request = LeaseRunRequest(lease: claim.identity.slug, arguments: ["sh", "-c", "cat README.md; ls src; echo \"$EXE_LEASE_ID $EXE_LEASE_SLUG $EXE_RUN_ID\"; exit 3"])
-        let (status, timing) = try await leases.run(request, output: collectOutput(first))
+        let result = try await leases.run(request, output: collectOutput(first))
+        let (status, timing) = (result.status, result.timing)
         #expect(status == .exited(3))
         #expect(timing.exitCode == 3)
         #expect(first.stdout == "# lease test\nmain.sh\n\(claim.identity.id) life-cycle \(timing.runID)\n")
@@ -138,21 +140,22 @@ struct LeaseEndToEndTests {
         try FileManager.default.removeItem(atPath: bed.repository + "/src/main.sh")
         let second = OutputCollector()
         request.arguments = ["sh", "-c", "cat README.md; ls src"]
-        let (_, secondTiming) = try await leases.run(request, output: collectOutput(second))
+        let secondTiming = try await leases.run(request, output: collectOutput(second)).timing
         #expect(second.stdout == "# changed\nnew.sh\n")
         #expect(secondTiming.filesChanged == 3)
         #expect(secondTiming.bytesSent < 2_000, "only the changed files travel: \(secondTiming.bytesSent) bytes")
 
         request.arguments = ["true"]
-        let (_, third) = try await leases.run(request, output: { _ in })
+        let third = try await leases.run(request, output: { _ in }).timing
         #expect(third.syncUpToDate)
         #expect(third.bytesSent == 0)
 
         // Ctrl-C before the command starts (here: already pressed) runs nothing.
         let pressed = RunInterrupt()
         pressed.fire()
-        let (none, interrupted) = try await leases.run(
+        let early = try await leases.run(
             LeaseRunRequest(lease: claim.identity.id, arguments: ["sh", "-c", "touch /tmp/ran-anyway"]), interrupt: pressed, output: { _ in })
+        let (none, interrupted) = (early.status, early.timing)
         #expect(none == nil)
         #expect(interrupted.interrupted && interrupted.exitCode == 130)
         let probe = OutputCollector()
@@ -161,11 +164,11 @@ struct LeaseEndToEndTests {
         #expect(probe.stdout == "not-run\n")
 
         let stopped = try await leases.stop([claim.identity.id])
-        #expect(stopped.map(\.result) == ["stopped"])
+        #expect(stopped.map(\.result) == [.stopped])
         #expect(try await bed.control().vm(named: claim.vmName) == nil)
         #expect(try bed.claims.load(claim.identity.id) == nil)
         let again = try await leases.stop([claim.identity.id])
-        #expect(again.map(\.result) == ["already-gone"])
+        #expect(again.map(\.result) == [.alreadyGone])
         #expect(try await leases.list(all: true).isEmpty)
         }
     }
@@ -205,16 +208,20 @@ struct LeaseEndToEndTests {
         let expired = try await short.warmup(WarmupRequest(slug: "short"))
         let long = try bed.leases()
         let kept = try await long.warmup(WarmupRequest(slug: "long"))
-        try await Task.sleep(for: .seconds(2))
+        // Two seconds later, without waiting for them: the 1s TTL is past.
+        let later = ManualClock()
+        later.advance(by: .seconds(2))
+        var longLater = long.context
+        longLater.clock = later.clock
         // Another machine (no claims here) sees the expiry in the tags.
         let elsewhere = LeaseClaimStore(directory: bed.home.file("elsewhere"))
-        var context = long.context
+        var context = longLater
         context.claims = elsewhere
         let dry = try await Leases(context: context).collectExpired(dryRun: true)
         #expect(dry.map(\.vmName) == [expired.vmName])
-        #expect(dry.map(\.action) == ["would-stop"])
+        #expect(dry.map(\.action) == [.wouldStop])
         #expect(try await bed.control().vm(named: expired.vmName) != nil)
-        let collected = try await long.collectExpired(dryRun: false)
+        let collected = try await Leases(context: longLater).collectExpired(dryRun: false)
         #expect(collected.map(\.vmName) == [expired.vmName])
         #expect(try await bed.control().vm(named: expired.vmName) == nil)
         #expect(try bed.claims.load(expired.identity.id) == nil)
@@ -227,7 +234,7 @@ struct LeaseEndToEndTests {
         #expect(try await long.collectExpired(dryRun: false).isEmpty)
         _ = try bed.claims.update(kept.identity.id) { $0.createdAt = Date().addingTimeInterval(-7200) }
         let forgotten = try await long.collectExpired(dryRun: false)
-        #expect(forgotten.map(\.action) == ["forgotten"])
+        #expect(forgotten.map(\.action) == [.forgotten])
         #expect(try bed.claims.load(kept.identity.id) == nil)
         }
     }
@@ -267,7 +274,7 @@ struct LeaseEndToEndTests {
         var request = LeaseRunRequest(lease: "mine", arguments: ["pwd"])
         request.reclaim = true
         let output = OutputCollector()
-        let (status, _) = try await elsewhere.run(request, output: collectOutput(output))
+        let status = try await elsewhere.run(request, output: collectOutput(output)).status
         #expect(status == .exited(0))
         #expect(output.stdout.hasSuffix("/other-repo\n"))
         #expect(try bed.claims.load(claim.identity.id)?.repositoryRoot == other)
@@ -278,7 +285,8 @@ struct LeaseEndToEndTests {
     func oneShot() async throws {
         try await withLeaseTestBed { bed in
         let leases = try bed.leases()
-        let (status, timing) = try await leases.run(LeaseRunRequest(lease: nil, arguments: ["sh", "-c", "exit 7"]), output: { _ in })
+        let result = try await leases.run(LeaseRunRequest(lease: nil, arguments: ["sh", "-c", "exit 7"]), output: { _ in })
+        let (status, timing) = (result.status, result.timing)
         #expect(status == .exited(7))
         #expect(timing.leaseStopped)
         #expect(timing.warmupMilliseconds != nil)
@@ -288,7 +296,8 @@ struct LeaseEndToEndTests {
         // Ctrl-C during a one-shot warmup: the VM is finished, then removed; nothing runs.
         let pressed = RunInterrupt()
         pressed.fire()
-        let (none, interrupted) = try await leases.run(LeaseRunRequest(lease: nil, arguments: ["true"]), interrupt: pressed, output: { _ in })
+        let early = try await leases.run(LeaseRunRequest(lease: nil, arguments: ["true"]), interrupt: pressed, output: { _ in })
+        let (none, interrupted) = (early.status, early.timing)
         #expect(none == nil)
         #expect(interrupted.interrupted && interrupted.leaseStopped && interrupted.exitCode == 130)
         #expect(try await bed.control().list([LeaseTags.owner]).vms.isEmpty)

@@ -24,16 +24,7 @@ enum DeploySession {
     /// The app's directory: the nearest directory from the current one up to
     /// the git work tree's top that has `exe.deploy.yaml` (so apps in a
     /// monorepo deploy from their own directory), else the work tree's top.
-    static func appRoot() async -> String {
-        let top = await RepositoryRoot.find()
-        var directory = FileManager.default.currentDirectoryPath
-        while directory.hasPrefix(top) {
-            if FileManager.default.fileExists(atPath: directory + "/" + DeployConfigurationFile.fileName) { return directory }
-            if directory == top { break }
-            directory = (directory as NSString).deletingLastPathComponent
-        }
-        return top
-    }
+    static func appRoot() async -> String { await DeployConfigurationFile.appRoot() }
 
     static func run(
         _ global: GlobalOptions, _ options: some DeploySettingsFlags, environment: CLIEnvironment = .process,
@@ -113,18 +104,13 @@ enum DeploySession {
     }
 
     /// This machine's name (`gethostname`).
-    static func hostName() -> String {
-        var buffer = [CChar](repeating: 0, count: 256)
-        guard gethostname(&buffer, buffer.count) == 0 else { return "unknown" }
-        let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return name.isEmpty ? "unknown" : name
-    }
+    static func hostName() -> String { LocalHostName.current() }
 }
 
 /// The text `exe-cli deploy` prints when a deploy or rollback succeeds.
 enum DeployReportText {
     static func render(_ report: DeployReport) -> String {
-        var lines = ["\(report.action == "rollback" ? "rolled back" : "deployed") \(report.app) on \(report.vm): \(report.url ?? "(no URL)")"]
+        var lines = ["\(report.action == .rollback ? "rolled back" : "deployed") \(report.app) on \(report.vm): \(report.url ?? "(no URL)")"]
         if let image = report.image { lines.append("image: \(image)") }
         if let digest = report.digest { lines.append("digest: \(digest)") }
         if let previous = report.previousImage { lines.append("previous: \(previous)") }

@@ -73,13 +73,14 @@ struct LeaseRunCommand: AsyncParsableCommand {
                 signal(SIGINT, SIG_DFL)
             }
             let console = session.console
-            let (status, timing) = try await leases.run(request, interrupt: interrupt) { event in
+            let result = try await leases.run(request, interrupt: interrupt) { event in
                 switch event {
                 case .stdout(let data): console.writeOutput(data)
                 case .stderr(let data): console.writeError(data)
                 case .exit: break
                 }
             }
+            let (status, timing) = (result.status, result.timing)
             console.printError(timing.summary)
             if let timingPath {
                 try Data((JSONRenderer.render(timing) + "\n").utf8).write(to: URL(fileURLWithPath: timingPath))

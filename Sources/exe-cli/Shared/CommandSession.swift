@@ -57,6 +57,8 @@ struct CommandSession: Sendable {
 
     /// Prints `error` as one line on stderr and returns the exit to end with.
     static func report(_ error: any Error, console: Console) -> CLIExit {
+        // A lease error wrapping a lower layer's reports (and exits) as that error.
+        if let lease = error as? LeaseError, let underlying = lease.underlying { return report(underlying, console: console) }
         switch error {
         case let exit as CLIExit:
             return exit

@@ -101,22 +101,27 @@ struct ControlSettings: Sendable {
         return configuration
     }
 
+    /// The SSH policy the settings describe (``SSHSettingsResolver``):
+    /// `~/.ssh/config`, then `--identity`, `--known-hosts` and the host key policy.
+    func sshResolver(environment: CLIEnvironment) -> SSHSettingsResolver {
+        let console = environment.console
+        return SSHSettingsResolver(
+            environment: environment.ssh, identity: identity, knownHosts: knownHosts, hostKeyPolicy: hostKeyPolicy,
+            stateDirectory: environment.stateDirectory, sshConfig: .userDefault(environment: environment.ssh),
+            passphraseProvider: environment.passphraseProvider, warningHandler: { message in console.printError("warning: " + message) })
+    }
+
     /// Where the control host is and how to connect to it, with what
     /// `~/.ssh/config` says about it (HostName, User, Port, IdentityFile,
     /// UserKnownHostsFile, StrictHostKeyChecking).
     func controlPlaneSSH(environment: CLIEnvironment) throws -> (SSHDestination, SSHClientConfiguration) {
+        let resolver = sshResolver(environment: environment)
         let given = try SSHDestination.parse(controlHost, defaultUser: environment.ssh.userName)
-        let hasPort = controlHost.contains(":") && !controlHost.hasSuffix("]")
-        let hasUser = controlHost.contains("@")
-        let settings = SSHConfigFile.userDefault(environment: environment.ssh).settings(for: given.host)
-        if let proxy = settings.proxy {
+        if let proxy = resolver.sshConfig.settings(for: given.host).proxy {
             throw CLIUsageError(
                 "~/.ssh/config sets \(proxy) for \(given.host), and exe-cli connects only directly: remove the line for \(given.host), or use --transport https")
         }
-        let fromConfig = settings.destination(for: given.host, environment: environment.ssh)
-        let destination = SSHDestination(
-            host: fromConfig.host, port: hasPort ? given.port : fromConfig.port, user: hasUser ? given.user : fromConfig.user)
-        return (destination, sshConfiguration(applying: settings, environment: environment))
+        return try resolver.controlHost(controlHost)
     }
 
     /// The SSH configuration for a VM at `host` (for `vm exec` / `vm ssh`),
@@ -129,33 +134,10 @@ struct ControlSettings: Sendable {
     /// first contact when the control host's key is known, and a VM that
     /// presents any other key is refused.
     func vmSSHConfiguration(host: String, environment: CLIEnvironment) -> SSHClientConfiguration {
-        let settings = SSHConfigFile.userDefault(environment: environment.ssh).settings(for: host)
-        var configuration = sshConfiguration(applying: settings, environment: environment)
+        var configuration = sshResolver(environment: environment).configuration(forHost: host)
         if configuration.hostKeyAlias == nil, let (control, controlConfiguration) = try? controlPlaneSSH(environment: environment) {
             configuration.hostKeyAlias = controlConfiguration.hostKeyAlias ?? control.knownHostsName
         }
-        return configuration
-    }
-
-    private func sshConfiguration(applying settings: SSHHostSettings, environment: CLIEnvironment) -> SSHClientConfiguration {
-        var configuration = SSHClientConfiguration()
-        configuration.environment = environment.ssh
-        configuration.passphraseProvider = environment.passphraseProvider
-        let console = environment.console
-        configuration.warningHandler = { message in console.printError("warning: " + message) }
-        configuration.apply(settings)
-        if let identity { configuration.identityFiles.insert(environment.ssh.expandingTilde(identity), at: 0) }
-        if let knownHosts {
-            let path = environment.ssh.expandingTilde(knownHosts)
-            configuration.knownHostsFiles.insert(path, at: 0)
-            configuration.knownHostsWriteFile = path
-        } else {
-            // accept-new records keys in a file this tool owns.
-            try? FileManager.default.createDirectory(
-                atPath: environment.stateDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            configuration.knownHostsWriteFile = environment.stateDirectory + "/known_hosts"
-        }
-        if let hostKeyPolicy { configuration.hostKeyPolicy = hostKeyPolicy }
         return configuration
     }
 }
