@@ -6,11 +6,10 @@ import ExeSystem
     import Glibc
 #endif
 
-/// `exe-sim serve`: one process that hosts `POST /exec` and every VM's
-/// `https_url` listener. It keeps its listeners in step with the state
-/// (on start, on `POST /_sim/sync` from control commands, and every
-/// couple of seconds), accepting on one poll loop and serving each
-/// connection on its own thread.
+/// `exe-sim serve`: one process, one port, that hosts `POST /exec` and
+/// every VM's URL (requests whose `Host` is `<vm>.exe-sim.localhost[:PORT]`,
+/// ``VMHost``), accepting on one poll loop and serving each connection on
+/// its own thread.
 public final class SimDaemon: @unchecked Sendable {
     private let configuration: SimConfiguration
     private let paths: SimPaths
@@ -18,7 +17,6 @@ public final class SimDaemon: @unchecked Sendable {
     private let api: ExecAPI
     private let proxy: VMProxy
     private let lock = NSLock()
-    private var proxyListeners: [Int: Int32] = [:]
     private var apiListener: Int32 = -1
     private var wake: [Int32] = [-1, -1]
 
@@ -30,7 +28,7 @@ public final class SimDaemon: @unchecked Sendable {
         api = ExecAPI(
             configuration: configuration, store: store, tree: .standard, limiter: TokenBucket(), runner: SyncProcessRunner(),
             clock: clock, commandTimeout: .seconds(30))
-        proxy = VMProxy(paths: paths, store: store)
+        proxy = VMProxy(configuration: configuration, paths: paths, store: store, clock: clock)
     }
 
     /// Listens and serves until the process is signalled.
@@ -43,8 +41,6 @@ public final class SimDaemon: @unchecked Sendable {
         while true {
             lock.lock()
             var fds = [pollfd(fd: apiListener, events: Int16(POLLIN), revents: 0), pollfd(fd: wake[0], events: Int16(POLLIN), revents: 0)]
-            let byDescriptor = Dictionary(uniqueKeysWithValues: proxyListeners.map { ($0.value, $0.key) })
-            fds += proxyListeners.values.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
             lock.unlock()
             _ = poll(&fds, nfds_t(fds.count), 1000)
             for descriptor in fds where descriptor.revents != 0 {
@@ -56,9 +52,7 @@ public final class SimDaemon: @unchecked Sendable {
                 let client = exe_sim_accept_cloexec(descriptor.fd)
                 guard client >= 0 else { continue }
                 if descriptor.fd == apiListener {
-                    spawn { self.serveAPI(client) }
-                } else if let port = byDescriptor[descriptor.fd] {
-                    spawn { self.proxy.serve(client: client, httpPort: port) }
+                    spawn { self.serveConnection(client) }
                 } else {
                     close(client)
                 }
@@ -76,26 +70,26 @@ public final class SimDaemon: @unchecked Sendable {
         thread.start()
     }
 
-    /// Opens listeners for VMs that have none and closes those of VMs
-    /// that are gone.
+    /// Wakes the poll loop (kept for `POST /_sim/sync`: VM URLs are routed
+    /// by name on every request, so there is nothing to open or close).
     private func reconcile() {
-        guard let state = try? store.snapshot() else { return }
-        let wanted = Set(state.vms.map(\.httpPort))
-        lock.lock()
-        for (port, fd) in proxyListeners where !wanted.contains(port) {
-            close(fd)
-            proxyListeners[port] = nil
-        }
-        for port in wanted where proxyListeners[port] == nil {
-            if let (fd, _) = try? LoopbackSocket.listen(port: port) {
-                proxyListeners[port] = fd
-            } else {
-                FileHandle.standardError.write(Data("exe-sim serve: cannot listen on 127.0.0.1:\(port)\n".utf8))
-            }
-        }
-        lock.unlock()
         var byte: UInt8 = 1
         _ = write(wake[1], &byte, 1)
+    }
+
+    /// Routes one connection by its request's `Host` header: a VM's URL to
+    /// ``VMProxy``, anything else to the API.
+    private func serveConnection(_ client: Int32) {
+        LoopbackSocket.setTimeout(client, .seconds(60))
+        if let head = RequestHeadPeek.head(client), let host = Self.hostHeader(head.text).flatMap(VMHost.init(header:)) {
+            proxy.serve(client: client, host: host, headLength: head.length)
+            return
+        }
+        serveAPI(client)
+    }
+
+    private static func hostHeader(_ head: String) -> String? {
+        HTTPReader.parseHead(head).headers.first { $0.0.caseInsensitiveCompare("Host") == .orderedSame }?.1
     }
 
     private func serveAPI(_ client: Int32) {

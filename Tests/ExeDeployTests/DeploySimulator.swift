@@ -113,7 +113,7 @@ final class DeploySimulator: Sendable {
     /// GET `url` with curl: status and body.
     func get(_ url: String) async throws -> (status: Int, body: String) {
         let output = try await LocalProcessRunner().run(ProcessInvocation(
-            "curl", ["-s", "-m", "10", "-w", "\n%{http_code}", url], timeout: .seconds(20)))
+            "curl", ["-s", "-m", "10", "-w", "\n%{http_code}"] + harness.curlConnectTo + [url], timeout: .seconds(20)))
         guard let cut = output.stdout.lastIndex(of: "\n") else { return (0, output.stdout) }
         return (Int(output.stdout[output.stdout.index(after: cut)...]) ?? 0, String(output.stdout[..<cut]))
     }

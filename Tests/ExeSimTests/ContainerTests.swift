@@ -42,7 +42,7 @@ extension SimulatorSuites {
 
         func get(_ url: String) async throws -> (status: Int, body: String) {
             let output = try await LocalProcessRunner().run(ProcessInvocation(
-                "curl", ["-s", "--max-time", "20", "-w", "\n%{http_code}", url], timeout: .seconds(30)))
+                "curl", ["-s", "--max-time", "20", "-w", "\n%{http_code}"] + sim.harness.curlConnectTo + [url], timeout: .seconds(30)))
             var lines = output.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
             let status = Int(lines.popLast() ?? "") ?? 0
             return (status, lines.joined(separator: "\n"))
