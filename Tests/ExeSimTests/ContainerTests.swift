@@ -71,6 +71,9 @@ extension SimulatorSuites {
             let two = try JSONLines.object(second.stdout)
             let urlOne = try #require(one["https_url"] as? String)
             let urlTwo = try #require(two["https_url"] as? String)
+            // Anonymous requests need public VMs (ProxySharingTests covers private ones).
+            _ = try await sim.json("share set-public web-one --json")
+            _ = try await sim.json("share set-public web-two --json")
             #expect(urlOne != urlTwo)
             #expect(try await waitFor(urlOne) == (200, "hello from busybox\n"))
             #expect(try await waitFor(urlTwo) == (200, "hello from busybox\n"))
@@ -98,6 +101,7 @@ extension SimulatorSuites {
             let created = try await sim.harness.sshSecret("new --name=web-eighty --image=\(image) --registry-auth=\(auth) --json", key: sim.key)
             let vm = try JSONLines.object(created.stdout)
             #expect(vm["proxy_port"] as? Int == 80)
+            _ = try await sim.json("share set-public web-eighty --json")
             #expect(try await waitFor(try #require(vm["https_url"] as? String)).body == "port eighty\n")
         }
 
@@ -125,6 +129,7 @@ extension SimulatorSuites {
             let registry = sim.harness.registry
             let vm = try await sim.newVM("compose-vm")
             let url = try #require(vm["https_url"] as? String)
+            _ = try await sim.json("share set-public compose-vm --json")
             let idle = try await get(url)
             #expect(idle.status == 503 && idle.body.contains("nothing serves port 8000"))
 
