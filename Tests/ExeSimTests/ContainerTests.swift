@@ -82,9 +82,11 @@ extension SimulatorSuites {
 
             // Another exposed port: share port routes there; nothing serves it → 503 saying why.
             _ = try await sim.json("share port web-one 9000 --json")
+            _ = try await sim.json("share set-public web-one --json")
             let unrouted = try await get(urlOne)
             #expect(unrouted.status == 503 && unrouted.body.contains("nothing serves port 9000"))
             _ = try await sim.json("share port web-one 8080 --json")
+            _ = try await sim.json("share set-public web-one --json")
             #expect(try await waitFor(urlOne).status == 200)
 
             _ = try await sim.json("restart web-one --json")
