@@ -32,11 +32,20 @@ public protocol HTTPProbe: Sendable {
 
 /// ``HTTPProbe`` with `URLSession`: no cookies, no cache, no redirects
 /// (a redirect is an answer, and a token must not follow it).
+///
+/// With a `connectTo` address (`EXE_VM_PROXY`, printed by `exe-sim up`)
+/// every request goes to that `host:port` and carries the URL's own host
+/// (and port) in its `Host` header, like `curl --connect-to ::HOST:PORT`:
+/// that is how a VM URL of the simulator (`http://<vm>.exe-sim.localhost/`)
+/// is reached without a hosts file.
 public struct URLSessionHTTPProbe: HTTPProbe {
     private let session: URLSession
+    private let connectTo: (host: String, port: Int)?
 
-    /// Creates a probe.
-    public init() {
+    /// Creates a probe; `connectTo` is `HOST:PORT` (ignored when it does
+    /// not parse).
+    public init(connectTo: String? = nil) {
+        self.connectTo = connectTo.flatMap(Self.parseAddress)
         let configuration = URLSessionConfiguration.ephemeral
         configuration.httpShouldSetCookies = false
         configuration.httpCookieAcceptPolicy = .never
@@ -47,6 +56,15 @@ public struct URLSessionHTTPProbe: HTTPProbe {
 
     public func get(_ url: URL, headers: [String: Secret], timeout: Duration) async throws -> HTTPProbeResponse {
         var request = URLRequest(url: url)
+        if let connectTo, var components = URLComponents(url: url, resolvingAgainstBaseURL: false), let host = components.host {
+            let hostHeader = components.port.map { "\(host):\($0)" } ?? host
+            components.host = connectTo.host
+            components.port = connectTo.port
+            if let target = components.url {
+                request = URLRequest(url: target)
+                request.setValue(hostHeader, forHTTPHeaderField: "Host")
+            }
+        }
         request.httpMethod = "GET"
         request.timeoutInterval = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
         for (name, value) in headers { request.setValue(value.reveal(), forHTTPHeaderField: name) }
@@ -55,6 +73,15 @@ public struct URLSessionHTTPProbe: HTTPProbe {
         return HTTPProbeResponse(
             status: http.statusCode, location: http.value(forHTTPHeaderField: "Location"),
             bodyPrefix: String(decoding: data.prefix(300), as: UTF8.self))
+    }
+}
+
+extension URLSessionHTTPProbe {
+    /// `HOST:PORT` → its parts.
+    static func parseAddress(_ text: String) -> (host: String, port: Int)? {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (1...65535).contains(port) else { return nil }
+        let host = String(text[..<colon])
+        return host.isEmpty ? nil : (host, port)
     }
 }
 

@@ -36,23 +36,12 @@ enum DomainRouting {
         return state.vms.first { ($0.domains ?? []).contains { matches($0.domain, host: host) } }
     }
 
-    /// What the proxy of `vm`'s own port does with a request for `header`.
-    enum Decision: Equatable {
-        /// Serve it: no `Host`, a loopback address, `<vm>.exe.xyz`, or a
-        /// domain the VM added.
-        case serve
-        /// Refuse it with this text: a domain nobody added, or one added to
-        /// another VM.
-        case refuse(String)
-    }
-
-    /// The decision for a request to `vm`'s proxy port naming `header`.
-    static func decision(host header: String?, for vm: VMRecord) -> Decision {
-        guard let header, !header.isEmpty else { return .serve }
+    /// Whether `header` names a domain (not a loopback name or an IP
+    /// address): such a request is for a VM, never for the API.
+    static func isDomainName(_ header: String) -> Bool {
         let host = hostName(header)
-        if ["127.0.0.1", "localhost", "[::1]", "::1"].contains(host) || host == "\(vm.name).exe.xyz" { return .serve }
-        if (vm.domains ?? []).contains(where: { matches($0.domain, host: host) }) { return .serve }
-        return .refuse(
-            "exe-sim: the domain \(host) is not added to VM \(vm.name); run: ssh exe.dev domain add \(vm.name) \(host)\n")
+        if host.isEmpty || host == "localhost" || host.hasPrefix("[") { return false }
+        if host.split(separator: ".").allSatisfy({ $0.allSatisfy(\.isNumber) }) { return false }
+        return host.contains(".")
     }
 }

@@ -6,11 +6,10 @@ import ExeSystem
     import Glibc
 #endif
 
-/// `exe-sim serve`: one process that hosts `POST /exec` and every VM's
-/// `https_url` listener. It keeps its listeners in step with the state
-/// (on start, on `POST /_sim/sync` from control commands, and every
-/// couple of seconds), accepting on one poll loop and serving each
-/// connection on its own thread.
+/// `exe-sim serve`: one process, one port, that hosts `POST /exec` and
+/// every VM's URL (requests whose `Host` is `<vm>.exe-sim.localhost[:PORT]`,
+/// ``VMHost``), accepting on one poll loop and serving each connection on
+/// its own thread.
 public final class SimDaemon: @unchecked Sendable {
     private let configuration: SimConfiguration
     private let paths: SimPaths
@@ -18,7 +17,6 @@ public final class SimDaemon: @unchecked Sendable {
     private let api: ExecAPI
     private let proxy: VMProxy
     private let lock = NSLock()
-    private var proxyListeners: [Int: Int32] = [:]
     private var apiListener: Int32 = -1
     private var wake: [Int32] = [-1, -1]
 
@@ -32,7 +30,7 @@ public final class SimDaemon: @unchecked Sendable {
             clock: clock, commandTimeout: .seconds(30),
             authenticator: TokenAuthenticator(
                 verifier: TokenSignatureVerifier(runner: SyncProcessRunner(), scratchDirectory: paths.root + "/tmp/tokens")))
-        proxy = VMProxy(paths: paths, store: store)
+        proxy = VMProxy(configuration: configuration, paths: paths, store: store, clock: clock)
     }
 
     /// Listens and serves until the process is signalled.
@@ -45,8 +43,6 @@ public final class SimDaemon: @unchecked Sendable {
         while true {
             lock.lock()
             var fds = [pollfd(fd: apiListener, events: Int16(POLLIN), revents: 0), pollfd(fd: wake[0], events: Int16(POLLIN), revents: 0)]
-            let byDescriptor = Dictionary(uniqueKeysWithValues: proxyListeners.map { ($0.value, $0.key) })
-            fds += proxyListeners.values.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
             lock.unlock()
             _ = poll(&fds, nfds_t(fds.count), 1000)
             for descriptor in fds where descriptor.revents != 0 {
@@ -58,9 +54,7 @@ public final class SimDaemon: @unchecked Sendable {
                 let client = exe_sim_accept_cloexec(descriptor.fd)
                 guard client >= 0 else { continue }
                 if descriptor.fd == apiListener {
-                    spawn { self.serveAPI(client) }
-                } else if let port = byDescriptor[descriptor.fd] {
-                    spawn { self.proxy.serve(client: client, httpPort: port) }
+                    spawn { self.serveConnection(client) }
                 } else {
                     close(client)
                 }
@@ -78,26 +72,43 @@ public final class SimDaemon: @unchecked Sendable {
         thread.start()
     }
 
-    /// Opens listeners for VMs that have none and closes those of VMs
-    /// that are gone.
+    /// Wakes the poll loop (kept for `POST /_sim/sync`: VM URLs are routed
+    /// by name on every request, so there is nothing to open or close).
     private func reconcile() {
-        guard let state = try? store.snapshot() else { return }
-        let wanted = Set(state.vms.map(\.httpPort))
-        lock.lock()
-        for (port, fd) in proxyListeners where !wanted.contains(port) {
-            close(fd)
-            proxyListeners[port] = nil
-        }
-        for port in wanted where proxyListeners[port] == nil {
-            if let (fd, _) = try? LoopbackSocket.listen(port: port) {
-                proxyListeners[port] = fd
-            } else {
-                FileHandle.standardError.write(Data("exe-sim serve: cannot listen on 127.0.0.1:\(port)\n".utf8))
-            }
-        }
-        lock.unlock()
         var byte: UInt8 = 1
         _ = write(wake[1], &byte, 1)
+    }
+
+    /// Routes one connection by its request's `Host` header: a VM's URL to
+    /// ``VMProxy``, anything else to the API.
+    private func serveConnection(_ client: Int32) {
+        LoopbackSocket.setTimeout(client, .seconds(60))
+        if let head = RequestHeadPeek.head(client), let header = Self.hostHeader(head.text) {
+            if let host = VMHost(header: header) {
+                proxy.serve(client: client, host: host, headLength: head.length)
+                return
+            }
+            // A custom domain (`domain add`) reaches the VM that added it;
+            // any other domain name is refused (cli-domain.md).
+            if let state = try? store.snapshot(), let vm = DomainRouting.vm(forHost: header, in: state) {
+                proxy.serve(client: client, host: VMHost(vmName: vm.name, header: header), headLength: head.length)
+                return
+            }
+            if DomainRouting.isDomainName(header) {
+                defer { close(client) }
+                _ = HTTPReader(fd: client).readHead()
+                let host = DomainRouting.hostName(header)
+                let text = "exe-sim: the domain \(host) is not added to any VM; run: ssh exe.dev domain add VM \(host)\n"
+                LoopbackSocket.writeAll(
+                    client, HTTPResponse(status: 421, headers: [("Content-Type", "text/plain; charset=utf-8")], body: Data(text.utf8)).serialized())
+                return
+            }
+        }
+        serveAPI(client)
+    }
+
+    private static func hostHeader(_ head: String) -> String? {
+        HTTPReader.parseHead(head).headers.first { $0.0.caseInsensitiveCompare("Host") == .orderedSame }?.1
     }
 
     private func serveAPI(_ client: Int32) {

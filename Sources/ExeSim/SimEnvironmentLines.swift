@@ -11,6 +11,7 @@ struct SimEnvironmentLines {
             ("EXE_CONTROL_HOST", "127.0.0.1:\(configuration.controlPort)"),
             ("EXE_KNOWN_HOSTS", paths.knownHosts),
             ("EXE_API_URL", "http://127.0.0.1:\(configuration.apiPort)/exec"),
+            ("EXE_VM_PROXY", "127.0.0.1:\(configuration.apiPort)"),
             ("EXE_REGISTRY", configuration.registryAddress),
             ("EXE_REGISTRY_USER", configuration.registryUser),
             ("EXE_REGISTRY_PASSWORD", registryPassword.reveal()),

@@ -248,9 +248,24 @@ public struct SimLauncher: Sendable {
                     if let index = state.vms.firstIndex(where: { $0.id == vm.id }) { state.vms[index].sshPort = port }
                 }
             }
-            if let image = vm.image, lifecycle.configuration.containerRuntimeAvailable,
-                lifecycle.runtime.names(label: "exe-sim.vm", value: lifecycle.marker(vm)).isEmpty
-            {
+            // Containers `down` stopped come back as they were (a VM on
+            // exe.dev keeps running while the simulator is down).
+            let stoppedAtDown = (try? Data(contentsOf: URL(fileURLWithPath: vmPaths.runningAtDown)))
+                .flatMap { try? JSONDecoder().decode([String].self, from: $0) } ?? []
+            unlink(vmPaths.runningAtDown)
+            let existing = lifecycle.configuration.containerRuntimeAvailable
+                ? lifecycle.runtime.names(label: "exe-sim.vm", value: lifecycle.marker(vm)) : []
+            let toStart = stoppedAtDown.filter(existing.contains)
+            if !toStart.isEmpty {
+                do {
+                    try lifecycle.runtime.start(toStart)
+                } catch {
+                    var containers = VMContainers.load(vmPaths.containers)
+                    containers.problem = "the containers did not start again after exe-sim up: \(error)"
+                    try? containers.save(vmPaths.containers)
+                }
+            }
+            if let image = vm.image, lifecycle.configuration.containerRuntimeAvailable, existing.isEmpty {
                 let auth = FileManager.default.fileExists(atPath: vmPaths.registryAuth) ? vmPaths.registryAuth : nil
                 do {
                     try lifecycle.startImage(vm, image: image, exposedPorts: vm.exposedPorts, authFile: auth)
@@ -264,9 +279,12 @@ public struct SimLauncher: Sendable {
         lifecycle.notifyDaemon()
     }
 
-    /// Stops everything `up` started, by recorded pids, and removes the
-    /// simulator's containers and pulled images. Returns a report.
-    public func down() throws -> String {
+    /// Stops everything `up` started, by recorded pids. VMs' containers are
+    /// stopped and kept (the running ones are noted, and `up` starts them
+    /// again); with `purge` they are removed, with every other container of
+    /// the simulator and the images pulled from its registry. Returns a
+    /// report.
+    public func down(purge: Bool = false) throws -> String {
         guard FileManager.default.fileExists(atPath: paths.root) else { return "nothing to stop: \(paths.root) does not exist\n" }
         let lock = try FileLock.acquire(path: paths.lifecycleLock, timeout: .seconds(120))
         defer { lock.unlock() }
@@ -285,13 +303,20 @@ public struct SimLauncher: Sendable {
             let store = StateStore(paths: paths, defaultEmail: configuration.email)
             for vm in (try? store.snapshot().vms) ?? [] {
                 let pid = ProcessTree.readPID(paths.vm(vm.id).sshdPID)
-                lifecycle.stopEverything(vm, removeContainers: true)
+                if !purge, configuration.containerRuntimeAvailable {
+                    let running = lifecycle.runtime.statuses(label: "exe-sim.vm", value: lifecycle.marker(vm))
+                        .filter { $0.value.hasPrefix("Up") }.keys.sorted()
+                    if !running.isEmpty, let data = try? JSONEncoder().encode(running) {
+                        try? AtomicFile.write(data, to: paths.vm(vm.id).runningAtDown)
+                    }
+                }
+                lifecycle.stopEverything(vm, removeContainers: purge)
                 unlink(paths.vm(vm.id).sshdPID)
                 report += "stopped VM \(vm.name)\(pid.map { " (sshd pid \($0))" } ?? "")\n"
             }
             // Even when containers were off, images may have been pushed and
             // built locally under the registry's name: clean up if podman runs.
-            if configuration.containerRuntimeAvailable || ContainerRuntime(runner: runner, instanceID: "probe").probe() == nil {
+            if purge, configuration.containerRuntimeAvailable || ContainerRuntime(runner: runner, instanceID: "probe").probe() == nil {
                 let runtime = lifecycle.runtime
                 let leftovers = runtime.names(label: "exe-sim.instance", value: configuration.instanceID)
                 runtime.remove(leftovers)

@@ -65,6 +65,9 @@ public struct VMPaths: Sendable, Hashable {
     public var lock: String { file("vm.lock") }
     /// Registry credentials stored by `docker login` inside the VM (0600).
     public var registryAuth: String { file("auth.json") }
+    /// The podman names of the VM's containers that were running when
+    /// `down` stopped them (`up` starts them again).
+    public var runningAtDown: String { file("running-at-down.json") }
     /// Logs of containers the VM runs.
     public var logs: String { file("logs") }
 }

@@ -8,7 +8,7 @@ struct VMPresentation {
     var sshUser: String { configuration.user }
     var sshDest: String { "\(sshUser)@\(sshHost)" }
     var sshCommand: String { "ssh -p \(vm.sshPort) \(sshDest)" }
-    var httpsURL: String { "http://127.0.0.1:\(vm.httpPort)/" }
+    var httpsURL: String { VMHost.url(vmName: vm.name) }
     var vscodeURL: String {
         "vscode://vscode-remote/ssh-remote+\(sshDest):\(vm.sshPort)\(configuration.home)?windowId=_blank"
     }

@@ -1,60 +1,180 @@
 import Foundation
+import ExeSystem
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
-/// A VM's `https_url`: a loopback port whose connections are forwarded,
-/// byte for byte, to the loopback port podman published for the VM's
-/// current proxy port. When nothing serves that port it answers 503 and
-/// says why.
+/// A VM's URL, as exeprox serves it (`exeweb/proxy.go`
+/// `HandleProxyRequest`, `docs/content/proxy.md`, `docs/content/sharing.md`):
+/// the request is routed by its `Host` header (``VMHost``) to the VM of that
+/// name, checked against the VM's sharing, rewritten (exe.dev's own headers
+/// set, the caller's removed) and forwarded to the loopback port podman
+/// published for the routed VM port. When nothing serves that port it
+/// answers 503 and says why.
+///
+/// One request per connection: the forwarded request carries
+/// `Connection: close` (an `Upgrade` request keeps its connection), so every
+/// request is checked.
 struct VMProxy: Sendable {
+    let configuration: SimConfiguration
     let paths: SimPaths
     let store: StateStore
+    let clock: any SimClock
 
-    /// Serves one accepted connection on `httpPort`, then closes it.
-    func serve(client: Int32, httpPort: Int) {
+    /// Where exe.dev's login lives (`webBaseURLNoRequest`: `https://exe.dev`).
+    /// The simulator has no web login; the address only shapes redirects.
+    static let webBase = "http://" + VMHost.domain
+
+    /// Serves one accepted connection whose request head (not yet read)
+    /// names `host`, then closes it.
+    func serve(client: Int32, host: VMHost, headLength: Int) {
         defer { close(client) }
         LoopbackSocket.setTimeout(client, .seconds(30))
-        guard let vm = (try? store.snapshot())?.vms.first(where: { $0.httpPort == httpPort }) else {
-            respond(client, status: 404, "exe-sim: no VM uses this port any more\n")
+        guard let headText = consume(client, count: headLength) else { return }
+        let (start, headers) = HTTPReader.parseHead(headText)
+        guard start.count == 3 else {
+            respond(client, status: 400, "bad request\n")
             return
         }
-        switch gate(client: client, vm: vm) {
-        case .forward: break
-        case .hold: return holdUnanswered(client)
-        case .refuse(let status, let text): return respond(client, status: status, text)
+        let request = ProxiedRequest(method: start[0], target: start[1], version: start[2], headers: headers)
+        switch decide(request, host: host) {
+        case .respond(let response):
+            LoopbackSocket.writeAll(client, response.serialized())
+        case .forward(let vm, let port, let outgoing):
+            forward(client, vm: vm, port: port, request: outgoing)
+        case .hold:
+            holdUnanswered(client)
         }
+    }
+
+    /// What to do with a request: answer it here, or forward it to `port`
+    /// of `vm` as `request`.
+    enum Decision {
+        case respond(HTTPResponse)
+        case forward(VMRecord, port: Int, request: ProxiedRequest)
+        /// The VM is paused (`pause`): its processes are frozen, so nothing
+        /// answers; the connection is held until the client gives up.
+        case hold
+    }
+
+    /// The checks of `HandleProxyRequest`, in its order.
+    func decide(_ request: ProxiedRequest, host: VMHost) -> Decision {
+        let path = request.path
+        if path == "/__exe.dev/login" {
+            // HandleProxyLogin: to the main domain's auth page.
+            let redirect = Self.validRedirect(request.queryValue("redirect")) ?? "/"
+            return .respond(.redirect(307, "\(Self.webBase)/auth?redirect=\(GoURL.queryEscape(redirect))&return_host=\(GoURL.queryEscape(host.header))"))
+        }
+        if path.hasPrefix("/__exe.dev/") || path == "/__exe.dev" {
+            return .respond(.text(404, "404 page not found\n"))
+        }
+        let credentials = ProxyCredentials(headers: request.headers)
+        if credentials.ambiguous {
+            return .respond(.text(400, "Authorization and X-Exedev-Authorization must not be identical (trace \(Self.traceID()))\n"))
+        }
+        guard let state = try? store.snapshot() else { return .respond(.text(500, "Internal server error\n")) }
+        let authenticated = ProxyAuthentication(state: state, now: clock.now()).authenticate(credentials, vmName: host.vmName)
+        guard let vm = state.vm(named: host.vmName) else {
+            // RenderAccessRequired(nil) without a login cookie: to the auth page.
+            return .respond(.redirect(307, accessRequiredLocation(request, host: host)))
+        }
+        if vm.status == "paused" { return .hold }
+        // The route: the VM's port and sharing for the default ports (and the
+        // VM's own proxy port); any other port 3000-9999 is private to the owner.
+        let requested = host.port ?? 80
+        let port: Int
+        let share: String
+        if [80, 443, configuration.apiPort, vm.proxyPort].contains(requested) {
+            port = vm.proxyPort
+            share = vm.share
+        } else if (3000...9999).contains(requested) {
+            port = requested
+            share = "private"
+        } else {
+            return .respond(.text(404, "exe-sim: exe.dev proxies ports 3000-9999 (and the VM's share port) only, not \(requested)\n"))
+        }
+        if share == "private", authenticated == nil {
+            if credentials.hasAuthorizationHeader {
+                return .respond(
+                    .text(401, "invalid or missing authentication (trace \(Self.traceID()))\n", headers: [("Www-Authenticate", "Bearer, Basic")]))
+            }
+            // RedirectToAuth: the proxy's own login URL on the same host.
+            let query = "exedev_host=\(GoURL.queryEscape(host.header))&redirect=\(GoURL.queryEscape(request.relativeRedirect))"
+            return .respond(.redirect(307, "\(request.scheme)://\(host.header)/__exe.dev/login?\(query)"))
+        }
+        // Share tokens never reach the VM: a valid one is removed (GET and
+        // HEAD are redirected to the clean URL).
+        var outgoing = request
+        if let token = request.queryValue("share"), vm.links.contains(where: { $0.token == token }) {
+            let cleaned = request.removingQueryValue("share")
+            if request.method == "GET" || request.method == "HEAD" {
+                return .respond(.redirect(302, cleaned.target, headers: [("Referrer-Policy", "no-referrer")]))
+            }
+            outgoing = cleaned
+        }
+        outgoing.rewriteHeaders(authenticated: authenticated, email: state.email, consumedHeader: authenticated?.consumedHeader)
+        return .forward(vm, port: port, request: outgoing)
+    }
+
+    private func accessRequiredLocation(_ request: ProxiedRequest, host: VMHost) -> String {
+        "\(Self.webBase)/auth?redirect=\(GoURL.queryEscape(request.relativeRedirect))&return_host=\(GoURL.queryEscape(host.header))"
+    }
+
+    /// `IsValidRedirectURL`: a relative absolute path only.
+    static func validRedirect(_ value: String?) -> String? {
+        guard let value, value.hasPrefix("/"), !value.hasPrefix("//"), !value.contains("://") else { return nil }
+        return value
+    }
+
+    /// A trace id like the one exe.dev puts in its error texts.
+    static func traceID() -> String { RandomToken.alphanumeric(count: 16).lowercased() }
+
+    private func forward(_ client: Int32, vm: VMRecord, port: Int, request: ProxiedRequest) {
         let containers = VMContainers.load(paths.vm(vm.id).containers)
-        guard let hostPort = containers.hostPort(forVMPort: vm.proxyPort) else {
-            var reason = "exe-sim: nothing serves port \(vm.proxyPort) of VM \(vm.name)"
+        guard let hostPort = containers.hostPort(forVMPort: port) else {
+            var reason = "exe-sim: nothing serves port \(port) of VM \(vm.name)"
             if let problem = containers.problem {
                 reason += ": \(problem)"
             } else if vm.image == nil {
-                reason += ": the VM has no image and no container publishes this port (run one with docker compose, ports \"\(vm.proxyPort):...\", or change the port with share port)"
+                reason += ": the VM has no image and no container publishes this port (run one with docker compose, ports \"\(port):...\", or change the port with share port)"
             } else {
                 reason += ": the VM's image does not expose it; change the port with share port"
             }
-            respond(client, status: 503, reason + "\n")
+            LoopbackSocket.writeAll(client, HTTPResponse.text(503, reason + "\n").serialized())
             return
         }
         guard let upstream = try? LoopbackSocket.connect(port: hostPort, timeout: .seconds(5)) else {
-            respond(client, status: 503, "exe-sim: port \(vm.proxyPort) of VM \(vm.name) is not answering (nothing listens on 127.0.0.1:\(hostPort), where its container publishes it)\n")
+            let reason = "exe-sim: port \(port) of VM \(vm.name) is not answering (nothing listens on 127.0.0.1:\(hostPort), where its container publishes it)\n"
+            LoopbackSocket.writeAll(client, HTTPResponse.text(503, reason).serialized())
             return
         }
         defer { close(upstream) }
-        pipe(client, upstream)
+        guard LoopbackSocket.writeAll(upstream, Data(request.serializedHead().utf8)) else { return }
+        Self.pipe(client, upstream)
+    }
+
+    /// Reads exactly `count` bytes (the request head already peeked).
+    private func consume(_ fd: Int32, count: Int) -> String? {
+        var buffer = [UInt8](repeating: 0, count: count)
+        var got = 0
+        while got < count {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress! + got, count - got, 0) }
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else { return nil }
+            got += n
+        }
+        // The head without its closing blank line.
+        return String(decoding: buffer.dropLast(4), as: UTF8.self)
     }
 
     private func respond(_ client: Int32, status: Int, _ text: String) {
-        _ = HTTPReader(fd: client).readHead()
-        let response = HTTPResponse(status: status, headers: [("Content-Type", "text/plain; charset=utf-8")], body: Data(text.utf8))
-        LoopbackSocket.writeAll(client, response.serialized())
+        LoopbackSocket.writeAll(client, HTTPResponse.text(status, text).serialized())
     }
 
     /// Copies bytes both ways until both sides have closed (or 10 minutes
     /// pass without traffic).
-    private func pipe(_ a: Int32, _ b: Int32) {
+    static func pipe(_ a: Int32, _ b: Int32) {
         var open: [Int32: Bool] = [a: true, b: true]
         var buffer = [UInt8](repeating: 0, count: 65536)
         while open[a] == true || open[b] == true {
@@ -74,5 +194,19 @@ struct VMProxy: Sendable {
                 if !LoopbackSocket.writeAll(target, Data(buffer[0..<count])) { return }
             }
         }
+    }
+}
+
+extension HTTPResponse {
+    /// A `text/plain` answer, as Go's `http.Error` writes it.
+    static func text(_ status: Int, _ text: String, headers: [(String, String)] = []) -> HTTPResponse {
+        HTTPResponse(
+            status: status,
+            headers: [("Content-Type", "text/plain; charset=utf-8"), ("X-Content-Type-Options", "nosniff")] + headers, body: Data(text.utf8))
+    }
+
+    /// A redirect to `location`, as Go's `http.Redirect` answers a GET.
+    static func redirect(_ status: Int, _ location: String, headers: [(String, String)] = []) -> HTTPResponse {
+        HTTPResponse(status: status, headers: [("Location", location)] + headers, body: Data())
     }
 }

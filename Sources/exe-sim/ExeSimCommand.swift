@@ -45,12 +45,15 @@ struct Up: ParsableCommand {
 }
 
 struct Down: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Stop everything up started, by pid.")
+    static let configuration = CommandConfiguration(
+        abstract: "Stop everything up started, by pid.",
+        discussion: "VMs' containers are stopped and kept: the next up starts the running ones again. --purge removes them and the images pulled from the simulator's registry.")
     @OptionGroup var stateOption: StateOption
+    @Flag(help: "Also remove the simulator's containers and pulled images.") var purge = false
 
     func run() throws {
         let launcher = SimLauncher(stateDirectory: stateOption.state, executable: currentExecutable())
-        FileHandle.standardError.write(Data(try launcher.down().utf8))
+        FileHandle.standardError.write(Data(try launcher.down(purge: purge).utf8))
     }
 }
 

@@ -25,11 +25,22 @@ struct DeployEndToEndTests {
     func blueGreen() async throws {
         let sim = try self.sim
         let app = try sim.makeApp("bluegreen-app", page: "v1", config: "replace:\n  tags: [webapp]\n")
-        let first = try expectSuccess(try await deploy(app), "first deploy")
+        let firstRun = try await deploy(app)
+        let first = try expectSuccess(firstRun, "first deploy")
         let firstImage = try #require(first["image"] as? String)
         #expect(first["outcome"] as? String == "deployed")
         #expect((first["digest"] as? String)?.hasPrefix("sha256:") == true)
-        #expect(try await sim.get(try #require(first["url"] as? String)).body.contains("v1"))
+        let firstURL = try #require(first["url"] as? String)
+        #expect(firstURL == "http://bluegreen-app.exe-sim.localhost/")
+        #expect(try await sim.get(firstURL).body.contains("v1"))
+        // The VM is private (exe.dev's default) and the simulator's proxy refuses
+        // anonymous requests (exeweb/proxy.go RedirectToAuth): the health check
+        // passed with a VM-scoped token (HealthAccess), revoked afterwards.
+        #expect(try await sim.control("share show bluegreen-app")["status"] as? String == "private")
+        #expect(try await sim.harness.fetch(firstURL).status == 307)
+        #expect(firstRun.stderr.contains("is private: the health check uses the VM-scoped token"), "\(firstRun.stderr)")
+        let keys = try await sim.harness.ssh("ssh-key list --json", key: sim.key)
+        #expect(!keys.stdout.contains("exe-deploy-health-"), "\(keys.stdout)")
 
         _ = try await sim.control("share set-public bluegreen-app")
         _ = try await sim.control("comment bluegreen-app 'blue green under test'")

@@ -70,6 +70,7 @@ final class DeploySimulator: Sendable {
         environment["XDG_RUNTIME_DIR"] = scratch.file("run")
         environment["EXE_CONTROL_HOST"] = "\(harness.controlHost):\(harness.controlPort)"
         environment["EXE_KNOWN_HOSTS"] = harness.knownHostsPath
+        environment["EXE_VM_PROXY"] = harness.vmProxy
         environment["EXE_IDENTITY"] = key
         environment["EXE_REGISTRY_PASSWORD"] = registryToken.reveal()
         environment["EXE_DEPLOY_REGISTRY_USER"] = harness.registryUser
@@ -112,12 +113,17 @@ final class DeploySimulator: Sendable {
         ((try await control("ls"))["vms"] as? [[String: Any]] ?? []).compactMap { $0["vm_name"] as? String }.sorted()
     }
 
-    /// GET `url` with curl: status and body.
+    /// GET a VM URL with curl as the VM's owner would (a VM-scoped token
+    /// for the VM the URL names, revoked afterwards: a private VM redirects
+    /// anonymous requests to the login): status and body.
     func get(_ url: String) async throws -> (status: Int, body: String) {
-        let output = try await LocalProcessRunner().run(ProcessInvocation(
-            "curl", ["-s", "-m", "10", "-w", "\n%{http_code}", url], timeout: .seconds(20)))
-        guard let cut = output.stdout.lastIndex(of: "\n") else { return (0, output.stdout) }
-        return (Int(output.stdout[output.stdout.index(after: cut)...]) ?? 0, String(output.stdout[..<cut]))
+        let host = try #require(URL(string: url)?.host, "not a URL: \(url)")
+        let vm = String(host.split(separator: ".").first ?? "")
+        let label = "test-get-" + UUID().uuidString.prefix(8).lowercased()
+        let token = try await harness.mintVMToken(key: key, vm: vm, label: label)
+        defer { Task { _ = try? await harness.ssh("ssh-key remove \(label)", key: key) } }
+        let response = try await harness.fetch(url, headers: ["X-Exedev-Authorization: Bearer \(token.reveal())"])
+        return (response.status, response.body)
     }
 
     /// An app's source directory: a busybox image serving `page` on 8080

@@ -42,7 +42,7 @@ extension SimulatorSuites {
 
         func get(_ url: String) async throws -> (status: Int, body: String) {
             let output = try await LocalProcessRunner().run(ProcessInvocation(
-                "curl", ["-s", "--max-time", "20", "-w", "\n%{http_code}", url], timeout: .seconds(30)))
+                "curl", ["-s", "--max-time", "20", "-w", "\n%{http_code}"] + sim.harness.curlConnectTo + [url], timeout: .seconds(30)))
             var lines = output.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
             let status = Int(lines.popLast() ?? "") ?? 0
             return (status, lines.joined(separator: "\n"))
@@ -71,6 +71,9 @@ extension SimulatorSuites {
             let two = try JSONLines.object(second.stdout)
             let urlOne = try #require(one["https_url"] as? String)
             let urlTwo = try #require(two["https_url"] as? String)
+            // Anonymous requests need public VMs (ProxySharingTests covers private ones).
+            _ = try await sim.json("share set-public web-one --json")
+            _ = try await sim.json("share set-public web-two --json")
             #expect(urlOne != urlTwo)
             #expect(try await waitFor(urlOne) == (200, "hello from busybox\n"))
             #expect(try await waitFor(urlTwo) == (200, "hello from busybox\n"))
@@ -79,9 +82,11 @@ extension SimulatorSuites {
 
             // Another exposed port: share port routes there; nothing serves it → 503 saying why.
             _ = try await sim.json("share port web-one 9000 --json")
+            _ = try await sim.json("share set-public web-one --json")
             let unrouted = try await get(urlOne)
             #expect(unrouted.status == 503 && unrouted.body.contains("nothing serves port 9000"))
             _ = try await sim.json("share port web-one 8080 --json")
+            _ = try await sim.json("share set-public web-one --json")
             #expect(try await waitFor(urlOne).status == 200)
 
             _ = try await sim.json("restart web-one --json")
@@ -98,6 +103,7 @@ extension SimulatorSuites {
             let created = try await sim.harness.sshSecret("new --name=web-eighty --image=\(image) --registry-auth=\(auth) --json", key: sim.key)
             let vm = try JSONLines.object(created.stdout)
             #expect(vm["proxy_port"] as? Int == 80)
+            _ = try await sim.json("share set-public web-eighty --json")
             #expect(try await waitFor(try #require(vm["https_url"] as? String)).body == "port eighty\n")
         }
 
@@ -125,6 +131,7 @@ extension SimulatorSuites {
             let registry = sim.harness.registry
             let vm = try await sim.newVM("compose-vm")
             let url = try #require(vm["https_url"] as? String)
+            _ = try await sim.json("share set-public compose-vm --json")
             let idle = try await get(url)
             #expect(idle.status == 503 && idle.body.contains("nothing serves port 8000"))
 

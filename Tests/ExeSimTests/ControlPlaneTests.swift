@@ -77,7 +77,8 @@ extension SimulatorSuites {
             let port = try #require(created["ssh_port"] as? Int)
             #expect(created["ssh_dest"] as? String == "\(sim.harness.user)@127.0.0.1")
             #expect(created["ssh_command"] as? String == "ssh -p \(port) \(sim.harness.user)@127.0.0.1")
-            #expect((created["https_url"] as? String)?.hasPrefix("http://127.0.0.1:") == true)
+            // One URL per VM name (exe.dev: https://<vm>.exe.xyz/, docs/content/proxy.md).
+            #expect(created["https_url"] as? String == "http://shape-one.exe-sim.localhost/")
 
             let bare = try await sim.newVM("shape-two")
             #expect(bare["tags"] as? [String] == [])

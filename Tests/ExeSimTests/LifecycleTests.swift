@@ -37,7 +37,8 @@ extension SimulatorSuites {
             let vm = try JSONLines.object(created.stdout)
             #expect(vm["proxy_port"] as? Int == 8080)
             let url = try #require(vm["https_url"] as? String)
-            let answer = try await runner.run(ProcessInvocation("curl", ["-s", "-w", "\n%{http_code}", url], timeout: .seconds(30)))
+            _ = try await harness.sshSecret("share set-public no-runtime --json", key: sim.key)
+            let answer = try await runner.run(ProcessInvocation("curl", ["-s", "-w", "\n%{http_code}"] + harness.curlConnectTo + [url], timeout: .seconds(30)))
             #expect(answer.stdout.hasSuffix("\n503"))
             #expect(answer.stdout.contains("no container runtime works on this machine"))
 

@@ -20,6 +20,9 @@ public final class SimulatorHarness: @unchecked Sendable {
     public let knownHostsPath: String
     /// `http://127.0.0.1:PORT/exec`.
     public let apiURL: String
+    /// `127.0.0.1:PORT`: where every VM URL (`http://<vm>.exe-sim.localhost[:PORT]/`)
+    /// is served, routed by its `Host` header (`EXE_VM_PROXY`).
+    public let vmProxy: String
     /// The registry's `host:port`.
     public let registry: String
     /// The registry user.
@@ -47,11 +50,16 @@ public final class SimulatorHarness: @unchecked Sendable {
         controlPort = port
         knownHostsPath = try value("EXE_KNOWN_HOSTS")
         apiURL = try value("EXE_API_URL")
+        vmProxy = try value("EXE_VM_PROXY")
         registry = try value("EXE_REGISTRY")
         registryUser = try value("EXE_REGISTRY_USER")
         registryPassword = Secret(try value("EXE_REGISTRY_PASSWORD"))
         user = ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? NSUserName()
     }
+
+    /// curl's arguments that send a request for any VM URL to ``vmProxy``
+    /// (the URL's host and port stay in the `Host` header).
+    public var curlConnectTo: [String] { ["--connect-to", "::" + vmProxy] }
 
     /// The built `exe-sim`: `EXE_SIM_BINARY` if set, else the file next to
     /// the running test bundle (`.build/<triple>/debug/exe-sim`).
@@ -104,7 +112,7 @@ public final class SimulatorHarness: @unchecked Sendable {
     /// Runs `exe-sim down` (stopping every process by pid) and deletes the
     /// temporary directory.
     public func stop() async throws {
-        let output = try await runner.run(ProcessInvocation(executable, ["down", "--state", stateDirectory], timeout: .seconds(120)))
+        let output = try await runner.run(ProcessInvocation(executable, ["down", "--purge", "--state", stateDirectory], timeout: .seconds(120)))
         directory.remove()
         guard output.status == 0 else { throw SimulatorHarnessError(message: "exe-sim down failed: \(output.stderr)") }
     }

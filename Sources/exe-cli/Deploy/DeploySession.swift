@@ -50,7 +50,7 @@ enum DeploySession {
         try await CommandSession.run(global, environment: environment) { session in
             let context = DeployContext(
                 control: session.client, processRunner: LocalProcessRunner(), connect: { vm in try await session.connect(to: vm) },
-                progress: { printer.handle($0) })
+                httpProbe: URLSessionHTTPProbe(connectTo: environment.variable("EXE_VM_PROXY")), progress: { printer.handle($0) })
             try await body(Deployer(configuration: configuration, context: context), session)
         }
     }

@@ -1,0 +1,77 @@
+import ExeSim
+import ExeSystem
+import ExeTestSupport
+import Foundation
+import Testing
+
+extension SimulatorSuites {
+    /// `exe-sim down` then `up`: every VM that was running comes back with
+    /// its containers (its image and its compose services), answering at
+    /// the same URL. On exe.dev a VM does not stop because a client went
+    /// away; the simulator keeps the containers `down` stopped and starts
+    /// them again (`Docs/exe-sim.md`, Processes).
+    @Suite(.sharedSimulator, .serialized, .timeLimit(.minutes(4)))
+    struct RestartTests {
+        var sim: SimulatorFixture { get throws { try SimulatorScope.fixture } }
+
+        @Test func downThenUpBringsBackImageAndComposeContainers() async throws {
+            let sim = try sim
+            let harness = sim.harness
+            let image = try await ContainerTests.pushImage(sim, name: "restart", port: 8080, expose: [8080], page: "back again\n")
+            let auth = "\(harness.registryUser):\(harness.registryPassword.reveal())"
+            let created = try await harness.sshSecret("new --name=restart-image --image=\(image) --registry-auth=\(auth) --json", key: sim.key)
+            #expect(created.status == 0, "\(created.stdout)")
+            let imageURL = try #require(try JSONLines.object(created.stdout)["https_url"] as? String)
+            _ = try await sim.json("share set-public restart-image --json")
+
+            let composeVM = try await sim.newVM("restart-compose")
+            let composeURL = try #require(composeVM["https_url"] as? String)
+            _ = try await sim.json("share set-public restart-compose --json")
+            let script = """
+                set -eu
+                echo \(ShellQuote.word(harness.registryPassword.reveal())) | sudo docker login \(harness.registry) -u \(harness.registryUser) --password-stdin >/dev/null
+                cat > /data/app.compose.yaml <<'COMPOSE'
+                services:
+                  web:
+                    image: \(image)
+                    ports:
+                      - "8000:8080"
+                COMPOSE
+                sudo docker compose -f /data/app.compose.yaml up -d
+                """
+            let deployed = try await sim.onVM(composeVM, "sh", stdin: Data(script.utf8))
+            #expect(deployed.status == 0, "\(deployed.stderr)")
+            #expect(try await waitFor(imageURL, harness) == 200)
+            #expect(try await waitFor(composeURL, harness) == 200)
+
+            let runner = LocalProcessRunner()
+            let down = try await runner.run(ProcessInvocation(harness.executable, ["down", "--state", harness.stateDirectory], timeout: .seconds(180)))
+            #expect(down.status == 0, "\(down.stderr)")
+            let up = try await runner.run(ProcessInvocation(harness.executable, ["up", "--state", harness.stateDirectory], timeout: .seconds(180)))
+            #expect(up.status == 0, "\(up.stderr)")
+            #expect(SimulatorHarness.parseExports(up.stdout)["EXE_VM_PROXY"] == harness.vmProxy)
+
+            #expect(try await waitFor(imageURL, harness) == 200)
+            let imageAnswer = try await harness.fetch(imageURL)
+            #expect(imageAnswer.body == "back again\n", "\(imageAnswer.status) \(imageAnswer.body)")
+            #expect(try await waitFor(composeURL, harness) == 200)
+            #expect(try await harness.fetch(composeURL).body == "back again\n")
+            let status = try await runner.run(ProcessInvocation(harness.executable, ["status", "--state", harness.stateDirectory], timeout: .seconds(60)))
+            #expect(status.status == 0, "\(status.stdout)")
+            let ps = try await sim.onVM(composeVM, "docker ps --format '{{.Names}}'")
+            #expect(ps.stdout.contains("web"), "\(ps.stdout)\(ps.stderr)")
+            _ = try await sim.control("rm restart-image restart-compose --json")
+        }
+
+        /// Polls `url` until it answers 200 (containers take a moment to listen); the last status.
+        func waitFor(_ url: String, _ harness: SimulatorHarness) async throws -> Int {
+            var last = 0
+            for _ in 0..<75 {
+                last = try await harness.fetch(url).status
+                if last == 200 { return last }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            return last
+        }
+    }
+}
