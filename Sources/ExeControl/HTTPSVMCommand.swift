@@ -1,4 +1,4 @@
-public import ExeSystem
+import ExeSystem
 public import Foundation
 
 #if canImport(Glibc)

@@ -1,6 +1,6 @@
 public import ExeSSH
 public import ExeSystem
-public import Foundation
+import Foundation
 
 /// Mints `exe0` tokens locally (https-api.md "Authentication"): the
 /// permissions payload signed as an SSH signature (`SSHSIG`) in namespace

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Picks the key that signs locally made tokens, the way `ssh` picks an
 /// identity: the given key file (or `~/.ssh/id_ed25519`) when it is an

@@ -1,4 +1,5 @@
 @testable import ExeControl
+import ExeTesting
 import ExeSystem
 import Foundation
 import Testing

@@ -29,7 +29,7 @@ struct DeployRunCommand: AsyncParsableCommand {
 
     mutating func run() async throws {
         try await DeploySession.run(global, deploy) { deployer, session in
-            try await DeploySession.perform(session, action: "deploy", configuration: deployer.configuration) { try await deployer.deploy() }
+            try await DeploySession.perform(session, action: .deploy, configuration: deployer.configuration) { try await deployer.deploy() }
         }
     }
 }
@@ -46,7 +46,7 @@ struct DeployRollbackCommand: AsyncParsableCommand {
     mutating func run() async throws {
         try await DeploySession.run(global, deploy) { deployer, session in
             let image = deployer.configuration.prebuiltImage.value
-            try await DeploySession.perform(session, action: "rollback", configuration: deployer.configuration) { try await deployer.rollback(to: image) }
+            try await DeploySession.perform(session, action: .rollback, configuration: deployer.configuration) { try await deployer.rollback(to: image) }
         }
     }
 }

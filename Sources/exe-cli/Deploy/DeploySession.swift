@@ -67,7 +67,7 @@ enum DeploySession {
     /// With `--json` a failed deploy still prints a report on stdout (one
     /// without steps when it failed before any, e.g. on a held lock).
     static func perform(
-        _ session: CommandSession, action: String, configuration: DeployConfiguration,
+        _ session: CommandSession, action: DeployAction, configuration: DeployConfiguration,
         _ work: @escaping @Sendable () async throws -> DeployReport
     ) async throws {
         let app = configuration.app.value
