@@ -87,14 +87,15 @@ struct ErrorAlgorithmTests {
         #expect(try await clean.remove(["a-vm1"]).isComplete)
     }
 
-    @Test("commands that print nothing succeed on empty output, and text is fine for them over SSH")
+    @Test("text commands over SSH succeed on their confirmation line only; empty output is not a confirmation")
     func emptySuccess() async throws {
         let (client, transport) = ControlClient.scripted("")
-        try await client.integrations.attach("proxy", to: "vm:my-vm")
-        try await client.integrations.remove("proxy")
-        #expect(transport.commandLines == ["integrations attach proxy vm:my-vm", "integrations remove proxy"])
+        #expect(await error { try await client.integrations.attach("proxy", to: "vm:my-vm") }?.kind == .unexpectedResponse)
+        #expect(transport.commandLines == ["integrations attach proxy vm:my-vm"])
         let (texty, _) = ControlClient.scripted("Attached proxy to vm:my-vm\n")
         try await texty.integrations.attach("proxy", to: "vm:my-vm")
+        let (removed, _) = ControlClient.scripted("Removed integration proxy\n")
+        try await removed.integrations.remove("proxy")
         let (failing, _) = ControlClient.scripted("integration \"proxy\" not found\n", status: 0)
         #expect(await error { try await failing.integrations.remove("proxy") }?.kind == .notFound)
         let (emptyJSON, _) = ControlClient.scripted("")
