@@ -60,6 +60,12 @@ enum ResponseInterpreter {
                 throw failure(ServerMessageClassifier.kind(for: errorMessages.first!) ?? .commandFailed, errorMessages.first!)
             }
             return output
+        case .nothing:
+            if let first = errorMessages.first {
+                throw failure(ServerMessageClassifier.kind(for: first) ?? .commandFailed, first)
+            }
+            if !trimmed.isEmpty { throw failure(ServerMessageClassifier.kind(for: trimmed) ?? .commandFailed, trimmed) }
+            return output
         case .confirmation(let prefixes):
             if let first = errorMessages.first {
                 throw failure(ServerMessageClassifier.kind(for: first) ?? .commandFailed, first)

@@ -14,7 +14,9 @@ public struct LeaseContext: Sendable {
     public var claims: LeaseClaimStore
     /// Resolved settings.
     public var settings: LeaseSettings
-    /// How to reach a VM over SSH (known hosts, identities, policy).
+    /// How to reach a VM over SSH (known hosts, identities, policy). exe.dev's
+    /// VMs present the control host's key, so the configuration should set
+    /// `hostKeyAlias` to the control host's known_hosts name (exe-cli does).
     public var vmConfiguration: @Sendable (SSHDestination) -> SSHClientConfiguration
     /// The user SSH logs in as when the control plane names none.
     public var defaultUser: String

@@ -102,12 +102,16 @@ struct ErrorAlgorithmTests {
         #expect(await error { _ = try await emptyJSON.whoami() }?.kind == .unexpectedResponse)
     }
 
-    @Test("rename to the same name: the server's line of text is success; a missing VM is still an error")
+    // execore/ssh_rename_command.go: the same name is answered with Writeln,
+    // which prints nothing in JSON mode (exemenu/command_system.go).
+    @Test("rename to the same name: empty output is success; any text or error object is a failure")
     func renameSame() async throws {
-        let (client, transport) = ControlClient.scripted("a-box is already named a-box\n")
+        let (client, transport) = ControlClient.scripted("")
         let result = try await client.rename("a-box", to: "a-box")
         #expect(result.status == "unchanged")
         #expect(transport.commandLines == ["rename a-box a-box --json"])
+        let (texty, _) = ControlClient.scripted("flag parsing error: flag provided but not defined: -x\n")
+        #expect(await error { try await texty.rename("a-box", to: "a-box") }?.kind == .invalidArgument)
         let (missing, _) = ControlClient.scripted(#"{"error":"vm \"a-box\" not found"}"#, status: 1)
         #expect(await error { try await missing.rename("a-box", to: "a-box") }?.kind == .notFound)
     }
