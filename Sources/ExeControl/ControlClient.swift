@@ -108,13 +108,13 @@ public struct ControlClient: Sendable {
     }
 
     /// `rename`. Renaming to the same name succeeds with status `unchanged`
-    /// (the server answers it with a line of text, not JSON).
+    /// (the server prints nothing for it in JSON mode).
     @discardableResult
     public func rename(_ name: String, to newName: String) async throws(ControlError) -> RenameResult {
         var request = try ControlRequest.rename(name, to: newName)
         if name == newName {
-            // `execore/ssh_rename_command.go`: "<old> is already named <new>".
-            request.expectedOutput = .confirmation(linePrefixes: ["\(name) is already named "])
+            // `execore/ssh_rename_command.go` answers with Writeln, silent with --json.
+            request.expectedOutput = .nothing
             _ = try await execute(request)
             return RenameResult(oldName: name, newName: newName, status: "unchanged")
         }

@@ -22,6 +22,10 @@ public struct ControlRequest: Sendable {
         /// channel without one, which libssh2 1.10 reads as 0
         /// (`handleExec` in `execore/ssh_server.go`).
         case confirmation(linePrefixes: [String])
+        /// Nothing at all on success (`rename` to the same name: its line is
+        /// written with `Writeln`, which prints nothing in JSON mode); any
+        /// output is the failure's message.
+        case nothing
     }
 
     /// The command path, e.g. `["share", "set-public"]`.

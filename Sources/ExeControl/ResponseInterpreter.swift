@@ -60,6 +60,12 @@ enum ResponseInterpreter {
                 throw failure(ServerMessageClassifier.kind(for: errorMessages.first!) ?? .commandFailed, errorMessages.first!)
             }
             return output
+        case .nothing:
+            if let first = errorMessages.first {
+                throw failure(ServerMessageClassifier.kind(for: first) ?? .commandFailed, first)
+            }
+            if !trimmed.isEmpty { throw failure(ServerMessageClassifier.kind(for: trimmed) ?? .commandFailed, trimmed) }
+            return output
         case .confirmation(let prefixes):
             if let first = errorMessages.first {
                 throw failure(ServerMessageClassifier.kind(for: first) ?? .commandFailed, first)
@@ -73,10 +79,10 @@ enum ResponseInterpreter {
             if exitStatus != nil {
                 let lines = trimmed.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
                 let confirmed = lines.contains { line in prefixes.contains { line.hasPrefix($0) } }
-                if !confirmed {
-                    let message = trimmed.isEmpty ? "the command printed nothing, not the confirmation exe.dev prints on success" : trimmed
-                    throw failure(ServerMessageClassifier.kind(for: message) ?? .commandFailed, message)
+                if trimmed.isEmpty {
+                    throw failure(.unexpectedResponse, "the command printed nothing, not the confirmation exe.dev prints on success")
                 }
+                if !confirmed { throw failure(ServerMessageClassifier.kind(for: trimmed) ?? .commandFailed, trimmed) }
             }
             return output
         }

@@ -18,6 +18,8 @@ public struct LeaseContext: Sendable {
     public var vms: any VMConnector
     /// The SSH configuration for a VM at a destination (known hosts,
     /// identities, policy), for interactive sessions (``Leases/connect(_:)``).
+    /// exe.dev's VMs present the control host's key, so the configuration
+    /// should set `hostKeyAlias` to the control host's known_hosts name (exe-cli does).
     public var vmConfiguration: @Sendable (SSHDestination) -> SSHClientConfiguration
     /// The user SSH logs in as when the control plane names none.
     public var defaultUser: String

@@ -1,32 +1,35 @@
 import Foundation
 
-/// VM comments: trimmed, at most 200 bytes of valid UTF-8, no tab, CR or
-/// LF, no control, bidi or zero-width characters, none of `< > & " ' \``.
+/// VM comments, as `validateComment` in `execore/ssh_comment_command.go`
+/// checks them: trimmed, at most 200 bytes; then each character in turn
+/// (tab/CR/LF, other controls, format characters: bidi, zero-width, soft
+/// hyphen, BOM, category Cf); then, for the whole text, none of
+/// `< > & " ' \``. The messages are the server's.
 public enum CommentRules {
-    /// The longest comment in bytes.
+    /// The longest comment in bytes (`maxCommentBytes`).
     public static let maximumBytes = 200
 
     /// The trimmed comment, or the error text.
     public static func validate(_ raw: String) -> Result<String, CommentError> {
         let comment = raw.trimmingCharacters(in: .whitespacesAndNewlines)  // Go strings.TrimSpace
+        if comment.isEmpty { return .success("") }
         if comment.utf8.count > maximumBytes {
-            return .failure(CommentError(message: "comment too long: \(comment.utf8.count) bytes (max \(maximumBytes))"))
+            return .failure(CommentError(message: "comment too long (max \(maximumBytes) bytes)"))
         }
         for scalar in comment.unicodeScalars {
-            switch scalar {
-            case "\t", "\r", "\n":
-                return .failure(CommentError(message: "comment must not contain tabs or newlines"))
-            case "<", ">", "&", "\"", "'", "`":
-                return .failure(CommentError(message: "comment must not contain any of: < > & \" ' `"))
-            default:
-                let value = scalar.value
-                let control = value < 0x20 || (0x7f...0x9f).contains(value)
-                let invisible = (0x200b...0x200f).contains(value) || (0x202a...0x202e).contains(value)
-                    || (0x2066...0x2069).contains(value) || value == 0xfeff
-                if control || invisible {
-                    return .failure(CommentError(message: "comment must not contain control, bidirectional or zero-width characters"))
-                }
+            let value = scalar.value
+            if scalar == "\t" || scalar == "\n" || scalar == "\r" {
+                return .failure(CommentError(message: "comment must not contain newlines or tabs"))
             }
+            if value < 0x20 || (0x7f...0x9f).contains(value) {
+                return .failure(CommentError(message: "comment must not contain control characters"))
+            }
+            if value == 0xad || value == 0xfeff || scalar.properties.generalCategory == .format {
+                return .failure(CommentError(message: "comment must not contain bidi or zero-width formatting characters"))
+            }
+        }
+        if comment.unicodeScalars.contains(where: { "<>&\"'`".unicodeScalars.contains($0) }) {
+            return .failure(CommentError(message: "comment must not contain HTML metacharacters (< > & \" ' `)"))
         }
         return .success(comment)
     }

@@ -22,7 +22,13 @@ extension ControlSession {
             }
             selected = state.vms.filter { names.contains($0.name) }
         }
-        selected.sort { $0.name < $1.name }
+        // execore/ssh_command_handlers.go handleListCommand: filtered lists are
+        // sorted by name; the unfiltered one keeps BoxesForUser's order.
+        if arguments.isEmpty {
+            selected.sort(by: VMRecord.listedBefore)
+        } else {
+            selected.sort { $0.name < $1.name }
+        }
         if output.wantsJSON {
             output.json(.object([("vms", .array(selected.map { vm in
                 guard case .object(let members) = presentation(vm).listEntry(region: vm.region ?? state.region) else { return .null }
@@ -66,14 +72,20 @@ extension ControlSession {
     // MARK: new
 
     /// Tags from repeatable and comma-separated `--tag` values, validated,
-    /// de-duplicated and sorted.
+    /// de-duplicated and sorted: `parseTagList` of `execore/ssh_new_command.go`
+    /// on the values joined with `,` (`repeatedStringFlag`), its errors
+    /// prefixed `--tag ` (and its regexp shown with anchors).
     func parseTags(_ values: [String]) throws -> [String] {
+        let raw = values.joined(separator: ",")
+        guard !raw.isEmpty else { return [] }
         var tags = Set<String>()
-        for value in values {
-            for tag in value.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !tag.isEmpty {
-                guard TagRules.isValid(tag) else { throw CommandFailure(TagRules.invalidMessage(tag)) }
-                tags.insert(tag)
+        for part in raw.split(separator: ",", omittingEmptySubsequences: false) {
+            let tag = part.trimmingCharacters(in: .whitespaces)
+            guard !tag.isEmpty else { throw CommandFailure("--tag contains an empty tag") }
+            guard TagRules.isValid(tag) else {
+                throw CommandFailure("--tag invalid tag name \(GoFlagParser.goQuote(tag)): must match ^[a-z][a-z0-9_-]*$")
             }
+            tags.insert(tag)
         }
         return tags.sorted()
     }
@@ -88,7 +100,8 @@ extension ControlSession {
         if let raw = flags.string("comment"), !raw.isEmpty {
             switch CommentRules.validate(raw) {
             case .success(let value): comment = value
-            case .failure(let error): throw CommandFailure(error.message)
+            // execore/ssh_new_command.go: "--comment " + validateComment's error.
+            case .failure(let error): throw CommandFailure("--comment \(error.message)")
             }
         }
         for pair in flags.list("env") {
@@ -121,22 +134,37 @@ extension ControlSession {
         if let prompt = flags.string("prompt"), !prompt.isEmpty {
             if storedImage != nil { throw CommandFailure("--prompt can only be used with the exeuntu image") }
             if prompt == "/dev/stdin" {
-                // Read to EOF (up to 16 KiB) like the server; Shelley is not
-                // simulated, so the prompt itself goes nowhere.
-                let size = request.readStandardInput(16 * 1024 + 1).count
-                if size > 16 * 1024 { throw CommandFailure("prompt too large: more than 16384 bytes") }
+                // execore/ssh_new_command.go: only an SSH exec session has a
+                // stdin; read to EOF (up to 16 KiB). Shelley is not simulated,
+                // so the prompt itself goes nowhere.
+                guard request.transport == .ssh else {
+                    throw CommandFailure("--prompt=/dev/stdin requires a non-interactive SSH session (e.g., ssh exe.dev new --prompt=/dev/stdin)")
+                }
+                let data = request.readStandardInput(16 * 1024 + 1)
+                if data.count > 16 * 1024 { throw CommandFailure("--prompt=/dev/stdin: input exceeds 16 KiB limit") }
+                if String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                    throw CommandFailure("--prompt=/dev/stdin: stdin was empty")
+                }
             }
         }
         var setupScript: String?
         if let script = flags.string("setup-script"), !script.isEmpty {
             let text: String
             if script == "/dev/stdin" {
-                text = String(decoding: request.readStandardInput(10 * 1024 + 1), as: UTF8.self)
+                guard request.transport == .ssh else {
+                    throw CommandFailure("--setup-script=/dev/stdin requires a non-interactive SSH session (e.g., cat script.sh | ssh exe.dev new --setup-script=/dev/stdin)")
+                }
+                let data = request.readStandardInput(10 * 1024 + 1)
+                if data.count > 10 * 1024 { throw CommandFailure("--setup-script=/dev/stdin: input exceeds 10 KiB limit") }
+                var read = String(decoding: data, as: UTF8.self)
+                while read.hasSuffix("\n") { read.removeLast() }
+                if read.isEmpty { throw CommandFailure("--setup-script=/dev/stdin: stdin was empty") }
+                text = read
             } else {
                 text = script.replacingOccurrences(of: "\\\\", with: "\u{0}").replacingOccurrences(of: "\\n", with: "\n")
                     .replacingOccurrences(of: "\\t", with: "\t").replacingOccurrences(of: "\u{0}", with: "\\")
             }
-            if text.utf8.count > 10 * 1024 { throw CommandFailure("setup script too large: \(text.utf8.count) bytes (max 10240)") }
+            if text.utf8.count > 10 * 1024 { throw CommandFailure("setup script exceeds 10 KiB limit") }
             setupScript = text
         }
         var integrations: [String] = []
@@ -187,7 +215,10 @@ extension ControlSession {
         var running = record
         running.status = "running"
         try store.update { state in
-            if let index = state.vms.firstIndex(where: { $0.id == record.id }) { state.vms[index].status = "running" }
+            if let index = state.vms.firstIndex(where: { $0.id == record.id }) {
+                state.vms[index].status = "running"
+                state.vms[index].updatedAt = self.now
+            }
         }
         environment.lifecycle.notifyDaemon()
         let view = presentation(running)
@@ -244,7 +275,10 @@ extension ControlSession {
             throw CommandFailure("VM cannot be started: \(error)")
         }
         try store.update { state in
-            if let index = state.vms.firstIndex(where: { $0.id == vm.id }) { state.vms[index].status = "running" }
+            if let index = state.vms.firstIndex(where: { $0.id == vm.id }) {
+                state.vms[index].status = "running"
+                state.vms[index].updatedAt = self.now
+            }
         }
         output.json(.object([("vm_name", .string(name)), ("status", .string("restarted"))]))
         output.line("\(name) restarted")
@@ -271,6 +305,7 @@ extension ControlSession {
             if state.vms[index].status != "running" { throw CommandFailure("vm rename not supported when vm is not running!") }
             if state.vm(named: newName) != nil { throw CommandFailure("name \(GoFlagParser.goQuote(newName)) is not available") }
             state.vms[index].name = newName
+            state.vms[index].updatedAt = self.now
         }
         environment.lifecycle.notifyDaemon()
         output.json(.object([("old_name", .string(oldName)), ("new_name", .string(newName)), ("status", .string("renamed"))]))
@@ -300,6 +335,7 @@ extension ControlSession {
                 }
             }
             state.vms[index].tags = current.sorted()
+            state.vms[index].updatedAt = self.now
             return state.vms[index].tags
         }
         output.json(.object([("vm_name", .string(name)), ("tags", .strings(tags))]))
@@ -319,6 +355,7 @@ extension ControlSession {
         try store.update { state in
             guard let index = state.vmIndex(named: name) else { throw CommandFailure("vm \(GoFlagParser.goQuote(name)) not found") }
             state.vms[index].comment = text
+            state.vms[index].updatedAt = self.now
         }
         output.json(.object([("vm_name", .string(name)), ("comment", .string(text))]))
         output.line(text.isEmpty ? "Comment cleared for \(name)" : "Comment set for \(name)")
@@ -414,6 +451,7 @@ extension ControlSession {
             copy.status = "creating"
             copy.tags = copyTags ? source.tags : []
             copy.createdAt = started
+            copy.updatedAt = started
             copy.region = source.region ?? state.region
             copy.sshPort = ports.ssh
             copy.httpPort = ports.http
@@ -440,7 +478,10 @@ extension ControlSession {
             throw CommandFailure("failed to copy \(GoFlagParser.goQuote(source.name)): \(error)")
         }
         try store.update { state in
-            if let index = state.vms.firstIndex(where: { $0.id == copy.id }) { state.vms[index].status = "running" }
+            if let index = state.vms.firstIndex(where: { $0.id == copy.id }) {
+                state.vms[index].status = "running"
+                state.vms[index].updatedAt = self.now
+            }
         }
         environment.lifecycle.notifyDaemon()
         let view = presentation(copy)
@@ -491,6 +532,7 @@ extension ControlSession {
             }
             if let memory = newMemory { state.vms[index].memoryBytes = memory }
             if let cpus = newCPUs { state.vms[index].cpus = cpus }
+            state.vms[index].updatedAt = self.now
             return (before, state.vms[index])
         }
         var object = JSONObjectBuilder()

@@ -141,6 +141,19 @@ public struct VMRecord: Codable, Sendable, Equatable {
     public var pool: String?
     /// Custom domains added with `domain add`.
     public var domains: [VMDomain]?
+    /// When the record last changed (`updated_at` of `exedb/query/boxes.sql`:
+    /// status, name, tags, comment and size changes set it); `nil` in older
+    /// state files, where ``createdAt`` stands in.
+    public var updatedAt: Date? = nil
+
+    /// The order of `BoxesForUser` (`exedb/query/boxes.sql`): `updated_at DESC,
+    /// id DESC`, with `updated_at` in whole seconds (SQLite's `CURRENT_TIMESTAMP`).
+    static func listedBefore(_ a: VMRecord, _ b: VMRecord) -> Bool {
+        let first = (a.updatedAt ?? a.createdAt).timeIntervalSince1970.rounded(.down)
+        let second = (b.updatedAt ?? b.createdAt).timeIntervalSince1970.rounded(.down)
+        if first != second { return first > second }
+        return a.id > b.id
+    }
 }
 
 /// A user a VM is shared with.

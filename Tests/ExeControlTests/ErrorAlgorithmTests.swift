@@ -88,26 +88,31 @@ struct ErrorAlgorithmTests {
         #expect(try await clean.remove(["a-vm1"]).isComplete)
     }
 
-    @Test("commands that print nothing succeed on empty output, and text is fine for them over SSH")
+    @Test("text commands over SSH succeed on their confirmation line only; empty output is not a confirmation")
     func emptySuccess() async throws {
         let (client, transport) = ControlClient.scripted("")
-        try await client.integrations.attach("proxy", to: "vm:my-vm")
-        try await client.integrations.remove("proxy")
-        #expect(transport.commandLines == ["integrations attach proxy vm:my-vm", "integrations remove proxy"])
+        #expect(await error { try await client.integrations.attach("proxy", to: "vm:my-vm") }?.kind == .unexpectedResponse)
+        #expect(transport.commandLines == ["integrations attach proxy vm:my-vm"])
         let (texty, _) = ControlClient.scripted("Attached proxy to vm:my-vm\n")
         try await texty.integrations.attach("proxy", to: "vm:my-vm")
+        let (removed, _) = ControlClient.scripted("Removed integration proxy\n")
+        try await removed.integrations.remove("proxy")
         let (failing, _) = ControlClient.scripted("integration \"proxy\" not found\n", status: 0)
         #expect(await error { try await failing.integrations.remove("proxy") }?.kind == .notFound)
         let (emptyJSON, _) = ControlClient.scripted("")
         #expect(await error { _ = try await emptyJSON.whoami() }?.kind == .unexpectedResponse)
     }
 
-    @Test("rename to the same name: the server's line of text is success; a missing VM is still an error")
+    // execore/ssh_rename_command.go: the same name is answered with Writeln,
+    // which prints nothing in JSON mode (exemenu/command_system.go).
+    @Test("rename to the same name: empty output is success; any text or error object is a failure")
     func renameSame() async throws {
-        let (client, transport) = ControlClient.scripted("a-box is already named a-box\n")
+        let (client, transport) = ControlClient.scripted("")
         let result = try await client.rename("a-box", to: "a-box")
         #expect(result.status == "unchanged")
         #expect(transport.commandLines == ["rename a-box a-box --json"])
+        let (texty, _) = ControlClient.scripted("flag parsing error: flag provided but not defined: -x\n")
+        #expect(await error { try await texty.rename("a-box", to: "a-box") }?.kind == .invalidArgument)
         let (missing, _) = ControlClient.scripted(#"{"error":"vm \"a-box\" not found"}"#, status: 1)
         #expect(await error { try await missing.rename("a-box", to: "a-box") }?.kind == .notFound)
     }

@@ -54,8 +54,10 @@ struct SSHTransportTests {
             var generator = SystemRandomNumberGenerator()
             let alphabet = Array("ab Z09 \t\n$()`'\"\\;|&<>*?[]{}~#!%^=,.:@+-_/ é中🚀\u{200B}")
             for _ in 0..<5 {
+                // At least one character: exe.dev's lexer drops empty words, so the
+                // client refuses to send them (checked below).
                 let words = (0..<60).map { _ in
-                    String((0..<Int.random(in: 0...24, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })
+                    String((0..<Int.random(in: 1...24, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })
                 }
                 let secret = Secret("s3cret 'value' $(id)")
                 let request = ControlRequest(
@@ -69,6 +71,10 @@ struct SSHTransportTests {
                     expected = ["echo"] + words + ["--env=TOKEN=s3cret 'value' $(id)", "--comment=" + words[0], "--json"]
                 }
                 #expect(arrived == expected)
+            }
+            let withEmpty = ControlRequest(["echo"], arguments: ["a", "", "b"])
+            await #expect { _ = try await client.execute(withEmpty) } throws: { error in
+                (error as? ControlError)?.kind == .invalidArgument
             }
         }
     }

@@ -135,7 +135,7 @@ extension SimulatorEndToEnd {
                 let proxy = "\(via.rawValue)-proxy"
                 let headerSecret = Secret("hdr-s3cret value")
                 try await client.integrations.add(NewIntegration(
-                    name: proxy, configuration: .httpProxy(target: "https://api.example.com/v1", headers: [(name: "X-Api-Key", value: headerSecret)]),
+                    name: proxy, configuration: .httpProxy(target: "https://api.example.com", headers: [(name: "X-Api-Key", value: headerSecret)]),
                     attachments: ["tag:\(via.rawValue)-web"], comment: "the proxy"))
                 let listed = try #require(try await client.integrations.list().first { $0.name == proxy })
                 #expect(listed.type == "http-proxy")

@@ -48,25 +48,27 @@ struct ValidationTests {
         #expect(message { try VMComment.validate("  staging copy; $(date) \\ ok ünïcødé 🚀  ") } == nil)
         #expect(message { try VMComment.validate("") } == nil)
         #expect(message { try VMComment.validate(String(repeating: "é", count: 100)) } == nil)
-        #expect(message { try VMComment.validate(String(repeating: "é", count: 101)) } == "comment too long: 202 bytes (max 200)")
-        #expect(message { try VMComment.validate("a\tb") } == "comment must not contain tabs or newlines")
-        #expect(message { try VMComment.validate("a\nb") } == "comment must not contain tabs or newlines")
-        #expect(message { try VMComment.validate("a\u{7}b") } == "comment must not contain control, bidirectional or zero-width characters")
-        #expect(message { try VMComment.validate("a\u{85}b") } == "comment must not contain control, bidirectional or zero-width characters")
-        #expect(message { try VMComment.validate("x\u{202E}evol") } == "comment must not contain control, bidirectional or zero-width characters")
-        #expect(message { try VMComment.validate("a\u{200B}b") } == "comment must not contain control, bidirectional or zero-width characters")
-        #expect(message { try VMComment.validate("a\u{2067}b\u{FEFF}") } == "comment must not contain control, bidirectional or zero-width characters")
+        // execore/ssh_comment_command.go validateComment: its messages, its order
+        // (length; then each character: line breaks, controls, format
+        // characters; then HTML metacharacters anywhere).
+        #expect(message { try VMComment.validate(String(repeating: "é", count: 101)) } == "comment too long (max 200 bytes)")
+        #expect(message { try VMComment.validate("a\tb") } == "comment must not contain newlines or tabs")
+        #expect(message { try VMComment.validate("a\nb") } == "comment must not contain newlines or tabs")
+        #expect(message { try VMComment.validate("a\u{7}b") } == "comment must not contain control characters")
+        #expect(message { try VMComment.validate("a\u{85}b") } == "comment must not contain control characters")
+        let formatting = "comment must not contain bidi or zero-width formatting characters"
+        #expect(message { try VMComment.validate("x\u{202E}evol") } == formatting)
+        #expect(message { try VMComment.validate("a\u{200B}b") } == formatting)
+        #expect(message { try VMComment.validate("a\u{2067}b\u{FEFF}") } == formatting)
+        #expect(message { try VMComment.validate("soft\u{AD}hyphen") } == formatting)
+        #expect(message { try VMComment.validate("a\u{2060}b") } == formatting)
+        #expect(message { try VMComment.validate("🏴\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}") } == formatting)
         for metacharacter in ["<", ">", "&", "\"", "'", "`"] {
-            #expect(message { try VMComment.validate("a\(metacharacter)b") } == #"comment must not contain any of: < > & " ' `"#)
+            #expect(message { try VMComment.validate("a\(metacharacter)b") } == #"comment must not contain HTML metacharacters (< > & " ' `)"#)
         }
-        // The first problem from the start is the one named, as the server does.
-        #expect(message { try VMComment.validate("a<b\tc") } == #"comment must not contain any of: < > & " ' `"#)
-        #expect(message { try VMComment.validate("a\tb<c") } == "comment must not contain tabs or newlines")
-        // Format characters outside the server's list are accepted: soft
-        // hyphen, word joiner, the tag characters of a flag emoji.
-        #expect(message { try VMComment.validate("soft\u{AD}hyphen") } == nil)
-        #expect(message { try VMComment.validate("a\u{2060}b") } == nil)
-        #expect(message { try VMComment.validate("🏴\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}") } == nil)
+        // Characters are checked before metacharacters, wherever they are.
+        #expect(message { try VMComment.validate("a<b\tc") } == "comment must not contain newlines or tabs")
+        #expect(message { try VMComment.validate("a\tb<c") } == "comment must not contain newlines or tabs")
     }
 
     @Test("sizes: binary units, decimals, bare numbers are GiB, minimums")

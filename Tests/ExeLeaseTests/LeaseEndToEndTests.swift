@@ -46,6 +46,9 @@ struct LeaseTestBed {
         configuration.useDefaultIdentities = false
         configuration.useAgent = false
         configuration.knownHostsFiles = [simulator.knownHostsPath]
+        // VMs present the control plane's key (as exe.dev's do): check it
+        // under the control host's name, as exe-cli does.
+        configuration.hostKeyAlias = simulator.controlKnownHostsName
         configuration.warningHandler = { _ in }
         return configuration
     }

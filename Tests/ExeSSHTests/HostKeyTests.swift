@@ -37,6 +37,34 @@ struct HostKeyTests {
         }
     }
 
+    @Test("HostKeyAlias: the key is looked up under the alias only, and another key there is refused with both fingerprints")
+    func hostKeyAlias() async throws {
+        try await withServer { server in
+            let presented = HostKey(type: "ssh-ed25519", blob: try publicBlob(server.hostEd25519))
+            // Recorded only under the alias (as exe.dev's key is for *.exe.xyz).
+            let aliased = try server.directory.write("aliased_known_hosts", "exe.dev ssh-ed25519 \(presented.blob.base64EncodedString())\n")
+            var configuration = server.clientConfiguration(policy: .strict, knownHosts: [aliased])
+            let unaliased = await #expect(throws: SSHError.self) { try await server.connect(configuration) }
+            #expect(unaliased?.kind == .hostKeyUnknown)
+            configuration.hostKeyAlias = "exe.dev"
+            let connection = try await server.connect(configuration)
+            #expect(try await connection.run("echo ok").stdout == "ok\n")
+
+            // Under the alias a different key is a mismatch naming both keys.
+            let keys = try await TestKeyring.shared()
+            let other = HostKey(type: "ssh-ed25519", blob: try publicBlob(keys.strangerKey))
+            let wrong = try server.directory.write("wrong_alias_known_hosts", "exe.dev ssh-ed25519 \(other.blob.base64EncodedString())\n")
+            var mismatched = server.clientConfiguration(policy: .acceptNew, knownHosts: [wrong])
+            mismatched.knownHostsWriteFile = wrong
+            mismatched.hostKeyAlias = "exe.dev"
+            let error = await #expect(throws: SSHError.self) { try await server.connect(mismatched) }
+            #expect(error?.kind == .hostKeyMismatch)
+            #expect(error?.message.contains(other.fingerprint) == true)
+            #expect(error?.message.contains(presented.fingerprint) == true)
+            #expect(error?.message.contains("host key alias exe.dev") == true)
+        }
+    }
+
     @Test("a changed key is always an error naming both fingerprints, even under accept-new")
     func mismatch() async throws {
         try await withServer { server in

@@ -41,6 +41,11 @@ struct SSHConfigFileTests {
         #expect(vm.identityFiles.first == "/home/ada/.ssh/vm_maple-dune.exe.xyz")
         #expect(vm.userKnownHostsFiles == ["/home/ada/.ssh/exe_known_hosts"])
         #expect(vm.strictHostKeyChecking == .acceptNew)
+        #expect(vm.hostKeyAlias == "exe.dev")
+        #expect(lobby.hostKeyAlias == nil)
+        var applied = SSHClientConfiguration()
+        applied.apply(vm)
+        #expect(applied.hostKeyAlias == "exe.dev")
         #expect(vm.destination(for: "maple-dune.exe.xyz", environment: environment) == SSHDestination(host: "maple-dune.exe.xyz", port: 2222, user: "exedev"))
 
         let negated = config.settings(for: "secret.exe.xyz")

@@ -129,5 +129,25 @@ extension SimulatorSuites {
                 #expect(output.stdout == message + "\n", "\(name)")
             }
         }
+    
+        // exedb/query/boxes.sql BoxesForUser: ORDER BY updated_at DESC, id DESC
+        // (whole seconds); execore/ssh_command_handlers.go handleListCommand sorts
+        // only a filtered list by name. SetBoxComment sets updated_at.
+        @Test func unfilteredListIsOrderedByLastUpdate() async throws {
+            let sim = try sim
+            _ = try await sim.newVM("order-b")
+            _ = try await sim.newVM("order-a")
+            func names(_ command: String) async throws -> [String] {
+                let listed = try await sim.json(command)
+                return ((listed["vms"] as? [[String: Any]]) ?? []).compactMap { $0["vm_name"] as? String }.filter { $0.hasPrefix("order-") }
+            }
+            #expect(try await names("ls --json") == ["order-a", "order-b"])
+            #expect(try await names("ls order-b order-a --json") == ["order-a", "order-b"])
+            try await Task.sleep(for: .milliseconds(1100))
+            _ = try await sim.json("comment order-b touched --json")
+            #expect(try await names("ls --json") == ["order-b", "order-a"])
+            #expect(try await names("ls order-b order-a --json") == ["order-a", "order-b"])
+            _ = try await sim.control("rm order-a order-b --json")
+        }
     }
 }

@@ -119,6 +119,8 @@ import Testing
     @Test func encodesLikeGo() {
         let value = JSONValue.object([("a", .string("<&>\"\n")), ("b", .array([])), ("c", .double(1.5)), ("d", .double(2)), ("e", .null)])
         #expect(value.encoded() == #"{"a":"\u003c\u0026\u003e\"\n","b":[],"c":1.5,"d":2,"e":null}"#)
+        // exemenu/command_system.go WriteJSON: SetEscapeHTML(false) for command output.
+        #expect(value.encoded(escapingHTML: false) == #"{"a":"<&>\"\n","b":[],"c":1.5,"d":2,"e":null}"#)
     }
 }
 

@@ -95,6 +95,22 @@ struct ControlSettingsTests {
         #expect(otherConfiguration.knownHostsWriteFile == "/tmp/kh")
     }
 
+    // exe.dev's VMs present exe.dev's own host key (bin/exe-ssh-config-generator
+    // writes `HostKeyAlias exe.dev` for them): a VM is checked under the control
+    // host's known_hosts name unless ~/.ssh/config names another alias.
+    @Test("VM connections check the host key under the control host's name, or ssh_config's HostKeyAlias")
+    func vmHostKeyAlias() throws {
+        let home = try TemporaryDirectory(prefix: "exe-cli-home")
+        defer { home.remove() }
+        try home.write(".ssh/config", "Host special.exe.xyz\n  HostKeyAlias my-alias\n")
+        let environment = CLIEnvironment.test(home: home.path, console: CapturedConsole())
+        let production = try settings([], home: home.path)
+        #expect(production.vmSSHConfiguration(host: "maple-dune.exe.xyz", environment: environment).hostKeyAlias == "exe.dev")
+        #expect(production.vmSSHConfiguration(host: "special.exe.xyz", environment: environment).hostKeyAlias == "my-alias")
+        let local = try settings(["--control-host", "127.0.0.1:2300"], home: home.path)
+        #expect(local.vmSSHConfiguration(host: "127.0.0.1", environment: environment).hostKeyAlias == "[127.0.0.1]:2300")
+    }
+
     @Test("https without a token is an authentication error, exit 4")
     func httpsNeedsToken() async throws {
         let console = CapturedConsole()

@@ -42,7 +42,8 @@ struct SimulatorCLITests {
         #expect(result["comment"] as? String == "")
         let listed = try await sim.run(["vm", "ls", "--json"])
         let vms = try #require((try JSONSerialization.jsonObject(with: listed.standardOutput) as? [String: Any])?["vms"] as? [[String: Any]])
-        #expect(vms.first { $0["vm_name"] as? String == "cli-note" }?["comment"] as? String == "")
+        let note = try #require(vms.first { $0["vm_name"] as? String == "cli-note" })
+        #expect((note["comment"] as? String ?? "") == "", "an empty comment is left out of ls")
         #expect(try await sim.run(["vm", "rm", "cli-note"]).status == 0)
     }
 
