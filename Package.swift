@@ -46,6 +46,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "ExeYAML",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "ExeSSH",
             dependencies: ["CLibSSH2", "ExeSystem"],
             swiftSettings: strictSettings
@@ -57,12 +62,12 @@ let package = Package(
         ),
         .target(
             name: "ExeLease",
-            dependencies: ["ExeControl", "ExeSSH", "ExeSystem", .product(name: "Yams", package: "Yams")],
+            dependencies: ["ExeControl", "ExeSSH", "ExeSystem", "ExeYAML"],
             swiftSettings: strictSettings
         ),
         .target(
             name: "ExeDeploy",
-            dependencies: ["ExeControl", "ExeSSH", "ExeSystem", .product(name: "Yams", package: "Yams")],
+            dependencies: ["ExeControl", "ExeSSH", "ExeSystem", "ExeYAML"],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -98,8 +103,7 @@ let package = Package(
         .target(
             name: "ExeSim",
             dependencies: [
-                "ExeSystem", "CExeSim",
-                .product(name: "Yams", package: "Yams"),
+                "ExeSystem", "CExeSim", "ExeYAML",
             ],
             swiftSettings: strictSettings
         ),
@@ -109,6 +113,18 @@ let package = Package(
                 "ExeSim", "ExeSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "ExeFuzzTargets",
+            dependencies: ["ExeControl", "ExeDeploy", "ExeLease", "ExeSSH", "ExeSim", "ExeSystem", "ExeYAML"],
+            path: "Fuzz/Targets",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "exe-fuzz",
+            dependencies: ["ExeFuzzTargets"],
+            path: "Fuzz/Entry",
             swiftSettings: strictSettings
         ),
         .target(
@@ -148,6 +164,13 @@ let package = Package(
         .testTarget(
             name: "ExeDeployTests",
             dependencies: ["ExeDeploy", "ExeControl", "ExeSSH", "ExeSystem", "ExeTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "HostileInputTests",
+            dependencies: [
+                "ExeFuzzTargets", "ExeControl", "ExeDeploy", "ExeLease", "ExeSSH", "ExeSim", "ExeSystem", "ExeYAML", "ExeTestSupport",
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

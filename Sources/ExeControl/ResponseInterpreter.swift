@@ -5,8 +5,8 @@ import Foundation
 /// error using the first `error` value (or the text), treat an `{"error":…}`
 /// result as a failure even with exit 0, accept plain text only where the
 /// command prints text, and keep `rm`'s per-VM error objects.
-enum ResponseInterpreter {
-    static func interpret(_ response: ControlResponse, for request: ControlRequest, appendedJSONFlag: Bool) throws(ControlError) -> ControlOutput {
+package enum ResponseInterpreter {
+    package static func interpret(_ response: ControlResponse, for request: ControlRequest, appendedJSONFlag: Bool) throws(ControlError) -> ControlOutput {
         let command = request.redactedCommandLine(appendingJSONFlag: appendedJSONFlag)
         let redact: @Sendable (String) -> String = { [request] in request.redact($0) }
         let text = String(decoding: response.output, as: UTF8.self)

@@ -1,5 +1,6 @@
+import ExeSystem
 import Foundation
-import Yams
+import ExeYAML
 
 /// `exe.deploy.yaml` as written: every value optional. The schema is
 /// documented in `Docs/ExeDeploy.md`; unknown keys are errors.
@@ -85,8 +86,11 @@ public struct DeployConfigurationFile: Sendable, Equatable {
     /// - Throws: ``DeployError/Kind/configuration`` for invalid YAML, an
     ///   unknown key, a wrong type or an unsupported version.
     public static func load(_ path: String) throws -> DeployConfigurationFile? {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
-        return try parse(text, file: path)
+        switch BoundedFile.read(path, limit: BoundedYAML.Limits.configuration.documentBytes) {
+        case .missing: return nil
+        case .tooLarge(let limit): throw DeployError(.configuration, "\(path) is larger than \(limit) bytes")
+        case .data(let data): return try parse(String(decoding: data, as: UTF8.self), file: path)
+        }
     }
 
     /// The error for a file without `version`.
@@ -100,7 +104,7 @@ public struct DeployConfigurationFile: Sendable, Equatable {
     ///   empty one) without `version`.
     public static func parse(_ text: String, file: String) throws -> DeployConfigurationFile {
         let root: Any?
-        do { root = try Yams.load(yaml: text) } catch {
+        do { root = try BoundedYAML.load(text) } catch {
             throw DeployError(.configuration, "\(file) is not valid YAML: \(error)")
         }
         guard let mapping = root as? [String: Any] else {

@@ -42,7 +42,7 @@ struct VMProxy: Sendable {
     }
 
     private func respond(_ client: Int32, status: Int, _ text: String) {
-        _ = HTTPReader(fd: client).readHead()
+        _ = try? HTTPReader(fd: client, deadline: .now + .seconds(30)).readHead()
         let response = HTTPResponse(status: status, headers: [("Content-Type", "text/plain; charset=utf-8")], body: Data(text.utf8))
         LoopbackSocket.writeAll(client, response.serialized())
     }
