@@ -261,15 +261,16 @@ package final class HTTPReader {
         return Int(text)
     }
 
-    /// A chunk-size line (`hex[;extensions]`): 1 to 15 hex digits, no
-    /// sign; `nil` otherwise.
+    /// A chunk-size line (`hex[;extensions]`): 1 to 16 hex digits (Go's
+    /// limit), no sign; `nil` otherwise. Sizes past `Int.max` read as
+    /// `Int.max`: over any body limit.
     static func chunkSize(_ line: String) -> Int? {
         let digits = line.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first.map {
             $0.trimmingCharacters(in: CharacterSet(charactersIn: " \t"))
         } ?? ""
         let hex = digits.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x66) }
-        guard !digits.isEmpty, digits.utf8.count <= 15, hex else { return nil }
-        return Int(digits, radix: 16)
+        guard !digits.isEmpty, digits.utf8.count <= 16, hex, let size = UInt64(digits, radix: 16) else { return nil }
+        return Int(clamping: size)
     }
 
     /// At most 40 characters of `text`, Go-quoted, for a message.

@@ -16,8 +16,10 @@ import Yams
 /// - the conversion visits at most ``Limits/nodes`` nodes, counting every
 ///   alias expansion, so an alias bomb is an error after a bounded amount of
 ///   work;
-/// - nesting deeper than ``Limits/depth`` is an error, and composing runs on
-///   a thread whose stack holds the deepest document of the allowed size;
+/// - nesting deeper than ``Limits/depth`` is an error; a scan before parsing
+///   refuses deep flow nesting (`[[[[...`: libyaml's scanner takes time
+///   quadratic in it) and compact nested sequences (`- - - - x`), and
+///   composing runs on a thread whose stack holds the deepest document left;
 /// - a mapping key must be a scalar; `<<` merge keys are applied;
 /// - integers are decimal, octal or hexadecimal and within `Int`; anything
 ///   else (sexagesimal, overflowing, timestamps, binary) is kept as text.
@@ -31,8 +33,8 @@ public enum BoundedYAML {
         /// The deepest nesting of mappings and sequences.
         public var depth: Int
 
-        /// Limits for configuration files: 1 MiB, 200,000 nodes, depth 64.
-        public static let configuration = Limits(documentBytes: 1 << 20, nodes: 200_000, depth: 64)
+        /// Limits for configuration files: 1 MiB, 50,000 nodes, depth 64.
+        public static let configuration = Limits(documentBytes: 1 << 20, nodes: 50_000, depth: 64)
 
         /// Custom limits.
         public init(documentBytes: Int, nodes: Int, depth: Int) {
@@ -59,10 +61,13 @@ public enum BoundedYAML {
         guard text.utf8.count <= limits.documentBytes else {
             throw Failure("the document is larger than \(limits.documentBytes) bytes")
         }
+        try NestingScan.check(text, limit: limits.depth)
         // Composing (and freeing) the node graph recurses once per level of
-        // nesting inside Yams; a stack of 4 KiB per byte of document holds
-        // the deepest document of the allowed size (`[[[[...`).
-        let result = OnLargeStack.run(stackBytes: max(8 << 20, limits.documentBytes * 1024)) { () -> UncheckedResult in
+        // nesting inside Yams. After the scan, flow nesting is at most
+        // NestingScan.flowOpenerLimit and block nesting is bounded by the
+        // indentation a document of this size can hold; 64 MiB of stack
+        // (reserved, touched only as deep as a document goes) holds both.
+        let result = OnLargeStack.run(stackBytes: 64 << 20) { () -> UncheckedResult in
             do {
                 guard let node = try Yams.compose(yaml: text) else { return UncheckedResult(.success(nil)) }
                 var converter = Converter(limits: limits)

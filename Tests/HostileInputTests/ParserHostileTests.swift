@@ -103,10 +103,21 @@ import Testing
         #expect(throws: LeaseError.self) { try LeaseFile.parse("lease:\n  ttl: \(text)\n", path: ".exe.yaml") }
     }
 
-    @Test func deepNestingIsAnErrorNotAStackOverflow() {
+    /// Deep nesting is refused quickly: libyaml's scanner is quadratic in
+    /// flow depth (400,000 `[` did not finish in 10 minutes) and Yams
+    /// composes recursively.
+    @Test(.timeLimit(.minutes(1))) func deepNestingIsAnErrorNotAStackOverflow() {
+        let started = ContinuousClock.now
         let depth = 400_000
         let flow = String(repeating: "[", count: depth) + String(repeating: "]", count: depth)
         #expect(throws: BoundedYAML.Failure.self) { try BoundedYAML.load(flow) }
+        let compact = String(repeating: "- ", count: 300_000) + "x\n"
+        #expect(throws: BoundedYAML.Failure.self) { try BoundedYAML.load(compact) }
+        // Quoted closers hide real depth from the scan; the opener limit
+        // still bounds it, and the conversion refuses it.
+        let hidden = String(repeating: "[ \"]\", ", count: 1500) + String(repeating: "]", count: 1500)
+        #expect(throws: BoundedYAML.Failure.self) { try BoundedYAML.load(hidden) }
+        #expect(started.duration(to: .now) < .seconds(20))
         let block = (0..<200).map { String(repeating: " ", count: $0) + "k\($0):" }.joined(separator: "\n") + " v\n"
         #expect(throws: BoundedYAML.Failure.self) { try BoundedYAML.load(block) }
     }
