@@ -47,7 +47,10 @@ struct ExecFloodTests {
             #expect(statuses.count > 2500, "only \(statuses.count) of \(answers.count + hugeAnswers.count) requests were answered")
             #expect(!statuses.contains(500), "a malformed request made the daemon fail")
             #expect(statuses.filter { $0 == 400 }.count > 100)
-            #expect(hugeAnswers.allSatisfy { $0?.hasPrefix("HTTP/1.1 413") ?? true })
+            // Refused without reading the 4 MB (no token: 401 comes first, as in ExecAPI), or reset mid-send.
+            #expect(
+                hugeAnswers.allSatisfy { $0 == nil || $0?.hasPrefix("HTTP/1.1 401") == true || $0?.hasPrefix("HTTP/1.1 413") == true },
+                "\(hugeAnswers.map { $0?.prefix(20) ?? "nil" })")
             #expect(kill(pid, 0) == 0, "the daemon died")
 
             // 300 idle connections (over the cap of 256): threads stay capped,
