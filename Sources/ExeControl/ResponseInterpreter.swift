@@ -56,8 +56,9 @@ package enum ResponseInterpreter {
                 // or output this client does not understand.
                 throw failure(ServerMessageClassifier.kind(for: trimmed) ?? .unexpectedResponse, trimmed)
             }
-            if let last = values.last, errorMessage(in: last) != nil {
-                throw failure(ServerMessageClassifier.kind(for: errorMessages.first!) ?? .commandFailed, errorMessages.first!)
+            if let last = values.last, let lastMessage = errorMessage(in: last) {
+                let message = errorMessages.first ?? lastMessage
+                throw failure(ServerMessageClassifier.kind(for: message) ?? .commandFailed, message)
             }
             return output
         case .nothing:
