@@ -20,7 +20,9 @@ public enum BoundedFile {
         defer { try? handle.close() }
         // One byte more than the limit tells a file of exactly `limit`
         // bytes from a longer one without reading the rest.
-        guard let data = try? handle.read(upToCount: max(0, limit) + 1) else { return .missing }
+        // `read(upToCount:)` returns nil at the end of the file: an empty file.
+        let data: Data
+        do { data = try handle.read(upToCount: max(0, limit) + 1) ?? Data() } catch { return .missing }
         return data.count > limit ? .tooLarge(limit: limit) : .data(data)
     }
 }

@@ -213,6 +213,10 @@ import Testing
         let settings = SSHConfigFile.load(path: path).settings(for: "exe.dev")
         #expect(settings.port == nil)
         #expect(started.duration(to: .now) < .seconds(2))
+        // An empty file is a file, not a missing one.
+        _ = FileManager.default.createFile(atPath: path, contents: Data())
+        #expect(BoundedFile.read(path, limit: 10) == .data(Data()))
+        #expect(BoundedFile.read(directory.file("absent"), limit: 10) == .missing)
         // A file under the limit is read.
         _ = FileManager.default.createFile(atPath: path, contents: Data("Host exe.dev\n  Port 2222\n".utf8))
         #expect(SSHConfigFile.load(path: path).settings(for: "exe.dev").port == 2222)
