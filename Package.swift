@@ -55,6 +55,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "ExeYAML",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "ExeSSH",
             dependencies: ["CLibSSH2", "ExeSystem"],
             swiftSettings: strictSettings
@@ -66,12 +71,12 @@ let package = Package(
         ),
         .target(
             name: "ExeLease",
-            dependencies: ["ExeControl", "ExeSSH", "ExeSystem", .product(name: "Yams", package: "Yams")],
+            dependencies: ["ExeControl", "ExeSSH", "ExeSystem", "ExeYAML"],
             swiftSettings: strictSettings
         ),
         .target(
             name: "ExeDeploy",
-            dependencies: ["ExeControl", "ExeSSH", "ExeSystem", .product(name: "Yams", package: "Yams")],
+            dependencies: ["ExeControl", "ExeSSH", "ExeSystem", "ExeYAML"],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -125,8 +130,7 @@ let package = Package(
         .target(
             name: "ExeSim",
             dependencies: [
-                "ExeSystem", "CExeSim",
-                .product(name: "Yams", package: "Yams"),
+                "ExeSystem", "CExeSim", "ExeYAML",
             ],
             swiftSettings: strictSettings
         ),
@@ -136,6 +140,18 @@ let package = Package(
                 "ExeSim", "ExeSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "ExeFuzzTargets",
+            dependencies: ["ExeControl", "ExeDeploy", "ExeLease", "ExeSSH", "ExeSim", "ExeSystem", "ExeYAML"],
+            path: "Fuzz/Targets",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "exe-fuzz",
+            dependencies: ["ExeFuzzTargets"],
+            path: "Fuzz/Entry",
             swiftSettings: strictSettings
         ),
         .target(
@@ -175,6 +191,13 @@ let package = Package(
         .testTarget(
             name: "ExeDeployTests",
             dependencies: ["ExeDeploy", "ExeControl", "ExeSSH", "ExeSystem", "ExeTestSupport", "ExeTesting"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "HostileInputTests",
+            dependencies: [
+                "ExeFuzzTargets", "ExeControl", "ExeDeploy", "ExeLease", "ExeSSH", "ExeSim", "ExeSystem", "ExeYAML", "ExeTestSupport",
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

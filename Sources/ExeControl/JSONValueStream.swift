@@ -1,13 +1,13 @@
-import Foundation
+package import Foundation
 
 /// Splits output that holds several JSON values one after another (`rm`
 /// prints an error object per failed VM, then a summary) into the values'
 /// bytes, in order.
-enum JSONValueStream {
+package enum JSONValueStream {
     /// The byte ranges of each top-level value, or `nil` when `data` is not a
     /// sequence of JSON values separated by whitespace (plain text, a
     /// truncated value).
-    static func split(_ data: Data) -> [Data]? {
+    package static func split(_ data: Data) -> [Data]? {
         let bytes = [UInt8](data)
         var values: [Data] = []
         var index = 0

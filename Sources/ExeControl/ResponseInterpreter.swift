@@ -5,8 +5,8 @@ import Foundation
 /// error using the first `error` value (or the text), treat an `{"error":…}`
 /// result as a failure even with exit 0, accept plain text only where the
 /// command prints text, and keep `rm`'s per-VM error objects.
-enum ResponseInterpreter {
-    static func interpret(_ response: ControlResponse, for request: ControlRequest, appendedJSONFlag: Bool) throws(ControlError) -> ControlOutput {
+package enum ResponseInterpreter {
+    package static func interpret(_ response: ControlResponse, for request: ControlRequest, appendedJSONFlag: Bool) throws(ControlError) -> ControlOutput {
         let command = request.redactedCommandLine(appendingJSONFlag: appendedJSONFlag)
         let redact: @Sendable (String) -> String = { [request] in request.redact($0) }
         let text = String(decoding: response.output, as: UTF8.self)
@@ -56,8 +56,9 @@ enum ResponseInterpreter {
                 // or output this client does not understand.
                 throw failure(ServerMessageClassifier.kind(for: trimmed) ?? .unexpectedResponse, trimmed)
             }
-            if let last = values.last, errorMessage(in: last) != nil {
-                throw failure(ServerMessageClassifier.kind(for: errorMessages.first!) ?? .commandFailed, errorMessages.first!)
+            if let last = values.last, let lastMessage = errorMessage(in: last) {
+                let message = errorMessages.first ?? lastMessage
+                throw failure(ServerMessageClassifier.kind(for: message) ?? .commandFailed, message)
             }
             return output
         case .nothing:

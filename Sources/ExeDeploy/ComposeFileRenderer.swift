@@ -1,5 +1,5 @@
 import Foundation
-import Yams
+import ExeYAML
 
 /// A container a compose file asks for: its service and the name Docker
 /// gives it (`container_name`, or `<project>-<service>-1`).
@@ -53,7 +53,7 @@ public enum ComposeFileRenderer {
             .replacingOccurrences(of: "${EXE_DEPLOY_IMAGE}", with: image)
             .replacingOccurrences(of: "${EXE_DEPLOY_TAG}", with: tag)
             .replacingOccurrences(of: "${EXE_DEPLOY_APP}", with: app)
-        let named = ((try? Yams.load(yaml: text)) as? [String: Any])?["name"] != nil
+        let named = ((try? BoundedYAML.load(text)) as? [String: Any])?["name"] != nil
         return named ? text : "name: \(quoted(app))\n" + text
     }
 
@@ -68,7 +68,7 @@ public enum ComposeFileRenderer {
     ///   compose file with services.
     public static func containers(in text: String, project: String) throws -> [ComposeContainer] {
         let root: Any?
-        do { root = try Yams.load(yaml: text) } catch {
+        do { root = try BoundedYAML.load(text) } catch {
             throw DeployError(.configuration, "the compose file is not valid YAML: \(error)")
         }
         guard let document = root as? [String: Any], let services = document["services"] as? [String: Any], !services.isEmpty else {
@@ -86,7 +86,7 @@ public enum ComposeFileRenderer {
     /// The project name a file declares (`name:`), or, like compose,
     /// `fallback` (the file's directory name).
     public static func projectName(in text: String, fallback: String = directoryProject) -> String {
-        ((try? Yams.load(yaml: text)) as? [String: Any])?["name"] as? String ?? fallback
+        ((try? BoundedYAML.load(text)) as? [String: Any])?["name"] as? String ?? fallback
     }
 
     /// A YAML double-quoted scalar: a JSON string is one.

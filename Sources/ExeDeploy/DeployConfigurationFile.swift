@@ -1,5 +1,6 @@
+import ExeSystem
 import Foundation
-import Yams
+import ExeYAML
 
 /// `exe.deploy.yaml` as written: every value optional. The schema is
 /// documented in `Docs/ExeDeploy.md`; unknown keys are errors.
@@ -87,10 +88,13 @@ public struct DeployConfigurationFile: Sendable, Equatable {
     ///   A file that exists but cannot be read, or is not UTF-8, is an
     ///   error too, never "no file".
     public static func load(_ path: String) throws -> DeployConfigurationFile? {
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
         let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw DeployError(.configuration, "cannot read \(path): \((error as NSError).localizedFailureReason ?? "permission denied or not a file")")
+        switch BoundedFile.read(path, limit: BoundedYAML.Limits.configuration.documentBytes) {
+        case .missing:
+            guard FileManager.default.fileExists(atPath: path) else { return nil }
+            throw DeployError(.configuration, "cannot read \(path): permission denied or not a file")
+        case .tooLarge(let limit): throw DeployError(.configuration, "\(path) is larger than \(limit) bytes")
+        case .data(let read): data = read
         }
         guard let text = String(data: data, encoding: .utf8) else {
             let offset = firstInvalidUTF8Offset(data)
@@ -110,7 +114,7 @@ public struct DeployConfigurationFile: Sendable, Equatable {
     ///   empty one) without `version`.
     public static func parse(_ text: String, file: String) throws -> DeployConfigurationFile {
         let root: Any?
-        do { root = try Yams.load(yaml: text) } catch {
+        do { root = try BoundedYAML.load(text) } catch {
             throw DeployError(.configuration, "\(file) is not valid YAML: \(error)")
         }
         guard let mapping = root as? [String: Any] else {

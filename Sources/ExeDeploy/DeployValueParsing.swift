@@ -11,7 +11,7 @@ enum DeployValueParsing {
 
     static func duration(_ text: String, setting: String) throws -> Duration {
         guard let duration = DurationText.parse(text) else {
-            throw DeployError(.configuration, "\(setting): invalid duration \"\(text)\" (use 45s, 30m, 2h or 1h30m)")
+            throw DeployError(.configuration, "\(setting): invalid duration \"\(text)\" (use 45s, 30m, 2h or 1h30m; at most 36500d)")
         }
         return duration
     }

@@ -1,5 +1,5 @@
 import Foundation
-import Yams
+import ExeYAML
 
 /// What a repository already says about deploying it, read before any
 /// config is written (the seed's rule: inspect `deploy.sh`,
@@ -67,7 +67,7 @@ public struct RepositoryInspection: Sendable {
         for file in list("") where Self.isComposeFileName(file) {
             composeScore += 2
             var note = "a compose file"
-            if let text = read(file), let document = (try? Yams.load(yaml: text)) as? [String: Any],
+            if let text = read(file), let document = (try? BoundedYAML.load(text)) as? [String: Any],
                 let services = document["services"] as? [String: Any]
             {
                 note += " with services \(services.keys.sorted().joined(separator: ", "))"

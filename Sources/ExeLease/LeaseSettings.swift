@@ -1,6 +1,6 @@
 import ExeSystem
 import Foundation
-import Yams
+import ExeYAML
 
 /// Where a setting's value came from.
 public enum SettingSource: String, Sendable, Codable {
@@ -138,7 +138,7 @@ public struct LeaseSettings: Sendable, Equatable {
 }
 
 /// One YAML layer (`lease:` section of `config.yaml` or `.exe.yaml`).
-struct LeaseFile {
+package struct LeaseFile {
     var controlHost: String?
     var image: String?
     var cpus: Int?
@@ -153,9 +153,17 @@ struct LeaseFile {
     var syncCompress: Bool?
 
     static func load(_ path: String) throws -> LeaseFile? {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        switch BoundedFile.read(path, limit: BoundedYAML.Limits.configuration.documentBytes) {
+        case .missing: return nil
+        case .tooLarge(let limit): throw LeaseError(.configuration, "\(path) is larger than \(limit) bytes")
+        case .data(let data): return try parse(String(decoding: data, as: UTF8.self), path: path)
+        }
+    }
+
+    /// Parses `text`, the contents of the file at `path` (named in messages).
+    package static func parse(_ text: String, path: String) throws -> LeaseFile? {
         let root: Any?
-        do { root = try Yams.load(yaml: text) } catch {
+        do { root = try BoundedYAML.load(text) } catch {
             throw LeaseError(.configuration, "\(path) is not valid YAML: \(error)")
         }
         guard let document = root as? [String: Any] else { return root == nil ? LeaseFile() : nil }
@@ -192,7 +200,7 @@ public enum LeaseDuration {
     /// Parses `text`.
     public static func parse(_ text: String, setting: String) throws -> Duration {
         guard let duration = DurationText.parse(text) else {
-            throw LeaseError(.configuration, "\(setting): invalid duration \"\(text)\" (use 45s, 30m, 2h, 1d or 1h30m)")
+            throw LeaseError(.configuration, "\(setting): invalid duration \"\(text)\" (use 45s, 30m, 2h, 1d or 1h30m; at most 36500d)")
         }
         return duration
     }

@@ -38,7 +38,7 @@ public struct SyncManifest: Sendable, Equatable {
     public func encoded() -> Data {
         var data = Data(Self.header.utf8)
         for path in paths {
-            let entry = entries[path]!
+            guard let entry = entries[path] else { continue }
             let kind = entry.kind == .symlink ? "l" : "f"
             data.append(contentsOf: "\(kind) \(String(entry.mode, radix: 8)) \(entry.size) \(entry.modificationTime) \(entry.digest) \(path)".utf8)
             data.append(0)
@@ -58,13 +58,17 @@ public struct SyncManifest: Sendable, Equatable {
         try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
             let bytes = raw.bindMemory(to: UInt8.self)
             var index = headerBytes.count
-            func number(radix: Int64) throws -> Int64 {
+            // The manifest comes from the VM: every number is checked
+            // against `maximum` digit by digit, so none overflows.
+            func number(radix: Int64, maximum: Int64 = .max) throws -> Int64 {
                 var value: Int64 = 0
                 var digits = 0
                 while index < bytes.count, bytes[index] != 0x20 {
                     let digit = Int64(bytes[index]) - 0x30
                     guard digit >= 0, digit < radix else { throw malformed }
-                    value = value * radix + digit
+                    let (shifted, overflow) = value.multipliedReportingOverflow(by: radix)
+                    guard !overflow, shifted <= maximum - digit else { throw malformed }
+                    value = shifted + digit
                     index += 1
                     digits += 1
                 }
@@ -76,7 +80,7 @@ public struct SyncManifest: Sendable, Equatable {
                 guard index + 2 < bytes.count, bytes[index + 1] == 0x20 else { throw malformed }
                 let kind: WorkTreeFile.Kind = bytes[index] == UInt8(ascii: "l") ? .symlink : .regular
                 index += 2
-                let mode = try number(radix: 8)
+                let mode = try number(radix: 8, maximum: Int64(UInt32.max))
                 let size = try number(radix: 10)
                 let mtime = try number(radix: 10)
                 guard index + 65 <= bytes.count, bytes[index + 64] == 0x20 else { throw malformed }
@@ -85,7 +89,7 @@ public struct SyncManifest: Sendable, Equatable {
                 var end = index
                 while end < bytes.count, bytes[end] != 0 { end += 1 }
                 let path = String(decoding: UnsafeBufferPointer(rebasing: bytes[index..<end]), as: UTF8.self)
-                entries.append(Entry(path: path, kind: kind, mode: UInt32(mode), size: size, modificationTime: mtime, digest: digest))
+                entries.append(Entry(path: path, kind: kind, mode: UInt32(truncatingIfNeeded: mode), size: size, modificationTime: mtime, digest: digest))
                 index = end + 1
             }
         }

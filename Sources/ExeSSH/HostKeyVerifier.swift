@@ -53,6 +53,11 @@ struct HostKeyVerifier: Sendable {
         let shown = shownName(for: destination)
         var sameType: [(KnownHostsFile.Entry, String)] = []
         for file in allFiles().map(KnownHostsFile.load) {
+            if file.tooLarge {
+                throw SSHError(
+                    .invalidConfiguration,
+                    "\(file.path) is larger than \(KnownHostsFile.sizeLimit >> 20) MiB and was not read; the host key of \(name) cannot be checked against it")
+            }
             if !file.skippedLines.isEmpty {
                 warn("\(file.path): ignoring unreadable lines \(file.skippedLines.map(String.init).joined(separator: ", "))")
             }

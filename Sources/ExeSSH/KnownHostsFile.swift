@@ -9,7 +9,7 @@ import ExeSystem
 /// types unless told the type. Here every entry carries its key type, bad
 /// lines are skipped (and reported), `@revoked` keys are refused and
 /// `@cert-authority` lines are ignored.
-struct KnownHostsFile: Sendable {
+package struct KnownHostsFile: Sendable {
     /// How an entry names its hosts.
     enum HostMatcher: Sendable {
         /// `|1|salt|hash`: HMAC-SHA1 of the host name under the salt.
@@ -18,7 +18,7 @@ struct KnownHostsFile: Sendable {
         case patterns([String])
     }
 
-    struct Entry: Sendable {
+    package struct Entry: Sendable {
         var marker: String?
         var hosts: HostMatcher
         var key: HostKey
@@ -29,16 +29,28 @@ struct KnownHostsFile: Sendable {
     var entries: [Entry]
     /// Line numbers that could not be parsed.
     var skippedLines: [Int]
+    /// Set when the file is longer than ``sizeLimit`` and was not read:
+    /// verifying against it fails rather than trusting a partial read.
+    var tooLarge = false
 
-    /// Reads `path`; a missing file reads as empty.
+    /// The longest `known_hosts` file read: 8 MiB (some 20,000 RSA or
+    /// 80,000 Ed25519 keys). A longer one is not read at all.
+    static let sizeLimit = 8 << 20
+
+    /// Reads `path`; a missing file reads as empty, one longer than
+    /// ``sizeLimit`` as empty with ``tooLarge`` set.
     static func load(path: String) -> KnownHostsFile {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        switch BoundedFile.read(path, limit: sizeLimit) {
+        case .missing:
             return KnownHostsFile(path: path, entries: [], skippedLines: [])
+        case .tooLarge:
+            return KnownHostsFile(path: path, entries: [], skippedLines: [], tooLarge: true)
+        case .data(let data):
+            return parse(String(decoding: data, as: UTF8.self), path: path)
         }
-        return parse(String(decoding: data, as: UTF8.self), path: path)
     }
 
-    static func parse(_ text: String, path: String) -> KnownHostsFile {
+    package static func parse(_ text: String, path: String) -> KnownHostsFile {
         var entries: [Entry] = []
         var skipped: [Int] = []
         for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
@@ -74,7 +86,7 @@ struct KnownHostsFile: Sendable {
     }
 
     /// Entries (without a `@cert-authority` marker) that name `hostName`.
-    func entries(for hostName: String) -> [Entry] {
+    package func entries(for hostName: String) -> [Entry] {
         entries.filter { $0.marker != "@cert-authority" && Self.matches($0.hosts, hostName) }
     }
 

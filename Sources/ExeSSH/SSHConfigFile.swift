@@ -1,3 +1,4 @@
+import ExeSystem
 import Foundation
 
 /// What an `ssh_config` file says about one host: the options users rely on
@@ -49,12 +50,16 @@ public struct SSHConfigFile: Sendable {
     var blocks: [Block]
     let environment: SSHEnvironment
 
+    /// The longest file read (the config and each `Include`d file): 1 MiB.
+    /// A longer one is skipped, like a missing one, without being read.
+    static let sizeLimit = 1 << 20
+
     /// The user's `~/.ssh/config`, or an empty file if there is none.
     public static func userDefault(environment: SSHEnvironment = .process) -> SSHConfigFile {
         load(path: environment.homeDirectory + "/.ssh/config", environment: environment)
     }
 
-    /// Reads `path`; a missing file reads as empty.
+    /// Reads `path`; a missing file, or one over 1 MiB, reads as empty.
     public static func load(path: String, environment: SSHEnvironment = .process) -> SSHConfigFile {
         var visited = Set<String>()
         return SSHConfigFile(blocks: readBlocks(path: path, environment: environment, depth: 0, visited: &visited), environment: environment)
@@ -67,7 +72,7 @@ public struct SSHConfigFile: Sendable {
     }
 
     private static func readBlocks(path: String, environment: SSHEnvironment, depth: Int, visited: inout Set<String>) -> [Block] {
-        guard depth < 8, !visited.contains(path), let data = FileManager.default.contents(atPath: path) else { return [] }
+        guard depth < 8, !visited.contains(path), case .data(let data) = BoundedFile.read(path, limit: sizeLimit) else { return [] }
         visited.insert(path)
         return parseBlocks(String(decoding: data, as: UTF8.self), environment: environment, depth: depth, visited: &visited)
     }

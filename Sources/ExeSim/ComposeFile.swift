@@ -1,10 +1,10 @@
 import Foundation
-import Yams
+import ExeYAML
 
 /// The parts of a Compose file the docker shim runs: services with
 /// image, container_name, ports, volumes, env_file, environment,
 /// command, entrypoint and restart.
-struct ComposeFile: Equatable {
+package struct ComposeFile: Equatable {
     /// One service.
     struct Service: Equatable {
         var name: String
@@ -37,9 +37,9 @@ struct ComposeFile: Equatable {
         let description: String
     }
 
-    static func parse(_ text: String) throws -> ComposeFile {
+    package static func parse(_ text: String) throws -> ComposeFile {
         let loaded: Any?
-        do { loaded = try Yams.load(yaml: text) } catch { throw Problem(description: "yaml: \(error)") }
+        do { loaded = try BoundedYAML.load(text) } catch { throw Problem(description: "yaml: \(error)") }
         guard let root = loaded as? [String: Any] else { throw Problem(description: "Top-level object must be a mapping") }
         guard let services = root["services"] as? [String: Any], !services.isEmpty else {
             throw Problem(description: "no service selected")

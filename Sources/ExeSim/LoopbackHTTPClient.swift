@@ -20,9 +20,12 @@ public enum LoopbackHTTPClient {
         guard LoopbackSocket.writeAll(fd, Data(head.utf8) + body) else {
             throw LoopbackSocket.Failure(description: "127.0.0.1:\(port) closed the connection")
         }
-        guard let response = HTTPReader(fd: fd).readResponse(limit: responseLimit) else {
+        do {
+            return try HTTPReader(fd: fd, deadline: .now + timeout).readResponse(limit: responseLimit)
+        } catch .closed {
             throw LoopbackSocket.Failure(description: "no HTTP response from 127.0.0.1:\(port)")
+        } catch {
+            throw LoopbackSocket.Failure(description: "a malformed HTTP response from 127.0.0.1:\(port): \(error)")
         }
-        return response
     }
 }

@@ -19,6 +19,15 @@ public final class SimDaemon: @unchecked Sendable {
     private let lock = NSLock()
     private var apiListener: Int32 = -1
     private var wake: [Int32] = [-1, -1]
+    /// Connections being served (each on its own thread), capped.
+    private let connections = ConnectionLimit(capacity: SimDaemon.connectionCapacity)
+
+    /// The most connections (API and VM proxies together) served at once;
+    /// more are answered `503` and closed at once, so a flood of idle
+    /// connections costs neither threads nor memory.
+    static let connectionCapacity = 256
+    /// How long a client has to send a whole `/exec` request.
+    static let requestReadTimeout: Duration = .seconds(30)
 
     /// A daemon for the state directory at `stateDirectory`.
     public init(stateDirectory: String, clock: any SimClock = SystemSimClock()) throws {
@@ -53,9 +62,14 @@ public final class SimDaemon: @unchecked Sendable {
                 }
                 let client = exe_sim_accept_cloexec(descriptor.fd)
                 guard client >= 0 else { continue }
+                guard connections.open() else {
+                    refuseOverCapacity(client)
+                    continue
+                }
                 if descriptor.fd == apiListener {
                     spawn { self.serveConnection(client) }
                 } else {
+                    connections.close()
                     close(client)
                 }
             }
@@ -66,8 +80,13 @@ public final class SimDaemon: @unchecked Sendable {
         }
     }
 
+    /// Runs `body` on a thread of its own; the connection slot taken by
+    /// the accept loop is given back when it returns.
     private func spawn(_ body: @escaping @Sendable () -> Void) {
-        let thread = Thread(block: body)
+        let thread = Thread { [connections] in
+            body()
+            connections.close()
+        }
         thread.stackSize = 512 << 10
         thread.start()
     }
@@ -111,10 +130,25 @@ public final class SimDaemon: @unchecked Sendable {
         HTTPReader.parseHead(head).headers.first { $0.0.caseInsensitiveCompare("Host") == .orderedSame }?.1
     }
 
+    /// Answers a connection over ``connectionCapacity`` with `503` without
+    /// reading it (a send that would block is dropped) and closes it.
+    private func refuseOverCapacity(_ client: Int32) {
+        let response = HTTPResponse.error(503, "exe-sim: too many connections (\(Self.connectionCapacity)); try again")
+        let bytes = [UInt8](response.serialized())
+        _ = send(client, bytes, bytes.count, Int32(MSG_DONTWAIT) | Int32(MSG_NOSIGNAL))
+        close(client)
+    }
+
     private func serveAPI(_ client: Int32) {
         defer { close(client) }
         LoopbackSocket.setTimeout(client, .seconds(60))
-        guard let request = HTTPReader(fd: client).readRequest(bodyLimit: ExecAPI.bodyLimit) else { return }
+        let request: HTTPRequest
+        do {
+            request = try HTTPReader(fd: client, deadline: .now + Self.requestReadTimeout).readRequest(bodyLimit: ExecAPI.bodyLimit)
+        } catch {
+            if let response = error.response { LoopbackSocket.writeAll(client, response.serialized()) }
+            return
+        }
         let path = request.target.split(separator: "?").first.map(String.init) ?? request.target
         let response: HTTPResponse
         switch path {

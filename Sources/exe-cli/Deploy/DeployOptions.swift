@@ -90,7 +90,7 @@ struct DeployOptions: ParsableArguments, DeploySettingsFlags {
 
     func validate() throws {
         if let healthTimeout, DurationText.parse(healthTimeout) == nil {
-            throw ValidationError("--health-timeout: invalid duration \"\(healthTimeout)\" (use 45s, 2m or 1h30m)")
+            throw ValidationError("--health-timeout: invalid duration \"\(healthTimeout)\" (use 45s, 2m or 1h30m; at most 36500d)")
         }
     }
 
