@@ -115,7 +115,7 @@ public final class SimDaemon: @unchecked Sendable {
             }
             if DomainRouting.isDomainName(header) {
                 defer { close(client) }
-                _ = HTTPReader(fd: client).readHead()
+                _ = try? HTTPReader(fd: client, deadline: .now + .seconds(5)).readHead()
                 let host = DomainRouting.hostName(header)
                 let text = "exe-sim: the domain \(host) is not added to any VM; run: ssh exe.dev domain add VM \(host)\n"
                 LoopbackSocket.writeAll(
@@ -127,7 +127,7 @@ public final class SimDaemon: @unchecked Sendable {
     }
 
     private static func hostHeader(_ head: String) -> String? {
-        HTTPReader.parseHead(head).headers.first { $0.0.caseInsensitiveCompare("Host") == .orderedSame }?.1
+        (try? HTTPReader.parseHead(head))?.headers.first { $0.0.caseInsensitiveCompare("Host") == .orderedSame }?.1
     }
 
     /// Answers a connection over ``connectionCapacity`` with `503` without

@@ -32,7 +32,12 @@ struct VMProxy: Sendable {
         defer { close(client) }
         LoopbackSocket.setTimeout(client, .seconds(30))
         guard let headText = consume(client, count: headLength) else { return }
-        let (start, headers) = HTTPReader.parseHead(headText)
+        let start: [String]
+        let headers: [(String, String)]
+        do { (start, headers) = try HTTPReader.parseHead(headText) } catch {
+            if let response = error.response { LoopbackSocket.writeAll(client, response.serialized()) }
+            return
+        }
         guard start.count == 3 else {
             respond(client, status: 400, "bad request\n")
             return
