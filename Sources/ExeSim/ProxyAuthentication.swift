@@ -14,11 +14,15 @@ struct ProxyUser: Equatable, Sendable {
 /// (`ssh-key generate-api-key --vm VM`, namespace `v0@VM.<box host>` in
 /// `execore/ssh_key_generate_api_key.go`) authenticates to that VM's URL
 /// only (`ValidateVMToken`); an account-wide key, a revoked or expired one,
-/// or one scoped to another VM authenticates no one. App tokens
-/// (`exeapp_`), exe0 tokens and login cookies are not simulated.
+/// or one scoped to another VM authenticates no one. An exe0 token (or the
+/// exe1 handle of one, `exe0-to-exe1`) signed in namespace `v0@VM.exe.xyz`
+/// authenticates to that VM (https-api.md "Authentication to VMs"). App
+/// tokens (`exeapp_`) and login cookies are not simulated.
 struct ProxyAuthentication {
     let state: SimState
     let now: Date
+    /// Checks exe0 tokens; `nil`: only API keys are accepted.
+    var tokens: TokenAuthenticator? = nil
 
     /// The simulator's single user's id: stable, derived from the account's
     /// email (exe.dev's ids are opaque strings too).
@@ -37,8 +41,13 @@ struct ProxyAuthentication {
     }
 
     private func validateVMToken(_ token: String, vmName: String) -> ProxyUser? {
-        guard APIToken.isWellFormed(token) else { return nil }
         let hash = APIToken.hash(token)
+        if let tokens, token.hasPrefix("exe0.") || (token.hasPrefix("exe1.") && !state.keys.contains { $0.tokenHash == hash }) {
+            guard (try? tokens.authenticate(token, namespace: TokenAuthenticator.vmNamespace(vmName), state: state, now: now)) != nil
+            else { return nil }
+            return ProxyUser(userID: Self.userID(email: state.email))
+        }
+        guard APIToken.isWellFormed(token) else { return nil }
         guard let key = state.keys.first(where: { $0.tokenHash == hash }), key.vm == vmName else { return nil }
         if let expiry = key.expiresAt, expiry <= now { return nil }
         return ProxyUser(userID: Self.userID(email: state.email))

@@ -79,7 +79,9 @@ struct VMProxy: Sendable {
             return .respond(.text(400, "Authorization and X-Exedev-Authorization must not be identical (trace \(Self.traceID()))\n"))
         }
         guard let state = try? store.snapshot() else { return .respond(.text(500, "Internal server error\n")) }
-        let authenticated = ProxyAuthentication(state: state, now: clock.now()).authenticate(credentials, vmName: host.vmName)
+        let tokens = TokenAuthenticator(
+            verifier: TokenSignatureVerifier(runner: SyncProcessRunner(), scratchDirectory: paths.root + "/tmp/tokens"))
+        let authenticated = ProxyAuthentication(state: state, now: clock.now(), tokens: tokens).authenticate(credentials, vmName: host.vmName)
         guard let vm = state.vm(named: host.vmName) else {
             // RenderAccessRequired(nil) without a login cookie: to the auth page.
             return .respond(.redirect(307, accessRequiredLocation(request, host: host)))

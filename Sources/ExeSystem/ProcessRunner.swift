@@ -154,6 +154,13 @@ public struct LocalProcessRunner: ProcessRunner {
         if let input, let data = invocation.standardInput {
             close(input.read)
             let writer = Thread {
+                // A child that exits without reading its stdin must not kill
+                // this process: SIGPIPE raised by a write is sent to the
+                // writing thread, where it stays blocked (write fails with EPIPE).
+                var pipeSignal = sigset_t()
+                sigemptyset(&pipeSignal)
+                sigaddset(&pipeSignal, SIGPIPE)
+                pthread_sigmask(SIG_BLOCK, &pipeSignal, nil)
                 data.withUnsafeBytes { bytes in
                     var offset = 0
                     while offset < bytes.count {

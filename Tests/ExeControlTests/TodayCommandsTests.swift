@@ -81,7 +81,7 @@ import Testing
         let (client, _) = ControlClient.scripted(#"{"rewards":[{"name":"gpu-hours","selected":true},{"name":"extra-disk"}]}"#)
         let rewards = try await client.invites.rewards()
         #expect(rewards.map(\.reward) == [.other("gpu-hours"), .extraDisk])
-        let (editor, transport) = ControlClient.scripted("")
+        let (editor, transport) = ControlClient.scripted("Updated integration proxy\n")
         try await editor.integrations.edit(
             "proxy", IntegrationEdit(headers: [(name: "X-Key", value: Secret("s3cret"))], stepUp: true))
         #expect(transport.commandLines == ["integrations edit proxy --header=X-Key:s3cret --step-up=true"])

@@ -45,7 +45,8 @@ struct LeaseUnitTests {
     /// A VM with the tools a sync needs.
     static func readyVM() -> InMemoryRemoteHost {
         let vm = InMemoryRemoteHost()
-        vm.answer(prefix: "for t in sh tar") { _ in .exited(0) }
+        // The VM's shell prints the marker the lobby cannot (VMReadiness).
+        vm.answer(prefix: "for t in sh tar") { _ in .exited(0, stdout: VMReadiness.marker + "\n") }
         return vm
     }
 
@@ -79,7 +80,7 @@ struct LeaseUnitTests {
         let directory = try TemporaryDirectory(prefix: "lease-unit")
         defer { directory.remove() }
         let vm = InMemoryRemoteHost()
-        vm.answer(prefix: "for t in sh tar") { _ in .exited(0, stdout: "tar\n") }
+        vm.answer(prefix: "for t in sh tar") { _ in .exited(0, stdout: "tar\n" + VMReadiness.marker + "\n") }
         let control = Self.control()
         let leases = try Self.leases(control: control, vms: InMemoryVMConnector(fallback: vm), in: directory)
         let error = await #expect(throws: LeaseError.self) { try await leases.warmup(WarmupRequest()) }

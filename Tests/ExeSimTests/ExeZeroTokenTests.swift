@@ -139,6 +139,31 @@ extension SimulatorSuites {
             _ = try await sim.control("rm stream-box")
         }
 
+        /// exeweb/proxy.go GetProxyAuth/ValidateVMToken through the running
+        /// proxy (curl): an exe0 token signed in namespace v0@VM.exe.xyz opens
+        /// that private VM's URL as bearer or Basic password; the same key's
+        /// token for another VM, or for /exec (v0@exe.dev), is a 401.
+        @Test func theProxyAcceptsExeZeroTokensForItsVM() async throws {
+            let sim = try sim
+            let vm = try await sim.newVM("exe0-proxy-box")
+            let url = try #require(vm["https_url"] as? String)
+            let vmToken = try await Self.token("{}", key: sim.key, namespace: "v0@exe0-proxy-box.exe.xyz")
+            let anonymous = try await sim.harness.fetch(url)
+            #expect(anonymous.status == 307, "\(anonymous)")
+            // Past the sharing check, the proxy forwards: nothing serves the port of an image-less VM.
+            let bearer = try await sim.harness.fetch(url, headers: ["X-Exedev-Authorization: Bearer \(vmToken.reveal())"])
+            #expect(bearer.status == 503 && bearer.body.contains("nothing serves port"), "\(bearer)")
+            let basic = try await sim.harness.fetch(url, basicPassword: vmToken)
+            #expect(basic.status == 503, "\(basic)")
+            let otherVM = try await Self.token("{}", key: sim.key, namespace: "v0@other-box.exe.xyz")
+            let forAPI = try await Self.token("{}", key: sim.key)
+            for token in [otherVM, forAPI] {
+                let refused = try await sim.harness.fetch(url, headers: ["Authorization: Bearer \(token.reveal())"])
+                #expect(refused.status == 401, "\(refused)")
+            }
+            _ = try await sim.control("rm exe0-proxy-box")
+        }
+
         /// exeweb/proxy.go GetProxyAuth: X-Exedev-Authorization, then Authorization, then Basic; namespace v0@VM.exe.xyz.
         @Test func vmProxyTokens() async throws {
             let sim = try sim

@@ -8,21 +8,38 @@ import Testing
 /// that takes more than a second is reported. The seed is fixed so a
 /// failure reproduces; `EXE_FUZZ_SEED` picks another, `EXE_FUZZ_SECONDS`
 /// the time per target (Fuzz/README.md).
-@Suite struct SeededFuzzTests {
+///
+/// Each target runs on a thread of its own, one at a time: a CPU-bound loop
+/// on Swift's cooperative pool (two threads on a two-core machine) would
+/// starve every other suite's deadlines while it runs.
+@Suite(.serialized) struct SeededFuzzTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
     static let environment = ProcessInfo.processInfo.environment
     static let seed = environment["EXE_FUZZ_SEED"].flatMap(UInt64.init) ?? 19
     static let seconds = environment["EXE_FUZZ_SECONDS"].flatMap(Int.init) ?? 3
 
     @Test(arguments: FuzzTarget.allCases)
-    func parserSurvivesMutatedInput(_ target: FuzzTarget) {
+    func parserSurvivesMutatedInput(_ target: FuzzTarget) async {
         let corpus = target.seeds + FuzzCorpus.inputs(target, root: Self.root)
-        var fuzzer = MutationFuzzer(seed: Self.seed &+ UInt64(FuzzTarget.allCases.firstIndex(of: target) ?? 0), corpus: corpus)
-        let summary = fuzzer.run(target, inputs: 50_000, budget: .seconds(Self.seconds))
+        let seed = Self.seed &+ UInt64(FuzzTarget.allCases.firstIndex(of: target) ?? 0)
+        let seconds = Self.seconds
+        let summary = await Self.onOwnThread {
+            var fuzzer = MutationFuzzer(seed: seed, corpus: corpus)
+            return fuzzer.run(target, inputs: 50_000, budget: .seconds(seconds))
+        }
         #expect(summary.inputs >= corpus.count + 50, "\(target.rawValue): only \(summary.inputs) inputs ran")
         #expect(
             summary.slowest < .seconds(1),
             "\(target.rawValue): one input took \(summary.slowest): \(summary.slowestInput.prefix(200).base64EncodedString())")
+    }
+
+    /// Runs `body` on a new thread and waits for it without holding a thread of the cooperative pool.
+    static func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            let thread = Thread { continuation.resume(returning: body()) }
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
     }
 
     /// Every committed corpus directory belongs to a target, and every

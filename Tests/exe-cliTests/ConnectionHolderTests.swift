@@ -163,7 +163,7 @@ struct ConnectionHolderTests {
         try await bed.waitUntilGone(Int32(pid), timeout: .seconds(10))
         #expect(!FileManager.default.fileExists(atPath: bed.socketPath))
         let none = try await bed.run(["connections", "--json"])
-        #expect(none.status == 0 && none.stdout.contains("\"running\" : false"), "\(none.stdout)")
+        #expect(none.status == 0 && none.stdout.contains("\"running\":false"), "\(none.stdout)")
 
         #expect(try await bed.run(["vm", "ls", "--json"]).status == 0)
         let second = try #require(try await bed.listing()["pid"] as? Int)

@@ -18,6 +18,9 @@ struct HolderKey: Codable, Hashable, Sendable {
     var knownHostsFiles: [String]
     var knownHostsWriteFile: String?
     var hostKeyPolicy: String
+    /// `HostKeyAlias`: the name the host key is checked under (exe.dev's VMs
+    /// present the control host's key); `nil` in frames from older clients.
+    var hostKeyAlias: String?
     var connectTimeoutMilliseconds: Int64
     var handshakeTimeoutMilliseconds: Int64
     var authenticationTimeoutMilliseconds: Int64
@@ -35,6 +38,7 @@ struct HolderKey: Codable, Hashable, Sendable {
         knownHostsFiles = configuration.knownHostsFiles.map(configuration.environment.expandingTilde)
         knownHostsWriteFile = configuration.knownHostsWriteFile.map(configuration.environment.expandingTilde)
         hostKeyPolicy = configuration.hostKeyPolicy.rawValue
+        hostKeyAlias = configuration.hostKeyAlias
         connectTimeoutMilliseconds = Self.milliseconds(configuration.connectTimeout)
         handshakeTimeoutMilliseconds = Self.milliseconds(configuration.handshakeTimeout)
         authenticationTimeoutMilliseconds = Self.milliseconds(configuration.authenticationTimeout)
@@ -53,6 +57,7 @@ struct HolderKey: Codable, Hashable, Sendable {
         configuration.knownHostsFiles = knownHostsFiles
         configuration.knownHostsWriteFile = knownHostsWriteFile
         configuration.hostKeyPolicy = HostKeyPolicy(rawValue: hostKeyPolicy) ?? .strict
+        configuration.hostKeyAlias = hostKeyAlias
         configuration.connectTimeout = .milliseconds(connectTimeoutMilliseconds)
         configuration.handshakeTimeout = .milliseconds(handshakeTimeoutMilliseconds)
         configuration.authenticationTimeout = .milliseconds(authenticationTimeoutMilliseconds)
