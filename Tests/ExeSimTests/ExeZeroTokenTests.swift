@@ -103,7 +103,8 @@ extension SimulatorSuites {
             // A VM token trades only with --vm; an expired one is refused.
             let vmToken = try await Self.token("{}", key: sim.key, namespace: "v0@nowhere-vm.exe.xyz")
             var output = try await sim.harness.sshSecret("exe0-to-exe1 \(vmToken.reveal())", key: sim.key)
-            #expect(output.status == 1 && output.stdout == "invalid token\n", "\(output.stdout)")
+            // A failed command ends without an exit status: ssh reports 255 (execore/ssh_server.go handleExec).
+            #expect(output.status == 255 && output.stdout == "invalid token\n", "\(output.stdout)")
             output = try await sim.harness.sshSecret("exe0-to-exe1 --vm=nowhere-vm \(vmToken.reveal())", key: sim.key)
             #expect(output.stdout == "VM \"nowhere-vm\" not found or access denied\n", "\(output.stdout)")
             let expired = try await Self.token(#"{"exp":\#(now - 5)}"#, key: sim.key)

@@ -85,6 +85,14 @@ struct ConnectionOptions: ParsableArguments {
         help: "HTTPS: how often to retry a command the server rate-limited (429), waiting as Retry-After says, at most 10 s each and 30 s in all; 0 fails at once [env: EXE_RATE_LIMIT_RETRIES] (default: 3).")
     var rateLimitRetries: Int?
 
+    @Flag(
+        name: .customLong("no-persist"),
+        help: "Connect directly instead of through the connection holder that keeps SSH connections open between calls [env: EXE_PERSIST=0].")
+    var noPersist = false
+
+    @Flag(name: [.customShort("v"), .customLong("verbose")], help: "Say on stderr how connections are made (connection holder or direct).")
+    var verbose = false
+
     init() {}
 
     /// The same settings as ``GlobalOptions`` (text output). ArgumentParser
@@ -103,6 +111,8 @@ struct ConnectionOptions: ParsableArguments {
         add("--api-url", apiURL)
         add("--token", token)
         add("--rate-limit-retries", rateLimitRetries.map(String.init))
+        if noPersist { words.append("--no-persist") }
+        if verbose { words.append("--verbose") }
         return try GlobalOptions.parse(words)
     }
 }
