@@ -10,6 +10,9 @@ import Foundation
 enum RequestHeadPeek {
     /// The largest head looked at.
     static let limit = 64 * 1024
+    /// Linux's `POLLRDHUP` (the peer shut down writing); Glibc declares it
+    /// only under `_GNU_SOURCE`, which Swift does not define.
+    static let pollReadHangUp: Int16 = 0x2000
 
     /// The request head (up to and excluding the blank line) and its length
     /// including the blank line; `nil` when the peer closes, sends more than
@@ -30,10 +33,15 @@ enum RequestHeadPeek {
             }
             guard count > 0 else { return nil }
             let data = Data(buffer[0..<count])
-            if let separator = data.range(of: Data("\r\n\r\n".utf8)) {
+            // Go's header reader also ends a head at a bare-LF blank line.
+            if let separator = data.range(of: Data("\r\n\r\n".utf8)) ?? data.range(of: Data("\n\n".utf8)) {
                 return (String(decoding: data[..<separator.lowerBound], as: UTF8.self), separator.upperBound)
             }
             guard count < limit else { return nil }
+            // The peer has stopped sending (shutdown or close): no head end
+            // will come, so the handler answers what is there now.
+            var descriptor = pollfd(fd: fd, events: pollReadHangUp, revents: 0)
+            if poll(&descriptor, 1, 0) > 0, descriptor.revents & (pollReadHangUp | Int16(POLLHUP) | Int16(POLLERR)) != 0 { return nil }
             usleep(5000)
         }
         return nil
