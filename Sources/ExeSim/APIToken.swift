@@ -1,25 +1,25 @@
-public import Foundation
+package import Foundation
 import ExeSystem
 
 /// exe1 API tokens: `exe1.` and 20–40 base32 characters, an opaque handle
 /// the server maps to a key. Only the SHA-256 of a token is stored.
-public enum APIToken {
+package enum APIToken {
     /// The commands a token may run when `--cmds` is not given.
-    public static let defaultCommands = ["help", "ls", "new", "whoami", "ssh-key list", "share show", "exe0-to-exe1"]
+    package static let defaultCommands = ["help", "ls", "new", "whoami", "ssh-key list", "share show", "exe0-to-exe1"]
 
     /// The commands of `--cmds=TEXT`: comma-separated names stored as
     /// given (a request is allowed when its canonical command name equals
     /// one of them exactly); the defaults when `TEXT` names none.
-    public static func commands(_ text: String) -> [String] {
+    package static func commands(_ text: String) -> [String] {
         let names = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         return names.isEmpty ? defaultCommands : names
     }
 
     /// A fresh token.
-    public static func generate() -> String { "exe1." + RandomToken.base32(count: 32) }
+    package static func generate() -> String { "exe1." + RandomToken.base32(count: 32) }
 
     /// Whether `token` has the exe1 form.
-    public static func isWellFormed(_ token: String) -> Bool {
+    package static func isWellFormed(_ token: String) -> Bool {
         guard token.hasPrefix("exe1.") else { return false }
         let body = token.dropFirst(5)
         guard (20...40).contains(body.count) else { return false }
@@ -27,7 +27,7 @@ public enum APIToken {
     }
 
     /// The stored form of `token`.
-    public static func hash(_ token: String) -> String { SHA256Hasher.hexDigest(Data(token.utf8)) }
+    package static func hash(_ token: String) -> String { SHA256Hasher.hexDigest(Data(token.utf8)) }
 
     /// Parses `--exp` as the server's `parseDuration` does
     /// (execore/ssh_key_generate_api_key.go): trimmed and lowercased, a
@@ -38,7 +38,7 @@ public enum APIToken {
     /// wrap on overflow, and a result that is not positive sets no expiry,
     /// as on the server (`9223372036854775807y` wraps negative: no expiry).
     /// `never` is no expiry (`nil`).
-    public static func expiry(_ text: String) -> Result<TimeInterval?, CommandFailure> {
+    package static func expiry(_ text: String) -> Result<TimeInterval?, CommandFailure> {
         let s = text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         if s.isEmpty || s == "never" { return .success(nil) }
         let invalid = CommandFailure("invalid duration \(GoFlagParser.goQuote(s))")

@@ -2,12 +2,12 @@ import Foundation
 
 /// Sizes as the server parses them: a bare number means GiB; suffixes
 /// B, K/KB/KiB, M/MB/MiB, G/GB/GiB, T/TB/TiB are all binary; decimals allowed.
-public enum ByteSize {
+package enum ByteSize {
     /// One GiB.
-    public static let gibibyte: Int64 = 1 << 30
+    package static let gibibyte: Int64 = 1 << 30
 
     /// The number of bytes `text` names, or `nil` if it is not a size.
-    public static func parse(_ text: String) -> Int64? {
+    package static func parse(_ text: String) -> Int64? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         let numberPart = trimmed.prefix { $0.isNumber || $0 == "." }
         let unit = trimmed.dropFirst(numberPart.count).trimmingCharacters(in: .whitespaces).lowercased()
@@ -28,7 +28,7 @@ public enum ByteSize {
     }
 
     /// A size for messages: whole GiB as `N GB`, otherwise one decimal.
-    public static func display(_ bytes: Int64) -> String {
+    package static func display(_ bytes: Int64) -> String {
         if bytes % gibibyte == 0 { return "\(bytes / gibibyte) GB" }
         return String(format: "%.1f GB", Double(bytes) / Double(gibibyte))
     }

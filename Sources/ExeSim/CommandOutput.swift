@@ -1,8 +1,8 @@
 /// What a control command writes: one stdout stream, JSON values or
 /// ANSI-free text lines, and the exit status.
-public final class CommandOutput: @unchecked Sendable {
+package final class CommandOutput: @unchecked Sendable {
     /// Whether JSON was asked for (or forced, over HTTPS).
-    public internal(set) var wantsJSON: Bool
+    package internal(set) var wantsJSON: Bool
     /// Everything written so far.
     public private(set) var text = ""
 

@@ -1,15 +1,15 @@
 /// The commands the simulated exe.dev knows, and the lookup the real
 /// dispatcher does: the longest prefix of the words that names a command
 /// with a handler wins; `help` is special-cased.
-public struct CommandTree: Sendable {
+package struct CommandTree: Sendable {
     /// The top-level commands, in help order.
-    public let commands: [CommandSpec]
+    package let commands: [CommandSpec]
 
     /// The tree of the simulated server.
-    public static let standard = CommandTree(commands: CommandCatalog.all)
+    package static let standard = CommandTree(commands: CommandCatalog.all)
 
     /// Finds the command named by `words`.
-    public func resolve(_ words: [String]) -> ResolvedCommand? {
+    package func resolve(_ words: [String]) -> ResolvedCommand? {
         guard let first = words.first else { return nil }
         if first == "help", let help = commands.first(where: { $0.name == "help" }) {
             return ResolvedCommand(spec: help, canonicalName: "help", arguments: Array(words.dropFirst()))
@@ -25,7 +25,7 @@ public struct CommandTree: Sendable {
     }
 
     /// The node at exactly `path` (names or aliases), with its canonical names.
-    public func find(_ path: [String]) -> (CommandSpec, [String])? {
+    package func find(_ path: [String]) -> (CommandSpec, [String])? {
         guard let first = path.first, var node = commands.first(where: { $0.matches(first) }) else { return nil }
         var names = [node.name]
         for word in path.dropFirst() {
@@ -38,7 +38,7 @@ public struct CommandTree: Sendable {
 
     /// The canonical name of a (possibly aliased) command name such as
     /// `add-share-link` or `share add-share-link`; `nil` if unknown.
-    public func canonicalName(of text: String) -> String? {
+    package func canonicalName(of text: String) -> String? {
         let words = text.split(separator: " ").map(String.init)
         return find(words).map { $0.1.joined(separator: " ") }
     }

@@ -5,12 +5,12 @@ import Foundation
 /// (tab/CR/LF, other controls, format characters: bidi, zero-width, soft
 /// hyphen, BOM, category Cf); then, for the whole text, none of
 /// `< > & " ' \``. The messages are the server's.
-public enum CommentRules {
+package enum CommentRules {
     /// The longest comment in bytes (`maxCommentBytes`).
-    public static let maximumBytes = 200
+    package static let maximumBytes = 200
 
     /// The trimmed comment, or the error text.
-    public static func validate(_ raw: String) -> Result<String, CommentError> {
+    package static func validate(_ raw: String) -> Result<String, CommentError> {
         let comment = raw.trimmingCharacters(in: .whitespacesAndNewlines)  // Go strings.TrimSpace
         if comment.isEmpty { return .success("") }
         if comment.utf8.count > maximumBytes {
@@ -36,7 +36,7 @@ public enum CommentRules {
 }
 
 /// Why a comment was refused.
-public struct CommentError: Error, Sendable, Equatable {
+package struct CommentError: Error, Sendable, Equatable {
     /// The server's message.
-    public let message: String
+    package let message: String
 }

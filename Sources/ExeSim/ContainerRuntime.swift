@@ -1,47 +1,47 @@
 import Foundation
-public import ExeSystem
+package import ExeSystem
 
 /// One container the simulator started for a VM.
-public struct ContainerRecord: Codable, Sendable, Equatable {
+package struct ContainerRecord: Codable, Sendable, Equatable {
     /// podman's name (unique on the machine).
-    public var podmanName: String
+    package var podmanName: String
     /// The name shown inside the VM (`container_name` or service).
-    public var displayName: String
+    package var displayName: String
     /// The image reference.
-    public var image: String
+    package var image: String
     /// The compose project that started it (`nil` for the VM's own image).
-    public var composeProject: String?
+    package var composeProject: String?
     /// The compose service.
-    public var service: String?
+    package var service: String?
     /// Published ports.
-    public var ports: [PublishedPort]
+    package var ports: [PublishedPort]
     /// The compose `restart` policy.
-    public var restart: String?
+    package var restart: String?
 }
 
 /// A port published from a container to a loopback host port.
-public struct PublishedPort: Codable, Sendable, Equatable {
+package struct PublishedPort: Codable, Sendable, Equatable {
     /// The port as the VM sees it (`share port` routes to this).
-    public var vmPort: Int
+    package var vmPort: Int
     /// The loopback host port podman publishes.
-    public var hostPort: Int
+    package var hostPort: Int
     /// The container's port.
-    public var containerPort: Int
+    package var containerPort: Int
 }
 
 /// Everything a VM runs in containers: the file the daemon reads to route
 /// `https_url`.
-public struct VMContainers: Codable, Sendable, Equatable {
+package struct VMContainers: Codable, Sendable, Equatable {
     /// The containers.
-    public var containers: [ContainerRecord] = []
+    package var containers: [ContainerRecord] = []
     /// Why the VM's image does not run, if it does not.
-    public var problem: String?
+    package var problem: String?
 
     /// Empty.
-    public init() {}
+    package init() {}
 
     /// The host port that serves VM port `port`, if any.
-    public func hostPort(forVMPort port: Int) -> Int? {
+    package func hostPort(forVMPort port: Int) -> Int? {
         for container in containers.reversed() {
             if let match = container.ports.first(where: { $0.vmPort == port }) { return match.hostPort }
         }
@@ -49,7 +49,7 @@ public struct VMContainers: Codable, Sendable, Equatable {
     }
 
     /// Reads the file at `path` (empty when missing).
-    public static func load(_ path: String) -> VMContainers {
+    package static func load(_ path: String) -> VMContainers {
         guard let data = FileManager.default.contents(atPath: path),
             let value = try? JSONDecoder().decode(VMContainers.self, from: data)
         else { return VMContainers() }
@@ -57,7 +57,7 @@ public struct VMContainers: Codable, Sendable, Equatable {
     }
 
     /// Writes the file at `path` atomically.
-    public func save(_ path: String) throws {
+    package func save(_ path: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(try encoder.encode(self), to: path, mode: 0o600)
@@ -67,17 +67,17 @@ public struct VMContainers: Codable, Sendable, Equatable {
 /// podman, run the way it works on this kind of machine: runc,
 /// cgroupfs, vfs storage, file events, ulimits set; images pulled over
 /// plain HTTP from the simulator's registry.
-public struct ContainerRuntime: Sendable {
+package struct ContainerRuntime: Sendable {
     /// Runs podman.
-    public let runner: SyncProcessRunner
+    package let runner: SyncProcessRunner
     /// Labels every container with this instance id.
-    public let instanceID: String
+    package let instanceID: String
     /// Runs podman inside another process's mount namespace (a VM's docker
     /// shim runs podman in the daemon's namespace); `nil` runs it directly.
-    public var mountNamespacePID: Int32?
+    package var mountNamespacePID: Int32?
 
     /// Creates a runtime.
-    public init(runner: SyncProcessRunner, instanceID: String, mountNamespacePID: Int32? = nil) {
+    package init(runner: SyncProcessRunner, instanceID: String, mountNamespacePID: Int32? = nil) {
         self.runner = runner
         self.instanceID = instanceID
         self.mountNamespacePID = mountNamespacePID
@@ -97,12 +97,12 @@ public struct ContainerRuntime: Sendable {
 
     /// Runs podman with `arguments`.
     @discardableResult
-    public func podman(_ arguments: [String], timeout: Duration = .seconds(300)) throws -> ProcessOutput {
+    package func podman(_ arguments: [String], timeout: Duration = .seconds(300)) throws -> ProcessOutput {
         try runner.run(invocation(arguments, timeout: timeout))
     }
 
     /// Whether podman answers at all.
-    public func probe() -> String? {
+    package func probe() -> String? {
         do {
             let output = try podman(["info", "--format", "{{.Host.OCIRuntime.Name}}"], timeout: .seconds(60))
             return output.status == 0 ? nil : output.stderr.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -112,11 +112,11 @@ public struct ContainerRuntime: Sendable {
     }
 
     /// The podman name of a VM's container.
-    public func containerName(vmID: String, name: String) -> String { "exesim-\(instanceID)-\(vmID)-\(name)" }
+    package func containerName(vmID: String, name: String) -> String { "exesim-\(instanceID)-\(vmID)-\(name)" }
 
     /// Pulls `image`, with credentials from `authFile`. Throws with
     /// podman's message, the way `docker pull` reports it.
-    public func pull(_ image: String, authFile: String?) throws {
+    package func pull(_ image: String, authFile: String?) throws {
         var arguments = ["pull", "--tls-verify=false", "--quiet"]
         if let authFile { arguments += ["--authfile", authFile] }
         let output = try podman(arguments + [image])
@@ -126,7 +126,7 @@ public struct ContainerRuntime: Sendable {
     }
 
     /// What `podman run -d` needs.
-    public struct RunSpec: Sendable {
+    package struct RunSpec: Sendable {
         var podmanName: String
         var vmID: String
         var displayName: String
@@ -140,7 +140,7 @@ public struct ContainerRuntime: Sendable {
     }
 
     /// Starts a container detached (removing a stale one of the same name).
-    public func run(_ spec: RunSpec) throws {
+    package func run(_ spec: RunSpec) throws {
         _ = try? podman(["rm", "-f", "-t", "0", spec.podmanName], timeout: .seconds(60))
         var arguments = [
             "run", "-d", "--name", spec.podmanName, "--label", "exe-sim.instance=\(instanceID)", "--label", "exe-sim.vm=\(spec.vmID)",
@@ -161,26 +161,26 @@ public struct ContainerRuntime: Sendable {
     }
 
     /// Stops containers immediately (busybox ignores SIGTERM as PID 1).
-    public func stop(_ names: [String]) {
+    package func stop(_ names: [String]) {
         guard !names.isEmpty else { return }
         _ = try? podman(["stop", "-t", "0"] + names, timeout: .seconds(120))
     }
 
     /// Starts stopped containers.
-    public func start(_ names: [String]) throws {
+    package func start(_ names: [String]) throws {
         guard !names.isEmpty else { return }
         let output = try podman(["start"] + names, timeout: .seconds(120))
         if output.status != 0 { throw ContainerRuntimeError(message: output.stderr.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 
     /// Removes containers, running or not.
-    public func remove(_ names: [String]) {
+    package func remove(_ names: [String]) {
         guard !names.isEmpty else { return }
         _ = try? podman(["rm", "-f", "-t", "0"] + names, timeout: .seconds(120))
     }
 
     /// Names of every container labelled with `label=value`.
-    public func names(label: String, value: String) -> [String] {
+    package func names(label: String, value: String) -> [String] {
         guard let output = try? podman(["ps", "-a", "--filter", "label=\(label)=\(value)", "--format", "{{.Names}}"], timeout: .seconds(60)),
             output.status == 0
         else { return [] }
@@ -188,7 +188,7 @@ public struct ContainerRuntime: Sendable {
     }
 
     /// `name → status text` for the given containers.
-    public func statuses(label: String, value: String) -> [String: String] {
+    package func statuses(label: String, value: String) -> [String: String] {
         guard let output = try? podman(["ps", "-a", "--filter", "label=\(label)=\(value)", "--format", "{{.Names}}\t{{.Status}}"], timeout: .seconds(60)),
             output.status == 0
         else { return [:] }
@@ -201,7 +201,7 @@ public struct ContainerRuntime: Sendable {
     }
 
     /// A container's logs (stdout and stderr merged as podman prints them).
-    public func logs(_ name: String, tail: Int?) throws -> ProcessOutput {
+    package func logs(_ name: String, tail: Int?) throws -> ProcessOutput {
         var arguments = ["logs"]
         if let tail { arguments += ["--tail", String(tail)] }
         return try podman(arguments + [name], timeout: .seconds(60))
@@ -209,8 +209,8 @@ public struct ContainerRuntime: Sendable {
 }
 
 /// podman refused: its message.
-public struct ContainerRuntimeError: Error, CustomStringConvertible, Sendable {
+package struct ContainerRuntimeError: Error, CustomStringConvertible, Sendable {
     /// podman's stderr.
-    public let message: String
-    public var description: String { message }
+    package let message: String
+    package var description: String { message }
 }

@@ -7,14 +7,14 @@ import ExeSystem
 
 /// `exe-sim control`: the control sshd's forced command (and, with
 /// `--https`, what the daemon runs for `POST /exec`).
-public enum ControlEntry {
+package enum ControlEntry {
     /// The text the real server prints to an unregistered key.
-    public static let registrationMessage = "Please complete registration by running: ssh exe.dev"
+    package static let registrationMessage = "Please complete registration by running: ssh exe.dev"
     /// The text the real server prints for scp and sftp.
-    public static let fileTransferMessage = "scp/sftp is not supported on the exe.dev server."
+    package static let fileTransferMessage = "scp/sftp is not supported on the exe.dev server."
 
     /// How an SSH session's forced command ends.
-    public enum SSHEnding: Equatable, Sendable {
+    package enum SSHEnding: Equatable, Sendable {
         /// Exit with this status: sshd sends it as `exit-status`.
         case exitStatus(Int32)
         /// The command failed: the real server closes the channel without an
@@ -31,7 +31,7 @@ public enum ControlEntry {
     /// it calls `s.Close()` before `s.Exit(rc)`: the channel closes first and
     /// the status is never sent. OpenSSH's `ssh` then exits 255; libssh2 1.10
     /// reads 0.
-    public static func runSSH(stateDirectory: String, environment: [String: String]) -> SSHEnding {
+    package static func runSSH(stateDirectory: String, environment: [String: String]) -> SSHEnding {
         let status = runSSHCommand(stateDirectory: stateDirectory, environment: environment)
         switch status {
         case .failed: return .noExitStatus
@@ -47,7 +47,7 @@ public enum ControlEntry {
     /// `exit-signal` (which `ssh` ignores: it exits 255 as against exe.dev)
     /// after the output already written to its pipe. The forced command is
     /// `exec`ed, so this process is sshd's child.
-    public static func endWithoutExitStatus() -> Never {
+    package static func endWithoutExitStatus() -> Never {
         kill(getpid(), SIGKILL)
         while true { pause() }
     }
@@ -84,7 +84,7 @@ public enum ControlEntry {
 
     /// Answers a new VM's SSH address as the lobby does before the VM's
     /// route is live: the command line runs as a lobby command.
-    public static func runLobby(stateDirectory: String, commandLine: String) -> Int32 {
+    package static func runLobby(stateDirectory: String, commandLine: String) -> Int32 {
         let paths = SimPaths(root: stateDirectory)
         guard let configuration = try? SimConfiguration.load(paths) else { return 1 }
         let store = StateStore(paths: paths, defaultEmail: configuration.email)
@@ -93,7 +93,7 @@ public enum ControlEntry {
     }
 
     /// Runs a command for the HTTPS API on behalf of the key `fingerprint`.
-    public static func runHTTPS(stateDirectory: String, commandLine: String, fingerprint: String) -> Int32 {
+    package static func runHTTPS(stateDirectory: String, commandLine: String, fingerprint: String) -> Int32 {
         let paths = SimPaths(root: stateDirectory)
         guard let configuration = try? SimConfiguration.load(paths) else {
             write(JSONValue.object([("error", .string("internal error"))]).encoded() + "\n")

@@ -3,7 +3,7 @@ import Foundation
 /// Runs one control command line the way the real dispatcher does: split
 /// it, find the command, reorder and parse flags, check positional
 /// arguments, call the handler, and write output or an error.
-public final class ControlSession: @unchecked Sendable {
+package final class ControlSession: @unchecked Sendable {
     let environment: ControlEnvironment
     let request: ControlRequest
     var output = CommandOutput(wantsJSON: false)
@@ -11,7 +11,7 @@ public final class ControlSession: @unchecked Sendable {
     var arguments: [String] = []
 
     /// A session for `request`.
-    public init(environment: ControlEnvironment, request: ControlRequest) {
+    package init(environment: ControlEnvironment, request: ControlRequest) {
         self.environment = environment
         self.request = request
     }
@@ -21,7 +21,7 @@ public final class ControlSession: @unchecked Sendable {
     var now: Date { environment.clock.now() }
 
     /// Runs the command and returns what it printed.
-    public func run() -> ControlResponse {
+    package func run() -> ControlResponse {
         let forced = request.transport == .https
         output = CommandOutput(wantsJSON: forced)
         let status = execute()

@@ -11,7 +11,7 @@ import ExeSystem
 /// own mount namespace, with VM paths translated to the VM's directories
 /// and container ports published on free loopback ports recorded for the
 /// VM's `https_url`.
-public struct DockerShim {
+package struct DockerShim {
     let configuration: SimConfiguration
     let vmID: String
     let marker: String
@@ -25,7 +25,7 @@ public struct DockerShim {
     private(set) var stderr = ""
 
     /// Runs `docker arguments...` inside a VM; returns the exit status.
-    public static func run(arguments: [String], environment: [String: String]) -> Int32 {
+    package static func run(arguments: [String], environment: [String: String]) -> Int32 {
         guard let vmID = environment["EXE_SIM_VM_ID"], let marker = environment["EXE_SIM_VM"],
             let hostRoot = environment["EXE_SIM_VM_ROOT"],
             let data = FileManager.default.contents(atPath: VMShell.runtimeDirectory + "/sim.json"),

@@ -1,5 +1,5 @@
 /// The kind of value a flag takes, as Go's `flag` package types them.
-public enum GoFlagKind: Sendable, Equatable {
+package enum GoFlagKind: Sendable, Equatable {
     /// `-x`, `-x=true`, `-x=false`; never takes the next word.
     case bool(default: Bool)
     /// Any text.
@@ -13,34 +13,34 @@ public enum GoFlagKind: Sendable, Equatable {
 }
 
 /// One flag a command defines.
-public struct GoFlag: Sendable {
+package struct GoFlag: Sendable {
     /// The name without dashes.
-    public let name: String
+    package let name: String
     /// Its kind and default.
-    public let kind: GoFlagKind
+    package let kind: GoFlagKind
     /// The help text; flags whose usage starts with `[hidden] ` are not listed.
-    public let usage: String
+    package let usage: String
 
     /// Creates a flag.
-    public init(_ name: String, _ kind: GoFlagKind, _ usage: String) {
+    package init(_ name: String, _ kind: GoFlagKind, _ usage: String) {
         self.name = name
         self.kind = kind
         self.usage = usage
     }
 
     /// Whether help output leaves this flag out.
-    public var isHidden: Bool { usage.isEmpty || usage.hasPrefix("[hidden] ") }
+    package var isHidden: Bool { usage.isEmpty || usage.hasPrefix("[hidden] ") }
 }
 
 /// What a Go `flag.FlagSet.Parse` returned.
-public struct GoParsedFlags: Sendable {
+package struct GoParsedFlags: Sendable {
     /// The value of every defined flag, defaults included, as text (lists joined by nothing: see ``list(_:)``).
     private var values: [String: String]
     private var lists: [String: [String]]
     /// The names of the flags that appeared on the command line.
-    public private(set) var explicitlySet: Set<String>
+    package private(set) var explicitlySet: Set<String>
     /// The words after the flags.
-    public var arguments: [String]
+    package var arguments: [String]
 
     init(values: [String: String], lists: [String: [String]], explicitlySet: Set<String>, arguments: [String]) {
         self.values = values
@@ -50,25 +50,25 @@ public struct GoParsedFlags: Sendable {
     }
 
     /// An empty result (a command that defines no flags).
-    public static let empty = GoParsedFlags(values: [:], lists: [:], explicitlySet: [], arguments: [])
+    package static let empty = GoParsedFlags(values: [:], lists: [:], explicitlySet: [], arguments: [])
 
     /// A flag's text value, or `nil` if the command does not define it.
-    public func string(_ name: String) -> String? { values[name] }
+    package func string(_ name: String) -> String? { values[name] }
     /// A boolean flag's value (`false` when undefined).
-    public func bool(_ name: String) -> Bool { values[name] == "true" }
+    package func bool(_ name: String) -> Bool { values[name] == "true" }
     /// Every occurrence of a repeatable flag.
-    public func list(_ name: String) -> [String] { lists[name] ?? [] }
+    package func list(_ name: String) -> [String] { lists[name] ?? [] }
     /// Whether the flag appeared on the command line.
-    public func isSet(_ name: String) -> Bool { explicitlySet.contains(name) }
+    package func isSet(_ name: String) -> Bool { explicitlySet.contains(name) }
     /// Whether the command defines the flag.
-    public func defines(_ name: String) -> Bool { values[name] != nil || lists[name] != nil }
+    package func defines(_ name: String) -> Bool { values[name] != nil || lists[name] != nil }
 }
 
 /// Go's `flag` package parsing rules, plus the reordering the exe.dev
 /// dispatcher applies before handing words to it.
-public enum GoFlagParser {
+package enum GoFlagParser {
     /// Why parsing failed. ``help`` is Go's `flag.ErrHelp`.
-    public enum Failure: Error, Equatable, Sendable {
+    package enum Failure: Error, Equatable, Sendable {
         /// `-h`, `-help` or `--help` with no such flag defined.
         case help
         /// Any other error, with Go's message.
@@ -79,7 +79,7 @@ public enum GoFlagParser {
     /// without `=` when that word does not start with `-`) move in front of
     /// the positional words; everything after `--` is positional; a `--`
     /// is inserted when a positional word starts with `-` (PEM headers).
-    public static func reorder(_ words: [String]) -> [String] {
+    package static func reorder(_ words: [String]) -> [String] {
         guard !words.isEmpty else { return words }
         var flags: [String] = []
         var positionals: [String] = []
@@ -108,7 +108,7 @@ public enum GoFlagParser {
 
     /// Parses `words` against `flags` exactly as `flag.FlagSet.Parse` does:
     /// it stops at the first word that is not a flag.
-    public static func parse(_ words: [String], flags: [GoFlag]) throws(Failure) -> GoParsedFlags {
+    package static func parse(_ words: [String], flags: [GoFlag]) throws(Failure) -> GoParsedFlags {
         var values: [String: String] = [:]
         var lists: [String: [String]] = [:]
         var byName: [String: GoFlag] = [:]
@@ -190,7 +190,7 @@ public enum GoFlagParser {
     }
 
     /// `strconv.ParseBool`.
-    public static func parseBool(_ text: String) -> Bool? {
+    package static func parseBool(_ text: String) -> Bool? {
         switch text {
         case "1", "t", "T", "TRUE", "true", "True": return true
         case "0", "f", "F", "FALSE", "false", "False": return false
@@ -199,7 +199,7 @@ public enum GoFlagParser {
     }
 
     /// Go's `%q` for the strings the simulator quotes (printable text).
-    public static func goQuote(_ text: String) -> String {
+    package static func goQuote(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

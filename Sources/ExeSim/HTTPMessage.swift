@@ -1,62 +1,62 @@
-public import Foundation
+package import Foundation
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
 /// An HTTP/1.1 request as the daemon received it.
-public struct HTTPRequest: Sendable {
+package struct HTTPRequest: Sendable {
     /// `GET`, `POST`, ...
-    public var method: String
+    package var method: String
     /// The request target (path and query).
-    public var target: String
+    package var target: String
     /// Header fields in order.
-    public var headers: [(String, String)]
+    package var headers: [(String, String)]
     /// The body (possibly cut at a limit; see ``bodyTooLarge``).
-    public var body: Data
+    package var body: Data
     /// Whether the declared body was longer than the reader's limit.
-    public var bodyTooLarge: Bool
+    package var bodyTooLarge: Bool
 
     /// The first header named `name` (case-insensitive).
-    public func header(_ name: String) -> String? {
+    package func header(_ name: String) -> String? {
         headers.first { $0.0.caseInsensitiveCompare(name) == .orderedSame }?.1
     }
 }
 
 /// An HTTP/1.1 response.
-public struct HTTPResponse: Sendable {
+package struct HTTPResponse: Sendable {
     /// The status code.
-    public var status: Int
+    package var status: Int
     /// Header fields.
-    public var headers: [(String, String)]
+    package var headers: [(String, String)]
     /// The body.
-    public var body: Data
+    package var body: Data
 
     /// Creates a response.
-    public init(status: Int, headers: [(String, String)] = [], body: Data = Data()) {
+    package init(status: Int, headers: [(String, String)] = [], body: Data = Data()) {
         self.status = status
         self.headers = headers
         self.body = body
     }
 
     /// A JSON response (`application/json; charset=utf-8`).
-    public static func json(_ status: Int, _ text: String, headers: [(String, String)] = []) -> HTTPResponse {
+    package static func json(_ status: Int, _ text: String, headers: [(String, String)] = []) -> HTTPResponse {
         HTTPResponse(status: status, headers: [("Content-Type", "application/json; charset=utf-8")] + headers, body: Data(text.utf8))
     }
 
     /// `{"error":message}` with a newline.
-    public static func error(_ status: Int, _ message: String, headers: [(String, String)] = []) -> HTTPResponse {
+    package static func error(_ status: Int, _ message: String, headers: [(String, String)] = []) -> HTTPResponse {
         json(status, JSONValue.object([("error", .string(message))]).encoded() + "\n", headers: headers)
     }
 
     /// The first header named `name` (case-insensitive).
-    public func header(_ name: String) -> String? {
+    package func header(_ name: String) -> String? {
         headers.first { $0.0.caseInsensitiveCompare(name) == .orderedSame }?.1
     }
 
     /// The status line, headers (with Content-Length and
     /// `Connection: close`) and body.
-    public func serialized() -> Data {
+    package func serialized() -> Data {
         var head = "HTTP/1.1 \(status) \(Self.reason(status))\r\n"
         for (name, value) in headers where name.lowercased() != "content-length" && name.lowercased() != "connection" {
             head += "\(name): \(value)\r\n"

@@ -1,17 +1,17 @@
 /// An image reference split the way Docker splits it:
 /// `[registry/]repository[:tag][@digest]`.
-public struct ImageReference: Sendable, Equatable {
+package struct ImageReference: Sendable, Equatable {
     /// The registry host (`docker.io` when none is named).
-    public var registry: String
+    package var registry: String
     /// The repository path.
-    public var repository: String
+    package var repository: String
     /// The tag (`latest` when neither tag nor digest is given).
-    public var tag: String?
+    package var tag: String?
     /// The digest, if given.
-    public var digest: String?
+    package var digest: String?
 
     /// Parses `text`; `nil` when it is not an image reference.
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         guard !text.isEmpty, !text.contains("://"), !text.hasPrefix("/"), !text.hasPrefix("."),
             !text.contains(" ")
         else { return nil }
@@ -37,10 +37,10 @@ public struct ImageReference: Sendable, Equatable {
     }
 
     /// The tag or digest the registry API is asked for.
-    public var manifestReference: String { digest ?? tag ?? "latest" }
+    package var manifestReference: String { digest ?? tag ?? "latest" }
 
     /// Whether this names the default exeuntu image.
-    public var isExeuntu: Bool {
+    package var isExeuntu: Bool {
         repository == "exeuntu" || repository == "boldsoftware/exeuntu" || repository.hasSuffix("/exeuntu")
     }
 }

@@ -7,7 +7,7 @@ import Foundation
 ///
 /// The real server marshals Go structs, whose key order is the field order;
 /// clients that compare output byte for byte see the same order here.
-public indirect enum JSONValue: Sendable, Equatable {
+package indirect enum JSONValue: Sendable, Equatable {
     /// An object; keys in output order.
     case object([(String, JSONValue)])
     /// An array.
@@ -23,16 +23,16 @@ public indirect enum JSONValue: Sendable, Equatable {
     /// `null`.
     case null
 
-    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool { lhs.encoded() == rhs.encoded() }
+    package static func == (lhs: JSONValue, rhs: JSONValue) -> Bool { lhs.encoded() == rhs.encoded() }
 
     /// A string array.
-    public static func strings(_ values: [String]) -> JSONValue { .array(values.map { .string($0) }) }
+    package static func strings(_ values: [String]) -> JSONValue { .array(values.map { .string($0) }) }
 
     /// An integer from any binary integer.
-    public static func number<T: BinaryInteger>(_ value: T) -> JSONValue { .int(Int64(value)) }
+    package static func number<T: BinaryInteger>(_ value: T) -> JSONValue { .int(Int64(value)) }
 
     /// The compact encoding, without a trailing newline.
-    public func encoded(escapingHTML: Bool = true) -> String {
+    package func encoded(escapingHTML: Bool = true) -> String {
         var out = ""
         encode(into: &out, escapingHTML: escapingHTML)
         return out
@@ -97,22 +97,22 @@ public indirect enum JSONValue: Sendable, Equatable {
 
 /// Builds an ordered JSON object, skipping members whose value is `nil`
 /// (Go's `omitempty` for the cases the server uses).
-public struct JSONObjectBuilder: Sendable {
+package struct JSONObjectBuilder: Sendable {
     private var members: [(String, JSONValue)] = []
 
     /// An empty object.
-    public init() {}
+    package init() {}
 
     /// Adds `key` unless `value` is `nil`.
-    public mutating func add(_ key: String, _ value: JSONValue?) {
+    package mutating func add(_ key: String, _ value: JSONValue?) {
         if let value { members.append((key, value)) }
     }
 
     /// Adds `key` with a string value unless it is `nil` or empty.
-    public mutating func addNonEmpty(_ key: String, _ value: String?) {
+    package mutating func addNonEmpty(_ key: String, _ value: String?) {
         if let value, !value.isEmpty { members.append((key, .string(value))) }
     }
 
     /// The object.
-    public var value: JSONValue { .object(members) }
+    package var value: JSONValue { .object(members) }
 }

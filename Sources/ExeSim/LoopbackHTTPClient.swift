@@ -1,4 +1,4 @@
-public import Foundation
+package import Foundation
 
 #if canImport(Glibc)
     import Glibc
@@ -6,9 +6,9 @@ public import Foundation
 
 /// A one-request-per-connection HTTP/1.1 client for services on
 /// 127.0.0.1 (the registry, the daemon).
-public enum LoopbackHTTPClient {
+package enum LoopbackHTTPClient {
     /// Sends one request and reads the response, all within `timeout`.
-    public static func send(
+    package static func send(
         _ method: String, port: Int, path: String, headers: [(String, String)] = [], body: Data = Data(),
         timeout: Duration = .seconds(10), responseLimit: Int = 64 << 20
     ) throws -> HTTPResponse {

@@ -1,4 +1,4 @@
-public import Foundation
+package import Foundation
 
 #if canImport(Glibc)
     import Glibc
@@ -7,11 +7,11 @@ public import Foundation
 /// Blocking TCP sockets on 127.0.0.1 with deadlines, for the daemon's
 /// listeners, its proxies and the registry client. Every descriptor is
 /// close-on-exec so no child process inherits one.
-public enum LoopbackSocket {
+package enum LoopbackSocket {
     /// A socket call failed.
-    public struct Failure: Error, CustomStringConvertible, Sendable {
+    package struct Failure: Error, CustomStringConvertible, Sendable {
         /// What failed and why.
-        public let description: String
+        package let description: String
     }
 
     private static func address(port: Int) -> sockaddr_in {
@@ -24,7 +24,7 @@ public enum LoopbackSocket {
 
     /// Listens on 127.0.0.1:`port` (0 picks a free port); returns the
     /// descriptor and the port.
-    public static func listen(port: Int) throws -> (descriptor: Int32, port: Int) {
+    package static func listen(port: Int) throws -> (descriptor: Int32, port: Int) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket: \(String(cString: strerror(errno)))") }
         var yes: Int32 = 1
@@ -46,21 +46,21 @@ public enum LoopbackSocket {
     }
 
     /// A port that was free a moment ago.
-    public static func freePort() -> Int {
+    package static func freePort() -> Int {
         guard let (fd, port) = try? listen(port: 0) else { return 0 }
         close(fd)
         return port
     }
 
     /// Whether something accepts connections on 127.0.0.1:`port`.
-    public static func isListening(_ port: Int) -> Bool {
+    package static func isListening(_ port: Int) -> Bool {
         guard let fd = try? connect(port: port, timeout: .milliseconds(500)) else { return false }
         close(fd)
         return true
     }
 
     /// Waits until `port` accepts connections; `false` after `timeout`.
-    public static func waitUntilListening(_ port: Int, timeout: Duration) -> Bool {
+    package static func waitUntilListening(_ port: Int, timeout: Duration) -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if isListening(port) { return true }
@@ -70,7 +70,7 @@ public enum LoopbackSocket {
     }
 
     /// Connects to 127.0.0.1:`port`, giving up after `timeout`.
-    public static func connect(port: Int, timeout: Duration) throws -> Int32 {
+    package static func connect(port: Int, timeout: Duration) throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket: \(String(cString: strerror(errno)))") }
         setTimeout(fd, timeout)
@@ -87,7 +87,7 @@ public enum LoopbackSocket {
     }
 
     /// Sets the receive and send timeouts of `fd`.
-    public static func setTimeout(_ fd: Int32, _ timeout: Duration) {
+    package static func setTimeout(_ fd: Int32, _ timeout: Duration) {
         let micros = timeout.components.seconds * 1_000_000 + timeout.components.attoseconds / 1_000_000_000_000
         var value = timeval(tv_sec: Int(micros / 1_000_000), tv_usec: Int(micros % 1_000_000))
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &value, socklen_t(MemoryLayout<timeval>.size))
@@ -96,7 +96,7 @@ public enum LoopbackSocket {
 
     /// Writes all of `data`; `false` if the peer went away.
     @discardableResult
-    public static func writeAll(_ fd: Int32, _ data: Data) -> Bool {
+    package static func writeAll(_ fd: Int32, _ data: Data) -> Bool {
         data.withUnsafeBytes { bytes in
             var offset = 0
             while offset < bytes.count {

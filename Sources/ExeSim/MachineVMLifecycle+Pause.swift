@@ -20,11 +20,11 @@ extension MachineVMLifecycle {
             })
     }
 
-    public func pause(_ vm: VMRecord) throws {
+    package func pause(_ vm: VMRecord) throws {
         freezer(vm).freeze()
     }
 
-    public func resume(_ vm: VMRecord) throws {
+    package func resume(_ vm: VMRecord) throws {
         freezer(vm).thaw()
     }
 }

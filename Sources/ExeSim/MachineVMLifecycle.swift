@@ -1,17 +1,17 @@
 import Foundation
-public import ExeSystem
+package import ExeSystem
 
 /// The real side effects of VMs: a directory per VM, an sshd per VM whose
 /// forced command enters the VM's mount namespace, containers in podman,
 /// and the daemon told about changes.
-public struct MachineVMLifecycle: VMLifecycle {
+package struct MachineVMLifecycle: VMLifecycle {
     let configuration: SimConfiguration
     let paths: SimPaths
     let runner: SyncProcessRunner
     let runtime: ContainerRuntime
 
     /// A lifecycle for the simulator configured by `configuration`.
-    public init(configuration: SimConfiguration, runner: SyncProcessRunner = SyncProcessRunner()) {
+    package init(configuration: SimConfiguration, runner: SyncProcessRunner = SyncProcessRunner()) {
         self.configuration = configuration
         paths = SimPaths(root: configuration.stateDirectory)
         self.runner = runner
@@ -23,7 +23,7 @@ public struct MachineVMLifecycle: VMLifecycle {
     /// The label value that marks a VM's containers and processes.
     func marker(_ vm: VMRecord) -> String { "\(configuration.instanceID).\(vm.id)" }
 
-    public func resolveImage(_ reference: String, registryAuth: Secret?) throws -> ResolvedImage {
+    package func resolveImage(_ reference: String, registryAuth: Secret?) throws -> ResolvedImage {
         guard let image = ImageReference(reference) else { throw CommandFailure("invalid image name \(GoFlagParser.goQuote(reference))") }
         if image.registry != configuration.registryAddress {
             if image.registry.hasPrefix("localhost") || image.registry.hasPrefix("127.0.0.1") {
@@ -133,7 +133,7 @@ public struct MachineVMLifecycle: VMLifecycle {
     }
 
     /// The port actually used is written back to the state by the caller.
-    public func provision(_ vm: VMRecord, image: ResolvedImage?, registryAuth: Secret?) throws {
+    package func provision(_ vm: VMRecord, image: ResolvedImage?, registryAuth: Secret?) throws {
         let vmPaths = paths.vm(vm.id)
         try createDirectories(vmPaths)
         let port = try startSSHD(vm, port: vm.sshPort)
@@ -184,12 +184,12 @@ public struct MachineVMLifecycle: VMLifecycle {
         if removeContainers { runtime.remove(names) } else { runtime.stop(names) }
     }
 
-    public func destroy(_ vm: VMRecord) {
+    package func destroy(_ vm: VMRecord) {
         stopEverything(vm, removeContainers: true)
         try? FileManager.default.removeItem(atPath: paths.vm(vm.id).root)
     }
 
-    public func restart(_ vm: VMRecord) throws {
+    package func restart(_ vm: VMRecord) throws {
         stopEverything(vm, removeContainers: false)
         let port = try startSSHD(vm, port: vm.sshPort)
         if port != vm.sshPort { try recordSSHPort(vm, port) }
@@ -203,7 +203,7 @@ public struct MachineVMLifecycle: VMLifecycle {
         }
     }
 
-    public func copy(from source: VMRecord, to copy: VMRecord) throws {
+    package func copy(from source: VMRecord, to copy: VMRecord) throws {
         let sourcePaths = paths.vm(source.id)
         let copyPaths = paths.vm(copy.id)
         try FileManager.default.createDirectory(atPath: copyPaths.root, withIntermediateDirectories: true)
@@ -221,16 +221,16 @@ public struct MachineVMLifecycle: VMLifecycle {
         }
     }
 
-    public func writeAuthorizedKeys(_ keys: [AccountKey]) throws {
+    package func writeAuthorizedKeys(_ keys: [AccountKey]) throws {
         let lines = keys.filter { $0.tokenHash == nil }.map(\.publicKey)
         try AtomicFile.write(Data((lines.joined(separator: "\n") + "\n").utf8), to: paths.accountAuthorizedKeys, mode: 0o644)
     }
 
-    public func notifyDaemon() {
+    package func notifyDaemon() {
         _ = try? LoopbackHTTPClient.send("POST", port: configuration.apiPort, path: "/_sim/sync", timeout: .seconds(5))
     }
 
-    public func allocatePorts() -> (ssh: Int, http: Int) {
+    package func allocatePorts() -> (ssh: Int, http: Int) {
         var ssh = LoopbackSocket.freePort()
         var http = LoopbackSocket.freePort()
         while http == ssh { http = LoopbackSocket.freePort() }

@@ -8,15 +8,15 @@ import ExeSystem
 /// Finding and stopping processes the simulator started, by pid only:
 /// a recorded pid and its descendants, or processes carrying a VM's
 /// environment marker. Nothing is ever matched by name.
-public enum ProcessTree {
+package enum ProcessTree {
     /// The pid in `file`, if the file holds one.
-    public static func readPID(_ file: String) -> Int32? {
+    package static func readPID(_ file: String) -> Int32? {
         guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { return nil }
         return Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
     /// Whether `pid` is a live (not zombie) process.
-    public static func isAlive(_ pid: Int32) -> Bool {
+    package static func isAlive(_ pid: Int32) -> Bool {
         guard pid > 0, Glibc.kill(pid, 0) == 0 || errno == EPERM else { return false }
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
             let close = stat.lastIndex(of: ")")
@@ -26,7 +26,7 @@ public enum ProcessTree {
     }
 
     /// `pid` and all its descendants, parents first.
-    public static func withDescendants(_ pid: Int32) -> [Int32] {
+    package static func withDescendants(_ pid: Int32) -> [Int32] {
         var result: [Int32] = []
         var queue = [pid]
         while let next = queue.first {
@@ -39,7 +39,7 @@ public enum ProcessTree {
     }
 
     /// Processes whose environment contains exactly `entry` (`KEY=VALUE`).
-    public static func processes(withEnvironmentEntry entry: String) -> [Int32] {
+    package static func processes(withEnvironmentEntry entry: String) -> [Int32] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
         let needle = Data(entry.utf8)
         var result: [Int32] = []
@@ -55,7 +55,7 @@ public enum ProcessTree {
     }
 
     /// SIGTERM to `pid` and its descendants, SIGKILL after `grace` to any left.
-    public static func terminate(_ pid: Int32, grace: Duration = .seconds(2)) {
+    package static func terminate(_ pid: Int32, grace: Duration = .seconds(2)) {
         guard isAlive(pid) else { return }
         let all = withDescendants(pid)
         for target in all { Glibc.kill(target, SIGTERM) }
@@ -65,7 +65,7 @@ public enum ProcessTree {
     }
 
     /// SIGKILL to each pid and its descendants.
-    public static func kill(_ pids: [Int32]) {
+    package static func kill(_ pids: [Int32]) {
         let all = pids.flatMap(withDescendants)
         for target in all where isAlive(target) { Glibc.kill(target, SIGKILL) }
         waitForExit(all, grace: .seconds(2))

@@ -1,16 +1,16 @@
-public import Foundation
+package import Foundation
 import ExeSystem
 
 /// An OpenSSH public key line (`type base64 [comment]`), checked the way
 /// `ssh.ParseAuthorizedKey` checks it: a known type and a blob whose
 /// first field names the same type.
-public struct SSHPublicKey: Sendable, Equatable {
+package struct SSHPublicKey: Sendable, Equatable {
     /// The key type (`ssh-ed25519`, ...).
-    public let type: String
+    package let type: String
     /// The decoded key blob.
-    public let blob: Data
+    package let blob: Data
     /// The comment, possibly empty.
-    public let comment: String
+    package let comment: String
 
     static let knownTypes: Set<String> = [
         "ssh-ed25519", "ssh-rsa", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
@@ -18,13 +18,13 @@ public struct SSHPublicKey: Sendable, Equatable {
     ]
 
     /// Why a key line was refused.
-    public struct ParseError: Error, Sendable, Equatable {
+    package struct ParseError: Error, Sendable, Equatable {
         /// The reason.
-        public let reason: String
+        package let reason: String
     }
 
     /// Parses a key line.
-    public init(line: String) throws(ParseError) {
+    package init(line: String) throws(ParseError) {
         let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         guard fields.count >= 2 else { throw ParseError(reason: "ssh: no key found") }
         guard Self.knownTypes.contains(fields[0]) else { throw ParseError(reason: "ssh: unknown key algorithm: \(fields[0])") }
@@ -40,7 +40,7 @@ public struct SSHPublicKey: Sendable, Equatable {
     }
 
     /// Makes an ed25519 public key from 32 raw bytes.
-    public init(ed25519 raw: [UInt8], comment: String = "") {
+    package init(ed25519 raw: [UInt8], comment: String = "") {
         var blob = Data()
         func append(_ bytes: [UInt8]) {
             let count = UInt32(bytes.count)
@@ -55,8 +55,8 @@ public struct SSHPublicKey: Sendable, Equatable {
     }
 
     /// `type base64`, without the comment.
-    public var authorizedKeyText: String { "\(type) \(blob.base64EncodedString())" }
+    package var authorizedKeyText: String { "\(type) \(blob.base64EncodedString())" }
 
     /// `SHA256:...`.
-    public var fingerprint: String { SHA256Hasher.openSSHFingerprint(ofKeyBlob: blob) }
+    package var fingerprint: String { SHA256Hasher.openSSHFingerprint(ofKeyBlob: blob) }
 }

@@ -3,23 +3,23 @@
 /// single quotes keep everything literally, double quotes allow `\`
 /// escapes of `\ " $` and backquote, a backslash outside quotes escapes
 /// the next character.
-public enum ShellWords {
+package enum ShellWords {
     /// The line could not be split (an open quote or a trailing backslash).
-    public struct SyntaxError: Error, Equatable, Sendable {
+    package struct SyntaxError: Error, Equatable, Sendable {
         /// What is wrong.
-        public let reason: String
+        package let reason: String
     }
 
     /// The words of a control command line, as the real server gets them:
     /// `anmitsu/go-shlex` (through `gliderlabs/ssh` `Session.Command` over
     /// SSH, `shlex.Split(cmd, true)` in `execore/exec_handler.go`) drops
     /// empty words, so `comment vm ''` has one argument.
-    public static func commandWords(_ line: String) throws(SyntaxError) -> [String] {
+    package static func commandWords(_ line: String) throws(SyntaxError) -> [String] {
         try split(line).filter { !$0.isEmpty }
     }
 
     /// The words of `line`, empty quoted words included (a shell's rules).
-    public static func split(_ line: String) throws(SyntaxError) -> [String] {
+    package static func split(_ line: String) throws(SyntaxError) -> [String] {
         var words: [String] = []
         var current = ""
         var inWord = false

@@ -1,16 +1,16 @@
-public import Foundation
+package import Foundation
 
 /// Where the simulator gets the time from; tests inject a fixed one.
-public protocol SimClock: Sendable {
+package protocol SimClock: Sendable {
     /// The current time.
     func now() -> Date
 }
 
 /// The system clock.
-public struct SystemSimClock: SimClock {
+package struct SystemSimClock: SimClock {
     /// Creates it.
-    public init() {}
-    public func now() -> Date { Date() }
+    package init() {}
+    package func now() -> Date { Date() }
 }
 
 extension Date {

@@ -2,45 +2,45 @@ import Foundation
 
 /// What `up` decided once for a state directory: ports, the login user,
 /// the account email, the executable to run for forced commands.
-public struct SimConfiguration: Codable, Sendable, Equatable {
+package struct SimConfiguration: Codable, Sendable, Equatable {
     /// The state directory.
-    public var stateDirectory: String
+    package var stateDirectory: String
     /// Absolute path of the `exe-sim` executable.
-    public var executable: String
+    package var executable: String
     /// The local user VMs log in as.
-    public var user: String
+    package var user: String
     /// That user's home directory (the mount point of a VM's home).
-    public var home: String
+    package var home: String
     /// The account's email address.
-    public var email: String
+    package var email: String
     /// The control-plane sshd's port.
-    public var controlPort: Int
+    package var controlPort: Int
     /// The daemon's `/exec` port.
-    public var apiPort: Int
+    package var apiPort: Int
     /// The registry's port.
-    public var registryPort: Int
+    package var registryPort: Int
     /// The registry's user name.
-    public var registryUser: String
+    package var registryUser: String
     /// Whether podman was found working at `up` (`false`: no containers run,
     /// and `https_url` answers 503 saying so).
-    public var containerRuntimeAvailable: Bool
+    package var containerRuntimeAvailable: Bool
     /// Why podman is unusable, when it is.
-    public var containerRuntimeProblem: String?
+    package var containerRuntimeProblem: String?
     /// A short id that prefixes container names and labels, so two
     /// simulators on one machine never touch each other's containers.
-    public var instanceID: String
+    package var instanceID: String
     /// For how many seconds after `new` a VM's SSH address is answered by
     /// the lobby instead of the VM (`EXE_SIM_LOBBY_WINDOW` at `up`; `nil`:
     /// never). exe.dev does this until a new VM's SSH route is live: the
     /// lobby accepts `true` and exits 0, so readiness probes must check
     /// output only the VM can produce.
-    public var lobbyWindowSeconds: Double? = nil
+    package var lobbyWindowSeconds: Double? = nil
 
     /// The registry's `host:port`.
-    public var registryAddress: String { "127.0.0.1:\(registryPort)" }
+    package var registryAddress: String { "127.0.0.1:\(registryPort)" }
 
     /// Reads the configuration of the state directory at `paths`.
-    public static func load(_ paths: SimPaths) throws -> SimConfiguration {
+    package static func load(_ paths: SimPaths) throws -> SimConfiguration {
         let data = try Data(contentsOf: URL(fileURLWithPath: paths.configuration))
         return try JSONDecoder().decode(SimConfiguration.self, from: data)
     }

@@ -10,7 +10,7 @@ import ExeSystem
 /// every VM's URL (requests whose `Host` is `<vm>.exe-sim.localhost[:PORT]`,
 /// ``VMHost``), accepting on one poll loop and serving each connection on
 /// its own thread.
-public final class SimDaemon: @unchecked Sendable {
+package final class SimDaemon: @unchecked Sendable {
     private let configuration: SimConfiguration
     private let paths: SimPaths
     private let store: StateStore
@@ -30,7 +30,7 @@ public final class SimDaemon: @unchecked Sendable {
     static let requestReadTimeout: Duration = .seconds(30)
 
     /// A daemon for the state directory at `stateDirectory`.
-    public init(stateDirectory: String, clock: any SimClock = SystemSimClock()) throws {
+    package init(stateDirectory: String, clock: any SimClock = SystemSimClock()) throws {
         paths = SimPaths(root: stateDirectory)
         configuration = try SimConfiguration.load(paths)
         store = StateStore(paths: paths, defaultEmail: configuration.email)
@@ -43,7 +43,7 @@ public final class SimDaemon: @unchecked Sendable {
     }
 
     /// Listens and serves until the process is signalled.
-    public func run() throws -> Never {
+    package func run() throws -> Never {
         signal(SIGPIPE, SIG_IGN)
         apiListener = try LoopbackSocket.listen(port: configuration.apiPort).descriptor
         guard exe_sim_pipe_nonblocking(&wake) == 0 else { throw LoopbackSocket.Failure(description: "pipe failed") }

@@ -8,16 +8,16 @@ import ExeSystem
 /// `exe-sim up`, `down` and `status`: starts the registry, the control
 /// sshd, the daemon and every VM's sshd and containers for a state
 /// directory, records their pids, and stops them by those pids.
-public struct SimLauncher: Sendable {
+package struct SimLauncher: Sendable {
     /// The state directory's paths.
-    public let paths: SimPaths
+    package let paths: SimPaths
     /// Runs helper programs.
-    public let runner: SyncProcessRunner
+    package let runner: SyncProcessRunner
     /// The `exe-sim` executable to use in forced commands and for the daemon.
-    public let executable: String
+    package let executable: String
 
     /// A launcher for `stateDirectory` (made absolute).
-    public init(stateDirectory: String, executable: String, runner: SyncProcessRunner = SyncProcessRunner()) {
+    package init(stateDirectory: String, executable: String, runner: SyncProcessRunner = SyncProcessRunner()) {
         let absolute = stateDirectory.hasPrefix("/") ? stateDirectory : FileManager.default.currentDirectoryPath + "/" + stateDirectory
         paths = SimPaths(root: URL(fileURLWithPath: absolute).standardizedFileURL.path)
         self.runner = runner
@@ -25,16 +25,16 @@ public struct SimLauncher: Sendable {
     }
 
     /// What `up` was asked for.
-    public struct UpOptions: Sendable {
+    package struct UpOptions: Sendable {
         /// The control sshd's port (`nil`: a free one).
-        public var port: Int?
+        package var port: Int?
         /// Public key files to register.
-        public var authorize: [String]
+        package var authorize: [String]
         /// The account email.
-        public var email: String?
+        package var email: String?
 
         /// Creates options.
-        public init(port: Int? = nil, authorize: [String] = [], email: String? = nil) {
+        package init(port: Int? = nil, authorize: [String] = [], email: String? = nil) {
             self.port = port
             self.authorize = authorize
             self.email = email
@@ -45,7 +45,7 @@ public struct SimLauncher: Sendable {
     var controlPID: String { paths.controlDirectory + "/sshd.pid" }
 
     /// Starts whatever is not running and returns the environment lines.
-    public func up(_ options: UpOptions) throws -> String {
+    package func up(_ options: UpOptions) throws -> String {
         try FileManager.default.createDirectory(atPath: paths.root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let lock = try FileLock.acquire(path: paths.lifecycleLock, timeout: .seconds(120))
         defer { lock.unlock() }
@@ -284,7 +284,7 @@ public struct SimLauncher: Sendable {
     /// again); with `purge` they are removed, with every other container of
     /// the simulator and the images pulled from its registry. Returns a
     /// report.
-    public func down(purge: Bool = false) throws -> String {
+    package func down(purge: Bool = false) throws -> String {
         guard FileManager.default.fileExists(atPath: paths.root) else { return "nothing to stop: \(paths.root) does not exist\n" }
         let lock = try FileLock.acquire(path: paths.lifecycleLock, timeout: .seconds(120))
         defer { lock.unlock() }
@@ -331,7 +331,7 @@ public struct SimLauncher: Sendable {
     }
 
     /// One line per component: running or not, with pids.
-    public func status() -> (text: String, allRunning: Bool) {
+    package func status() -> (text: String, allRunning: Bool) {
         guard let configuration = try? SimConfiguration.load(paths) else {
             return ("exe-sim: no simulator in \(paths.root)\n", false)
         }

@@ -1,30 +1,30 @@
 /// The plan the simulated account is on. The real limits depend on the
 /// billing tier; the simulator uses one fixed tier, documented in
 /// `Docs/exe-sim.md`.
-public struct SimulatedPlan: Sendable {
+package struct SimulatedPlan: Sendable {
     /// Default memory of a new VM.
-    public var defaultMemory: Int64 = 8 * ByteSize.gibibyte
+    package var defaultMemory: Int64 = 8 * ByteSize.gibibyte
     /// Smallest memory.
-    public var minimumMemory: Int64 = 2 * ByteSize.gibibyte
+    package var minimumMemory: Int64 = 2 * ByteSize.gibibyte
     /// Largest memory.
-    public var maximumMemory: Int64 = 32 * ByteSize.gibibyte
+    package var maximumMemory: Int64 = 32 * ByteSize.gibibyte
     /// Default CPUs.
-    public var defaultCPUs = 2
+    package var defaultCPUs = 2
     /// Most CPUs.
-    public var maximumCPUs = 8
+    package var maximumCPUs = 8
     /// Default disk.
-    public var defaultDisk: Int64 = 25 * ByteSize.gibibyte
+    package var defaultDisk: Int64 = 25 * ByteSize.gibibyte
     /// Smallest disk.
-    public var minimumDisk: Int64 = 10 * ByteSize.gibibyte
+    package var minimumDisk: Int64 = 10 * ByteSize.gibibyte
     /// Largest disk.
-    public var maximumDisk: Int64 = 250 * ByteSize.gibibyte
+    package var maximumDisk: Int64 = 250 * ByteSize.gibibyte
     /// Most growth of one `resize --disk`.
-    public var maximumDiskGrowth: Int64 = 250 * ByteSize.gibibyte
+    package var maximumDiskGrowth: Int64 = 250 * ByteSize.gibibyte
     /// Most VMs.
-    public var maximumVMs = 100
+    package var maximumVMs = 100
 
     /// The standard plan.
-    public static let standard = SimulatedPlan()
+    package static let standard = SimulatedPlan()
 
     /// Validates `--memory`, returning bytes or the server's message.
     func memory(_ text: String) -> Result<Int64, CommandFailure> {

@@ -4,16 +4,16 @@ import ExeSystem
 /// Reads and changes ``SimState`` under an exclusive file lock, so that
 /// any number of concurrent control commands (each its own process) see
 /// and make consistent changes. Writes are atomic.
-public struct StateStore: Sendable {
+package struct StateStore: Sendable {
     /// The state directory's paths.
-    public let paths: SimPaths
+    package let paths: SimPaths
     /// The email a fresh state starts with.
-    public let defaultEmail: String
+    package let defaultEmail: String
     /// The tag scope of the caller: reads and changes see only its VMs.
     var scope = TagScope(tag: nil)
 
     /// A store for the state directory at `paths`.
-    public init(paths: SimPaths, defaultEmail: String) {
+    package init(paths: SimPaths, defaultEmail: String) {
         self.paths = paths
         self.defaultEmail = defaultEmail
     }
@@ -33,7 +33,7 @@ public struct StateStore: Sendable {
 
     /// The state as it is now, read without the lock (writes are atomic,
     /// so this is always a whole, consistent version).
-    public func snapshot() throws -> SimState {
+    package func snapshot() throws -> SimState {
         scope.view(of: try fullSnapshot())
     }
 
@@ -51,7 +51,7 @@ public struct StateStore: Sendable {
 
     /// Runs `body` on the state while holding the lock; saves it when
     /// `body` changed it (and returned normally).
-    public func update<T>(_ body: (inout SimState) throws -> T) throws -> T {
+    package func update<T>(_ body: (inout SimState) throws -> T) throws -> T {
         let lock = try FileLock.acquire(path: paths.stateLock, timeout: .seconds(60))
         defer { lock.unlock() }
         let original = try fullSnapshot()

@@ -1,23 +1,23 @@
-public import ExeSystem
+package import ExeSystem
 import Foundation
 
 /// Runs a program to completion from synchronous code (the control
 /// command, the daemon's connection threads) by waiting on an injected
 /// ``ProcessRunner``. Must not be called from a task of the cooperative
 /// pool.
-public struct SyncProcessRunner: Sendable {
+package struct SyncProcessRunner: Sendable {
     /// The runner that does the work.
-    public let runner: any ProcessRunner
+    package let runner: any ProcessRunner
 
     /// Wraps `runner`.
-    public init(runner: any ProcessRunner = LocalProcessRunner()) { self.runner = runner }
+    package init(runner: any ProcessRunner = LocalProcessRunner()) { self.runner = runner }
 
     private final class ResultBox: @unchecked Sendable {
         var result: Result<ProcessOutput, any Error>?
     }
 
     /// Runs `invocation` and returns its output whatever its status.
-    public func run(_ invocation: ProcessInvocation) throws -> ProcessOutput {
+    package func run(_ invocation: ProcessInvocation) throws -> ProcessOutput {
         let box = ResultBox()
         let done = DispatchSemaphore(value: 0)
         let runner = self.runner
@@ -31,7 +31,7 @@ public struct SyncProcessRunner: Sendable {
 
     /// Runs `invocation` and throws unless it exits 0.
     @discardableResult
-    public func check(_ invocation: ProcessInvocation) throws -> ProcessOutput {
+    package func check(_ invocation: ProcessInvocation) throws -> ProcessOutput {
         let output = try run(invocation)
         guard output.status == 0 else { throw ProcessRunnerError.failed(command: invocation.displayCommand, output: output) }
         return output

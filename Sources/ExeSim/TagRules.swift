@@ -1,7 +1,7 @@
 /// Tags: `^[a-z][a-z0-9_-]*$`.
-public enum TagRules {
+package enum TagRules {
     /// Whether `tag` is valid.
-    public static func isValid(_ tag: String) -> Bool {
+    package static func isValid(_ tag: String) -> Bool {
         let bytes = Array(tag.utf8)
         guard let first = bytes.first, first >= UInt8(ascii: "a"), first <= UInt8(ascii: "z") else { return false }
         return bytes.dropFirst().allSatisfy { byte in
@@ -11,7 +11,7 @@ public enum TagRules {
     }
 
     /// The error for an invalid tag.
-    public static func invalidMessage(_ tag: String) -> String {
+    package static func invalidMessage(_ tag: String) -> String {
         "invalid tag name \(GoFlagParser.goQuote(tag)): must match [a-z][a-z0-9_-]*"
     }
 }

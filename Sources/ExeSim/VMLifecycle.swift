@@ -1,19 +1,19 @@
-public import ExeSystem
+package import ExeSystem
 
 /// An image `new --image` resolved against the local registry.
-public struct ResolvedImage: Sendable, Equatable {
+package struct ResolvedImage: Sendable, Equatable {
     /// The reference podman pulls (`127.0.0.1:PORT/name:tag`).
-    public var reference: String
+    package var reference: String
     /// TCP ports the image's config exposes.
-    public var exposedPorts: [Int]
+    package var exposedPorts: [Int]
     /// The login user label (`exe.dev/login-user`), if any.
-    public var loginUser: String?
+    package var loginUser: String?
 }
 
 /// The side effects behind VM commands: processes, directories,
 /// containers. Control commands reach the machine only through this, so
 /// their logic can be tested with a fake.
-public protocol VMLifecycle: Sendable {
+package protocol VMLifecycle: Sendable {
     /// Checks an `--image` reference and reads its exposed ports. Throws a
     /// ``CommandFailure`` with the message the user should see.
     func resolveImage(_ reference: String, registryAuth: Secret?) throws -> ResolvedImage
@@ -41,7 +41,7 @@ public protocol VMLifecycle: Sendable {
 
 extension VMLifecycle {
     /// Fakes without processes have nothing to freeze.
-    public func pause(_ vm: VMRecord) throws {}
+    package func pause(_ vm: VMRecord) throws {}
     /// Fakes without processes have nothing to thaw.
-    public func resume(_ vm: VMRecord) throws {}
+    package func resume(_ vm: VMRecord) throws {}
 }

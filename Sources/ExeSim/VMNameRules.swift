@@ -2,15 +2,15 @@ import Foundation
 
 /// The real server's VM name rules: 5–52 characters matching
 /// `^[a-z][a-z0-9]*(-[a-z0-9]+)*$`, minus reserved words and patterns.
-public enum VMNameRules {
+package enum VMNameRules {
     /// The message for a malformed name.
-    public static let invalidMessage =
+    package static let invalidMessage =
         "invalid VM name, must be 5-52 characters: start with a lowercase letter, then lowercase letters or digits, with optional single hyphen separators (e.g., a-vm-name)"
     /// The message for a well-formed but reserved name.
-    public static let unavailableMessage = "invalid VM name: this VM name is not available"
+    package static let unavailableMessage = "invalid VM name: this VM name is not available"
 
     /// Whether `name` has the right length and shape.
-    public static func isWellFormed(_ name: String) -> Bool {
+    package static func isWellFormed(_ name: String) -> Bool {
         let bytes = Array(name.utf8)
         guard bytes.count >= 5, bytes.count <= 52 else { return false }
         guard let first = bytes.first, isLower(first) else { return false }
@@ -29,7 +29,7 @@ public enum VMNameRules {
     }
 
     /// Whether a well-formed `name` is refused as "not available".
-    public static func isReserved(_ name: String) -> Bool {
+    package static func isReserved(_ name: String) -> Bool {
         if reserved.contains(name) { return true }
         if blockedSubstrings.contains(where: { name.contains($0) }) { return true }
         if matchesPortSuffix(name) { return true }
@@ -39,7 +39,7 @@ public enum VMNameRules {
     }
 
     /// The error for `name`, or `nil` when it is acceptable.
-    public static func problem(_ name: String) -> String? {
+    package static func problem(_ name: String) -> String? {
         if !isWellFormed(name) { return invalidMessage }
         if isReserved(name) { return unavailableMessage }
         return nil

@@ -1,4 +1,4 @@
-public import Foundation
+package import Foundation
 
 /// Token authentication at a VM's HTTPS proxy, as `exeweb/proxy.go`
 /// `GetProxyAuth`/`ValidateVMToken` do it (https-api.md "Authentication to
@@ -10,9 +10,9 @@ public import Foundation
 /// ``Outcome/consumedHeader`` and adds the `X-ExeDev-*` headers; on
 /// ``Outcome/rejected`` it answers with the response; ``Outcome/none``
 /// means no token was offered (the proxy's other rules apply).
-public struct VMProxyTokenAuth: Sendable {
+package struct VMProxyTokenAuth: Sendable {
     /// What a request's credentials amount to.
-    public enum Outcome: Sendable {
+    package enum Outcome: Sendable {
         /// No bearer token or Basic password was offered.
         case none
         /// A valid token: headers for the VM, and the header the proxy
@@ -26,7 +26,7 @@ public struct VMProxyTokenAuth: Sendable {
     private let authenticator: TokenAuthenticator
 
     /// An authenticator for the simulator at `stateDirectory`.
-    public init(stateDirectory: String) throws {
+    package init(stateDirectory: String) throws {
         let paths = SimPaths(root: stateDirectory)
         let configuration = try SimConfiguration.load(paths)
         store = StateStore(paths: paths, defaultEmail: configuration.email)
@@ -35,7 +35,7 @@ public struct VMProxyTokenAuth: Sendable {
     }
 
     /// Checks the credentials in `headers` for the VM named `vm`.
-    public func check(headers: [(String, String)], vm: String, now: Date = Date()) -> Outcome {
+    package func check(headers: [(String, String)], vm: String, now: Date = Date()) -> Outcome {
         func values(_ name: String) -> [String] {
             headers.filter { $0.0.caseInsensitiveCompare(name) == .orderedSame }.map(\.1)
         }

@@ -11,12 +11,12 @@ import ExeSystem
 /// at `/data`, `/tmp` and the login user's home, puts `sudo` and `docker`
 /// shims first on `PATH`, and replaces itself with the requested command
 /// (`/bin/sh -c`), the sftp server, or a login shell.
-public enum VMShell {
+package enum VMShell {
     /// Where the per-namespace tmpfs with shims and the VM's records is mounted.
-    public static let runtimeDirectory = "/run/exe-sim"
+    package static let runtimeDirectory = "/run/exe-sim"
 
     /// Enters the VM and execs; returns only on failure, with a status.
-    public static func enter(stateDirectory: String, vmID: String, environment: [String: String]) -> Int32 {
+    package static func enter(stateDirectory: String, vmID: String, environment: [String: String]) -> Int32 {
         let paths = SimPaths(root: stateDirectory)
         guard let configuration = try? SimConfiguration.load(paths) else { return fail("exe-sim: no simulator state in \(stateDirectory)") }
         let vmPaths = paths.vm(vmID)
