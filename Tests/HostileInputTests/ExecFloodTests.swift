@@ -14,7 +14,10 @@ import Testing
 /// must keep answering with bounded memory and threads. The real server
 /// (Go net/http in front of execore/exec_handler.go) answers 400 to bad
 /// framing and 413 past 64 KB.
-@Suite(.serialized, .timeLimit(.minutes(5)))
+// The flood itself takes seconds, but the time limit also counts the wait
+// for `SimulatorGate` (one simulator at a time), which in the whole suite
+// has passed five minutes.
+@Suite(.serialized, .timeLimit(.minutes(20)))
 struct ExecFloodTests {
     /// Malformed requests, from the fuzz seeds and their mutations.
     static func malformedRequests(count: Int) -> [Data] {
