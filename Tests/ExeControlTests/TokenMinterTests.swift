@@ -84,10 +84,18 @@ struct TokenMinterTests {
         while !FileManager.default.fileExists(atPath: socket), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
         // ssh-add reads the passphrase from SSH_ASKPASS (no terminal): a script that prints it.
         let askpass = try directory.write("askpass", "#!/bin/sh\necho 'correct horse'\n", mode: 0o700)
-        let added = try await LocalProcessRunner().run(ProcessInvocation(
-            "setsid", ["-w", "ssh-add", key.privatePath],
-            environment: ["SSH_AUTH_SOCK": socket, "SSH_ASKPASS": askpass, "SSH_ASKPASS_REQUIRE": "force", "DISPLAY": ":0"],
-            standardInput: Data(), timeout: .seconds(30)))
+        // A process another test forks at the moment the script is written
+        // holds its descriptor for an instant, and exec then fails with
+        // ETXTBSY ("Text file busy"): a kernel race, tried again a few times.
+        var added = ProcessOutput(status: -1, standardOutput: Data(), standardError: Data())
+        for _ in 0..<5 {
+            added = try await LocalProcessRunner().run(ProcessInvocation(
+                "setsid", ["-w", "ssh-add", key.privatePath],
+                environment: ["SSH_AUTH_SOCK": socket, "SSH_ASKPASS": askpass, "SSH_ASKPASS_REQUIRE": "force", "DISPLAY": ":0"],
+                standardInput: Data(), timeout: .seconds(30)))
+            guard added.status != 0, added.stderr.contains("Text file busy") else { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
         try #require(added.status == 0, "\(added.stderr)")
 
         let environment = SSHEnvironment(homeDirectory: directory.path, userName: "test", agentSocket: socket)
