@@ -63,6 +63,7 @@ public struct LeaseSettings: Sendable, Equatable {
     /// Resolves the settings.
     ///
     /// - Parameters:
+    ///   - overrides: values from the command line; they win.
     ///   - repositoryRoot: where `.exe.yaml` is looked for.
     ///   - environment: the process environment (`EXE_LEASE_*`, `XDG_CONFIG_HOME`, `HOME`,
     ///     and `EXE_CONTROL_HOST`, shared with the other commands).
@@ -195,7 +196,7 @@ package struct LeaseFile {
 }
 
 /// Durations as users write them: `45s`, `30m`, `2h`, `1d`, or combined
-/// (`1h30m`); see ``DurationText``.
+/// (`1h30m`); see `DurationText`.
 public enum LeaseDuration {
     /// Parses `text`.
     public static func parse(_ text: String, setting: String) throws -> Duration {

@@ -125,20 +125,10 @@ struct ControlSettings: Sendable {
     }
 
     /// The SSH configuration for a VM at `host` (for `vm exec` / `vm ssh`),
-    /// with what `~/.ssh/config` says about that host.
-    ///
-    /// exe.dev's VMs present exe.dev's own host key under their own names
-    /// (`<vm>.exe.xyz`), so unless `~/.ssh/config` names a `HostKeyAlias`
-    /// for the VM, its key is checked under the control host's
-    /// `known_hosts` name (OpenSSH's `HostKeyAlias`): a VM is reached on
-    /// first contact when the control host's key is known, and a VM that
-    /// presents any other key is refused.
+    /// with what `~/.ssh/config` says about that host and the control
+    /// host's key as the VM's (``SSHSettingsResolver/configuration(forVM:controlHost:)``).
     func vmSSHConfiguration(host: String, environment: CLIEnvironment) -> SSHClientConfiguration {
-        var configuration = sshResolver(environment: environment).configuration(forHost: host)
-        if configuration.hostKeyAlias == nil, let (control, controlConfiguration) = try? controlPlaneSSH(environment: environment) {
-            configuration.hostKeyAlias = controlConfiguration.hostKeyAlias ?? control.knownHostsName
-        }
-        return configuration
+        sshResolver(environment: environment).configuration(forVM: host, controlHost: controlHost)
     }
 }
 
