@@ -184,5 +184,18 @@ extension SimulatorSuites {
                 #expect(try await sim.control("ssh-key remove \(name)").status == 0, "\(name)")
             }
         }
+
+        // execore/ssh_command_handlers.go handleDeleteCommand: a repeated name
+        // is skipped (the seen map), failures are reported line by line, and
+        // the handler returns nil: exit status 0 even when a name failed.
+        @Test func removeSkipsRepeatedNamesAndSucceedsWithFailures() async throws {
+            let sim = try sim
+            _ = try await sim.newVM("rm-twice")
+            let json = try await sim.control("rm rm-twice rm-twice ghost-box --json")
+            #expect(json.status == 0, "\(json.stderr)")
+            #expect(json.stdout == #"{"error":"VM \"ghost-box\" not found"}"# + "\n" + #"{"deleted":["rm-twice"],"failed":["ghost-box"]}"# + "\n")
+            let text = try await sim.control("rm ghost-box")
+            #expect(text.status == 0 && text.stdout == "VM \"ghost-box\" not found\n", "\(text.status) \(text.stdout)")
+        }
     }
 }
