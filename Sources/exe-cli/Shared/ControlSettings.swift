@@ -33,6 +33,11 @@ struct ControlSettings: Sendable {
     ///
     /// - Throws: ``CLIUsageError`` for values that cannot work.
     init(_ options: GlobalOptions, environment: CLIEnvironment) throws(CLIUsageError) {
+        try self.init(options.connection, json: options.json, environment: environment)
+    }
+
+    /// The settings of `options`, for commands without `--json` (`json`: false).
+    init(_ options: ConnectionOptions, json: Bool, environment: CLIEnvironment) throws(CLIUsageError) {
         let transportText = options.transport?.rawValue ?? environment.variable("EXE_TRANSPORT") ?? "ssh"
         guard let transport = GlobalOptions.TransportChoice(rawValue: transportText.lowercased()) else {
             throw CLIUsageError("invalid transport \"\(transportText)\" (use ssh or https)")
@@ -53,7 +58,7 @@ struct ControlSettings: Sendable {
         }
         apiURL = url
         token = (options.token ?? environment.variable("EXE_API_TOKEN")).map(Secret.init)
-        json = options.json || ["1", "true", "yes"].contains(environment.variable("EXE_JSON")?.lowercased() ?? "")
+        self.json = json || ["1", "true", "yes"].contains(environment.variable("EXE_JSON")?.lowercased() ?? "")
         let retriesText = options.rateLimitRetries.map(String.init) ?? environment.variable("EXE_RATE_LIMIT_RETRIES")
         var retries = Self.defaultRateLimitRetries
         if let retriesText {
