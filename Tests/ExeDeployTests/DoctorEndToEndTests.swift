@@ -7,8 +7,8 @@ import Testing
 /// `exe-cli doctor` through the built binary against exe-sim: one scenario
 /// per fix the seed's troubleshooting checklist names. The sim's behaviour
 /// each scenario relies on: the proxy's login redirect for private VMs and
-/// VM-scoped tokens (exeweb/proxy.go, execore/ssh_key_command.go),
-/// `share port`/`set-public` (execore/ssh_share_command.go), `pause`
+/// VM-scoped tokens (exeweb/proxy.go, execore/ssh_key_generate_api_key.go),
+/// `share port`/`set-public` (execore/ssh_share.go), `pause`
 /// (docs/content typescript-sandboxes.md), `stat` (execore/ssh_stat_command.go),
 /// and a VM's docker through exe-sim's shim (podman).
 @Suite("exe-cli doctor against exe-sim", .serialized, .deploySimulator)
@@ -29,6 +29,8 @@ struct DoctorEndToEndTests {
     }
 
     func status(_ checks: [String: [String: Any]], _ id: String) -> String? { checks[id]?["status"] as? String }
+
+    func evidence(_ checks: [String: [String: Any]], _ id: String) -> String { checks[id]?["evidence"] as? String ?? "" }
 
     func fixCommand(_ checks: [String: [String: Any]], _ id: String) -> String? { (checks[id]?["fix"] as? [String: Any])?["command"] as? String }
 
@@ -64,10 +66,12 @@ struct DoctorEndToEndTests {
         #expect(healthy.status == 0, "\(notOK(healthy.checks))")
 
         _ = try await sim.control("share port doctor-port 3000")
+        // execore/ssh_share.go handleSharePortCmd keeps the share: still public.
+        #expect(try await sim.control("share show doctor-port")["status"] as? String == "public")
         let broken = try await doctor(in: app)
         #expect(broken.status == 1)
         #expect(status(broken.checks, "proxy.port") == "failed")
-        let evidence = broken.checks["proxy.port"]?["evidence"] as? String ?? ""
+        let evidence = evidence(broken.checks, "proxy.port")
         #expect(evidence.contains("3000") && evidence.contains("8080"), "\(evidence)")
         #expect(fixCommand(broken.checks, "proxy.port") == "exe-cli vm share port doctor-port 8080")
         #expect((broken.checks["proxy.port"]?["fix"] as? [String: Any])?["safe"] as? Bool == true)
@@ -95,7 +99,7 @@ struct DoctorEndToEndTests {
         let broken = try await doctor(in: app)
         #expect(status(broken.checks, "proxy.visibility") == "failed")
         // Private: the anonymous request meets the login, the doctor's VM-scoped token gets through.
-        let url = broken.checks["proxy.url"]?["evidence"] as? String ?? ""
+        let url = evidence(broken.checks, "proxy.url")
         #expect(url.contains("login redirect") && url.contains("with a VM-scoped token: 200"), "\(url)")
         let keys = try await sim.harness.ssh("ssh-key list --json", key: sim.key)
         #expect(!keys.stdout.contains("exe-deploy-health-"), "the doctor's token is revoked: \(keys.stdout)")
@@ -156,13 +160,13 @@ struct DoctorEndToEndTests {
         let readable = try await doctor(in: app)
         #expect(readable.status == 1)
         #expect(status(readable.checks, "compose.env_file") == "failed")
-        #expect((readable.checks["compose.env_file"]?["evidence"] as? String ?? "").contains("mode 0644"))
+        #expect(evidence(readable.checks, "compose.env_file").contains("mode 0644"))
         #expect(fixCommand(readable.checks, "compose.env_file") == "exe-cli vm exec doctor-shop -- chmod 600 /data/.env.production")
 
         #expect(try await sim.onVM("doctor-shop", "rm /data/.env.production").status == 0)
         let missing = try await doctor(in: app)
         #expect(missing.status == 1)
-        #expect((missing.checks["compose.env_file"]?["evidence"] as? String ?? "").contains("is missing"))
+        #expect(evidence(missing.checks, "compose.env_file").contains("is missing"))
         #expect(fixCommand(missing.checks, "compose.env_file") == "exe-cli deploy --env-file .env.production")
         #expect(!missing.output.stdout.contains("doctor-secret-value"))
 
@@ -204,8 +208,9 @@ struct DoctorEndToEndTests {
         #expect(crashed.status == 1)
         let container = try #require(crashed.checks["container.app"])
         #expect(container["status"] as? String == "failed")
-        #expect((container["evidence"] as? String ?? "").contains("exit code 3"), "\(container)")
-        #expect((container["details"] as? [String] ?? []).contains("fatal: cannot reach the database"), "\(container)")
+        #expect(evidence(crashed.checks, "container.app").contains("exit code 3"), "\(container)")
+        let details = container["details"] as? [String] ?? []
+        #expect(details.contains("fatal: cannot reach the database"), "\(container)")
         #expect(fixCommand(crashed.checks, "container.app") == "exe-cli vm exec doctor-crash -- sudo docker restart doctor-crash")
         let text = try await sim.cli(["doctor"], in: app)
         #expect(text.stdout.contains("| fatal: cannot reach the database"), "\(text.stdout)")
@@ -215,7 +220,7 @@ struct DoctorEndToEndTests {
         let outside = try await doctor(in: app)
         #expect(outside.status == 1)
         #expect(status(outside.checks, "compose.volumes") == "failed")
-        #expect((outside.checks["compose.volumes"]?["evidence"] as? String ?? "").contains("app: appdata:/var/lib/app"))
+        #expect(evidence(outside.checks, "compose.volumes").contains("app: appdata:/var/lib/app"))
         #expect(fixCommand(outside.checks, "compose.volumes") == "in the compose file, service app: volumes: - /data/appdata:/var/lib/app")
         #expect(status(outside.checks, "container.app") == "ok", "\(notOK(outside.checks))")
         _ = try await sim.control("rm doctor-crash")

@@ -19,21 +19,19 @@ public struct DoctorReport: Sendable, Encodable {
         self.checks = checks
     }
 
-    /// Checks that failed and that no repair fixed.
-    public var unrepairedFailures: [DoctorCheck] {
-        let repaired = Set(repairs.filter(\.applied).map(\.check))
-        return checks.filter { $0.status == .failed && !repaired.contains($0.id) }
-    }
+    /// The checks before `--fix` repaired anything (`checks` are then
+    /// those of the run after the repairs).
+    public var before: [DoctorCheck]?
 
-    /// Whether nothing failed (or every failure was repaired).
-    public var passed: Bool { unrepairedFailures.isEmpty }
+    /// Whether nothing failed.
+    public var passed: Bool { !checks.contains { $0.status == .failed } }
 
     /// The safe repairs the checks name (`--fix`).
     public var repairable: [DoctorCheck] {
         checks.filter { $0.status != .ok && $0.fix?.repair != nil }
     }
 
-    private enum CodingKeys: String, CodingKey { case app, vm, pattern, checks, repairs, passed }
+    private enum CodingKeys: String, CodingKey { case app, vm, pattern, checks, repairs, checksBeforeFix, passed }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -42,6 +40,7 @@ public struct DoctorReport: Sendable, Encodable {
         try container.encode(pattern, forKey: .pattern)
         try container.encode(checks, forKey: .checks)
         try container.encode(repairs, forKey: .repairs)
+        try container.encodeIfPresent(before, forKey: .checksBeforeFix)
         try container.encode(passed, forKey: .passed)
     }
 }

@@ -12,7 +12,7 @@ struct DoctorCommand: AsyncParsableCommand {
         discussion: """
             Runs every check in order and stops at none: ✓ fine, ! warning, ✗ failed, - skipped. Each ✗ and ! names its fix. \
             --fix applies the safe, reversible ones (share port, set-public when exe.deploy.yaml says public: true, restarting \
-            an exited container), asking first on a terminal. Exit 0 when nothing failed (or --fix repaired every failure), 1 otherwise.
+            an exited container), asking first on a terminal. When --fix applied something the checks run again. Exit 0 when nothing failed (after --fix: in the second run), 1 otherwise.
             """)
 
     @OptionGroup(title: "Global options") var global: GlobalOptions
@@ -57,8 +57,16 @@ struct DoctorCommand: AsyncParsableCommand {
                 } else {
                     let list = repairable.compactMap(\.fix?.command).joined(separator: "; ")
                     if Confirmation.ask("apply \(repairable.count) fix(es): \(list)?", assumeYes: yes, console: session.console) {
-                        report.repairs = await doctor.repair(report)
-                        if !json { session.console.print("\n" + DoctorReportText.repairs(report.repairs)) }
+                        let repairs = await doctor.repair(report)
+                        if !json { session.console.print("\n" + DoctorReportText.repairs(repairs)) }
+                        if repairs.contains(where: \.applied) {
+                            // Check again: the exit status says whether the repairs worked.
+                            let before = report.checks
+                            report = await doctor.examine()
+                            report.before = before
+                            if !json { session.console.print("\nafter the fixes:\n" + DoctorReportText.render(report)) }
+                        }
+                        report.repairs = repairs
                     } else if !json {
                         session.console.printError("not confirmed; nothing was changed (pass --yes to skip the question)")
                     }
