@@ -114,7 +114,15 @@ public struct Doctor: Sendable {
             seen.stoppedAnswering = "cannot reach \(vm.name) over SSH: \(redactor.describe(error))"
             return seen
         }
-        defer { Task { await connection.close() } }
+        await observe(vm, over: connection, into: &seen, pattern: &pattern, redactor: &redactor)
+        _ = try? await DoctorDeadline.run(seconds: 5) { await connection.close() }
+        return seen
+    }
+
+    private func observe(
+        _ vm: VM, over connection: any RemoteHost, into seen: inout DoctorVMObservations, pattern: inout DeployPattern?,
+        redactor: inout SecretRedactor
+    ) async {
         let target = self.target
         let paths = RemoteDeployPaths(app: target.app)
 
@@ -144,7 +152,7 @@ public struct Doctor: Sendable {
         }
         let composeAttributes = await step("compose.file") { try await connection.attributes(of: paths.composeFile) }
         if pattern == nil { pattern = (composeAttributes ?? nil) != nil ? .compose : .replace }
-        guard pattern == .compose else { return seen }
+        guard pattern == .compose else { return }
         if let attributes = composeAttributes ?? nil {
             seen.composeSize = attributes.size
             if let data = await step("compose.file", { try await connection.download(paths.composeFile) }) {
@@ -182,7 +190,6 @@ public struct Doctor: Sendable {
                 if !result.succeeded { seen.pullFailure = redactor.redact(DoctorRules.lastLine(result.stderr + result.stdout)) }
             }
         }
-        return seen
     }
 
     private func vmChecks(
