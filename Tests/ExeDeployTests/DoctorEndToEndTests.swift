@@ -226,6 +226,28 @@ struct DoctorEndToEndTests {
         _ = try await sim.control("rm doctor-crash")
     }
 
+    @Test("a VM whose docker hangs: that check is a timeout after --deadline, the rest of the VM's checks are skipped, and the doctor ends")
+    func hungVM() async throws {
+        let sim = try self.sim
+        let (app, _) = try await composeApp("doctor-hang")
+        // compose.docker is the command the doctor runs docker with on the
+        // VM: one that never returns is a VM whose docker hangs.
+        let config = try String(contentsOfFile: app + "/exe.deploy.yaml", encoding: .utf8)
+        try (config + "compose:\n  docker: \"sleep 300; sudo docker\"\n").write(toFile: app + "/exe.deploy.yaml", atomically: true, encoding: .utf8)
+        let started = ContinuousClock.now
+        let hung = try await doctor(["--deadline", "3"], in: app)
+        let elapsed = ContinuousClock.now - started
+        #expect(elapsed < .seconds(60), "\(elapsed)")
+        #expect(hung.status == 1)
+        #expect(status(hung.checks, "containers") == "failed", "\(hung.checks["containers"] ?? [:])")
+        #expect(evidence(hung.checks, "containers") == "no answer within 3s")
+        #expect(status(hung.checks, "registry.pull") == "skipped")
+        #expect(evidence(hung.checks, "registry.pull").contains("doctor-hang stopped answering"))
+        #expect(status(hung.checks, "proxy.url") == "ok", "the checks after the VM's still ran")
+        #expect(status(hung.checks, "local.config") == "ok")
+        _ = try await sim.control("rm doctor-hang")
+    }
+
     func sectionIndex(_ section: String) -> Int {
         ["control", "vm", "proxy", "containers", "compose", "registry", "local"].firstIndex(of: section) ?? 99
     }

@@ -32,8 +32,8 @@ public struct Doctor: Sendable {
         self.deadline = deadline
     }
 
-    private func attempt<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async -> Result<T, any Error> {
-        do { return .success(try await DoctorDeadline.run(seconds: deadline, body)) } catch { return .failure(error) }
+    private func attempt<T: Sendable>(seconds: Int? = nil, _ body: @escaping @Sendable () async throws -> T) async -> Result<T, any Error> {
+        do { return .success(try await DoctorDeadline.run(seconds: seconds ?? deadline, body)) } catch { return .failure(error) }
     }
 
     /// Runs every check.
@@ -127,9 +127,9 @@ public struct Doctor: Sendable {
         let paths = RemoteDeployPaths(app: target.app)
 
         /// One step; after a timeout the rest are skipped.
-        func step<T: Sendable>(_ id: String, _ body: @escaping @Sendable () async throws -> T) async -> T? {
+        func step<T: Sendable>(_ id: String, seconds: Int? = nil, _ body: @escaping @Sendable () async throws -> T) async -> T? {
             guard seen.stoppedAnswering == nil else { return nil }
-            switch await attempt(body) {
+            switch await attempt(seconds: seconds, body) {
             case .success(let value): return value
             case .failure(let error):
                 let message = redactor.describe(error)
@@ -143,7 +143,7 @@ public struct Doctor: Sendable {
         for path in [RemoteDeployPaths.environmentFile, RemoteDeployPaths.previousEnvironmentFile] {
             let data = await step("secrets") { () -> Data? in
                 guard try await connection.attributes(of: path) != nil else { return nil }
-                return try await connection.download(path, timeout: .seconds(deadline))
+                return try await connection.download(path, timeout: .seconds(deadline + 5))
             }
             if let data = data ?? nil { redactor.addValues(ofEnvironmentFile: String(decoding: data, as: UTF8.self)) }
         }
@@ -166,7 +166,7 @@ public struct Doctor: Sendable {
             seen.lockHolder = holder
         }
         let psCommand = target.dockerCommand(["ps", "-a", "--format", DoctorRules.containerFormat])
-        if let ps = await step("containers", { try await connection.run(psCommand, timeout: .seconds(deadline)) }) {
+        if let ps = await step("containers", { try await connection.run(psCommand, timeout: .seconds(deadline + 5)) }) {
             if ps.succeeded {
                 seen.containers = DoctorRules.containerRows(ps.stdout)
             } else {
@@ -177,7 +177,7 @@ public struct Doctor: Sendable {
         for container in expected {
             guard let row = seen.containers?.first(where: { $0.name == container.name }), !row.status.hasPrefix("Up") else { continue }
             let logs = target.dockerCommand(["logs", "--tail", "20", container.name])
-            if let result = await step("container.\(container.service)", { try await connection.run(logs, timeout: .seconds(deadline)) }) {
+            if let result = await step("container.\(container.service)", { try await connection.run(logs, timeout: .seconds(deadline + 5)) }) {
                 let lines = (result.stdout + result.stderr).split(whereSeparator: \.isNewline).map { redactor.redact(String($0)) }
                 seen.logTails[container.name] = Array(lines.suffix(20))
             }
@@ -185,7 +185,9 @@ public struct Doctor: Sendable {
         let image = expected.first { $0.service == target.composeService }?.image ?? expected.first?.image
         if let image {
             let pull = target.dockerCommand(["pull", image])
-            if let result = await step("registry.pull", { try await connection.run(pull, timeout: .seconds(max(deadline, 60))) }) {
+            // A pull downloads layers: it gets more time than the other steps.
+            let seconds = max(deadline, 90)
+            if let result = await step("registry.pull", seconds: seconds + 5, { try await connection.run(pull, timeout: .seconds(seconds)) }) {
                 seen.pulled = true
                 if !result.succeeded { seen.pullFailure = redactor.redact(DoctorRules.lastLine(result.stderr + result.stdout)) }
             }
