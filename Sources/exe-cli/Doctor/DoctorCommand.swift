@@ -17,9 +17,9 @@ struct DoctorCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Global options") var global: GlobalOptions
     @OptionGroup var deploy: DeployTargetOptions
-    @Argument(help: "The VM (default: the app's VM from exe.deploy.yaml).") var name: String?
+    @Argument(help: ArgumentHelp("The VM (default: the app's VM from exe.deploy.yaml).", valueName: "vm")) var name: String?
     @Flag(help: "Apply the safe fixes (share port, set-public, restart an exited container).") var fix = false
-    @Flag(help: "Do not ask before --fix applies them.") var yes = false
+    @Flag(name: [.short, .customLong("yes")], help: "Do not ask before --fix applies them (asked only on a terminal).") var yes = false
     @Option(help: "Seconds each check may take.") var deadline = 20
 
     func validate() throws {
