@@ -129,6 +129,8 @@ struct DoctorEndToEndTests {
         #expect(status(paused.checks, "vm.status") == "failed")
         #expect(fixCommand(paused.checks, "vm.status") == "exe-cli vm resume doctor-nap")
         #expect(status(paused.checks, "proxy.url") == "skipped")
+        #expect(status(paused.checks, "vm.ssh") == "skipped" && status(paused.checks, "registry.pull") == "skipped")
+        #expect(evidence(paused.checks, "registry.pull") == "the VM is paused")
         #expect(status(paused.checks, "local.config") == "warning")
         #expect(paused.report["vm"] as? String == "doctor-nap")
         let noName = try await sim.cli(["doctor"], in: empty)
@@ -144,7 +146,7 @@ struct DoctorEndToEndTests {
         let healthy = try await doctor(in: app)
         #expect(healthy.status == 0)
         #expect(notOK(healthy.checks).isEmpty, "every check is ✓: \(notOK(healthy.checks))")
-        for id in ["control.reachable", "control.account", "control.region", "vm.exists", "vm.status", "vm.usage", "proxy.port", "proxy.visibility",
+        for id in ["control.reachable", "control.account", "control.region", "vm.exists", "vm.status", "vm.usage", "vm.ssh", "proxy.port", "proxy.visibility",
             "proxy.url", "container.app", "containers.image", "compose.file", "compose.env_file", "compose.volumes", "deploy.lock", "registry.pull",
             "local.dockerfile", "local.config"]
         {
@@ -154,7 +156,7 @@ struct DoctorEndToEndTests {
         #expect(order == order.sorted { sectionIndex($0) < sectionIndex($1) }, "sections in the checklist's order: \(order)")
         #expect(healthy.checks["registry.pull"]?["evidence"] as? String == "pulled \(image) with the VM's credentials")
         let text = try await sim.cli(["doctor"], in: app)
-        #expect(text.status == 0 && text.stdout.contains("all 18 checks passed"), "\(text.stdout)")
+        #expect(text.status == 0 && text.stdout.contains("all 19 checks passed"), "\(text.stdout)")
 
         #expect(try await sim.onVM("doctor-shop", "chmod 644 /data/.env.production").status == 0)
         let readable = try await doctor(in: app)

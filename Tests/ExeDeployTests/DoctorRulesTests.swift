@@ -40,6 +40,9 @@ struct DoctorRulesTests {
         #expect(DoctorRules.vmState(nil, name: "shop", pattern: .replace)[0].fix?.command == "exe-cli deploy")
         #expect(DoctorRules.vmState(nil, name: "shop", pattern: .compose)[0].fix?.command == "exe-cli vm new --name=shop")
         #expect(DoctorRules.vmState(VM(name: "shop", status: .running), name: "shop", pattern: nil).allSatisfy { $0.status == .ok })
+        #expect(DoctorRules.ssh(connected: "root@127.0.0.1:2201", failure: nil, vm: "shop").status == .ok)
+        let refused = DoctorRules.ssh(connected: nil, failure: "host key changed", vm: "shop")
+        #expect(refused.status == .failed && refused.evidence == "host key changed" && refused.fix?.command.hasPrefix("exe-cli -v vm exec shop") == true)
     }
 
     @Test("stat: disk at 95% of its size is a warning naming resize; low use is ✓ with the figures")

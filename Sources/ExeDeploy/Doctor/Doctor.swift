@@ -75,6 +75,12 @@ public struct Doctor: Sendable {
             seen = await observeVM(vm, pattern: &pattern, redactor: &redactor)
         }
 
+        if running {
+            checks.append(DoctorRules.ssh(connected: seen.connected, failure: seen.sshFailure, vm: name))
+        } else {
+            checks.append(.skipped("vm.ssh", .vm, "SSH to the VM", notRunning))
+        }
+
         // The proxy.
         let share = await attempt { try await control.share.show(name) }
         let composeText = seen.composeText
@@ -111,9 +117,11 @@ public struct Doctor: Sendable {
         switch await attempt({ [context] in try await context.connect(vm) }) {
         case .success(let opened): connection = opened
         case .failure(let error):
-            seen.stoppedAnswering = "cannot reach \(vm.name) over SSH: \(redactor.describe(error))"
+            seen.sshFailure = redactor.describe(error)
+            seen.stoppedAnswering = "cannot reach \(vm.name) over SSH"
             return seen
         }
+        seen.connected = "\(connection.destination)"
         await observe(vm, over: connection, into: &seen, pattern: &pattern, redactor: &redactor)
         _ = try? await DoctorDeadline.run(seconds: 5) { await connection.close() }
         return seen
@@ -217,7 +225,9 @@ public struct Doctor: Sendable {
                 checks.append(DoctorRules.lock(holder, now: context.clock.now(), unlock: target.unlockCommand))
             }
             checks.append(
-                .skipped("registry.pull", .registry, "the VM pulls the image", "Pattern A: exe.dev pulls the image when it makes the VM"))
+                .skipped(
+                    "registry.pull", .registry, "the VM pulls the image",
+                    pattern == .replace ? "Pattern A: exe.dev pulls the image when it makes the VM" : reason))
             return checks
         }
         var checks: [DoctorCheck] = []

@@ -2,6 +2,10 @@ import ExeControl
 
 /// What the doctor read on the VM over its one connection.
 struct DoctorVMObservations: Sendable {
+    /// Where the one SSH connection went (`user@host:port`), once it did.
+    var connected: String?
+    /// Why it could not be opened.
+    var sshFailure: String?
     /// The deploy audit log's records.
     var records: [DeployAuditRecord] = []
     /// Pattern B: the compose file's size, or `nil` when missing.

@@ -116,6 +116,14 @@ public enum DoctorRules {
         return DoctorCheck("vm.usage", .vm, "CPU, memory, disk", .ok, evidence)
     }
 
+    /// The SSH connection to the VM the rest of its checks use.
+    public static func ssh(connected: String?, failure: String?, vm: String) -> DoctorCheck {
+        if let connected { return DoctorCheck("vm.ssh", .vm, "SSH to the VM", .ok, "connected to \(connected)") }
+        return DoctorCheck(
+            "vm.ssh", .vm, "SSH to the VM", .failed, failure ?? "no connection",
+            fix: DoctorFix("exe-cli -v vm exec \(vm) -- true (its host key, ssh_port and identity)"))
+    }
+
     // MARK: proxy
 
     /// The shared port against the port the app listens on.
