@@ -60,8 +60,9 @@ extension ControlSession {
         guard let port = Int(arguments[1]), (3000...9999).contains(port) else {
             throw CommandFailure("port must be between 3000 and 9999, got \(GoFlagParser.goQuote(arguments[1]))")
         }
+        // execore/ssh_share.go handleSharePortCmd changes route.Port only:
+        // the share (public or private) stays and follows the new default port.
         let vm = try updateVM(name) { vm -> VMRecord in
-            if vm.proxyPort != port { vm.share = "private" }
             vm.proxyPort = port
             return vm
         }

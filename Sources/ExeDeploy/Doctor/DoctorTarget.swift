@@ -1,0 +1,79 @@
+public import ExeSystem
+
+/// What the doctor checks against: the app's settings from
+/// `exe.deploy.yaml`, or only a VM's name when there is no (valid) file.
+public struct DoctorTarget: Sendable {
+    /// The VM.
+    public var vm: String
+    /// The app (the VM's name without a config file).
+    public var app: String
+    /// The pattern; `nil` without a config file (the doctor then looks for
+    /// `/data/<vm>.compose.yaml`).
+    public var pattern: DeployPattern?
+    /// `port:`.
+    public var port: Int?
+    /// `public:`.
+    public var isPublic: Bool?
+    /// The path the URL check asks for.
+    public var healthPath: String
+    /// The status that means healthy.
+    public var healthStatus: Int
+    /// The compose service that runs the app.
+    public var composeService: String
+    /// `docker` on the VM (`sudo docker`).
+    public var docker: String
+    /// The registry user.
+    public var registryUser: String?
+    /// The variable holding the registry token.
+    public var registryPasswordEnv: String
+    /// The registry token (redacted from everything the doctor prints).
+    public var registryPassword: Secret?
+    /// The Dockerfile, when there is a config file.
+    public var dockerfile: String?
+    /// The `exe-cli deploy unlock` line for this app.
+    public var unlockCommand: String
+
+    /// The settings of a resolved configuration.
+    public init(_ configuration: DeployConfiguration) {
+        vm = configuration.vm.value
+        app = configuration.app.value
+        pattern = configuration.pattern.value
+        port = configuration.port.value
+        isPublic = configuration.isPublic.value
+        let path = configuration.healthPath.value
+        healthPath = path == "none" ? "/" : path
+        healthStatus = configuration.healthStatus.value
+        composeService = configuration.composeService.value
+        docker = configuration.docker.value
+        registryUser = configuration.registryUser.value
+        registryPasswordEnv = configuration.registryPasswordEnv.value
+        registryPassword = configuration.registryPassword
+        dockerfile = configuration.absolutePath(
+            configuration.context.value == "." ? configuration.dockerfile.value
+                : configuration.context.value + "/" + configuration.dockerfile.value)
+        unlockCommand = configuration.unlockCommand
+    }
+
+    /// Only a VM: defaults for everything else.
+    public init(vm: String) {
+        self.vm = vm
+        app = vm
+        pattern = nil
+        port = nil
+        isPublic = nil
+        healthPath = "/"
+        healthStatus = 200
+        composeService = "app"
+        docker = "sudo docker"
+        registryUser = nil
+        registryPasswordEnv = "EXE_REGISTRY_PASSWORD"
+        registryPassword = nil
+        dockerfile = nil
+        unlockCommand = ShellQuote.command(["exe-cli", "deploy", "unlock", "--app", vm, "--vm", vm, "--pattern", "compose"])
+    }
+
+    /// `docker ARGUMENTS` on the VM, quoted.
+    func dockerCommand(_ arguments: [String]) -> String {
+        docker + " " + ShellQuote.command(arguments)
+    }
+}
