@@ -140,15 +140,31 @@ extension Leases {
         let ids = made.all
         guard !keep, !ids.isEmpty else { return nil }
         context.progress("removing the \(ids.count) lease\(ids.count == 1 ? "" : "s") this run made")
-        do {
-            _ = try await stop(ids)
-            return nil
-        } catch {
-            let left = ids.filter { (try? lookup($0)) != nil }
-            let names = left.compactMap { try? lookup($0).vmName }
-            let manual = names.map { Self.manualRemovalCommand(vmName: $0, controlHost: context.controlHost) }.joined(separator: "; ")
-            return ("removing the shards' leases failed: \(error). Remove them by hand: \(manual)", ids.filter { !left.contains($0) })
+        // One `rm` per lease, all at once: the server removes the VMs of one
+        // `rm` one after another.
+        let failures = await withTaskGroup(of: String?.self) { group in
+            for id in ids {
+                group.addTask {
+                    do {
+                        _ = try await self.stop([id])
+                        return nil
+                    } catch {
+                        return "\(id): \(error)"
+                    }
+                }
+            }
+            var failures: [String] = []
+            for await failure in group { if let failure { failures.append(failure) } }
+            return failures
         }
+        guard !failures.isEmpty else { return nil }
+        let left = ids.filter { (try? lookup($0)) != nil }
+        let names = left.compactMap { try? lookup($0).vmName }
+        let manual = names.map { Self.manualRemovalCommand(vmName: $0, controlHost: context.controlHost) }.joined(separator: "; ")
+        return (
+            "removing the shards' leases failed: \(failures.sorted().joined(separator: "; ")). Remove them by hand: \(manual)",
+            ids.filter { !left.contains($0) }
+        )
     }
 
     private func runShards(

@@ -36,8 +36,9 @@ extension Leases {
             context.progress("lease \(id): copying \(base.vmName) to \(identity.vmName) (cp --standalone)")
             var options = CopyOptions(copyTags: false)
             options.standalone = true
+            let copied: CopyResult
             do {
-                _ = try await context.control.copy(base.vmName, as: identity.vmName, options: options)
+                copied = try await context.control.copy(base.vmName, as: identity.vmName, options: options)
             } catch {
                 try? context.claims.remove(id)
                 throw error
@@ -45,12 +46,29 @@ extension Leases {
             do {
                 var tags = [LeaseTags.owner, LeaseTags.id(id), LeaseTags.slug(identity.slug), LeaseTags.expires(claim.expiresAt)]
                 if keep { tags.append(LeaseTags.keep) }
-                _ = try await context.control.tag(identity.vmName, tags)
-                guard let vm = try await context.control.vm(named: identity.vmName) else {
-                    throw LeaseError(.notFound, "the copy \(identity.vmName) is not listed after `cp`")
+                let control = context.control
+                let vmName = identity.vmName
+                // Tagging and the wait for SSH go on at once; both must succeed.
+                async let tagged = control.tag(vmName, tags)
+                let destination: SSHDestination
+                if copied.sshDestination != nil || copied.sshHost != nil {
+                    // `cp --json` names the copy's SSH destination (execore/ssh_cp_command.go: "ssh").
+                    destination = VMEndpoint.destination(
+                        name: vmName, sshHost: copied.sshHost, sshUser: copied.sshUser, sshDestination: copied.sshDestination,
+                        sshPort: copied.sshPort, defaultUser: context.defaultUser)
+                } else if let vm = try await control.vm(named: vmName) {
+                    destination = vm.sshDestination(defaultUser: context.defaultUser)
+                } else {
+                    _ = try? await tagged
+                    throw LeaseError(.notFound, "the copy \(vmName) is not listed after `cp`")
                 }
-                let destination = vm.sshDestination(defaultUser: context.defaultUser)
-                try await waitUntilReady(destination, lease: id)
+                do {
+                    try await waitUntilReady(destination, lease: id)
+                } catch {
+                    _ = try? await tagged
+                    throw error
+                }
+                _ = try await tagged
                 return try context.claims.update(id) { claim in
                     claim.state = .ready
                     claim.sshHost = destination.host
