@@ -173,6 +173,10 @@ extension Leases {
     ) async throws -> [ShardOutcome] {
         let template = request.run
         let total = request.shards
+        // The slugs the copies must avoid, asked for while the base syncs.
+        let control = context.control
+        async let takenSlugs = total > 1
+            ? Set(try await control.list([LeaseTags.owner]).vms.compactMap { LeaseTags.slug(in: $0.tags) }) : []
         if template.sync, !interrupt.isFired {
             var sync = template
             sync.lease = base.identity.id
@@ -186,7 +190,7 @@ extension Leases {
         // Leases for shards 2...N, made at once.
         var leases: [Int: Result<ShardLease, ShardLeaseFailure>] = [1: .success(ShardLease(claim: base, origin: .base))]
         if total > 1 {
-            let taken = Set(try await context.control.list([LeaseTags.owner]).vms.compactMap { LeaseTags.slug(in: $0.tags) })
+            let taken = try await takenSlugs
             await withTaskGroup(of: (Int, Result<ShardLease, ShardLeaseFailure>).self) { group in
                 for index in 2...total {
                     group.addTask {
