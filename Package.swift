@@ -115,6 +115,12 @@ let package = Package(
             path: "Benchmarks/SyncBenchmark",
             swiftSettings: strictSettings
         ),
+        .executableTarget(
+            name: "shard-benchmark",
+            dependencies: ["ExeSystem", "ExeTestSupport"],
+            path: "Benchmarks/ShardBenchmark",
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "Exe",
             dependencies: ["ExeControl", "ExeDeploy", "ExeLease", "ExeSSH", "ExeSystem"],

@@ -30,6 +30,7 @@ struct LeaseRunCommand: AsyncParsableCommand {
     @Flag(help: "Keep the one-shot lease afterwards.") var keep = false
     @Flag(help: "Use a lease claimed by another repository.") var reclaim = false
     @Option(name: .customLong("timing-json"), help: "Write the timing record to this file.") var timingJSON: String?
+    @OptionGroup(title: "Sharded runs") var sharding: LeaseShardOptions
     @Argument(parsing: .postTerminator, help: "The command, after --.") var command: [String] = []
 
     var words: [String] { command }
@@ -37,6 +38,7 @@ struct LeaseRunCommand: AsyncParsableCommand {
     func validate() throws {
         if words.isEmpty && !syncOnly { throw ValidationError("give a command to run after -- (or --sync-only)") }
         if noSync && syncOnly { throw ValidationError("--no-sync and --sync-only exclude each other") }
+        try sharding.validate(syncOnly: syncOnly, timingJSON: timingJSON)
         for name in allowEnv where !RemoteCommand.isValidName(name.hasSuffix("*") ? String(name.dropLast()) + "X" : name) {
             throw ValidationError("--allow-env \(name): not a variable name")
         }
@@ -61,6 +63,10 @@ struct LeaseRunCommand: AsyncParsableCommand {
                     "error: refusing to sync \(root == "/" ? "/" : "your home directory \(root)") to the VM: run from a project directory, pass --no-sync, or --allow-home-sync if you mean it")
                 throw CLIExit(.usage)
             }
+        }
+        if sharding.isSharded {
+            try await LeaseShardRunCommand.run(request, options: sharding, global: global, lease: lease)
+            return
         }
         try await LeaseSession.run(global, lease) { leases, session in
             let interrupt = RunInterrupt()
