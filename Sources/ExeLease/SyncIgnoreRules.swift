@@ -25,7 +25,7 @@ public struct SyncIgnoreRules: Sendable {
     public static let builtInExcludes = [
         ".git", "node_modules", ".build", ".swiftpm", ".venv", "venv", "__pycache__", ".pytest_cache",
         ".mypy_cache", ".ruff_cache", ".tox", ".gradle", ".next", ".turbo", ".parcel-cache", ".cache",
-        ".DS_Store", ".exe-sync",
+        ".DS_Store", ".exe-sync", ".exe",
     ]
 
     /// Names of well-known secrets (directories of credentials, key files,
