@@ -11,8 +11,9 @@ extension Leases {
 
     /// Touches `claim` every ``heartbeatInterval(idleTimeoutSeconds:)``
     /// until the returned task is cancelled. A failed touch is reported and
-    /// tried again at the next beat.
-    func heartbeat(_ claim: LeaseClaim) -> Task<Void, Never> {
+    /// tried again at the next beat. `lease run` and `lease tunnel` keep
+    /// one running while they use the lease.
+    public func heartbeat(_ claim: LeaseClaim) -> Task<Void, Never> {
         let interval = Self.heartbeatInterval(idleTimeoutSeconds: claim.idleTimeoutSeconds)
         let clock = context.clock
         let progress = context.progress
