@@ -269,3 +269,85 @@ struct LeaseLifeCLITests {
         }
     }
 }
+
+extension LeaseLifeCLITests {
+    /// A loopback port nothing listens on now (the sim's VMs share the host's network).
+    static func freePort() throws -> Int {
+        for _ in 0..<50 {
+            let port = Int.random(in: 20_000...40_000)
+            let probe = try? SSHTestPortProbe.isFree(port)
+            if probe == true { return port }
+        }
+        throw LeaseError(.configuration, "no free port found")
+    }
+
+    @Test("lease tunnel: a web server on the VM reached with curl through a direct-tcpip channel; the URL only after a connection succeeded; Ctrl-C ends it; a dead port prints no URL")
+    func tunnel() async throws {
+        try await withLeaseTestBed { bed in
+            let warm = try await Self.cli(bed, ["lease", "warmup", "--json"])
+            #expect(warm.status == 0, "\(warm.stderr)")
+            let id = try #require(try Self.json(warm)["lease_id"] as? String)
+            let remotePort = try Self.freePort()
+
+            // Nothing listens yet: exit 1, no URL.
+            let dead = try await Self.cli(bed, ["lease", "tunnel", id, "\(remotePort):0"], timeout: .seconds(60))
+            #expect(dead.status == 1 && dead.stdout.isEmpty && dead.stderr.contains("nothing answers on port \(remotePort)"), "\(dead.stdout) \(dead.stderr)")
+
+            let serve = try await Self.cli(bed, [
+                "lease", "run", "--id", id, "--no-sync", "--", "sh", "-c",
+                "mkdir -p site && echo hello-through-the-tunnel > site/index.html && setsid busybox httpd -f -p 127.0.0.1:\(remotePort) -h site </dev/null >/dev/null 2>&1 & sleep 1",
+            ])
+            #expect(serve.status == 0, "\(serve.stderr)")
+
+            try await Self.checkTunnel(bed, id: id, remotePort: remotePort)
+            #expect(try await Self.cli(bed, ["lease", "stop", id]).status == 0)
+        }
+    }
+}
+
+extension LeaseLifeCLITests {
+    static func text(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
+
+    /// Opens `lease tunnel` as a child, fetches through it with curl, ends it with SIGINT.
+    static func checkTunnel(_ bed: LeaseTestBed, id: String, remotePort: Int) async throws {
+        let log = bed.home.file("tunnel.out")
+        let errors = bed.home.file("tunnel.err")
+        let environment = ProcessInfo.processInfo.environment.merging(bed.cliEnvironment) { _, new in new }
+        let child = try ChildProcess.spawn(
+            try LeaseTestBed.cliExecutable(), ["lease", "tunnel", id, "\(remotePort):0"], environment: environment,
+            workingDirectory: bed.repository, stdout: .appendToFile(log), stderr: .appendToFile(errors))
+        let deadline = ContinuousClock.now + .seconds(60)
+        while text(log).isEmpty && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        let url = text(log).trimmingCharacters(in: .whitespacesAndNewlines)
+        let stderrText = text(errors)
+        #expect(url.hasPrefix("http://127.0.0.1:"), "\(url) \(stderrText)")
+        for _ in 0..<3 {
+            let fetched = try await LocalProcessRunner().run(ProcessInvocation("curl", ["-sS", "--max-time", "20", url + "/index.html"], timeout: .seconds(30)))
+            #expect(fetched.status == 0 && fetched.stdout == "hello-through-the-tunnel\n", "\(fetched.stdout) \(fetched.stderr)")
+        }
+        child.signal(SIGINT)
+        let ends = ContinuousClock.now + .seconds(30)
+        while child.isRunning && ContinuousClock.now < ends { try await Task.sleep(for: .milliseconds(100)) }
+        if child.isRunning { child.signal(SIGKILL) }
+        let status = await child.exitStatus()
+        let finalErrors = text(errors)
+        #expect(status == 0, "Ctrl-C ends the tunnel: \(finalErrors)")
+        let after = try await LocalProcessRunner().run(ProcessInvocation("curl", ["-sS", "--max-time", "5", url], timeout: .seconds(15)))
+        #expect(after.status != 0, "the listener is gone after Ctrl-C")
+    }
+}
+
+/// Whether a loopback port is free (bind succeeds).
+enum SSHTestPortProbe {
+    static func isFree(_ port: Int) throws -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = in_addr_t(UInt32(0x7F00_0001).bigEndian)
+        return withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } } == 0
+    }
+}
