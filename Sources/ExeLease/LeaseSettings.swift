@@ -52,8 +52,9 @@ public struct LeaseSettings: Sendable, Equatable {
     /// The VM's size settings in one string (image, CPUs, memory, disk,
     /// command): a lease is reused only by settings with the same key.
     public var sizeKey: String {
-        [image.value ?? "", cpus.value.map(String.init) ?? "", memory.value ?? "", disk.value ?? "", command.value ?? ""]
-            .map { $0.replacingOccurrences(of: "|", with: "||") }.joined(separator: "|")
+        // A JSON array: unambiguous whatever the values contain.
+        let values: [String?] = [image.value, cpus.value.map(String.init), memory.value, disk.value, command.value]
+        return (try? JSONEncoder().encode(values)).map { String(decoding: $0, as: UTF8.self) } ?? ""
     }
 
     /// Values given on the command line (`nil`: not given).
