@@ -351,3 +351,35 @@ enum SSHTestPortProbe {
         return withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } } == 0
     }
 }
+
+extension LeaseLifeCLITests {
+    @Test("run --artifacts after Ctrl-C: the files the interrupted command wrote are copied back, then exit 130")
+    func artifactsAfterInterrupt() async throws {
+        try await withLeaseTestBed { bed in
+            let warm = try await Self.cli(bed, ["lease", "warmup", "--json"])
+            #expect(warm.status == 0, "\(warm.stderr)")
+            let id = try #require(try Self.json(warm)["lease_id"] as? String)
+            let errors = bed.home.file("interrupted.err")
+            let collected = bed.home.file("interrupted-artifacts")
+            let child = try ChildProcess.spawn(
+                try LeaseTestBed.cliExecutable(),
+                ["lease", "run", "--id", id, "--no-sync", "--artifacts", "partial.txt", "--artifacts-dir", collected, "--", "sh", "-c",
+                 "echo half-done > partial.txt; echo started; sleep 60"],
+                environment: ProcessInfo.processInfo.environment.merging(bed.cliEnvironment) { _, new in new }, workingDirectory: bed.repository,
+                stdout: .appendToFile(bed.home.file("interrupted.out")), stderr: .appendToFile(errors))
+            let deadline = ContinuousClock.now + .seconds(60)
+            while !Self.text(bed.home.file("interrupted.out")).contains("started") && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            child.signal(SIGINT)
+            let ends = ContinuousClock.now + .seconds(60)
+            while child.isRunning && ContinuousClock.now < ends { try await Task.sleep(for: .milliseconds(100)) }
+            if child.isRunning { child.signal(SIGKILL) }
+            let status = await child.exitStatus()
+            let stderrText = Self.text(errors)
+            #expect(status == 130, "\(stderrText)")
+            #expect(Self.text(collected + "/partial.txt") == "half-done\n", "\(stderrText)")
+            #expect(try await Self.cli(bed, ["lease", "stop", id]).status == 0)
+        }
+    }
+}
