@@ -12,8 +12,13 @@ public struct CollectionOutcome: Sendable, Codable, Equatable {
         case forgotten
         /// A dry run: the claim would be removed.
         case wouldForget = "would-forget"
+        /// The idle lease's VM was paused (idle action `pause`).
+        case paused
+        /// A dry run: the VM would be paused.
+        case wouldPause = "would-pause"
 
-        /// The word printed and encoded: `stopped`, `would-stop`, `forgotten`, `would-forget`.
+        /// The word printed and encoded: `stopped`, `would-stop`, `forgotten`,
+        /// `would-forget`, `paused`, `would-pause`.
         public var description: String { rawValue }
     }
 

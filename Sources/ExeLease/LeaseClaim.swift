@@ -42,11 +42,25 @@ public struct LeaseClaim: Sendable, Codable, Equatable {
     public var keep: Bool
     /// Changes on every write; a writer that read an older revision is refused.
     public var revision: String
+    /// When the TTL was last renewed (a reuse renews it); the TTL counts
+    /// from here, or from ``createdAt`` when `nil`.
+    public var renewedAt: Date?
+    /// When this machine paused the lease's VM (`nil`: not paused as far as
+    /// this claim knows).
+    public var pausedAt: Date?
+    /// The VM's size settings (image, CPUs, memory, disk, command) as
+    /// ``LeaseSettings/sizeKey``; `nil` for claims made before it was
+    /// recorded, which are never reused.
+    public var sizeKey: String?
 
     /// When the lease may be collected: the earlier of idle and TTL expiry.
-    public var expiresAt: Date {
-        min(lastUsedAt.addingTimeInterval(TimeInterval(idleTimeoutSeconds)), createdAt.addingTimeInterval(TimeInterval(ttlSeconds)))
-    }
+    public var expiresAt: Date { min(idleExpiresAt, ttlExpiresAt) }
+
+    /// When the lease has been idle for its idle timeout.
+    public var idleExpiresAt: Date { lastUsedAt.addingTimeInterval(TimeInterval(idleTimeoutSeconds)) }
+
+    /// When the lease's TTL ends (counted from its last renewal).
+    public var ttlExpiresAt: Date { (renewedAt ?? createdAt).addingTimeInterval(TimeInterval(ttlSeconds)) }
 
     /// Creates a claim.
     public init(

@@ -27,6 +27,8 @@ public struct LeaseRunRequest: Sendable {
     public var reclaim = false
     /// How long an interrupted command gets between SIGINT and SIGKILL.
     public var interruptGrace: Duration = .seconds(5)
+    /// Files to copy back after the command (also when it failed or was interrupted).
+    public var artifacts: ArtifactRequest?
 
     /// Creates a request.
     public init(lease: String?, arguments: [String]) {
@@ -151,14 +153,29 @@ extension Leases {
         let start = clock.instant()
         var warmupMilliseconds: Int?
         let claim: LeaseClaim
-        let oneShot = request.lease == nil
+        var useLock: LeaseUseLock?
+        // With the reuse setting, a run without a lease takes (or makes) a
+        // lease it leaves for the next run instead of a one-shot lease.
+        let reusing = request.lease == nil && context.settings.reuse.value && !request.keep
+        let oneShot = request.lease == nil && !reusing
         if let key = request.lease {
             claim = try self.claim(key, reclaim: request.reclaim)
+        } else if reusing {
+            let begin = clock.instant()
+            let (acquired, lock) = try await acquireHolding(WarmupRequest(reuse: true))
+            claim = acquired.claim
+            lock?.downgrade()
+            useLock = lock
+            warmupMilliseconds = WorkTreeSync.milliseconds(clock.elapsed(since: begin))
         } else {
             let begin = clock.instant()
             claim = try await warmup(WarmupRequest(keep: request.keep))
             warmupMilliseconds = WorkTreeSync.milliseconds(clock.elapsed(since: begin))
         }
+        // Marks the lease in use here: no reuse takes it and no gc on this
+        // machine collects it until the run ends.
+        if useLock == nil { useLock = LeaseUseLock.shared(directory: context.claims.directory, leaseID: claim.identity.id) }
+        defer { useLock?.release() }
         do {
             if interrupt.isFired {
                 // Ctrl-C during the warmup: the VM was allowed to finish
@@ -170,6 +187,7 @@ extension Leases {
                     filesChanged: 0, syncUpToDate: false, exitCode: 130, interrupted: true, leaseStopped: false)
                 timing.warmupMilliseconds = warmupMilliseconds
                 if oneShot && !request.keep {
+                    useLock?.release()
                     _ = try await stop([claim.identity.id])
                     timing.leaseStopped = true
                 }
@@ -179,14 +197,18 @@ extension Leases {
             var result = try await runOnLease(claim, request: request, interrupt: interrupt, output: output, start: start)
             result.timing.warmupMilliseconds = warmupMilliseconds
             if oneShot && !request.keep {
+                useLock?.release()
                 _ = try await stop([claim.identity.id])
                 result.timing.leaseStopped = true
             }
             result.timing.totalMilliseconds = WorkTreeSync.milliseconds(clock.elapsed(since: start))
-            return LeaseRunResult(status: result.status, timing: result.timing)
+            var final = LeaseRunResult(status: result.status, timing: result.timing)
+            final.artifacts = result.artifacts
+            return final
         } catch {
             if oneShot && !request.keep {
                 context.progress("lease \(claim.identity.id): stopping the one-shot lease after the failure")
+                useLock?.release()
                 _ = try? await stop([claim.identity.id])
             }
             throw LeaseError.wrapping(error)
@@ -196,23 +218,26 @@ extension Leases {
     private func runOnLease(
         _ claim: LeaseClaim, request: LeaseRunRequest, interrupt: RunInterrupt,
         output: @escaping @Sendable (CommandOutputEvent) -> Void, start: ContinuousClock.Instant
-    ) async throws -> (status: RemoteExitStatus?, timing: LeaseRunTiming) {
+    ) async throws -> (status: RemoteExitStatus?, timing: LeaseRunTiming, artifacts: ArtifactReport?) {
         let clock = context.clock
         let runID = RemoteCommand.newRunID()
         var timing = LeaseRunTiming(
             leaseID: claim.identity.id, slug: claim.identity.slug, runID: runID, totalMilliseconds: 0, bytesSent: 0,
             filesChanged: 0, syncUpToDate: false, interrupted: false, leaseStopped: false)
         let touching = Task { try await touch(claim) }
-        let connection = try await host(claim)
+        // The heartbeat keeps the idle expiry ahead while the run lasts.
+        let beating = heartbeat(claim)
+        defer { beating.cancel() }
+        let connection = try await connectResuming(claim)
         /// Ends a run interrupted before its command started.
-        func interrupted() async -> (status: RemoteExitStatus?, timing: LeaseRunTiming) {
+        func interrupted() async -> (status: RemoteExitStatus?, timing: LeaseRunTiming, artifacts: ArtifactReport?) {
             context.progress("interrupted before the command started; nothing was run")
             timing.interrupted = true
             timing.exitCode = 130
             _ = try? await touching.value
             await connection.close()
             timing.totalMilliseconds = WorkTreeSync.milliseconds(clock.elapsed(since: start))
-            return (nil, timing)
+            return (nil, timing, nil)
         }
         do {
             let remoteDirectory = claim.remoteDirectory
@@ -251,7 +276,7 @@ extension Leases {
                 _ = try? await touching.value
                 await connection.close()
                 timing.totalMilliseconds = WorkTreeSync.milliseconds(clock.elapsed(since: start))
-                return (nil, timing)
+                return (nil, timing, nil)
             }
 
             var environment = RemoteCommand.forwardedEnvironment(allowed: context.settings.allowEnv.value + request.allowEnv, from: request.environment)
@@ -287,10 +312,18 @@ extension Leases {
             _ = await interrupter.value
             timing.commandMilliseconds = WorkTreeSync.milliseconds(clock.elapsed(since: begin))
             timing.exitCode = timing.interrupted ? 130 : status?.shellStatus
+            var artifacts: ArtifactReport?
+            if let wanted = request.artifacts {
+                do {
+                    artifacts = try await collectArtifacts(wanted, runID: runID, claim: claim, connection: connection)
+                } catch {
+                    context.progress("lease \(claim.identity.id): artifacts not copied: \(LeaseError.wrapping(error))")
+                }
+            }
             _ = try? await touching.value
             await connection.close()
             timing.totalMilliseconds = WorkTreeSync.milliseconds(clock.elapsed(since: start))
-            return (status, timing)
+            return (status, timing, artifacts)
         } catch {
             _ = try? await touching.value
             await connection.close()

@@ -7,6 +7,9 @@ public struct LeaseRunResult: Sendable {
     public var status: RemoteExitStatus?
     /// The timing record (`--timing-json`), with the exit code.
     public var timing: LeaseRunTiming
+    /// The artifacts copied back (``LeaseRunRequest/artifacts``); `nil` when
+    /// none were asked for or copying them failed (said on progress).
+    public var artifacts: ArtifactReport?
 
     /// A result.
     public init(status: RemoteExitStatus?, timing: LeaseRunTiming) {

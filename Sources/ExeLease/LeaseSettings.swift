@@ -63,6 +63,22 @@ public struct LeaseSettings: Sendable, Equatable {
     public var syncExclude: Setting<[String]>
     /// Whether the sync compresses what it sends.
     public var syncCompress: Setting<Bool>
+    /// What `lease gc` does to a lease idle past its timeout: pause it
+    /// (memory and processes kept) or stop it.
+    public var idleAction: Setting<LeaseIdleAction>
+    /// How long a lease may stay paused before `lease gc` stops it.
+    public var pausedTTL: Setting<Duration>
+    /// Whether `lease run` without `--id` (and `warmup`) first takes an idle
+    /// or paused lease of this repository with the same size settings.
+    public var reuse: Setting<Bool>
+
+    /// The VM's size settings in one string (image, CPUs, memory, disk,
+    /// command): a lease is reused only by settings with the same key.
+    public var sizeKey: String {
+        // A JSON array: unambiguous whatever the values contain.
+        let values: [String?] = [image.value, cpus.value.map(String.init), memory.value, disk.value, command.value]
+        return (try? JSONEncoder().encode(values)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+    }
 
     /// Values given on the command line (`nil`: not given).
     public struct Overrides: Sendable {
@@ -88,6 +104,12 @@ public struct LeaseSettings: Sendable, Equatable {
         public var allowEnv: [String] = []
         /// Accept a control host that only the repository's file names.
         public var trustRepositoryControlHost = false
+        /// `--idle-action`.
+        public var idleAction: LeaseIdleAction?
+        /// `--paused-ttl`.
+        public var pausedTTL: Duration?
+        /// `--reuse` (`nil`: not given).
+        public var reuse: Bool?
         /// Nothing given.
         public init() {}
     }
@@ -137,7 +159,10 @@ public struct LeaseSettings: Sendable, Equatable {
             workRoot: pick(overrides.workRoot, env("EXE_LEASE_WORK_ROOT"), repo?.workRoot, user?.workRoot, "/tmp/exe"),
             allowEnv: pick(overrides.allowEnv.isEmpty ? nil : overrides.allowEnv, list("EXE_LEASE_ALLOW_ENV"), repo?.allowEnv, user?.allowEnv, ["CI"]),
             syncExclude: pick(nil, list("EXE_LEASE_SYNC_EXCLUDE"), repo?.syncExclude, user?.syncExclude, []),
-            syncCompress: pick(nil, env("EXE_LEASE_SYNC_COMPRESS").map { $0 != "0" && $0.lowercased() != "false" }, repo?.syncCompress, user?.syncCompress, true))
+            syncCompress: pick(nil, env("EXE_LEASE_SYNC_COMPRESS").map { $0 != "0" && $0.lowercased() != "false" }, repo?.syncCompress, user?.syncCompress, true),
+            idleAction: pick(overrides.idleAction, try env("EXE_LEASE_IDLE_ACTION").map { try LeaseIdleAction.parse($0, setting: "EXE_LEASE_IDLE_ACTION") }, repo?.idleAction, user?.idleAction, .pause),
+            pausedTTL: pick(overrides.pausedTTL, try duration("EXE_LEASE_PAUSED_TTL"), repo?.pausedTTL, user?.pausedTTL, .seconds(24 * 3600)),
+            reuse: pick(overrides.reuse, env("EXE_LEASE_REUSE").map { $0 != "0" && $0.lowercased() != "false" }, repo?.reuse, user?.reuse, false))
         settings.files = [userPath, repoPath].compactMap { $0 }.filter { FileManager.default.fileExists(atPath: $0) }
 
         if settings.controlHost.source == .repository, settings.controlHost.value != (user?.controlHost ?? "exe.dev") {
@@ -148,8 +173,8 @@ public struct LeaseSettings: Sendable, Equatable {
                     "\(repoPath ?? ".exe.yaml") sets the control host to \(settings.controlHost.value). Leases log in there with your SSH key, so a repository cannot choose it alone: pass --control-host \(settings.controlHost.value) (or set EXE_LEASE_TRUST_REPO_CONTROL_HOST=1) to confirm.")
             }
         }
-        if settings.ttl.value <= .zero || settings.idleTimeout.value <= .zero {
-            throw LeaseError(.configuration, "the idle timeout and TTL must be positive")
+        if settings.ttl.value <= .zero || settings.idleTimeout.value <= .zero || settings.pausedTTL.value <= .zero {
+            throw LeaseError(.configuration, "the idle timeout, TTL and paused TTL must be positive")
         }
         return settings
     }
@@ -169,6 +194,9 @@ public struct LeaseSettings: Sendable, Equatable {
             ("allowEnv", allowEnv.value.joined(separator: ","), allowEnv.source),
             ("sync.exclude", syncExclude.value.joined(separator: ","), syncExclude.source),
             ("sync.compress", String(syncCompress.value), syncCompress.source),
+            ("idleAction", idleAction.value.rawValue, idleAction.source),
+            ("pausedTTL", LeaseDuration.format(pausedTTL.value), pausedTTL.source),
+            ("reuse", String(reuse.value), reuse.source),
         ]
     }
 }
@@ -187,6 +215,9 @@ package struct LeaseFile {
     var allowEnv: [String]?
     var syncExclude: [String]?
     var syncCompress: Bool?
+    var idleAction: LeaseIdleAction?
+    var pausedTTL: Duration?
+    var reuse: Bool?
 
     static func load(_ path: String) throws -> LeaseFile? {
         switch BoundedFile.read(path, limit: BoundedYAML.Limits.configuration.documentBytes) {
@@ -207,7 +238,7 @@ package struct LeaseFile {
             throw LeaseError(.configuration, "\(path) has version \(version); this exe-cli reads version 1")
         }
         guard let lease = document["lease"] as? [String: Any] else { return LeaseFile() }
-        let known: Set<String> = ["controlHost", "image", "cpus", "memory", "disk", "command", "idleTimeout", "ttl", "workRoot", "allowEnv", "sync"]
+        let known: Set<String> = ["controlHost", "image", "cpus", "memory", "disk", "command", "idleTimeout", "ttl", "workRoot", "allowEnv", "sync", "idleAction", "pausedTTL", "reuse"]
         if let unknown = lease.keys.first(where: { !known.contains($0) }) {
             throw LeaseError(.configuration, "\(path): unknown setting lease.\(unknown) (known: \(known.sorted().joined(separator: ", ")))")
         }
@@ -222,6 +253,9 @@ package struct LeaseFile {
         file.ttl = try (lease["ttl"]).map { try LeaseDuration.parse("\($0)", setting: "lease.ttl in \(path)") }
         file.workRoot = lease["workRoot"] as? String
         file.allowEnv = lease["allowEnv"] as? [String]
+        file.idleAction = try (lease["idleAction"]).map { try LeaseIdleAction.parse("\($0)", setting: "lease.idleAction in \(path)") }
+        file.pausedTTL = try (lease["pausedTTL"]).map { try LeaseDuration.parse("\($0)", setting: "lease.pausedTTL in \(path)") }
+        file.reuse = lease["reuse"] as? Bool
         if let sync = lease["sync"] as? [String: Any] {
             file.syncExclude = sync["exclude"] as? [String]
             file.syncCompress = sync["compress"] as? Bool

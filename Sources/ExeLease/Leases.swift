@@ -90,10 +90,18 @@ public struct WarmupRequest: Sendable {
     public var slug: String?
     /// Keep the VM if warmup fails, and never collect it automatically.
     public var keep = false
+    /// A fixed lease id (`lease_` + 12 hex digits) chosen by the caller, so a
+    /// replayed warmup returns the same lease (``Leases/acquire(_:)``).
+    public var leaseID: String?
+    /// Take an idle or paused lease of this repository with the same size
+    /// settings before creating one (``Leases/acquire(_:)``).
+    public var reuse = false
     /// Creates a request.
-    public init(slug: String? = nil, keep: Bool = false) {
+    public init(slug: String? = nil, keep: Bool = false, leaseID: String? = nil, reuse: Bool = false) {
         self.slug = slug
         self.keep = keep
+        self.leaseID = leaseID
+        self.reuse = reuse
     }
 }
 
@@ -118,7 +126,10 @@ public struct Leases: Sendable {
     public func warmup(_ request: WarmupRequest) async throws -> LeaseClaim {
         try await wrappingErrors {
             let settings = context.settings
-            let id = LeaseIdentity.newID()
+            if let fixed = request.leaseID, !LeaseIdentity.isID(fixed) {
+                throw LeaseError(.configuration, "\"\(fixed)\" is not a lease id (lease_ followed by 12 lowercase hex digits)")
+            }
+            let id = request.leaseID ?? LeaseIdentity.newID()
             let remote = try await context.control.list([LeaseTags.owner])
             let remoteSlugs = Set(remote.vms.compactMap { LeaseTags.slug(in: $0.tags) })
             let preferred = try request.slug.map { text -> String in
@@ -140,13 +151,15 @@ public struct Leases: Sendable {
                     remoteDirectory: settings.workRoot.value + "/" + id + "/" + Self.repositoryName(context.repositoryRoot),
                     createdAt: created, idleTimeoutSeconds: Int(settings.idleTimeout.value.components.seconds),
                     ttlSeconds: Int(settings.ttl.value.components.seconds), keep: request.keep)
-                try context.claims.create(claim)
+                var sized = claim
+                sized.sizeKey = settings.sizeKey
+                try context.claims.create(sized)
                 return identity
             }
             let claim = try context.claims.load(id)!
             context.progress("lease \(id): creating VM \(identity.vmName) (slug \(identity.slug))")
 
-            var tags = [LeaseTags.owner, LeaseTags.id(id), LeaseTags.slug(identity.slug), LeaseTags.expires(claim.expiresAt)]
+            var tags = [LeaseTags.owner, LeaseTags.id(id), LeaseTags.slug(identity.slug), LeaseTags.expires(claim.expiresAt), LeaseTags.ttl(claim.ttlExpiresAt)]
             if request.keep { tags.append(LeaseTags.keep) }
             let vm: VM
             do {
@@ -339,17 +352,25 @@ public struct Leases: Sendable {
             try requireThisControlHost(claim)
             let before = claim.expiresAt
             let updated = try context.claims.update(claim.identity.id) { $0.lastUsedAt = context.now() }
-            if abs(updated.expiresAt.timeIntervalSince(before)) >= 60 {
-                try await retag(updated, from: before)
+            // Retag only when the expiry moved enough to matter: a minute, or
+            // a quarter of a short idle timeout (heartbeats of short leases).
+            let threshold = min(60, max(1, Double(updated.idleTimeoutSeconds) / 4))
+            if abs(updated.expiresAt.timeIntervalSince(before)) >= threshold {
+                try await retag(updated)
             }
             return updated
         }
     }
 
-    private func retag(_ claim: LeaseClaim, from old: Date) async throws {
+    /// Makes the VM's expiry, TTL and paused tags say what `claim` says.
+    func retag(_ claim: LeaseClaim) async throws {
         let vm = try await context.control.vm(named: claim.vmName)
-        let stale = (vm?.tags ?? []).filter { $0.hasPrefix("exe-lease-expires-") && $0 != LeaseTags.expires(claim.expiresAt) }
-        try await context.control.tag(claim.vmName, [LeaseTags.expires(claim.expiresAt)])
+        var wanted = [LeaseTags.expires(claim.expiresAt), LeaseTags.ttl(claim.ttlExpiresAt)]
+        if let paused = claim.pausedAt { wanted.append(LeaseTags.paused(paused)) }
+        let current = vm?.tags ?? []
+        let stale = LeaseTags.tags(withPrefixes: ["exe-lease-expires-", "exe-lease-ttl-", "exe-lease-paused-"], in: current).filter { !wanted.contains($0) }
+        let missing = wanted.filter { !current.contains($0) }
+        if !missing.isEmpty { try await context.control.tag(claim.vmName, missing) }
         if !stale.isEmpty { try await context.control.untag(claim.vmName, stale) }
     }
 
@@ -357,13 +378,18 @@ public struct Leases: Sendable {
     /// gone counts as stopped (its claim is removed). Every lease named is
     /// tried; if any fails, the error (thrown after the others were stopped)
     /// names what was stopped and what failed.
-    public func stop(_ idsOrSlugs: [String]) async throws -> [StopOutcome] {
+    ///
+    /// A lease stopped before (by this machine, in the last week) or a lease
+    /// id with neither claim nor VM is `already-gone`, so stopping twice
+    /// succeeds twice. A claim bound to another repository is refused unless
+    /// `anyRepository`; one made through another control host always is.
+    public func stop(_ idsOrSlugs: [String], anyRepository: Bool = false) async throws -> [StopOutcome] {
         try await wrappingErrors {
             var outcomes: [StopOutcome] = []
             var failures: [(key: String, error: any Error)] = []
             for key in idsOrSlugs {
                 do {
-                    outcomes.append(try await stopOne(key))
+                    outcomes.append(try await stopOne(key, anyRepository: anyRepository))
                 } catch {
                     failures.append((key, error))
                 }
@@ -377,9 +403,16 @@ public struct Leases: Sendable {
         }
     }
 
-    private func stopOne(_ key: String) async throws -> StopOutcome {
+    private func stopOne(_ key: String, anyRepository: Bool) async throws -> StopOutcome {
         let claim = try? lookup(key)
-        if let claim { try requireThisControlHost(claim) }
+        if let claim {
+            try requireThisControlHost(claim)
+            if !anyRepository && claim.repositoryRoot != context.repositoryRoot {
+                throw LeaseError(
+                    .claim,
+                    "lease \(claim.identity.id) (\(claim.identity.slug)) belongs to \(claim.repositoryRoot), not \(context.repositoryRoot); stop it from there, or pass --any-repo")
+            }
+        }
         let vmName: String
         let leaseID: String?
         if let claim {
@@ -389,6 +422,9 @@ public struct Leases: Sendable {
             // No local claim: accept a lease id or VM name the tool owns.
             let owned = try await context.control.list([LeaseTags.owner]).vms
             guard let vm = owned.first(where: { $0.name == key || LeaseTags.leaseID(in: $0.tags) == key || LeaseTags.slug(in: $0.tags) == key }) else {
+                if let stopped = LeaseTombstones(claims: context.claims).find(key) {
+                    return StopOutcome(lease: stopped.leaseID, vmName: stopped.vmName, result: .alreadyGone)
+                }
                 if LeaseIdentity.isID(key) {
                     return StopOutcome(lease: key, vmName: nil, result: .alreadyGone)
                 }
@@ -402,6 +438,7 @@ public struct Leases: Sendable {
             throw LeaseError(.control, "removing \(vmName) failed: \(failure.message)")
         }
         let gone = result.failures.first?.kind == .notFound
+        if let claim { LeaseTombstones(claims: context.claims).record(claim, now: context.now()) }
         if let leaseID { try context.claims.remove(leaseID) }
         return StopOutcome(lease: leaseID ?? key, vmName: vmName, result: gone ? .alreadyGone : .stopped)
     }
@@ -433,37 +470,79 @@ public struct Leases: Sendable {
         }
     }
 
-    /// Stops leases past their idle timeout or TTL (by the expiry in their
-    /// tags, so leases from other machines are collected too), and forgets
-    /// claims whose VM is gone (and claims of warmups that died more than an
-    /// hour ago before making their VM). Kept leases are left alone.
-    public func collectExpired(dryRun: Bool) async throws -> [CollectionOutcome] {
+    /// Collects leases from any machine, by their tags: a lease past its
+    /// TTL is stopped; a lease idle past its timeout is paused (idle action
+    /// `pause`, the default) or stopped (`stop`); a lease paused longer than
+    /// the paused TTL is stopped. A lease whose tags name no TTL (made by an
+    /// older exe-cli) is stopped once expired, as before. Claims whose VM is
+    /// gone are forgotten (and claims of warmups that died more than an hour
+    /// ago before making their VM). Kept leases, and leases a `lease run` on
+    /// this machine is using, are left alone.
+    ///
+    /// - Parameters:
+    ///   - idleAction: overrides the settings' ``LeaseSettings/idleAction``.
+    ///   - pausedTTL: overrides the settings' ``LeaseSettings/pausedTTL``.
+    public func collectExpired(dryRun: Bool, idleAction: LeaseIdleAction? = nil, pausedTTL: Duration? = nil) async throws -> [CollectionOutcome] {
         try await wrappingErrors {
             let now = context.now()
+            let action = idleAction ?? context.settings.idleAction.value
+            let pausedLimit = TimeInterval((pausedTTL ?? context.settings.pausedTTL.value).components.seconds)
             let vms = try await context.control.list([LeaseTags.owner]).vms.filter { $0.tags.contains(LeaseTags.owner) }
             let claims = context.claims.all().claims.filter(isOnThisControlHost)
             var outcomes: [CollectionOutcome] = []
-            var expired: [(VM, Date?)] = []
             for vm in vms where !vm.tags.contains(LeaseTags.keep) {
                 let id = LeaseTags.leaseID(in: vm.tags)
                 let claim = claims.first { $0.identity.id == id }
-                // The later of the two expiries wins: a claim touched here is newer than the tag.
+                // The later of two dates wins: a claim touched here is newer than the tag.
                 let expiry = [claim?.expiresAt, LeaseTags.expiry(in: vm.tags)].compactMap { $0 }.max()
-                if let expiry, expiry <= now { expired.append((vm, expiry)) }
-            }
-            for (vm, expiry) in expired {
-                let id = LeaseTags.leaseID(in: vm.tags)
-                if dryRun {
+                let ttlEnd = [claim?.ttlExpiresAt, LeaseTags.ttlEnd(in: vm.tags)].compactMap { $0 }.max()
+                let isPaused = vm.status == .paused
+                let step: CollectionStep
+                if let ttlEnd, ttlEnd <= now {
+                    step = .stop
+                } else if isPaused {
+                    let since = LeaseTags.pausedAt(in: vm.tags) ?? claim?.pausedAt ?? expiry ?? now
+                    step = since.addingTimeInterval(pausedLimit) <= now ? .stop : .keep
+                } else if let expiry, expiry <= now {
+                    step = ttlEnd == nil || action == .stop ? .stop : .pause
+                } else {
+                    step = .keep
+                }
+                if step == .keep { continue }
+                // A run on this machine holds the lease: never collect it under it.
+                var useLock: LeaseUseLock?
+                if let id {
+                    useLock = LeaseUseLock.exclusiveIfIdle(directory: context.claims.directory, leaseID: id)
+                    if useLock == nil { continue }
+                }
+                defer { useLock?.release() }
+                switch (step, dryRun) {
+                case (.stop, true):
                     outcomes.append(CollectionOutcome(vmName: vm.name, leaseID: id, expiredAt: expiry, action: .wouldStop))
-                    continue
+                case (.pause, true):
+                    outcomes.append(CollectionOutcome(vmName: vm.name, leaseID: id, expiredAt: expiry, action: .wouldPause))
+                case (.stop, false):
+                    let result = try await context.control.remove([vm.name])
+                    if let failure = result.failures.first, failure.kind != .notFound {
+                        context.progress("gc: removing \(vm.name) failed: \(failure.message)")
+                        continue
+                    }
+                    if let claim { LeaseTombstones(claims: context.claims).record(claim, now: now) }
+                    if let id { try context.claims.remove(id) }
+                    outcomes.append(CollectionOutcome(vmName: vm.name, leaseID: id, expiredAt: expiry, action: .stopped))
+                case (.pause, false):
+                    do {
+                        try await context.control.pause(vm.name)
+                        try await context.control.tag(vm.name, [LeaseTags.paused(now)])
+                    } catch {
+                        context.progress("gc: pausing \(vm.name) failed: \(error)")
+                        continue
+                    }
+                    if let id, claim != nil { _ = try? context.claims.update(id) { $0.pausedAt = now } }
+                    outcomes.append(CollectionOutcome(vmName: vm.name, leaseID: id, expiredAt: expiry, action: .paused))
+                case (.keep, _):
+                    break
                 }
-                let result = try await context.control.remove([vm.name])
-                if let failure = result.failures.first, failure.kind != .notFound {
-                    context.progress("gc: removing \(vm.name) failed: \(failure.message)")
-                    continue
-                }
-                if let id { try context.claims.remove(id) }
-                outcomes.append(CollectionOutcome(vmName: vm.name, leaseID: id, expiredAt: expiry, action: .stopped))
             }
             let live = Set(vms.map(\.name))
             // A provisioning claim without a VM is a warmup that died; an hour
@@ -476,6 +555,9 @@ public struct Leases: Sendable {
             return outcomes
         }
     }
+
+    /// What `collectExpired` does to one lease.
+    private enum CollectionStep { case keep, pause, stop }
 
     /// The last path component of the repository root, made safe for a
     /// remote directory name.

@@ -164,7 +164,24 @@ final class ExecOperation: LoopOperation, @unchecked Sendable {
     private var terminalResize: (Int, Int)?
     private let resizeLock = Mutex<(Int, Int)?>(nil)
 
-    enum RequestKind { case exec, shell }
+    /// `exec` a command, start the login `shell`, or open a `direct-tcpip`
+    /// channel to the host and port the server connects to (``command`` is
+    /// then the host, ``forwardPort`` the port).
+    enum RequestKind { case exec, shell, directTCPIP }
+
+    /// The port of a ``RequestKind/directTCPIP`` channel.
+    private var forwardPort: Int32 = 0
+    /// Called on the loop thread once a ``RequestKind/directTCPIP`` channel
+    /// is open (the server connected to the target).
+    private var onOpen: (@Sendable () -> Void)?
+
+    /// A `direct-tcpip` channel: the server connects to `host`:`port`; the
+    /// input goes there and what comes back is the output (as stdout).
+    convenience init(forwardingTo host: String, port: Int, input: InputPump, sink: any ExecSink, opened: (@Sendable () -> Void)?) {
+        self.init(command: host, kind: .directTCPIP, input: input, sink: sink, timeout: nil)
+        forwardPort = Int32(port)
+        onOpen = opened
+    }
 
     init(command: String, kind: RequestKind = .exec, terminal: PseudoTerminal? = nil, input: InputPump, sink: any ExecSink, timeout: Duration?) {
         self.command = ContiguousArray(command.utf8CString)
@@ -225,18 +242,34 @@ final class ExecOperation: LoopOperation, @unchecked Sendable {
             if let opener = loop.channelOpener, opener != me { return .waitingForSocket }
             if abandoned && loop.channelOpener == nil { return .finished }
             loop.channelOpener = me
-            guard let opened = exe_channel_open_session(session) else {
+            let forwarding = requestKind == .directTCPIP
+            let attempt: OpaquePointer?
+            if forwarding {
+                attempt = command.withUnsafeBufferPointer { libssh2_channel_direct_tcpip_ex(session, $0.baseAddress, forwardPort, "127.0.0.1", 0) }
+            } else {
+                attempt = exe_channel_open_session(session)
+            }
+            guard let opened = attempt else {
                 let code = libssh2_session_last_errno(session)
                 if code == LIBSSH2_ERROR_EAGAIN { return waiting(loop) }
                 loop.channelOpener = nil
-                if code == LIBSSH2_ERROR_CHANNEL_FAILURE && !abandoned { return .channelRefused }
-                fail(loop.error(code, "opening a channel to \(loop.destination)"))
+                // A refused direct-tcpip channel means the server could not
+                // (or may not) connect there: not a session limit to wait out.
+                if code == LIBSSH2_ERROR_CHANNEL_FAILURE && !abandoned && !forwarding { return .channelRefused }
+                let target = forwarding ? "a forwarded connection to port \(forwardPort) through \(loop.destination)" : "a channel to \(loop.destination)"
+                fail(loop.error(code, "opening \(target)"))
                 return .finished
             }
             loop.channelOpener = nil
             channel = opened
             if abandoned {
                 stage = .closing
+                return .progressed
+            }
+            if forwarding {
+                startRequested = true
+                stage = .running
+                onOpen?()
                 return .progressed
             }
             stage = terminal == nil ? .starting : .requestingTerminal
@@ -262,6 +295,8 @@ final class ExecOperation: LoopOperation, @unchecked Sendable {
                 rc = command.withUnsafeBufferPointer { exe_channel_exec(channel, $0.baseAddress, UInt32($0.count - 1)) }
             case .shell:
                 rc = exe_channel_shell(channel)
+            case .directTCPIP:
+                rc = 0
             }
             if rc == LIBSSH2_ERROR_EAGAIN { return waiting(loop) }
             if rc != 0 {

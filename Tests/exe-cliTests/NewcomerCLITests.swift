@@ -128,7 +128,8 @@ extension SimulatorCLITests {
             let help = try await sim.run(command + ["--help"])
             #expect(!help.stdout.contains("--json"), "\(command) prints no JSON, so it takes no --json")
         }
-        for command in [["lease", "list"], ["lease", "stop"], ["lease", "gc"], ["lease", "ssh"], ["lease", "status"], ["lease", "touch"]] {
+        for command in [["lease", "list"], ["lease", "stop"], ["lease", "gc"], ["lease", "ssh"], ["lease", "status"], ["lease", "touch"],
+            ["lease", "pause"], ["lease", "resume"], ["lease", "tunnel"]] {
             let help = try await sim.run(command + ["--help"])
             #expect(help.status == 0)
             #expect(!help.stdout.contains("--cpus") && !help.stdout.contains("--image"), "\(command) lists VM-shape options")

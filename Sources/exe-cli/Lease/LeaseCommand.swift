@@ -8,7 +8,8 @@ struct LeaseCommand: AsyncParsableCommand {
         discussion: "Settings: flags > EXE_LEASE_* > .exe.yaml (repo) > ~/.config/exe/config.yaml > defaults; see `exe-cli lease config`.",
         subcommands: [
             LeaseWarmupCommand.self, LeaseRunCommand.self, LeaseSSHCommand.self, LeaseStatusCommand.self, LeaseListCommand.self,
-            LeaseStopCommand.self, LeaseGCCommand.self, LeaseTouchCommand.self, LeaseConfigCommand.self,
+            LeaseStopCommand.self, LeaseGCCommand.self, LeaseTouchCommand.self, LeasePauseCommand.self, LeaseResumeCommand.self, LeaseTunnelCommand.self,
+            LeaseConfigCommand.self,
         ]
     )
 }

@@ -20,6 +20,7 @@ struct LeaseOptions: ParsableArguments, LeaseSettingsFlags {
     @Option(help: "Collect the lease this long after creation, e.g. 90m [env: EXE_LEASE_TTL].") var ttl: String?
     @Option(name: .customLong("work-root"), help: "The directory on the VM holding work trees [env: EXE_LEASE_WORK_ROOT].") var workRoot: String?
     @Flag(name: .customLong("trust-repo-control-host"), help: "Accept a control host set only by the repository's .exe.yaml.") var trustRepositoryControlHost = false
+    @Flag(help: "Take an idle or paused lease of this repository with the same size settings before creating one [env: EXE_LEASE_REUSE].") var reuse = false
 
     init() {}
 
@@ -45,6 +46,7 @@ struct LeaseOptions: ParsableArguments, LeaseSettingsFlags {
         overrides.workRoot = workRoot
         overrides.allowEnv = allowEnv
         overrides.trustRepositoryControlHost = trustRepositoryControlHost
+        if reuse { overrides.reuse = true }
         return overrides
     }
 }

@@ -30,6 +30,8 @@ struct LeaseRunCommand: AsyncParsableCommand {
     @Flag(help: "Keep the one-shot lease afterwards.") var keep = false
     @Flag(help: "Use a lease claimed by another repository.") var reclaim = false
     @Option(name: .customLong("timing-json"), help: "Write the timing record to this file.") var timingJSON: String?
+    @Option(name: .customLong("artifacts"), parsing: .upToNextOption, help: "Copy these paths back after the command, also when it fails (globs relative to the remote work dir).") var artifacts: [String] = []
+    @Option(name: .customLong("artifacts-dir"), help: "Where artifacts go (default .exe/artifacts/<run id>/ in the repository).") var artifactsDirectory: String?
     @OptionGroup(title: "Sharded runs") var sharding: LeaseShardOptions
     @Argument(parsing: .postTerminator, help: "The command, after --.") var command: [String] = []
 
@@ -42,6 +44,11 @@ struct LeaseRunCommand: AsyncParsableCommand {
         for name in allowEnv where !RemoteCommand.isValidName(name.hasSuffix("*") ? String(name.dropLast()) + "X" : name) {
             throw ValidationError("--allow-env \(name): not a variable name")
         }
+        for pattern in artifacts {
+            do { try ArtifactRequest.validate(pattern) } catch let error as LeaseError { throw ValidationError(error.message) }
+        }
+        if artifactsDirectory != nil && artifacts.isEmpty { throw ValidationError("--artifacts-dir needs --artifacts") }
+        if sharding.isSharded && !artifacts.isEmpty { throw ValidationError("--artifacts is not supported with --shards yet") }
     }
 
     mutating func run() async throws {
@@ -54,6 +61,10 @@ struct LeaseRunCommand: AsyncParsableCommand {
         request.keep = keep
         request.reclaim = reclaim
         request.environment = ProcessInfo.processInfo.environment
+        if !artifacts.isEmpty {
+            request.artifacts = ArtifactRequest(
+                patterns: artifacts, directory: artifactsDirectory.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
+        }
         let timingPath = timingJSON
         if !noSync, !allowHomeSync {
             let root = await LeaseSession.repositoryRoot()
@@ -87,6 +98,9 @@ struct LeaseRunCommand: AsyncParsableCommand {
                 }
             }
             let (status, timing) = (result.status, result.timing)
+            if let report = result.artifacts {
+                console.printError(LeaseArtifactsOutput.line(report))
+            }
             console.printError(timing.summary)
             if let timingPath {
                 try Data((JSONRenderer.render(timing) + "\n").utf8).write(to: URL(fileURLWithPath: timingPath))

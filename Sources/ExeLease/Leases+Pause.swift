@@ -1,0 +1,73 @@
+import ExeControl
+import ExeSSH
+import Foundation
+
+extension Leases {
+    /// Pauses the lease's VM: its memory and processes are kept, and it
+    /// answers nothing until resumed. Pausing a paused lease is fine
+    /// (`already-paused`). The pause time goes to the claim and the VM's
+    /// tags, so `lease gc` on any machine stops it after the paused TTL.
+    public func pause(_ claim: LeaseClaim) async throws -> PowerOutcome {
+        try await wrappingErrors {
+            try requireThisControlHost(claim)
+            let vm = try await existingVM(of: claim)
+            if vm.status == .paused {
+                return PowerOutcome(lease: claim.identity.id, vmName: claim.vmName, result: .alreadyPaused)
+            }
+            try await context.control.pause(claim.vmName)
+            let updated = try context.claims.update(claim.identity.id) { $0.pausedAt = context.now() }
+            try await retag(updated)
+            return PowerOutcome(lease: claim.identity.id, vmName: claim.vmName, result: .paused)
+        }
+    }
+
+    /// Resumes the lease's VM with its processes, waits until it answers
+    /// over SSH again, and marks it used now. Resuming a running lease is
+    /// fine (`already-running`; it is touched all the same).
+    public func resume(_ claim: LeaseClaim) async throws -> PowerOutcome {
+        try await wrappingErrors {
+            try requireThisControlHost(claim)
+            let vm = try await existingVM(of: claim)
+            var result = PowerOutcome.Result.alreadyRunning
+            if vm.status == .paused {
+                try await context.control.resume(claim.vmName)
+                try await waitUntilReady(try destination(of: claim), lease: claim.identity.id)
+                result = .resumed
+            }
+            let updated = try context.claims.update(claim.identity.id) {
+                $0.pausedAt = nil
+                $0.lastUsedAt = context.now()
+            }
+            try await retag(updated)
+            return PowerOutcome(lease: claim.identity.id, vmName: claim.vmName, result: result)
+        }
+    }
+
+    /// The lease's VM, or a not-found error saying how to forget the lease.
+    func existingVM(of claim: LeaseClaim) async throws -> VM {
+        guard let vm = try await context.control.vm(named: claim.vmName) else {
+            throw LeaseError(.notFound, "the VM \(claim.vmName) of lease \(claim.identity.id) is gone; `exe-cli lease stop \(claim.identity.id)` forgets it")
+        }
+        return vm
+    }
+}
+
+extension Leases {
+    /// Connects to the lease's VM for a run, resuming it first when this
+    /// machine paused it, or when the connection fails and the control
+    /// plane says it is paused (`gc` elsewhere paused it).
+    func connectResuming(_ claim: LeaseClaim) async throws -> any RemoteHost {
+        if claim.pausedAt != nil {
+            context.progress("lease \(claim.identity.id): resuming the paused VM \(claim.vmName)")
+            _ = try await resume(claim)
+        }
+        do {
+            return try await host(claim)
+        } catch let error as SSHError {
+            guard let vm = try? await context.control.vm(named: claim.vmName), vm.status == .paused else { throw error }
+            context.progress("lease \(claim.identity.id): resuming the paused VM \(claim.vmName)")
+            _ = try await resume(claim)
+            return try await host(claim)
+        }
+    }
+}
