@@ -1,0 +1,138 @@
+import ExeDeploy
+import ExeSystem
+import ExeTestSupport
+import Foundation
+import Testing
+
+/// A registry served by a VM, pulled from by other VMs' `new --image`
+/// through the VM proxy, through the built exe-cli against exe-sim.
+///
+/// Grounding: `exeweb/proxy.go` (`GetProxyAuth`: a VM-scoped token as
+/// HTTP Basic's password, user ignored; `HandleProxyRequest`: a private
+/// route without `Authorization` is redirected to the login, with failing
+/// credentials is a 401; `stripExeDevAuth`), and the live docs
+/// `exe.dev/docs/private-image.md` (the boot image is pulled host-side
+/// with `--registry-auth=USERNAME:PASSWORD`).
+@Suite(.cliSimulator, .serialized, .timeLimit(.minutes(15)))
+struct SimulatorRegistryCLITests {
+    var sim: CLISimulator { get throws { try #require(CLISimulator.current, "needs the .cliSimulator trait") } }
+
+    /// buildah with the storage every test here uses.
+    static func buildah(_ arguments: [String]) -> ProcessInvocation {
+        ProcessInvocation("buildah", ["--storage-driver", "vfs"] + arguments, timeout: .seconds(300))
+    }
+
+    /// The registry image (``ExeRegistryImage``) pushed to the simulator's
+    /// own registry, as a fixture for a VM that serves a registry.
+    static func pushRegistryImage(_ sim: CLISimulator) async throws -> String {
+        let harness = sim.harness
+        let context = harness.directory.file("registry-image")
+        let image = "\(harness.registry)/exe-registry:1"
+        if FileManager.default.fileExists(atPath: context) { return image }
+        let runner = LocalProcessRunner()
+        try await ExeRegistryImage.writeContext(at: context, runner: runner)
+        try await runner.check(buildah(["bud", "--isolation", "chroot", "-q", "-t", image, context]))
+        let credentials = Data("\(harness.registryUser):\(harness.registryPassword.reveal())".utf8).base64EncodedString()
+        let authFile = try harness.directory.write(
+            "push-auth-registry.json", #"{"auths":{"\#(harness.registry)":{"auth":"\#(credentials)"}}}"#, mode: 0o600)
+        try await runner.check(buildah(["push", "--tls-verify=false", "--authfile", authFile, image]))
+        return image
+    }
+
+    /// A busybox page image tagged `reference` (built once per tag).
+    static func buildPage(_ sim: CLISimulator, reference: String, text: String) async throws {
+        let context = sim.harness.directory.file("page-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(atPath: context + "/www", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: "/bin/busybox", toPath: context + "/busybox")
+        try text.write(toFile: context + "/www/index.html", atomically: true, encoding: .utf8)
+        try """
+            FROM scratch
+            COPY busybox /bin/busybox
+            COPY www /www
+            EXPOSE 8080
+            CMD ["/bin/busybox", "httpd", "-f", "-v", "-p", "8080", "-h", "/www"]
+
+            """.write(toFile: context + "/Containerfile", atomically: true, encoding: .utf8)
+        try await LocalProcessRunner().check(buildah(["bud", "--isolation", "chroot", "-q", "-t", reference, context]))
+    }
+
+    /// Waits until `url` answers 200 with `token` as Basic's password.
+    static func waitFor(_ sim: CLISimulator, _ url: String, token: Secret) async throws -> VMURLResponse {
+        var last = try await sim.harness.fetch(url, basicPassword: token)
+        for _ in 0..<150 where last.status != 200 {
+            try await Task.sleep(for: .milliseconds(200))
+            last = try await sim.harness.fetch(url, basicPassword: token)
+        }
+        return last
+    }
+
+    @Test("a VM serves a registry; new --image=<vm-host>/image:tag pulls through the proxy with a VM token as Basic password (proxy.go GetProxyAuth); anonymous, expired and other-VM tokens are refused")
+    func vmHostedRegistryPull() async throws {
+        let sim = try sim
+        let harness = sim.harness
+        let registryImage = try await Self.pushRegistryImage(sim)
+        let created = try await sim.run(
+            ["vm", "new", "--name", "reg-host", "--image", registryImage, "--registry-user", harness.registryUser, "--json"],
+            extra: ["EXE_REGISTRY_PASSWORD": harness.registryPassword.reveal()])
+        #expect(created.status == 0, "\(created.stderr)")
+        let registryHost = "reg-host.exe-sim.localhost"
+
+        let minted = try await sim.run(["token", "mint", "--vm", "reg-host", "--exp", "1h"])
+        #expect(minted.status == 0, "\(minted.stderr)")
+        let token = Secret(minted.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        let ping = try await Self.waitFor(sim, "http://\(registryHost)/v2/", token: token)
+        if ping.status != 200 {
+            let podman = ["--runtime", "runc", "--cgroup-manager", "cgroupfs", "--storage-driver", "vfs", "--events-backend", "file"]
+            let listed = try await LocalProcessRunner().run(ProcessInvocation("podman", podman + ["ps", "-a"], timeout: .seconds(60)))
+            let names = listed.stdout.split(separator: "\n").compactMap { $0.split(separator: " ").last.map(String.init) }.filter { $0.hasSuffix("-main") }
+            var logs = ""
+            for name in names {
+                logs += try await LocalProcessRunner().run(ProcessInvocation("podman", podman + ["logs", name], timeout: .seconds(60))).stderr
+            }
+            Issue.record("the registry VM never answered: \(ping.status) \(ping.body)\n\(listed.stdout)\n\(logs)")
+        }
+        // The VM stays private: anonymous requests go to the login.
+        #expect(try await harness.fetch("http://\(registryHost)/v2/").status == 307)
+
+        // Push through the relay (the token stays in this process).
+        let relay = try ExeRegistryRelay(registryHost: registryHost, upstream: harness.vmProxy, token: token)
+        defer { relay.stop() }
+        let local = "127.0.0.1:\(relay.port)/hello:1"
+        try await Self.buildPage(sim, reference: local, text: "served from reg-host\n")
+        let pushed = try await LocalProcessRunner().run(Self.buildah(["push", "--tls-verify=false", local]))
+        #expect(pushed.status == 0, "\(pushed.stderr)")
+        let tags = try await harness.fetch("http://\(registryHost)/v2/hello/tags/list", basicPassword: token)
+        #expect(tags.status == 200 && tags.body.contains("\"1\""), "\(tags.body)")
+
+        // The pull: Basic auth with the VM token (user ignored).
+        let image = "\(registryHost)/hello:1"
+        let pulled = try await sim.run(
+            ["vm", "new", "--name", "pulled-one", "--image", image, "--registry-user", "exe", "--json"],
+            extra: ["EXE_REGISTRY_PASSWORD": token.reveal()])
+        #expect(pulled.status == 0, "\(pulled.stderr)")
+        let pageToken = try await harness.mintVMToken(key: sim.key.privatePath, vm: "pulled-one", label: "page-token")
+        let page = try await Self.waitFor(sim, "http://pulled-one.exe-sim.localhost/", token: pageToken)
+        #expect(page.status == 200 && page.body == "served from reg-host\n", "\(page.status) \(page.body)")
+
+        // Anonymous: the proxy redirects to the login; new refuses.
+        let anonymous = try await sim.run(["vm", "new", "--name", "anon-one", "--image", image])
+        #expect(anonymous.status != 0)
+        #expect(anonymous.stderr.contains("unauthorized: the registry requires credentials"), "\(anonymous.stderr)")
+        // Expired (a locally minted token past its exp): 401 from the proxy.
+        let expiredToken = try await sim.run(["token", "mint", "--vm", "reg-host", "--exp", "2001-01-01"])
+        #expect(expiredToken.status == 0, "\(expiredToken.stderr)")
+        let expired = try await sim.run(
+            ["vm", "new", "--name", "expired-one", "--image", image, "--registry-user", "exe"],
+            extra: ["EXE_REGISTRY_PASSWORD": expiredToken.stdout.trimmingCharacters(in: .whitespacesAndNewlines)])
+        #expect(expired.status != 0)
+        #expect(expired.stderr.contains("authentication failed: check --registry-auth"), "\(expired.stderr)")
+        // A token for another VM opens only that VM.
+        let other = try await sim.run(
+            ["vm", "new", "--name", "other-one", "--image", image, "--registry-user", "exe"],
+            extra: ["EXE_REGISTRY_PASSWORD": pageToken.reveal()])
+        #expect(other.status != 0 && other.stderr.contains("authentication failed"), "\(other.stderr)")
+        let listed = try await sim.run(["vm", "ls", "--json"])
+        #expect(!listed.stdout.contains("anon-one") && !listed.stdout.contains("expired-one") && !listed.stdout.contains("other-one"))
+        _ = try await sim.run(["vm", "rm", "pulled-one", "reg-host"])
+    }
+}
