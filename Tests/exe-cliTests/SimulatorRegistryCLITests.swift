@@ -135,4 +135,74 @@ struct SimulatorRegistryCLITests {
         #expect(!listed.stdout.contains("anon-one") && !listed.stdout.contains("expired-one") && !listed.stdout.contains("other-one"))
         _ = try await sim.run(["vm", "rm", "pulled-one", "reg-host"])
     }
+
+    @Test("registry up twice = one VM; status lists images and tags; gc --keep 1 removes the older tag and its blobs; down refused while a VM runs its image")
+    func registryLifecycle() async throws {
+        let sim = try sim
+        let harness = sim.harness
+        let proxy = ["EXE_VM_PROXY": harness.vmProxy]
+        let first = try await sim.run(["registry", "up", "--name", "my-registry", "--json"], extra: proxy)
+        #expect(first.status == 0, "\(first.stderr)")
+        let up = try JSONSerialization.jsonObject(with: first.standardOutput) as? [String: Any]
+        #expect(up?["created"] as? Bool == true && up?["healthy"] as? Bool == true, "\(first.stdout)")
+        #expect(up?["address"] as? String == "my-registry.exe-sim.localhost")
+        let second = try await sim.run(["registry", "up", "--name", "my-registry"], extra: proxy)
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stdout == "my-registry.exe-sim.localhost\n")
+        let listed = try await sim.run(["vm", "ls", "--json"])
+        #expect(listed.stdout.components(separatedBy: "\"vm_name\":\"my-registry\"").count == 2, "\(listed.stdout)")
+        // The registry VM is private.
+        #expect(try await harness.fetch("http://my-registry.exe-sim.localhost/v2/").status == 307)
+
+        let minted = try await sim.run(["token", "mint", "--vm", "my-registry", "--exp", "1h"])
+        let token = Secret(minted.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        let relay = try ExeRegistryRelay(registryHost: "my-registry.exe-sim.localhost", upstream: harness.vmProxy, token: token)
+        defer { relay.stop() }
+        for tag in ["1", "2"] {
+            let local = "127.0.0.1:\(relay.port)/hello:\(tag)"
+            try await Self.buildPage(sim, reference: local, text: "release \(tag)\n")
+            let pushed = try await LocalProcessRunner().run(Self.buildah(["push", "--tls-verify=false", local]))
+            #expect(pushed.status == 0, "\(pushed.stderr)")
+            try await Task.sleep(for: .seconds(1.1))
+        }
+        let status = try await sim.run(["registry", "status", "--name", "my-registry", "--json"], extra: proxy)
+        #expect(status.status == 0, "\(status.stderr)")
+        let state = try JSONSerialization.jsonObject(with: status.standardOutput) as? [String: Any]
+        #expect(state?["healthy"] as? Bool == true)
+        let repositories = state?["repositories"] as? [[String: Any]] ?? []
+        #expect(repositories.count == 1 && repositories.first?["name"] as? String == "hello")
+        #expect(repositories.first?["tags"] as? [String] == ["1", "2"], "\(status.stdout)")
+        #expect((state?["size_bytes"] as? Int ?? 0) > 0)
+
+        let image = "my-registry.exe-sim.localhost/hello"
+        let app = try await sim.run(
+            ["vm", "new", "--name", "app-one", "--image", image + ":2", "--registry-user", "exe"],
+            extra: ["EXE_REGISTRY_PASSWORD": token.reveal()])
+        #expect(app.status == 0, "\(app.stderr)")
+
+        let gc = try await sim.run(["registry", "gc", "--name", "my-registry", "--app", "hello", "--keep", "1", "--json"], extra: proxy)
+        #expect(gc.status == 0, "\(gc.stderr)")
+        let collected = try JSONSerialization.jsonObject(with: gc.standardOutput) as? [String: Any]
+        #expect(collected?["kept"] as? [String] == ["2"] && collected?["removed"] as? [String] == ["1"], "\(gc.stdout)")
+        let before = collected?["size_before_bytes"] as? Int ?? 0
+        let after = collected?["size_after_bytes"] as? Int ?? Int.max
+        #expect(after < before, "garbage-collect freed nothing: \(before) -> \(after)")
+        let gone = try await sim.run(
+            ["vm", "new", "--name", "old-one", "--image", image + ":1", "--registry-user", "exe"],
+            extra: ["EXE_REGISTRY_PASSWORD": token.reveal()])
+        #expect(gone.status != 0 && gone.stderr.contains("manifest unknown"), "\(gone.stderr)")
+        let kept = try await sim.run(
+            ["vm", "new", "--name", "kept-one", "--image", image + ":2", "--registry-user", "exe"],
+            extra: ["EXE_REGISTRY_PASSWORD": token.reveal()])
+        #expect(kept.status == 0, "\(kept.stderr)")
+
+        let refused = try await sim.run(["registry", "down", "--name", "my-registry"], extra: proxy)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("app-one") && refused.stderr.contains("--force"), "\(refused.stderr)")
+        #expect(try await sim.run(["vm", "ls", "--json"]).stdout.contains("\"vm_name\":\"my-registry\""))
+        _ = try await sim.run(["vm", "rm", "app-one", "kept-one"])
+        let down = try await sim.run(["registry", "down", "--name", "my-registry"], extra: proxy)
+        #expect(down.status == 0, "\(down.stderr)")
+        #expect(!(try await sim.run(["vm", "ls", "--json"]).stdout.contains("\"vm_name\":\"my-registry\"")))
+    }
 }
