@@ -205,4 +205,27 @@ struct SimulatorRegistryCLITests {
         #expect(down.status == 0, "\(down.stderr)")
         #expect(!(try await sim.run(["vm", "ls", "--json"]).stdout.contains("\"vm_name\":\"my-registry\"")))
     }
+
+    @Test("registry up/status/gc/down never show a token: no exe0 token in any output or in any process's argv (/proc/*/cmdline sampled throughout)")
+    func registryTokensNeverLeak() async throws {
+        let sim = try sim
+        let proxy = ["EXE_VM_PROXY": sim.harness.vmProxy]
+        // Every token exe-cli mints for the registry is an exe0 token: the prefix is the needle.
+        let canary = "exe0.canary-\(UUID().uuidString)"
+        let scanner = ProcessArgumentScanner(needles: ["exe0.", canary])
+        _ = try await LocalProcessRunner().run(ProcessInvocation("/bin/sh", ["-c", "sleep 0.3", canary], timeout: .seconds(10)))
+        var outputs: [(String, ProcessOutput)] = []
+        outputs.append(("up", try await sim.run(["registry", "up", "--name", "quiet-registry"], extra: proxy)))
+        outputs.append(("up --json", try await sim.run(["registry", "up", "--name", "quiet-registry", "--json"], extra: proxy)))
+        outputs.append(("status", try await sim.run(["registry", "status", "--name", "quiet-registry"], extra: proxy)))
+        outputs.append(("gc", try await sim.run(["registry", "gc", "--name", "quiet-registry", "--app", "none", "--keep", "1", "--json"], extra: proxy)))
+        outputs.append(("down", try await sim.run(["registry", "down", "--name", "quiet-registry"], extra: proxy)))
+        let (hits, distinct, _) = scanner.stop()
+        for (label, output) in outputs {
+            #expect(output.status == 0, "\(label): \(output.stderr)")
+            #expect(!output.stdout.contains("exe0.") && !output.stderr.contains("exe0."), "\(label) printed a token")
+        }
+        #expect(!hits.isEmpty && hits.allSatisfy { $0.contains("canary") }, "argv with a token: \(hits)")
+        #expect(distinct > 10, "the scanner saw too few processes to mean anything (\(distinct))")
+    }
 }

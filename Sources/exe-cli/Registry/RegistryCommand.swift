@@ -145,7 +145,7 @@ struct RegistryGCCommand: AsyncParsableCommand {
             let registry = RegistrySession(session: session, name: try await RegistrySession.name(option, session: session))
             let vm = try await registry.existingVM()
             let before = try await registry.storageBytes()
-            let (kept, removed) = try await registry.withAPI(vm) { api, _ in
+            let (kept, removed, empty) = try await registry.withAPI(vm) { api, _ in
                 var described: [(tag: String, digest: String, created: Date?)] = []
                 for tag in try await api.tags(app) {
                     let (digest, created) = try await api.describe(app, tag: tag)
@@ -162,9 +162,10 @@ struct RegistryGCCommand: AsyncParsableCommand {
                     deleted.insert(entry.digest)
                     removed.append(entry.tag)
                 }
-                return (kept.map(\.tag), removed.sorted())
+                return (kept.map(\.tag), removed.sorted(), try await api.repositories().isEmpty)
             }
-            try await registry.garbageCollect()
+            // An empty registry has nothing to collect (and its garbage-collect fails on the missing tree).
+            if !empty { try await registry.garbageCollect() }
             let after = try await registry.storageBytes()
             let result = RegistryGCResult(repository: app, kept: kept, removed: removed, sizeBeforeBytes: before, sizeAfterBytes: after)
             try session.output.result(result) {
