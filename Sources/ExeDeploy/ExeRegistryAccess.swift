@@ -44,3 +44,13 @@ public struct ExeRegistryAccess: Sendable {
         return "\(name).exe.xyz"
     }
 }
+
+extension BuiltImage {
+    /// The same image under the repository VMs pull it from: an image
+    /// pushed to an exe-hosted registry through its loopback relay is
+    /// pulled as `ADDRESS/REPO:TAG` (same digest). `nil` keeps it as is.
+    func pulled(from repository: ImageReference?) -> BuiltImage {
+        guard let repository, let tag = reference.tag else { return self }
+        return BuiltImage(reference: repository.tagged(tag), digest: digest)
+    }
+}

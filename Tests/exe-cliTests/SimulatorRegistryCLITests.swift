@@ -228,4 +228,92 @@ struct SimulatorRegistryCLITests {
         #expect(!hits.isEmpty && hits.allSatisfy { $0.contains("canary") }, "argv with a token: \(hits)")
         #expect(distinct > 10, "the scanner saw too few processes to mean anything (\(distinct))")
     }
+
+    /// Examples/hello in a scratch directory with `registry: exe` and no
+    /// repository or registry credentials; `page` is what it serves.
+    static func helloApp(_ sim: CLISimulator, page: String) throws -> String {
+        let directory = sim.harness.directory.file("hello-exe-registry")
+        let manager = FileManager.default
+        if !manager.fileExists(atPath: directory) {
+            let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("Examples/hello").path
+            try manager.copyItem(atPath: examples, toPath: directory)
+            try? manager.removeItem(atPath: directory + "/busybox")
+            try manager.copyItem(atPath: "/bin/busybox", toPath: directory + "/busybox")
+            try """
+                version: 1
+                app: hello-exe
+                pattern: replace
+                port: 8080
+                image:
+                  builder: buildah
+                registry: exe
+                health:
+                  path: /
+                  timeout: 30s
+
+                """.write(toFile: directory + "/exe.deploy.yaml", atomically: true, encoding: .utf8)
+        }
+        try page.write(toFile: directory + "/www/index.html", atomically: true, encoding: .utf8)
+        return directory
+    }
+
+    func deploy(_ arguments: [String], in directory: String) async throws -> ProcessOutput {
+        let sim = try sim
+        let binary = try #require(CLIProcessTests.binary, "exe-cli is not built")
+        // No EXE_DEPLOY_REPOSITORY, no registry user or password anywhere.
+        let environment = sim.environment(["EXE_VM_PROXY": sim.harness.vmProxy]).filter {
+            !$0.key.hasPrefix("EXE_DEPLOY_") && !$0.key.hasPrefix("EXE_REGISTRY")
+        }
+        return try await LocalProcessRunner().run(ProcessInvocation(
+            binary, arguments, environment: environment, workingDirectory: directory, standardInput: Data(), timeout: .seconds(300)))
+    }
+
+    @Test("Pattern A deploy of Examples/hello with registry: exe and no outside registry settings; gc --keep 2 removes the oldest tag; rollback to a kept tag works")
+    func patternADeployFromExeRegistry() async throws {
+        let sim = try sim
+        let proxy = ["EXE_VM_PROXY": sim.harness.vmProxy]
+        let up = try await sim.run(["registry", "up"], extra: proxy)
+        #expect(up.status == 0, "\(up.stderr)")
+        let address = up.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(address.hasPrefix("reg-") && address.hasSuffix(".exe-sim.localhost"), "\(address)")
+
+        var images: [String] = []
+        for release in ["one", "two", "three"] {
+            let app = try Self.helloApp(sim, page: "release \(release)\n")
+            let deployed = try await deploy(["deploy", "--json"], in: app)
+            #expect(deployed.status == 0, "\(deployed.stderr)")
+            let report = try JSONSerialization.jsonObject(with: deployed.standardOutput) as? [String: Any]
+            let image = report?["image"] as? String ?? ""
+            #expect(image.hasPrefix(address + "/hello-exe:"), "\(deployed.stdout)")
+            images.append(image)
+            let page = try await sim.harness.fetch("http://hello-exe.exe-sim.localhost/", basicPassword: try await sim.harness.mintVMToken(
+                key: sim.key.privatePath, vm: "hello-exe", label: "page-\(release)"))
+            #expect(page.body == "release \(release)\n", "\(page.status) \(page.body)")
+            _ = try await sim.run(["ssh-key", "remove", "page-\(release)"])
+            try await Task.sleep(for: .seconds(1.1))
+        }
+        #expect(Set(images).count == 3)
+
+        let gc = try await sim.run(["registry", "gc", "--app", "hello-exe", "--keep", "2", "--json"], extra: proxy)
+        #expect(gc.status == 0, "\(gc.stderr)")
+        let collected = try JSONSerialization.jsonObject(with: gc.standardOutput) as? [String: Any]
+        let removed = collected?["removed"] as? [String] ?? []
+        let oldest = String(images[0].split(separator: ":").last ?? "")
+        #expect(removed == [oldest], "\(gc.stdout)")
+
+        let app = try Self.helloApp(sim, page: "unused\n")
+        let rollback = try await deploy(["deploy", "rollback", "--json"], in: app)
+        #expect(rollback.status == 0, "\(rollback.stderr)")
+        let report = try JSONSerialization.jsonObject(with: rollback.standardOutput) as? [String: Any]
+        #expect(report?["image"] as? String == images[1], "\(rollback.stdout)")
+        let token = try await sim.harness.mintVMToken(key: sim.key.privatePath, vm: "hello-exe", label: "page-rollback")
+        let page = try await sim.harness.fetch("http://hello-exe.exe-sim.localhost/", basicPassword: token)
+        #expect(page.body == "release two\n", "\(page.status) \(page.body)")
+
+        let down = try await sim.run(["registry", "down"], extra: proxy)
+        #expect(down.status == 1 && down.stderr.contains("hello-exe"), "\(down.stderr)")
+        _ = try await sim.run(["vm", "rm", "hello-exe"])
+        #expect(try await sim.run(["registry", "down"], extra: proxy).status == 0)
+    }
 }

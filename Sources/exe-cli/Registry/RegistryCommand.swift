@@ -129,11 +129,11 @@ struct RegistryGCResult: Encodable {
 
 struct RegistryGCCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "gc", abstract: "Delete an app's old tags beyond --keep N (newest kept), then garbage-collect unreferenced blobs.")
+        commandName: "gc", abstract: "Keep an app's --keep N newest images (every tag on them), delete the other tags, then garbage-collect unreferenced blobs.")
     @OptionGroup var global: GlobalOptions
     @Option(help: "The registry VM's name.") var name: String?
     @Option(help: "The repository (the app's image name in the registry).") var app: String
-    @Option(help: "How many of the newest tags to keep (at least 1).") var keep: Int
+    @Option(help: "How many of the newest images to keep (at least 1); tags sharing an image, like latest, count once.") var keep: Int
 
     func validate() throws {
         if keep < 1 { throw ValidationError("--keep must be at least 1") }
@@ -153,16 +153,20 @@ struct RegistryGCCommand: AsyncParsableCommand {
                 }
                 // Newest first: by the image's creation time, then by tag.
                 described.sort { ($0.created ?? .distantPast, $0.tag) > ($1.created ?? .distantPast, $1.tag) }
-                let kept = described.prefix(keep)
-                let keptDigests = Set(kept.map(\.digest))
+                // N images, not N tags: `latest` and a release tag on one digest are one image.
+                var keptDigests: [String] = []
+                for entry in described where !keptDigests.contains(entry.digest) && keptDigests.count < keep {
+                    keptDigests.append(entry.digest)
+                }
                 var removed: [String] = []
                 var deleted: Set<String> = []
-                for entry in described.dropFirst(keep) where !keptDigests.contains(entry.digest) {
+                for entry in described where !keptDigests.contains(entry.digest) {
                     if !deleted.contains(entry.digest) { try await api.deleteManifest(app, digest: entry.digest) }
                     deleted.insert(entry.digest)
                     removed.append(entry.tag)
                 }
-                return (kept.map(\.tag), removed.sorted(), try await api.repositories().isEmpty)
+                let kept = described.filter { keptDigests.contains($0.digest) }.map(\.tag).sorted()
+                return (kept, removed.sorted(), try await api.repositories().isEmpty)
             }
             // An empty registry has nothing to collect (and its garbage-collect fails on the missing tree).
             if !empty { try await registry.garbageCollect() }
