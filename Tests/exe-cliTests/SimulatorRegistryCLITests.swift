@@ -269,7 +269,7 @@ struct SimulatorRegistryCLITests {
             binary, arguments, environment: environment, workingDirectory: directory, standardInput: Data(), timeout: .seconds(300)))
     }
 
-    @Test("Pattern A deploy of Examples/hello with registry: exe and no outside registry settings; gc --keep 2 removes the oldest tag; rollback to a kept tag works")
+    @Test("Pattern A deploy of Examples/hello with registry: exe and no outside registry settings; gc --keep 2 removes the oldest tag; rollback to a kept tag works; no token in any output or argv")
     func patternADeployFromExeRegistry() async throws {
         let sim = try sim
         let proxy = ["EXE_VM_PROXY": sim.harness.vmProxy]
@@ -278,10 +278,16 @@ struct SimulatorRegistryCLITests {
         let address = up.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(address.hasPrefix("reg-") && address.hasSuffix(".exe-sim.localhost"), "\(address)")
 
+        // The secret search: every token exe-cli mints here is an exe0 token.
+        let canary = "exe0.canary-\(UUID().uuidString)"
+        let scanner = ProcessArgumentScanner(needles: ["exe0.", canary])
+        _ = try await LocalProcessRunner().run(ProcessInvocation("/bin/sh", ["-c", "sleep 0.3", canary], timeout: .seconds(10)))
+        var outputs: [ProcessOutput] = []
         var images: [String] = []
         for release in ["one", "two", "three"] {
             let app = try Self.helloApp(sim, page: "release \(release)\n")
             let deployed = try await deploy(["deploy", "--json"], in: app)
+            outputs.append(deployed)
             #expect(deployed.status == 0, "\(deployed.stderr)")
             let report = try JSONSerialization.jsonObject(with: deployed.standardOutput) as? [String: Any]
             let image = report?["image"] as? String ?? ""
@@ -305,6 +311,13 @@ struct SimulatorRegistryCLITests {
         let app = try Self.helloApp(sim, page: "unused\n")
         let rollback = try await deploy(["deploy", "rollback", "--json"], in: app)
         #expect(rollback.status == 0, "\(rollback.stderr)")
+        outputs += [rollback, gc]
+        let (hits, distinct, _) = scanner.stop()
+        #expect(!hits.isEmpty && hits.allSatisfy { $0.contains("canary") }, "argv with a token: \(hits)")
+        #expect(distinct > 10)
+        for output in outputs {
+            #expect(!output.stdout.contains("exe0.") && !output.stderr.contains("exe0."), "a token was printed")
+        }
         let report = try JSONSerialization.jsonObject(with: rollback.standardOutput) as? [String: Any]
         #expect(report?["image"] as? String == images[1], "\(rollback.stdout)")
         let token = try await sim.harness.mintVMToken(key: sim.key.privatePath, vm: "hello-exe", label: "page-rollback")
