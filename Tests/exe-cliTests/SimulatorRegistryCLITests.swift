@@ -329,4 +329,17 @@ struct SimulatorRegistryCLITests {
         _ = try await sim.run(["vm", "rm", "hello-exe"])
         #expect(try await sim.run(["registry", "down"], extra: proxy).status == 0)
     }
+
+    @Test("Pattern B with registry: exe is refused before anything runs (exit 2), naming why")
+    func patternBRefused() async throws {
+        let sim = try sim
+        let directory = sim.harness.directory.file("compose-exe-registry")
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try "version: 1\napp: compose-exe\npattern: compose\nregistry: exe\n".write(
+            toFile: directory + "/exe.deploy.yaml", atomically: true, encoding: .utf8)
+        let refused = try await deploy(["deploy"], in: directory)
+        #expect(refused.status == 2, "\(refused.stderr)")
+        #expect(refused.stderr.contains("registry: exe works with pattern: replace only so far"), "\(refused.stderr)")
+        #expect(!(try await sim.run(["vm", "ls", "--json"]).stdout.contains("compose-exe")))
+    }
 }

@@ -13,6 +13,11 @@ enum ExeHostedRegistry {
     /// relay to stop after the deploy; `nil` when the registry is not exe-hosted.
     static func prepare(_ configuration: inout DeployConfiguration, session: CommandSession) async throws -> ExeRegistryRelay? {
         guard let wanted = configuration.exeRegistryVM else { return nil }
+        guard configuration.pattern.value == .replace else {
+            throw DeployError(
+                .configuration,
+                "registry: exe works with pattern: replace only so far: a compose VM pulls with docker inside the VM, which cannot pass exe.dev's login redirect (Docs/ExeDeploy.md)")
+        }
         let registry = RegistrySession(session: session, name: try await RegistrySession.name(wanted.isEmpty ? nil : wanted, session: session))
         let vm = try await registry.existingVM()
         let access = try registry.access(for: vm)
