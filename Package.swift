@@ -184,7 +184,7 @@ let package = Package(
         .testTarget(
             name: "exe-cliTests",
             dependencies: [
-                "exe-cli", "ExeControl", "ExeLease", "ExeSSH", "ExeSystem", "ExeTestSupport",
+                "exe-cli", "ExeControl", "ExeDeploy", "ExeLease", "ExeSSH", "ExeSystem", "ExeTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings

@@ -45,6 +45,14 @@ public struct DeployConfiguration: Sendable {
     public var registryPasswordEnv: DeploySetting<String>
     /// The registry token, from ``registryPasswordEnv``; `nil` when unset.
     public var registryPassword: Secret?
+    /// The exe-hosted registry VM (`registry: exe` → `""`, the default
+    /// name; `registry.vm: NAME`); `nil` for an outside registry. The
+    /// caller resolves it into ``repository``, ``exeRegistryPushRepository``
+    /// and the registry credentials before deploying.
+    public var exeRegistryVM: String?
+    /// Where the builder pushes when the registry is exe-hosted (a loopback
+    /// ``ExeRegistryRelay``); ``repository`` is then the address VMs pull from.
+    public var exeRegistryPushRepository: ImageReference?
     /// Pattern A's strategy.
     public var strategy: DeploySetting<ReplaceStrategy>
     /// The health check.
@@ -192,6 +200,7 @@ public struct DeployConfiguration: Sendable {
             lockStaleAfter: try pick(
                 nil, "EXE_DEPLOY_LOCK_STALE_AFTER", duration, file.lockStaleAfter, DeploySetting(.seconds(15 * 60), .defaults)),
             actor: actor)
+        configuration.exeRegistryVM = file.exeRegistry
         if validating { try configuration.validate() }
         configuration.registryPassword = configuration.registryPassword.flatMap { $0.isEmpty ? nil : $0 }
         return configuration
@@ -233,7 +242,7 @@ public struct DeployConfiguration: Sendable {
         if builder.value == .prebuilt, prebuiltImage.value == nil {
             throw DeployError(.configuration, "builder prebuilt needs an image: pass --image REGISTRY/OWNER/APP:TAG")
         }
-        if builder.value != .prebuilt, repository.value == nil {
+        if builder.value != .prebuilt, repository.value == nil, exeRegistryVM == nil {
             throw DeployError(
                 .configuration,
                 "no image repository to push to: set image.repository in \(DeployConfigurationFile.fileName), EXE_DEPLOY_REPOSITORY or --repository (or deploy a prebuilt image with --image)")

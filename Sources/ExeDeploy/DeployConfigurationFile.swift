@@ -47,6 +47,9 @@ public struct DeployConfigurationFile: Sendable, Equatable {
     public var registryUser: String?
     /// `registry.passwordEnv`.
     public var registryPasswordEnv: String?
+    /// `registry: exe` (`""`: the default registry VM) or `registry.vm: NAME`:
+    /// build, push to and deploy from an exe-hosted registry (issue 18).
+    public var exeRegistry: String?
     /// `health.path`.
     public var healthPath: String?
     /// `health.status`.
@@ -141,9 +144,15 @@ public struct DeployConfigurationFile: Sendable, Equatable {
             result.context = try image.string("context")
             result.dockerfile = try image.string("dockerfile")
         }
-        if let registry = try top.section("registry", known: ["user", "passwordEnv"]) {
+        if let scalar = mapping["registry"] as? String {
+            guard scalar == "exe" else {
+                throw DeployError(.configuration, "\(file): registry must be exe or a mapping (user, passwordEnv, vm), not \(scalar)")
+            }
+            result.exeRegistry = ""
+        } else if let registry = try top.section("registry", known: ["user", "passwordEnv", "vm"]) {
             result.registryUser = try registry.string("user")
             result.registryPasswordEnv = try registry.string("passwordEnv")
+            result.exeRegistry = try registry.string("vm")
         }
         if let health = try top.section("health", known: ["path", "status", "timeout", "interval"]) {
             result.healthPath = try health.string("path")

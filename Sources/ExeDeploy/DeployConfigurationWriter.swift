@@ -29,6 +29,9 @@ public enum DeployConfigurationWriter {
             "registry:",
             setting("  user", file.registryUser.map(quoted), placeholder: "\"OWNER\"", comment: "the registry user"),
             "  passwordEnv: \(file.registryPasswordEnv ?? "GHCR_TOKEN")  # the environment variable holding the registry token (never put the token here)",
+            setting(
+                "  vm", file.exeRegistry.map(quoted), placeholder: "\"reg-NAME\"",
+                comment: "no outside registry: a private one on your VM (exe-cli registry up; or write registry: exe), then image.repository, user and passwordEnv are not needed"),
             "health:",
             "  path: \(quoted(file.healthPath ?? "/"))  # none: no HTTP check",
             "  status: \(file.healthStatus ?? 200)",

@@ -55,16 +55,18 @@ public struct Deployer: Sendable {
                 guard let repository = configuration.repository.value else {
                     throw DeployError(.configuration, "no image repository configured")
                 }
-                if configuration.registryCredentials == nil {
+                if configuration.registryCredentials == nil, configuration.exeRegistryPushRepository == nil {
                     steps.warning(
                         "no registry credentials (registry.user and $\(configuration.registryPasswordEnv.value)): pushing and pulling without logging in")
                 }
                 let request = ImageBuildRequest(
-                    repository: repository, tag: tag, contextDirectory: configuration.absolutePath(configuration.context.value),
+                    repository: configuration.exeRegistryPushRepository ?? repository, tag: tag, contextDirectory: configuration.absolutePath(configuration.context.value),
                     dockerfile: configuration.absolutePath(
                         (configuration.context.value as NSString).appendingPathComponent(configuration.dockerfile.value)),
-                    platform: configuration.platform.value, credentials: configuration.registryCredentials)
+                    platform: configuration.platform.value,
+                    credentials: configuration.exeRegistryPushRepository == nil ? configuration.registryCredentials : nil)
                 image = try await builder.build(request, runner: context.processRunner, steps: steps)
+                    .pulled(from: configuration.exeRegistryPushRepository == nil ? nil : repository)
                 steps.note("pushed \(image.reference)" + (image.digest.map { " (\($0))" } ?? ""))
             }
         } catch {

@@ -60,7 +60,7 @@ package struct DockerShim {
         var words = arguments[...]
         while let first = words.first, first.hasPrefix("-") { words = words.dropFirst() }
         guard let command = words.first else {
-            out("Usage:  docker [OPTIONS] COMMAND  (exe-sim: login, compose, ps, logs, pull, stop, start, restart, rm)")
+            out("Usage:  docker [OPTIONS] COMMAND  (exe-sim: login, compose, ps, logs, pull, load, exec, stop, start, restart, rm)")
             return 0
         }
         let rest = Array(words.dropFirst())
@@ -70,12 +70,14 @@ package struct DockerShim {
         case "ps": return ps(rest)
         case "logs": return logs(rest)
         case "pull": return pull(rest)
+        case "load": return load(rest)
+        case "exec": return exec(rest)
         case "stop", "start", "restart", "rm": return manage(command, rest)
         case "version", "--version":
             out("Docker version 24.0.0-exe-sim (podman underneath)")
             return 0
         default:
-            err("docker: '\(command)' is not a docker command (exe-sim supports login, compose, ps, logs, pull, stop, start, restart, rm).")
+            err("docker: '\(command)' is not a docker command (exe-sim supports login, compose, ps, logs, pull, load, exec, stop, start, restart, rm).")
             return 1
         }
     }
@@ -269,6 +271,7 @@ package struct DockerShim {
     }
 
     mutating func out(contentsOf text: String) { stdout += text }
+    mutating func err(contentsOf text: String) { stderr += text }
 
     func record(named name: String, in containers: VMContainers) -> ContainerRecord? {
         containers.containers.first { $0.displayName == name || $0.podmanName == name || $0.service == name }

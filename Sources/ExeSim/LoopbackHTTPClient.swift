@@ -8,13 +8,15 @@ package import Foundation
 /// 127.0.0.1 (the registry, the daemon).
 package enum LoopbackHTTPClient {
     /// Sends one request and reads the response, all within `timeout`.
+    /// `host` is the `Host` header (the daemon routes VM URLs by it);
+    /// `127.0.0.1:PORT` when `nil`.
     package static func send(
         _ method: String, port: Int, path: String, headers: [(String, String)] = [], body: Data = Data(),
-        timeout: Duration = .seconds(10), responseLimit: Int = 64 << 20
+        timeout: Duration = .seconds(10), responseLimit: Int = 64 << 20, host: String? = nil
     ) throws -> HTTPResponse {
         let fd = try LoopbackSocket.connect(port: port, timeout: timeout)
         defer { close(fd) }
-        var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
+        var head = "\(method) \(path) HTTP/1.1\r\nHost: \(host ?? "127.0.0.1:\(port)")\r\nConnection: close\r\n"
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
         head += "Content-Length: \(body.count)\r\n\r\n"
         guard LoopbackSocket.writeAll(fd, Data(head.utf8) + body) else {

@@ -25,7 +25,10 @@ package struct MachineVMLifecycle: VMLifecycle {
 
     package func resolveImage(_ reference: String, registryAuth: Secret?) throws -> ResolvedImage {
         guard let image = ImageReference(reference) else { throw CommandFailure("invalid image name \(GoFlagParser.goQuote(reference))") }
-        if image.registry != configuration.registryAddress {
+        var client = RegistryClient(port: configuration.registryPort)
+        if let pull = VMRegistryPull(reference: reference, daemonPort: configuration.apiPort) {
+            client = pull.client  // another VM's registry, through the VM proxy
+        } else if image.registry != configuration.registryAddress {
             if image.registry.hasPrefix("localhost") || image.registry.hasPrefix("127.0.0.1") {
                 throw CommandFailure("invalid image \(GoFlagParser.goQuote(reference)): images from localhost or 127.0.0.1 are not supported (exe-sim serves only \(configuration.registryAddress))")
             }
@@ -37,7 +40,6 @@ package struct MachineVMLifecycle: VMLifecycle {
             user = String(auth[..<colon])
             password = Secret(String(auth[auth.index(after: colon)...]))
         }
-        let client = RegistryClient(port: configuration.registryPort)
         let (ports, loginUser) = try client.inspect(
             image: reference, repository: image.repository, reference: image.manifestReference, user: user, password: password)
         return ResolvedImage(reference: reference, exposedPorts: ports, loginUser: loginUser)
@@ -85,7 +87,11 @@ package struct MachineVMLifecycle: VMLifecycle {
 
     /// Runs the VM's own image, publishing every exposed port to a free
     /// loopback port. Records the containers (or why none runs).
-    func startImage(_ vm: VMRecord, image: String, exposedPorts: [Int], authFile: String?) throws {
+    ///
+    /// An image from another VM's registry (``VMRegistryPull``) is fetched
+    /// through the VM proxy with `registryAuth`; without it (`cp`, `up`) the
+    /// copy already in podman is used.
+    func startImage(_ vm: VMRecord, image: String, exposedPorts: [Int], authFile: String?, registryAuth: Secret? = nil) throws {
         let vmPaths = paths.vm(vm.id)
         var containers = VMContainers.load(vmPaths.containers)
         containers.containers.removeAll { $0.composeProject == nil }
@@ -101,7 +107,16 @@ package struct MachineVMLifecycle: VMLifecycle {
             return
         }
         do {
-            try runtime.pull(image, authFile: authFile)
+            if let pull = VMRegistryPull(reference: image, daemonPort: configuration.apiPort) {
+                let present = (try? runtime.podman(["image", "exists", image], timeout: .seconds(60)))?.status == 0
+                if registryAuth != nil || !present {
+                    try pull.pull(into: runtime, registryAuth: registryAuth)
+                }
+            } else {
+                try runtime.pull(image, authFile: authFile)
+            }
+        } catch let failure as CommandFailure {
+            throw failure
         } catch {
             throw CommandFailure("failed to pull image \(GoFlagParser.goQuote(image)): \(error)")
         }
@@ -145,7 +160,7 @@ package struct MachineVMLifecycle: VMLifecycle {
                 try RegistryAuthFile.write(registry: configuration.registryAddress, credentials: auth, to: authFile!)
             }
             defer { if let authFile { unlink(authFile) } }
-            try startImage(vm, image: image.reference, exposedPorts: image.exposedPorts, authFile: authFile)
+            try startImage(vm, image: image.reference, exposedPorts: image.exposedPorts, authFile: authFile, registryAuth: registryAuth)
         } else {
             try VMContainers().save(vmPaths.containers)
         }

@@ -4,17 +4,23 @@ import ExeSystem
 /// Reads image manifests and configs from the simulator's registry
 /// (distribution v2 with htpasswd Basic auth) to check that an image
 /// exists, that credentials work, and which ports it exposes.
+///
+/// With `host` set, requests go to the daemon's port with that `Host`
+/// header: a registry served by a VM, reached through the VM proxy
+/// (``VMRegistryPull``).
 struct RegistryClient {
-    /// The registry's port on 127.0.0.1.
+    /// The registry's port on 127.0.0.1 (the daemon's port for a VM's registry).
     let port: Int
+    /// The `Host` header (a VM's host name); `nil` for the simulator's own registry.
+    var host: String? = nil
 
     /// Whether `user`/`password` are accepted (`GET /v2/`).
     func checkLogin(user: String, password: Secret) throws -> Bool {
-        let response = try LoopbackHTTPClient.send("GET", port: port, path: "/v2/", headers: [authorization(user: user, password: password)])
+        let response = try LoopbackHTTPClient.send("GET", port: port, path: "/v2/", headers: [authorization(user: user, password: password)], host: host)
         return response.status == 200
     }
 
-    private func authorization(user: String, password: Secret) -> (String, String) {
+    func authorization(user: String, password: Secret) -> (String, String) {
         ("Authorization", "Basic " + Data("\(user):\(password.reveal())".utf8).base64EncodedString())
     }
 
@@ -51,19 +57,28 @@ struct RegistryClient {
     }
 
     private func get(_ path: String, headers: [(String, String)], image: String, hasAuth: Bool) throws -> [String: Any] {
+        let response = try fetch(path, headers: headers, image: image, hasAuth: hasAuth)
+        guard let object = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any] else {
+            throw CommandFailure("failed to pull image \(GoFlagParser.goQuote(image)): malformed registry response")
+        }
+        return object
+    }
+
+    /// One GET, its answer when 200; every other status is the error the
+    /// user sees. A VM's registry reached without credentials answers with
+    /// the proxy's redirect to the login (`RedirectToAuth`), which is the
+    /// same refusal as a registry's 401.
+    func fetch(_ path: String, headers: [(String, String)], image: String, hasAuth: Bool) throws -> HTTPResponse {
         let response: HTTPResponse
         do {
-            response = try LoopbackHTTPClient.send("GET", port: port, path: path, headers: headers)
+            response = try LoopbackHTTPClient.send("GET", port: port, path: path, headers: headers, timeout: .seconds(120), host: host)
         } catch {
             throw CommandFailure("failed to pull image \(GoFlagParser.goQuote(image)): registry unreachable: \(error)")
         }
         switch response.status {
         case 200:
-            guard let object = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any] else {
-                throw CommandFailure("failed to pull image \(GoFlagParser.goQuote(image)): malformed registry response")
-            }
-            return object
-        case 401, 403:
+            return response
+        case 401, 403, 302, 307:
             if hasAuth {
                 throw CommandFailure("failed to pull image \(GoFlagParser.goQuote(image)): authentication failed: check --registry-auth")
             }

@@ -16,7 +16,7 @@ struct ExeCommand: AsyncParsableCommand {
             Shell completion: `exe-cli --generate-completion-script bash|zsh|fish` (see Docs/exe-cli.md).
             """,
         version: "0.1.0",
-        subcommands: [VMCommand.self, DeployCommand.self, DoctorCommand.self, LeaseCommand.self, WhoamiCommand.self, SSHKeyCommand.self, TokenCommand.self, IntegrationsCommand.self, SetRegionCommand.self, DomainCommand.self, PoolCommand.self, InviteCommand.self, ConnectionsCommand.self]
+        subcommands: [VMCommand.self, DeployCommand.self, DoctorCommand.self, RegistryCommand.self, LeaseCommand.self, WhoamiCommand.self, SSHKeyCommand.self, TokenCommand.self, IntegrationsCommand.self, SetRegionCommand.self, DomainCommand.self, PoolCommand.self, InviteCommand.self, ConnectionsCommand.self]
     )
 
     /// Parses, runs, and exits with ``CLIExitCode`` values: usage errors exit

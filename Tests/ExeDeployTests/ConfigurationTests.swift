@@ -89,6 +89,20 @@ struct ConfigurationTests {
         #expect(DeployConfiguration.appName(fromDirectory: "/src/My_Cool.App") == "my-cool-app")
     }
 
+    @Test("registry: exe and registry.vm name an exe-hosted registry: no repository needed; another scalar is refused; deploy init offers it")
+    func exeHostedRegistry() throws {
+        let scalar = try resolve("version: 1\napp: site-app\nregistry: exe\n")
+        #expect(scalar.exeRegistryVM == "" && scalar.repository.value == nil)
+        let named = try resolve("version: 1\napp: site-app\nregistry:\n  vm: my-registry\n")
+        #expect(named.exeRegistryVM == "my-registry")
+        #expect(throws: DeployError.self) { try resolve("version: 1\napp: site-app\nregistry: ghcr\n") }
+        #expect(throws: DeployError.self) { try resolve("version: 1\napp: site-app\n") }
+        // deploy init writes the choice, commented out, when no repository was found; it reads back as unset.
+        let text = DeployConfigurationWriter.render(DeployConfigurationFile())
+        #expect(text.contains("  # vm: \"reg-NAME\"  # no outside registry: a private one on your VM (exe-cli registry up"))
+        #expect(try DeployConfigurationFile.parse(text, file: "exe.deploy.yaml").exeRegistry == nil)
+    }
+
     @Test("mistakes are reported with the key and the file: unknown keys, wrong types, versions, bad values")
     func mistakes() throws {
         func message(_ yaml: String, environment: [String: String] = [:]) -> String {

@@ -48,6 +48,9 @@ enum DeploySession {
         _ body: (Deployer, CommandSession) async throws -> Void
     ) async throws {
         try await CommandSession.run(global, environment: environment) { session in
+            var configuration = configuration
+            let relay = try await ExeHostedRegistry.prepare(&configuration, session: session)
+            defer { relay?.stop() }
             let context = DeployContext(
                 control: session.client, processRunner: LocalProcessRunner(), connect: { vm in try await session.connect(to: vm) },
                 httpProbe: URLSessionHTTPProbe(connectTo: environment.variable("EXE_VM_PROXY")), progress: { printer.handle($0) })
