@@ -21,7 +21,7 @@ public import ExeSystem
 ///
 /// The upstream is plain HTTP to a loopback address: `EXE_VM_PROXY` of
 /// exe-sim. Against exe.dev the upstream would be TLS to `VM.exe.xyz:443`,
-/// which this relay does not speak yet (``ExeRegistryRelayError/tlsUpstream``).
+/// which this relay does not speak yet (``ExeRegistryRelayError/tlsUpstream(_:)``).
 public final class ExeRegistryRelay: @unchecked Sendable {
     /// The loopback port the builder pushes to.
     public let port: Int

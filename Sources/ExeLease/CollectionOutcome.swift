@@ -1,6 +1,6 @@
 public import Foundation
 
-/// What ``Leases/collectExpired(dryRun:)`` did (or would do) for one lease.
+/// What ``Leases/collectExpired(dryRun:idleAction:pausedTTL:)`` did (or would do) for one lease.
 public struct CollectionOutcome: Sendable, Codable, Equatable {
     /// What was done.
     public enum Action: String, Sendable, Codable, CustomStringConvertible {

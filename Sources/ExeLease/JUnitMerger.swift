@@ -17,9 +17,13 @@ public struct JUnitSource: Sendable {
 
 /// Test counts of a JUnit report.
 public struct JUnitTotals: Sendable, Equatable, Codable {
+    /// Test cases.
     public var tests = 0
+    /// Test cases that failed an assertion.
     public var failures = 0
+    /// Test cases that ended in an error.
     public var errors = 0
+    /// Test cases skipped.
     public var skipped = 0
     /// Seconds, the sum of the suites' `time` attributes.
     public var time: Double = 0

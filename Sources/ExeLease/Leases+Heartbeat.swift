@@ -9,7 +9,7 @@ extension Leases {
         .seconds(min(300, max(1, idleTimeoutSeconds / 4)))
     }
 
-    /// Touches `claim` every ``heartbeatInterval(idleTimeoutSeconds:)``
+    /// Touches `claim` every quarter of its idle timeout (1 s to 5 min)
     /// until the returned task is cancelled. A failed touch is reported and
     /// tried again at the next beat. `lease run` and `lease tunnel` keep
     /// one running while they use the lease.

@@ -480,6 +480,7 @@ public struct Leases: Sendable {
     /// this machine is using, are left alone.
     ///
     /// - Parameters:
+    ///   - dryRun: report what would be done, do nothing.
     ///   - idleAction: overrides the settings' ``LeaseSettings/idleAction``.
     ///   - pausedTTL: overrides the settings' ``LeaseSettings/pausedTTL``.
     public func collectExpired(dryRun: Bool, idleAction: LeaseIdleAction? = nil, pausedTTL: Duration? = nil) async throws -> [CollectionOutcome] {

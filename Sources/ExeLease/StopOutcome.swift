@@ -1,4 +1,4 @@
-/// What ``Leases/stop(_:)`` did for one lease.
+/// What ``Leases/stop(_:anyRepository:)`` did for one lease.
 public struct StopOutcome: Sendable, Codable, Equatable {
     /// What happened to the lease.
     public enum Result: String, Sendable, Codable, CustomStringConvertible {

@@ -44,8 +44,13 @@ public final class SSHLocalForward: Sendable {
 
     /// Listens on `127.0.0.1:localPort` (`0`: a free port, see ``localPort``).
     ///
-    /// - Parameter problems: told about connections that could not be
-    ///   forwarded (the far end refused), one line each.
+    /// - Parameters:
+    ///   - connection: the SSH connection the channels are opened on.
+    ///   - localPort: the loopback port to listen on (`0`: a free one).
+    ///   - remoteHost: where the far end connects, as the server sees it.
+    ///   - remotePort: the port it connects to there.
+    ///   - problems: told about connections that could not be
+    ///     forwarded (the far end refused), one line each.
     public static func listen(
         connection: SSHConnection, remoteHost: String = "127.0.0.1", remotePort: Int, localPort: Int = 0,
         problems: @escaping @Sendable (String) -> Void = { _ in }

@@ -22,7 +22,20 @@ public enum DoctorStatus: String, Sendable, Codable, CaseIterable {
 
 /// The part of the checklist a check belongs to, in the order they run.
 public enum DoctorSection: String, Sendable, Codable, CaseIterable {
-    case control, vm, proxy, containers, compose, registry, local
+    /// The control plane: reachable, host key, key registered, region.
+    case control
+    /// The VM: exists, its status and load.
+    case vm
+    /// The HTTPS proxy: port, visibility, whether the URL answers.
+    case proxy
+    /// The app's containers.
+    case containers
+    /// Pattern B's files under `/data` and the deploy lock.
+    case compose
+    /// Whether the VM can pull the deployed image.
+    case registry
+    /// This repository: Dockerfile and `exe.deploy.yaml`.
+    case local
 
     /// Its heading.
     public var title: String {

@@ -14,7 +14,10 @@ extension DoctorRules {
     /// `/data/.env.production`: present when the compose file uses it,
     /// and mode 0600.
     ///
-    /// - Parameter permissions: its mode, or `nil` when it is missing.
+    /// - Parameters:
+    ///   - permissions: its mode, or `nil` when it is missing.
+    ///   - referenced: whether the compose file uses it.
+    ///   - vm: the VM, for the fix's command.
     public static func environmentFile(permissions: UInt32?, referenced: Bool, vm: String) -> DoctorCheck {
         let path = RemoteDeployPaths.environmentFile
         let title = ".env.production, mode 0600"
@@ -37,8 +40,11 @@ extension DoctorRules {
 
     /// A volume of a compose service whose data does not live under `/data`.
     public struct VolumeOutsideData: Sendable, Equatable {
+        /// The compose service.
         public var service: String
+        /// Where the data lives on the VM (a path or a named volume).
         public var source: String
+        /// Where the container sees it.
         public var target: String
     }
 
@@ -113,9 +119,12 @@ extension DoctorRules {
     /// Whether the VM could pull the live image with its credentials.
     ///
     /// - Parameters:
+    ///   - image: the live image.
     ///   - failure: the pull's last error line, or `nil` when it worked.
     ///   - user: the registry user, when configured.
     ///   - passwordEnv: the variable holding the token.
+    ///   - vm: the VM, for the fix's command.
+    ///   - docker: the VM's docker command (`sudo docker`).
     public static func registry(image: String, failure: String?, user: String?, passwordEnv: String, vm: String, docker: String) -> DoctorCheck {
         guard let failure else {
             return DoctorCheck("registry.pull", .registry, "the VM pulls the image", .ok, "pulled \(image) with the VM's credentials")

@@ -3,9 +3,13 @@ import Foundation
 extension DoctorRules {
     /// One row of `docker ps -a --format '{{.Names}}\t{{.Image}}\t{{.Status}}'`.
     public struct ContainerRow: Sendable, Equatable {
+        /// The container's name.
         public var name: String
+        /// The image it runs.
         public var image: String
+        /// Docker's status text (`Up 2 minutes`, `Exited (3) 1 second ago`).
         public var status: String
+        /// A row.
         public init(name: String, image: String, status: String) {
             self.name = name
             self.image = image
@@ -35,7 +39,12 @@ extension DoctorRules {
     /// Whether a compose file's container runs; the last log lines of one
     /// that does not.
     ///
-    /// - Parameter docker: the VM's docker command (`sudo docker`).
+    /// - Parameters:
+    ///   - expected: the container the compose file declares.
+    ///   - row: what `docker ps -a` says about it, `nil` when it is not there.
+    ///   - logTail: its last log lines.
+    ///   - vm: the VM, for the fix's command.
+    ///   - docker: the VM's docker command (`sudo docker`).
     public static func container(_ expected: ComposeContainer, row: ContainerRow?, logTail: [String], vm: String, docker: String) -> DoctorCheck {
         let id = "container.\(expected.service)"
         let title = "\(expected.name) (\(expected.service))"
@@ -60,6 +69,7 @@ extension DoctorRules {
     /// - Parameters:
     ///   - live: the compose file's image (Pattern B) or the VM's (Pattern A).
     ///   - running: the image the container runs, when known.
+    ///   - recorded: the last deploy's audit record, when there is one.
     public static func image(live: String?, running: String?, recorded: DeployAuditRecord?) -> DoctorCheck {
         let title = "image against the last deploy"
         guard let live else {

@@ -25,8 +25,11 @@ extension DoctorRules {
 
     /// The Dockerfile's `EXPOSE` against `port:`.
     ///
-    /// - Parameter exposed: `nil` when there is no Dockerfile; `.some(nil)`
-    ///   when it exposes nothing.
+    /// - Parameters:
+    ///   - path: the Dockerfile's path, for the evidence.
+    ///   - exposed: `nil` when there is no Dockerfile; `.some(nil)` when it
+    ///     exposes nothing.
+    ///   - port: the configured `port:`.
     public static func dockerfile(path: String, exposed: Int??, port: Int?) -> DoctorCheck {
         let title = "Dockerfile EXPOSE"
         guard let exposed else { return .skipped("local.dockerfile", .local, title, "no \(path)") }

@@ -187,8 +187,11 @@ public enum DoctorRules {
 
     /// The status and redirect of one answer.
     public struct HTTPProbeAnswer: Sendable, Equatable {
+        /// The HTTP status.
         public var status: Int
+        /// The `Location` header of a redirect.
         public var location: String?
+        /// An answer.
         public init(status: Int, location: String? = nil) {
             self.status = status
             self.location = location
@@ -206,7 +209,9 @@ public enum DoctorRules {
 
     /// Why a request got no answer.
     public struct ProbeFailure: Error, Sendable, Equatable {
+        /// What went wrong (no connection, a timeout).
         public var message: String
+        /// A failure.
         public init(_ message: String) { self.message = message }
     }
 
