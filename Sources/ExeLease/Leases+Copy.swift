@@ -80,19 +80,7 @@ extension Leases {
                     throw LeaseError(.notReady, "\(error); the copy \(identity.vmName) was kept (--keep): stop it with `exe-cli lease stop \(id)`")
                 }
                 context.progress("lease \(id): the copy failed; removing VM \(identity.vmName)")
-                do {
-                    try await context.control.remove(identity.vmName)
-                    try? context.claims.remove(id)
-                } catch let removal {
-                    if (removal as? ControlError)?.kind == .notFound {
-                        try? context.claims.remove(id)
-                        throw error
-                    }
-                    throw LeaseError(
-                        .notReady,
-                        "\(error); removing the copy failed too (\(removal)). Remove it by hand: \(Self.manualRemovalCommand(vmName: identity.vmName, controlHost: context.controlHost))")
-                }
-                throw error
+                try await discardFailedVM(identity.vmName, lease: id, after: error, noun: "the copy")
             }
         }
     }

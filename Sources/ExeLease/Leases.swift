@@ -192,19 +192,7 @@ public struct Leases: Sendable {
                     throw LeaseError(.notReady, "\(error); the VM \(identity.vmName) was kept (--keep): stop it with `exe-cli lease stop \(id)`")
                 }
                 context.progress("lease \(id): warmup failed; removing VM \(identity.vmName)")
-                do {
-                    try await context.control.remove(identity.vmName)
-                    try? context.claims.remove(id)
-                } catch let removal {
-                    if (removal as? ControlError)?.kind == .notFound {
-                        try? context.claims.remove(id)
-                        throw error
-                    }
-                    throw LeaseError(
-                        .notReady,
-                        "\(error); removing the VM failed too (\(removal)). Remove it by hand: \(Self.manualRemovalCommand(vmName: identity.vmName, controlHost: context.controlHost))")
-                }
-                throw error
+                try await discardFailedVM(identity.vmName, lease: id, after: error, noun: "the VM")
             }
         }
     }
@@ -261,6 +249,25 @@ public struct Leases: Sendable {
             pause = min(pause * 2, .seconds(2))
         }
         throw LeaseError(.notReady, "the VM at \(destination.host):\(destination.port) did not become ready within \(context.readinessTimeout) (last step: \(stage): \(lastError))")
+    }
+
+    /// Removes `vmName` (and the claim `id`), a new VM that `error` made
+    /// useless, then throws `error`; when the removal fails too, the error
+    /// says how to remove it by hand.
+    func discardFailedVM(_ vmName: String, lease id: String, after error: any Error, noun: String) async throws -> Never {
+        do {
+            try await context.control.remove(vmName)
+            try? context.claims.remove(id)
+        } catch let removal {
+            if (removal as? ControlError)?.kind == .notFound {
+                try? context.claims.remove(id)
+                throw error
+            }
+            throw LeaseError(
+                .notReady,
+                "\(error); removing \(noun) failed too (\(removal)). Remove it by hand: \(Self.manualRemovalCommand(vmName: vmName, controlHost: context.controlHost))")
+        }
+        throw error
     }
 
     // MARK: Finding leases

@@ -20,17 +20,7 @@ extension SSHConnection {
         let sink = StreamingSink(wake: { loop.wake() })
         let pump = InputPump(input, wake: { loop.wake() })
         let operation = ExecOperation(forwardingTo: host, port: port, input: pump, sink: sink, opened: opened)
-        let handle = StreamHandle(loop: loop, operation: operation, sink: sink)
-        if !loop.submit(operation) {
-            sink.fail(loop.failure ?? SSHError(.disconnected, "the connection to \(destination) is closed"))
-        }
-        return AsyncThrowingStream(unfolding: {
-            try await withTaskCancellationHandler {
-                try await handle.next()
-            } onCancel: {
-                handle.cancel()
-            }
-        })
+        return streaming(operation, sink: sink)
     }
 
     /// Opens a `direct-tcpip` channel to `host`:`port` and closes it again:

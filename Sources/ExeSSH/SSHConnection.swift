@@ -149,6 +149,14 @@ public final class SSHConnection: Sendable {
         let sink = StreamingSink(wake: { loop.wake() })
         let pump = InputPump(stdin, wake: { loop.wake() })
         let operation = ExecOperation(command: command, input: pump, sink: sink, timeout: timeout)
+        return streaming(operation, sink: sink)
+    }
+
+    /// Submits `operation` to the connection's loop and streams what its
+    /// `sink` receives; ending the iteration (or cancelling its task)
+    /// cancels the operation, which closes its channel.
+    func streaming(_ operation: ExecOperation, sink: StreamingSink) -> AsyncThrowingStream<CommandOutputEvent, any Error> {
+        let loop = self.loop
         let handle = StreamHandle(loop: loop, operation: operation, sink: sink)
         if !loop.submit(operation) {
             sink.fail(loop.failure ?? SSHError(.disconnected, "the connection to \(destination) is closed"))

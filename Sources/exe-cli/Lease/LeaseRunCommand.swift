@@ -80,15 +80,9 @@ struct LeaseRunCommand: AsyncParsableCommand {
             return
         }
         try await LeaseSession.run(global, lease) { leases, session in
-            let interrupt = RunInterrupt()
-            signal(SIGINT, SIG_IGN)
-            let interrupts = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-            interrupts.setEventHandler { interrupt.fire() }
-            interrupts.resume()
-            defer {
-                interrupts.cancel()
-                signal(SIGINT, SIG_DFL)
-            }
+            let sigint = SIGINTInterrupt()
+            defer { sigint.remove() }
+            let interrupt = sigint.interrupt
             let console = session.console
             let result = try await leases.run(request, interrupt: interrupt) { event in
                 switch event {

@@ -18,15 +18,9 @@ enum LeaseShardRunCommand {
             ?? root + "/.exe/junit.xml"
         let quiet = options.quietShards
         try await LeaseSession.run(global, lease) { leases, session in
-            let interrupt = RunInterrupt()
-            signal(SIGINT, SIG_IGN)
-            let interrupts = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-            interrupts.setEventHandler { interrupt.fire() }
-            interrupts.resume()
-            defer {
-                interrupts.cancel()
-                signal(SIGINT, SIG_DFL)
-            }
+            let sigint = SIGINTInterrupt()
+            defer { sigint.remove() }
+            let interrupt = sigint.interrupt
             let console = session.console
             let writer = ShardOutputWriter(total: shards, quiet: quiet, console: console)
             let result = try await leases.runSharded(request, interrupt: interrupt) { index, event in writer.write(index, event) }
