@@ -131,15 +131,29 @@ struct ReplaceDeployment: Sendable {
             throw error
         }
         if old != nil {
-            try await steps.run("swap", "removing \(vmName), renaming \(temporary) to \(vmName)") {
-                try await control.remove(vmName)
-                state.oldRemoved = true
+            // The shortest swap the server permits (execore/ssh_rename_command.go:
+            // rename needs the new name free and the VM running; the old name
+            // stays reserved for its owner): the old VM is renamed aside and
+            // keeps running, then the new one takes the name. The name answers
+            // nothing only between those two calls: step "window".
+            let aside = Self.asideName(for: vmName)
+            _ = try await steps.run("aside", "renaming \(vmName) to \(aside)") { try await control.rename(vmName, to: aside) }
+            do {
+                _ = try await steps.run("window", "renaming \(temporary) to \(vmName)") { try await control.rename(temporary, to: vmName) }
+            } catch {
+                let putBack = await CleanupTask.run { (try? await control.rename(aside, to: vmName)) != nil }
+                report.notes.append(
+                    putBack
+                        ? "\(vmName) is back on the previous release; the new one is \(temporary)"
+                        : "the previous release is \(aside) and the new one \(temporary): give one of them the app's name with exe-cli vm rename")
+                throw error
+            }
+            state.oldRemoved = true
+            try await steps.run("retire", "removing the previous release \(aside)") {
                 do {
-                    try await control.rename(temporary, to: vmName)
+                    try await control.remove(aside)
                 } catch {
-                    report.notes.append(
-                        "the new release is live as \(temporary); give it the app's name with: exe-cli vm rename \(temporary) \(vmName)")
-                    throw error
+                    steps.warning("the previous release \(aside) could not be removed (\(error)); remove it with: exe-cli vm rm \(aside)")
                 }
             }
         }
@@ -220,6 +234,12 @@ struct ReplaceDeployment: Sendable {
 
     /// `<vm>-g` and five random letters or digits: at most 52 characters
     /// (names are at most 45), and never a reserved `-p123` form.
+    /// The name the previous release is renamed to during the swap.
+    static func asideName(for name: String) -> String {
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
+        return name + "-p" + String((0..<5).map { _ in alphabet.randomElement()! })
+    }
+
     static func temporaryName(for name: String) -> String {
         let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
         return name + "-g" + String((0..<5).map { _ in alphabet.randomElement()! })

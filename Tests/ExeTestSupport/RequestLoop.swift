@@ -93,7 +93,7 @@ public final class RequestLoop: Sendable {
         let hostHeader = original.port.map { "\(host):\($0)" } ?? host
         let stopping = ManagedFlag()
         self.stopping = stopping
-        let session = URLSession(configuration: .ephemeral)
+        let session = URLSession(configuration: .ephemeral, delegate: RefuseRedirects(), delegateQueue: nil)
         task = Task.detached {
             let clock = ContinuousClock()
             let start = clock.now
@@ -145,6 +145,17 @@ public final class RequestLoop: Sendable {
         let parts = address.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 4, parts.allSatisfy({ UInt8($0) != nil }) else { return false }
         return parts[0] == "127"
+    }
+}
+
+/// Redirects are answers, not followed: a 3xx (e.g. the proxy's login while
+/// the name does not resolve) counts as a failure.
+private final class RefuseRedirects: NSObject, URLSessionTaskDelegate, Sendable {
+    func urlSession(
+        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+        newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void
+    ) {
+        completionHandler(nil)
     }
 }
 
