@@ -82,7 +82,7 @@ struct ComposeDeployment: Sendable {
             }
             let previous = String(decoding: try await connection.download(paths.previousComposeFile), as: UTF8.self)
             let containers = try ComposeFileRenderer.containers(in: previous, project: app)
-            report.image = containers.first { $0.service == configuration.composeService.value }?.image ?? containers.first?.image
+            report.image = containers.first { ComposeWebSlot.isWeb($0.service, service: configuration.composeService.value) }?.image ?? containers.first?.image
             try await steps.run("prepare", "registry login on \(vm.name)") {
                 if let image = report.image.flatMap(ImageReference.init) {
                     try await registryLogin(connection, image: image, redactor: redactor)
@@ -387,7 +387,7 @@ struct ComposeDeployment: Sendable {
         guard try await connection.attributes(of: paths.composeFile) != nil else { return nil }
         let text = String(decoding: try await connection.download(paths.composeFile), as: UTF8.self)
         let containers = (try? ComposeFileRenderer.containers(in: text, project: app)) ?? []
-        return containers.first { $0.service == configuration.composeService.value }?.image ?? containers.first?.image
+        return containers.first { ComposeWebSlot.isWeb($0.service, service: configuration.composeService.value) }?.image ?? containers.first?.image
     }
 
     func remote(_ connection: any RemoteHost, _ command: String, _ what: String, redactor: SecretRedactor) async throws {

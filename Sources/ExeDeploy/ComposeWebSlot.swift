@@ -20,6 +20,11 @@ public struct ComposeWebSlot: Sendable, Equatable {
     /// The container's name.
     public var containerName: String
 
+    /// Whether `name` is `service` itself or one of its slots (`<service>-<port>`).
+    public static func isWeb(_ name: String, service: String) -> Bool {
+        name == service || (name.hasPrefix(service + "-") && Int(name.dropFirst(service.count + 1)) != nil)
+    }
+
     /// The top-level key that records the slot.
     static let markerKey = "x-exe-deploy"
 

@@ -192,7 +192,7 @@ struct DeployEndToEndTests {
         #expect(try await sim.get(url).body.contains("v2"))
         let files = try await sim.onVM(
             "compose-app",
-            "ls /data; grep image: /data/compose-app.compose.yaml; stat -c %a /data/.env.production /data/.env.production.prev; cat /data/.env.production /data/.env.production.prev")
+            "ls /data; grep image /data/compose-app.compose.yaml; stat -c %a /data/.env.production /data/.env.production.prev; cat /data/.env.production /data/.env.production.prev")
         #expect(files.stdout.contains("compose-app.compose.yaml.failed") && files.stdout.contains("compose-app.compose.yaml.prev"))
         #expect(files.stdout.contains(try #require(second["image"] as? String)))
         #expect(files.stdout.hasSuffix("600\n600\nGREETING=bonjour\nGREETING=hello\n"), "the env files are restored: \(files.stdout)")

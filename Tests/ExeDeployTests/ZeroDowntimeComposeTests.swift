@@ -10,7 +10,7 @@ import Testing
 /// refused. The switch is `share port` (execore/ssh_share.go
 /// handleSharePortCmd: one call changes the port the VM's proxy routes to;
 /// the simulator's router reads it per request, exeprox's way).
-@Suite("Pattern B zero-downtime updates against exe-sim", .serialized, .deploySimulator)
+@Suite("Zero-downtime deploys against exe-sim (Pattern B side by side, Pattern A swap window)", .serialized, .deploySimulator)
 struct ZeroDowntimeComposeTests {
     var sim: DeploySimulator { get throws { try DeploySimulatorScope.simulator } }
 
@@ -106,5 +106,42 @@ struct ZeroDowntimeComposeTests {
         #expect(first.stderr.contains("updating in place"), "\(first.stderr)")
         let url = try #require(try await sim.vm("zd-fixed")?["https_url"] as? String)
         #expect(try await sim.get(url).body.contains("v1"))
+    }
+
+    @Test("Pattern A blue-green: requests fail only inside the swap's window (between the two renames, execore/ssh_rename_command.go)")
+    func blueGreenWindow() async throws {
+        let sim = try self.sim
+        let app = try sim.makeApp("zd-swap", page: "v1")
+        let first = try await sim.cli(["deploy"], in: app)
+        try #require(first.status == 0, "first deploy: \(first.stderr)")
+        _ = try await sim.control("share set-public zd-swap")
+        let url = try #require(try await sim.vm("zd-swap")?["https_url"] as? String)
+        let token = try await sim.harness.mintVMToken(key: sim.key, vm: "zd-swap", label: "zd-swap-loop")
+        try sim.write(.serves, page: "v2", in: app)
+        var output: ProcessOutput?
+        let loop = try await underLoad(url, token: token) {
+            output = try await sim.cli(["deploy"], in: app)
+        }
+        let deployed = try #require(output)
+        try #require(deployed.status == 0, "\(deployed.stderr)")
+        let timing = try #require(deployed.stdout.split(separator: "\n").first { $0.hasPrefix("timing:") }, "\(deployed.stdout)")
+        let window = try #require(Self.seconds(of: "window", in: String(timing)), "the timing line names the window: \(timing)")
+        #expect(timing.contains("aside ") && timing.contains("retire "), "\(timing)")
+        #expect(loop.bodies.last?.contains("v2") == true, "\(loop.bodies)")
+        #expect(try await sim.vmNames().filter { $0.hasPrefix("zd-swap") } == ["zd-swap"], "the previous release is removed")
+        if let firstFailure = loop.failures.first, let lastFailure = loop.failures.last {
+            // Every failure falls inside one stretch no longer than the window
+            // (plus one request's latency and the timing line's rounding).
+            let span = Double(RequestLoopReport.milliseconds(lastFailure.at - firstFailure.at)) / 1000
+            #expect(span <= window + 1.0, "failures spread over \(span) s, the window was \(window) s: \(loop)")
+        }
+        _ = try await sim.harness.ssh("ssh-key remove zd-swap-loop", key: sim.key)
+    }
+
+    /// `phase 1.2s` in a timing line.
+    static func seconds(of phase: String, in timing: String) -> Double? {
+        guard let range = timing.range(of: " \(phase) ") else { return nil }
+        let rest = timing[range.upperBound...].prefix { $0.isNumber || $0 == "." }
+        return Double(rest)
     }
 }
