@@ -38,7 +38,9 @@ public struct ExeSession: Sendable {
         let resolver = configuration.ssh
         let session = ExeSession(
             configuration: configuration, controlDestination: destination, control: client,
-            vms: SSHVMConnector(defaultUser: configuration.ssh.environment.userName) { resolver.configuration(forHost: $0.host) })
+            vms: SSHVMConnector(defaultUser: configuration.ssh.environment.userName) {
+                resolver.configuration(forVM: $0.host, controlHost: configuration.controlHost)
+            })
         do {
             let result = try await body(session)
             await client.close()
@@ -52,7 +54,10 @@ public struct ExeSession: Sendable {
     /// A deployer for `configuration` (see `DeployConfiguration.resolve`),
     /// reaching VMs through ``vms``.
     public func deployer(_ configuration: DeployConfiguration, progress: @escaping @Sendable (DeployEvent) -> Void = { _ in }) -> Deployer {
-        Deployer(configuration: configuration, context: DeployContext(control: control, vms: vms, progress: progress))
+        Deployer(
+            configuration: configuration,
+            context: DeployContext(
+                control: control, vms: vms, httpProbe: URLSessionHTTPProbe(connectTo: self.configuration.vmURLAddress), progress: progress))
     }
 
     /// The lease service for the repository at `repositoryRoot`, with
@@ -74,10 +79,15 @@ public struct ExeConfiguration: Sendable {
     /// ssh_config, identity, known hosts and host-key policy, for the
     /// control host and the VMs alike.
     public var ssh: SSHSettingsResolver
+    /// Where VM URLs are reached (`HOST:PORT`) instead of resolving their
+    /// names, with the name kept in the `Host` header: exe-sim's
+    /// `EXE_VM_PROXY`. `nil` (exe.dev): names resolve as usual.
+    public var vmURLAddress: String?
 
     /// A configuration.
-    public init(controlHost: String = "exe.dev", ssh: SSHSettingsResolver = SSHSettingsResolver()) {
+    public init(controlHost: String = "exe.dev", ssh: SSHSettingsResolver = SSHSettingsResolver(), vmURLAddress: String? = nil) {
         self.controlHost = controlHost
         self.ssh = ssh
+        self.vmURLAddress = vmURLAddress
     }
 }

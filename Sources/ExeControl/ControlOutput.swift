@@ -19,7 +19,9 @@ public struct ControlOutput: Sendable {
     ///
     /// - Throws: ``ControlError/Kind/unexpectedResponse`` when there is no
     ///   value or it does not decode.
-    /// - Parameter showingRawOutput: put the raw output in the error; `false`
+    /// - Parameters:
+    ///   - type: the type to decode.
+    ///   - showingRawOutput: put the raw output in the error; `false`
     ///   for results that carry secrets the client cannot know in advance
     ///   (a newly generated API token).
     public func decodeLast<T: Decodable>(_ type: T.Type, showingRawOutput: Bool = true) throws(ControlError) -> T {

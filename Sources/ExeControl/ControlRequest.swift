@@ -6,7 +6,7 @@ public import ExeSystem
 /// Rendering rules (reference §2, DESIGN "wire rules"): the command's words,
 /// then positionals, then flags as `--flag=value`; `--json` last, and only
 /// when the command defines it and the transport asks for it (SSH). Each word
-/// is quoted with POSIX single quotes (``ShellQuote/word(_:)``), which the
+/// is quoted with POSIX single quotes (`ShellQuote/word(_:)`), which the
 /// server's shell-style lexer splits back into exactly the same words. When a
 /// positional begins with `-` (which the server's flag parser would take for
 /// a flag), the flags come first and `--` separates the positionals.

@@ -2,9 +2,9 @@ public import ExeSSH
 
 /// How to reach VMs: turns a VM the control plane described (or a
 /// destination recorded earlier, such as a lease claim's) into a connected
-/// ``RemoteHost``.
+/// `RemoteHost`.
 ///
-/// ``SSHVMConnector`` connects over SSH, with an ``SSHClientConfiguration``
+/// ``SSHVMConnector`` connects over SSH, with an `SSHClientConfiguration`
 /// per host (ssh_config, identities, known hosts, host-key policy).
 /// `ExeTesting.InMemoryVMConnector` hands out in-memory hosts, so deploy and
 /// lease logic runs in unit tests without a network.
@@ -48,7 +48,7 @@ extension VMConnector {
     }
 }
 
-/// Connects to VMs over SSH (``SSHConnection``).
+/// Connects to VMs over SSH (`SSHConnection`).
 public struct SSHVMConnector: VMConnector {
     /// The user SSH logs in as when the control plane names none.
     public let defaultUser: String
@@ -77,7 +77,7 @@ public struct SSHVMConnector: VMConnector {
     }
 
     /// Opens an SSH connection to `destination`, as the concrete
-    /// ``SSHConnection`` (for interactive shells, which a ``RemoteHost``
+    /// `SSHConnection` (for interactive shells, which a `RemoteHost`
     /// does not offer).
     public func sshConnection(to destination: SSHDestination) async throws -> SSHConnection {
         try await SSHConnection.connect(to: destination, configuration: configuration(for: destination))

@@ -15,6 +15,7 @@ public enum VMEndpoint {
     /// The SSH destination of `vm`.
     ///
     /// - Parameters:
+    ///   - vm: the VM, as `ls --json` describes it.
     ///   - defaultUser: the user when the server names none.
     ///   - boxDomain: the VM host suffix; `exe.xyz` in production.
     public static func destination(for vm: VM, defaultUser: String, boxDomain: String = "exe.xyz") -> SSHDestination {

@@ -12,8 +12,10 @@ public enum VMTag {
 
     /// Checks `tags` as the `tag` command does.
     ///
-    /// - Parameter rejectingDuplicates: `tag` refuses a tag given twice;
-    ///   `new --tag` de-duplicates instead.
+    /// - Parameters:
+    ///   - tags: the tags as given.
+    ///   - rejectingDuplicates: `tag` refuses a tag given twice; `new --tag`
+    ///     de-duplicates instead.
     /// - Throws: ``ControlError/Kind/invalidArgument`` with the server's message.
     public static func validate(_ tags: [String], rejectingDuplicates: Bool = true) throws(ControlError) {
         var seen = Set<String>()

@@ -63,7 +63,9 @@ public enum ComposeFileRenderer {
 
     /// The containers `text` declares, for the health check and for logs.
     ///
-    /// - Parameter project: the project name when the file sets none.
+    /// - Parameters:
+    ///   - text: the compose file.
+    ///   - project: the project name when the file sets none.
     /// - Throws: ``DeployError/Kind/configuration`` when `text` is not a
     ///   compose file with services.
     public static func containers(in text: String, project: String) throws -> [ComposeContainer] {

@@ -5,7 +5,7 @@ import Foundation
 /// Every deploy setting, resolved: flags > `EXE_DEPLOY_*` variables >
 /// `exe.deploy.yaml` > derived values > defaults, each with its source.
 ///
-/// The registry token is not a setting but a ``Secret`` read from the
+/// The registry token is not a setting but a `Secret` read from the
 /// variable that ``registryPasswordEnv`` names; it never appears in the
 /// file, in argv, or in ``rows``.
 public struct DeployConfiguration: Sendable {

@@ -23,6 +23,7 @@ public enum DeployInitializer {
     /// Inspects `root` and writes the files.
     ///
     /// - Parameters:
+    ///   - root: the repository root.
     ///   - pattern: overrides the proposal.
     ///   - githubActions: also write ``GitHubActionsWorkflow/path``.
     ///   - force: replace existing files.

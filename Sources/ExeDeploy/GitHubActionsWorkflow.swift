@@ -1,7 +1,7 @@
 import Foundation
 /// The workflow `exe-cli deploy init --github-actions` writes
 /// (`.github/workflows/exe-deploy.yml`): deploy on every push to the
-/// repository's default branch (``GitDefaultBranch``, read at `init` time),
+/// repository's default branch (`GitDefaultBranch`, read at `init` time),
 /// one deploy at a time, with secrets from the repository's Actions
 /// secrets — and the commands that create them. Secrets and variables
 /// reach scripts only through `env:` (never `${{ }}` inside a `run:`

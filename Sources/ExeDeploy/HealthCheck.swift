@@ -48,6 +48,10 @@ public struct HealthCheck: Sendable {
     /// Probes until the expected status arrives.
     ///
     /// - Parameters:
+    ///   - base: the URL the check's path is appended to.
+    ///   - headers: sent with every probe (a VM-scoped token for a private VM).
+    ///   - probe: sends the requests.
+    ///   - clock: paces the probes and keeps the deadline.
     ///   - failFast: asked between probes (at most every three seconds);
     ///     a non-`nil` answer is why waiting is pointless.
     /// - Returns: the observation of the passing probe.

@@ -56,7 +56,7 @@ public protocol DeployStepRunning: Sendable {
 }
 
 /// Builds an image and pushes it (with the `latest` tag) to the registry.
-/// Implementations run their tools through the injected ``ProcessRunner``
+/// Implementations run their tools through the injected `ProcessRunner`
 /// and pass secrets on stdin only.
 public protocol ImageBuilder: Sendable {
     /// `docker buildx`, `buildah`, `prebuilt`.

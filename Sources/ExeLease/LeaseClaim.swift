@@ -22,13 +22,17 @@ public struct LeaseClaim: Sendable, Codable, Equatable {
     public var controlHost: String
     /// Where to SSH to reach the VM.
     public var sshHost: String
+    /// The SSH port of the VM.
     public var sshPort: Int
+    /// The user SSH logs in as.
     public var sshUser: String
     /// The repository root the lease is bound to.
     public var repositoryRoot: String
     /// The work directory on the VM.
     public var remoteDirectory: String
+    /// When the lease was made.
     public var createdAt: Date
+    /// When a command last used it (idle expiry counts from here).
     public var lastUsedAt: Date
     /// Seconds of inactivity after which `lease gc` stops the lease.
     public var idleTimeoutSeconds: Int

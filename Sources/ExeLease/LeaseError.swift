@@ -2,8 +2,8 @@ import ExeControl
 import ExeSSH
 
 /// Why a lease command or a work-tree sync failed: the one error type of
-/// ExeLease. Failures of the layers below (a ``ControlError`` from the
-/// control plane, an ``SSHError`` from a VM) arrive wrapped, with the
+/// ExeLease. Failures of the layers below (a `ControlError` from the
+/// control plane, an `SSHError` from a VM) arrive wrapped, with the
 /// original in ``underlying``, as `DeployError` does.
 ///
 /// ```swift
@@ -26,10 +26,10 @@ public struct LeaseError: Error, Sendable, CustomStringConvertible {
         public static let notReady = Kind("notReady")
         /// The configuration is invalid or asks for something unsafe.
         public static let configuration = Kind("configuration")
-        /// The control plane failed (``LeaseError/underlying`` is the ``ControlError``, when it was one).
+        /// The control plane failed (``LeaseError/underlying`` is the `ControlError`, when it was one).
         public static let control = Kind("control")
         /// The VM could not be reached, or a command or transfer on it
-        /// failed (``LeaseError/underlying`` is the ``SSHError``).
+        /// failed (``LeaseError/underlying`` is the `SSHError`).
         public static let vm = Kind("vm")
         /// Sync: the local file list could not be made (git failed, unreadable files).
         public static let localFiles = Kind("localFiles")
@@ -50,7 +50,7 @@ public struct LeaseError: Error, Sendable, CustomStringConvertible {
     public var kind: Kind
     /// What went wrong, for a user.
     public var message: String
-    /// The lower-level error (a ``ControlError``, an ``SSHError``), if any.
+    /// The lower-level error (a `ControlError`, an `SSHError`), if any.
     public var underlying: (any Error & Sendable)?
 
     /// Creates an error.
@@ -63,8 +63,8 @@ public struct LeaseError: Error, Sendable, CustomStringConvertible {
     /// The message.
     public var description: String { message }
 
-    /// `error` as a ``LeaseError``: a ``ControlError`` becomes
-    /// ``Kind/control``, an ``SSHError`` ``Kind/vm``, both with the same
+    /// `error` as a ``LeaseError``: a `ControlError` becomes
+    /// ``Kind/control``, an `SSHError` ``Kind/vm``, both with the same
     /// message and the original as ``underlying``. A lease error, a
     /// cancellation and anything else are returned as they are.
     public static func wrapping(_ error: any Error) -> any Error {

@@ -37,19 +37,29 @@ public struct LeaseRunRequest: Sendable {
 
 /// The timing record of one run (`--timing-json`).
 public struct LeaseRunTiming: Sendable, Codable, Equatable {
+    /// The lease's id.
     public var leaseID: String
+    /// The lease's slug.
     public var slug: String
+    /// This run's id (`run_` + 12 hex digits).
     public var runID: String
     /// Milliseconds spent creating a one-shot lease.
     public var warmupMilliseconds: Int?
+    /// Milliseconds spent syncing (`nil`: no sync).
     public var syncMilliseconds: Int?
+    /// Milliseconds the remote command ran (`nil`: it never started).
     public var commandMilliseconds: Int?
+    /// Milliseconds from start to end of the whole run.
     public var totalMilliseconds: Int
+    /// Bytes the sync sent.
     public var bytesSent: Int64
+    /// Files the sync sent or deleted.
     public var filesChanged: Int
+    /// Whether the VM's work tree was already up to date.
     public var syncUpToDate: Bool
     /// The remote command's exit code (128+n for a signal, 130 when interrupted).
     public var exitCode: Int32?
+    /// Whether the run was interrupted (Ctrl-C).
     public var interrupted: Bool
     /// Whether the lease was stopped at the end (one-shot runs).
     public var leaseStopped: Bool

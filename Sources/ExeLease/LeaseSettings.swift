@@ -4,12 +4,23 @@ import ExeYAML
 
 /// Where a setting's value came from.
 public enum SettingSource: String, Sendable, Codable {
-    case flag, environment, repository = "repo file", user = "user file", defaults = "default"
+    /// A command-line option.
+    case flag
+    /// An `EXE_LEASE_*` environment variable.
+    case environment
+    /// The repository's `.exe.yaml`.
+    case repository = "repo file"
+    /// The user's `~/.config/exe/config.yaml`.
+    case user = "user file"
+    /// The built-in default.
+    case defaults = "default"
 }
 
 /// A resolved value and its source.
 public struct Setting<Value: Sendable & Equatable>: Sendable, Equatable {
+    /// The value.
     public var value: Value
+    /// Where it came from.
     public var source: SettingSource
 
     /// Creates a setting.
@@ -28,32 +39,56 @@ public struct Setting<Value: Sendable & Equatable>: Sendable, Equatable {
 /// with the user's SSH key, and a cloned repository must not be able to send
 /// it somewhere else.
 public struct LeaseSettings: Sendable, Equatable {
+    /// The control host (`exe.dev`, or a simulator's `host:port`).
     public var controlHost: Setting<String>
+    /// The VM image (`nil`: exe.dev's default).
     public var image: Setting<String?>
+    /// CPUs of the VM (`nil`: the default).
     public var cpus: Setting<Int?>
+    /// Memory of the VM, such as `4GB` (`nil`: the default).
     public var memory: Setting<String?>
+    /// Disk of the VM, such as `10GB` (`nil`: the default).
     public var disk: Setting<String?>
+    /// The command the VM's image runs (`new --command`).
     public var command: Setting<String?>
+    /// Inactivity after which `lease gc` stops a lease.
     public var idleTimeout: Setting<Duration>
+    /// The longest a lease lives, used or not.
     public var ttl: Setting<Duration>
+    /// The directory on the VM that work trees are synced under.
     public var workRoot: Setting<String>
+    /// Names of local environment variables passed to remote commands (on stdin).
     public var allowEnv: Setting<[String]>
+    /// More ignore patterns for the sync (gitignore syntax).
     public var syncExclude: Setting<[String]>
+    /// Whether the sync compresses what it sends.
     public var syncCompress: Setting<Bool>
 
     /// Values given on the command line (`nil`: not given).
     public struct Overrides: Sendable {
+        /// `--control-host`.
         public var controlHost: String?
+        /// `--image`.
         public var image: String?
+        /// `--cpus`.
         public var cpus: Int?
+        /// `--memory`.
         public var memory: String?
+        /// `--disk`.
         public var disk: String?
+        /// `--command`.
         public var command: String?
+        /// `--idle-timeout`.
         public var idleTimeout: Duration?
+        /// `--ttl`.
         public var ttl: Duration?
+        /// `--work-root`.
         public var workRoot: String?
+        /// `--allow-env` (repeatable).
         public var allowEnv: [String] = []
+        /// Accept a control host that only the repository's file names.
         public var trustRepositoryControlHost = false
+        /// Nothing given.
         public init() {}
     }
 
@@ -63,6 +98,7 @@ public struct LeaseSettings: Sendable, Equatable {
     /// Resolves the settings.
     ///
     /// - Parameters:
+    ///   - overrides: values from the command line; they win.
     ///   - repositoryRoot: where `.exe.yaml` is looked for.
     ///   - environment: the process environment (`EXE_LEASE_*`, `XDG_CONFIG_HOME`, `HOME`,
     ///     and `EXE_CONTROL_HOST`, shared with the other commands).
@@ -195,7 +231,7 @@ package struct LeaseFile {
 }
 
 /// Durations as users write them: `45s`, `30m`, `2h`, `1d`, or combined
-/// (`1h30m`); see ``DurationText``.
+/// (`1h30m`); see `DurationText`.
 public enum LeaseDuration {
     /// Parses `text`.
     public static func parse(_ text: String, setting: String) throws -> Duration {

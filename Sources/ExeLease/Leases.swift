@@ -59,7 +59,7 @@ public struct LeaseContext: Sendable {
     }
 
     /// Creates a context that reaches VMs through `vms` (whose
-    /// ``VMConnector/defaultUser`` is the user when the control plane names
+    /// `VMConnector/defaultUser` is the user when the control plane names
     /// none).
     public init(
         control: ControlClient, controlHost: String, claims: LeaseClaimStore, settings: LeaseSettings, vms: any VMConnector,
@@ -255,8 +255,10 @@ public struct Leases: Sendable {
     /// The claim for `idOrSlug` (a lease id, a slug, or a VM name), bound to
     /// this repository.
     ///
-    /// - Parameter reclaim: take over a claim bound to another repository
-    ///   (the claim is rewritten to this one).
+    /// - Parameters:
+    ///   - idOrSlug: a lease id, a slug or a VM name.
+    ///   - reclaim: take over a claim bound to another repository (the
+    ///     claim is rewritten to this one).
     public func claim(_ idOrSlug: String, reclaim: Bool = false) throws -> LeaseClaim {
         let claim = try lookup(idOrSlug)
         if claim.repositoryRoot != context.repositoryRoot {

@@ -58,7 +58,8 @@ public struct RemoteCommand: Sendable {
     public var shellCommand: String {
         let state = ShellQuote.word(stateDirectory)
         let pid = ShellQuote.word(pidFile)
-        var script = "mkdir -p -m 700 \(state) && printf '%s\\n' \"$$\" > \(pid) || exit 125; "
+        // umask, not `mkdir -m`: `-m` with `-p` applies only to the last directory.
+        var script = "(umask 077 && mkdir -p \(state)) && printf '%s\\n' \"$$\" > \(pid) || exit 125; "
         // An empty file belongs to a run that is still writing it.
         script += "for f in \(state)/run_*.pid; do [ \"$f\" = \(pid) ] || [ ! -s \"$f\" ] || kill -0 \"$(cat \"$f\")\" 2>/dev/null || rm -f \"$f\"; done; "
         script += "mkdir -p \(ShellQuote.word(workDirectory)) && cd \(ShellQuote.word(workDirectory)) || exit 126; "

@@ -91,6 +91,7 @@ public struct SyncIgnoreRules: Sendable {
     /// Whether `path` (relative, `/`-separated) is left out.
     ///
     /// - Parameters:
+    ///   - path: relative to the work tree's root, `/`-separated.
     ///   - isDirectory: `path` names a directory (for `dir/` rules).
     ///   - tracked: git tracks the file, so built-in excludes do not apply.
     public func excludes(_ path: String, isDirectory: Bool = false, tracked: Bool = false) -> Bool {

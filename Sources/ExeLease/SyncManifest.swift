@@ -8,10 +8,15 @@ import ExeSystem
 public struct SyncManifest: Sendable, Equatable {
     /// One synced file.
     public struct Entry: Sendable, Hashable {
+        /// Path relative to the root, `/`-separated.
         public var path: String
+        /// A regular file or a symlink.
         public var kind: WorkTreeFile.Kind
+        /// The permission bits.
         public var mode: UInt32
+        /// Size in bytes.
         public var size: Int64
+        /// Modification time, in nanoseconds since 1970.
         public var modificationTime: Int64
         /// Lowercase hexadecimal SHA-256 of the content (of the link target for symlinks).
         public var digest: String

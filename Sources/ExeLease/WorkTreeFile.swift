@@ -8,10 +8,16 @@ import Foundation
 /// One file of the local work tree, as a sync sees it.
 public struct WorkTreeFile: Sendable, Hashable {
     /// The kind of entry.
-    public enum Kind: Sendable, Hashable { case regular, symlink }
+    public enum Kind: Sendable, Hashable {
+        /// A regular file.
+        case regular
+        /// A symbolic link (its target is synced, not followed).
+        case symlink
+    }
 
     /// Path relative to the root, `/`-separated.
     public var path: String
+    /// A regular file or a symlink.
     public var kind: Kind
     /// Size in bytes (for a symlink, the length of its target).
     public var size: Int64

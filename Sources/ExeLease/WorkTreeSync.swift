@@ -79,7 +79,9 @@ public struct WorkTreeSync: Sendable {
 
     /// Runs the sync.
     ///
-    /// - Parameter warn: receives guardrail warnings for the user.
+    /// - Parameters:
+    ///   - options: how to compare files, what else to ignore, and the size guardrails.
+    ///   - warn: receives guardrail warnings for the user.
     public func run(_ options: SyncOptions = SyncOptions(), warn: @Sendable (String) -> Void = { _ in }) async throws -> SyncReport {
         let clock = ContinuousClock()
         let start = clock.now

@@ -27,6 +27,7 @@ public struct SSHHostSettings: Sendable, Equatable {
     /// Callers refuse to connect rather than silently go direct.
     public var proxy: String?
 
+    /// Settings with nothing set.
     public init() {}
 
     /// The destination for `alias`, after `HostName`, `User` and `Port`.

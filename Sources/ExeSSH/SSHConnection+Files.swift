@@ -117,8 +117,13 @@ extension SSHConnection {
     /// renamed over `path` with `mv -f` (OpenSSH's SFTP rename refuses to
     /// overwrite, and libssh2 1.10 has no posix-rename).
     ///
-    /// - Parameter keepPrevious: a suffix (such as `.prev`): the old file,
-    ///   if any, stays available under `path + suffix`.
+    /// - Parameters:
+    ///   - path: the remote file to replace.
+    ///   - data: its new content.
+    ///   - mode: the new file's permission bits.
+    ///   - keepPrevious: a suffix (such as `.prev`): the old file, if any,
+    ///     stays available under `path + suffix`.
+    ///   - timeout: how long the whole replacement may take.
     public func replaceAtomically(_ path: String, with data: Data, mode: UInt32 = 0o644, keepPrevious: String? = nil, timeout: Duration? = nil) async throws {
         let directory = (path as NSString).deletingLastPathComponent
         let name = (path as NSString).lastPathComponent

@@ -85,6 +85,7 @@ public final class SSHConnection: Sendable {
     /// its output.
     ///
     /// - Parameters:
+    ///   - command: the command line, run by the remote user's shell.
     ///   - stdin: what the command reads; EOF follows it.
     ///   - timeout: how long the command may take; on expiry
     ///     ``SSHError/Kind/timeout`` is thrown and the channel is closed. If

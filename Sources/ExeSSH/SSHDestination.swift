@@ -18,7 +18,10 @@ public struct SSHDestination: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses `[user@]host[:port]`, `[user@][v6]:port` or a bare IPv6 address.
     ///
-    /// - Parameter defaultUser: the user when the text names none.
+    /// - Parameters:
+    ///   - text: the destination as a user writes it.
+    ///   - defaultPort: the port when the text names none.
+    ///   - defaultUser: the user when the text names none.
     /// - Throws: ``SSHError/Kind/invalidConfiguration`` for empty hosts, bad
     ///   ports, and text that could be mistaken for an option (a leading `-`).
     public static func parse(_ text: String, defaultUser: String, defaultPort: Int = 22) throws -> SSHDestination {

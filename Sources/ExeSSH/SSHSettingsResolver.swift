@@ -33,8 +33,16 @@ public struct SSHSettingsResolver: Sendable {
     /// A resolver.
     ///
     /// - Parameters:
+    ///   - environment: the home directory, user name and agent socket.
+    ///   - identity: a private key file used before any other.
+    ///   - knownHosts: the `known_hosts` file to check and record host keys in.
+    ///   - hostKeyPolicy: how an unknown or changed host key is treated
+    ///     (`nil`: ssh_config's `StrictHostKeyChecking`, else strict).
     ///   - stateDirectory: `nil`: `$XDG_STATE_HOME/exe`, else `~/.local/state/exe`.
     ///   - sshConfig: `nil`: the user's `~/.ssh/config`.
+    ///   - passphraseProvider: asks for a key's passphrase (`nil`: keys that
+    ///     need one are skipped).
+    ///   - warningHandler: receives warnings (a key file that cannot be read).
     public init(
         environment: SSHEnvironment = .process, identity: String? = nil, knownHosts: String? = nil, hostKeyPolicy: HostKeyPolicy? = nil,
         stateDirectory: String? = nil, sshConfig: SSHConfigFile? = nil, passphraseProvider: PassphraseProvider? = nil,
@@ -75,6 +83,23 @@ public struct SSHSettingsResolver: Sendable {
     /// How to connect to a VM at `host`, with what ssh_config says about it.
     public func configuration(forHost host: String) -> SSHClientConfiguration {
         configuration(applying: sshConfig.settings(for: host))
+    }
+
+    /// How to connect to a VM at `host` of the control host named by
+    /// `controlHost`, with what ssh_config says about the VM.
+    ///
+    /// exe.dev's VMs present exe.dev's own host key under their own names
+    /// (`<vm>.exe.xyz`), so unless ssh_config names a `HostKeyAlias` for
+    /// the VM, its key is checked under the control host's `known_hosts`
+    /// name (OpenSSH's `HostKeyAlias`): a VM is reached on first contact
+    /// when the control host's key is known, and a VM that presents any
+    /// other key is refused.
+    public func configuration(forVM host: String, controlHost: String) -> SSHClientConfiguration {
+        var configuration = configuration(forHost: host)
+        if configuration.hostKeyAlias == nil, let (control, controlConfiguration) = try? self.controlHost(controlHost) {
+            configuration.hostKeyAlias = controlConfiguration.hostKeyAlias ?? control.knownHostsName
+        }
+        return configuration
     }
 
     private func configuration(applying settings: SSHHostSettings) -> SSHClientConfiguration {

@@ -18,8 +18,10 @@ extension ControlSession {
 
     func integrationList() throws {
         let integrations = try store.snapshot().integrations
-        output.json(.array(integrations.map(integrationEntry)))
-        if integrations.isEmpty { output.line("No integrations.") }
+        // execore/ssh_integrations_command.go handleIntegrationsList writes
+        // a nil Go slice when there is nothing to list: `null`, not `[]`.
+        output.json(integrations.isEmpty ? .null : .array(integrations.map(integrationEntry)))
+        if integrations.isEmpty { output.line("No integrations configured.") }
         for integration in integrations {
             output.line("\(integration.name)  \(integration.type)  \(integration.attachments.joined(separator: ","))\(integration.comment.isEmpty ? "" : "  \(integration.comment)")")
         }

@@ -11,13 +11,74 @@ extension ControlSession {
         return object.value
     }
 
+    /// The tag the calling key is scoped to, if any: such a key sees,
+    /// removes and renames only keys scoped to the same tag
+    /// (`execore/ssh_key_command.go`, "Tag-scoped keys can only ...").
+    private func callerTag(in state: SimState) -> String? {
+        guard let tag = state.keys.first(where: { $0.fingerprint == request.callerFingerprint })?.tag, !tag.isEmpty else { return nil }
+        return tag
+    }
+
+    /// Whether a caller scoped to `tag` may see or change `key`.
+    private static func visible(_ key: AccountKey, toCallerTag tag: String?) -> Bool {
+        guard let tag else { return true }
+        return key.tag == tag
+    }
+
     func keyList() throws {
-        let keys = try store.snapshot().keys
+        let state = try store.snapshot()
+        let tag = callerTag(in: state)
+        let keys = state.keys.filter { Self.visible($0, toCallerTag: tag) }
         output.json(.object([("ssh_keys", .array(keys.map(keyEntry)))]))
-        if keys.isEmpty { output.line("No SSH keys.") }
+        if keys.isEmpty { output.line("No SSH keys found.") }
         for key in keys {
             output.line("\(key.name.isEmpty ? "(unnamed)" : key.name)  \(key.fingerprint)  \(key.publicKey.prefix(40))...\(isCurrent(key) ? "  (current)" : "")")
         }
+    }
+
+    /// The keys `identifier` names for `ssh-key remove` (`resolveSSHKey`):
+    /// a whole public key, else a fingerprint (43 characters, with or
+    /// without `SHA256:`) that matches, else a name.
+    private static func keysForRemoval(_ identifier: String, in keys: [AccountKey]) -> [(offset: Int, element: AccountKey)] {
+        let indexed = Array(keys.enumerated())
+        if let key = try? SSHPublicKey(line: identifier) {
+            return indexed.filter { $0.element.fingerprint == key.fingerprint }
+        }
+        var fingerprint = identifier
+        for prefix in ["SHA256:", "sha256:"] where fingerprint.hasPrefix(prefix) { fingerprint.removeFirst(prefix.count) }
+        if fingerprint.count == 43, !fingerprint.contains(" ") {
+            let matches = indexed.filter { $0.element.fingerprint == "SHA256:" + fingerprint }
+            if !matches.isEmpty { return matches }
+        }
+        return indexed.filter { $0.element.name == identifier }
+    }
+
+    /// The keys `identifier` names for `ssh-key rename`
+    /// (`resolveSSHKeyByNameOrFingerprint`): `SHA256:`-prefixed fingerprint, else a name.
+    private static func keysForRename(_ identifier: String, in keys: [AccountKey]) -> [(offset: Int, element: AccountKey)] {
+        let indexed = Array(keys.enumerated())
+        if identifier.hasPrefix("SHA256:") { return indexed.filter { $0.element.fingerprint == identifier } }
+        return indexed.filter { $0.element.name == identifier }
+    }
+
+    /// The server's error for an identifier that names several keys.
+    private static func ambiguity(_ matches: [(offset: Int, element: AccountKey)]) -> CommandFailure {
+        let lines = matches.map { "  \($0.element.fingerprint)" + ($0.element.name.isEmpty ? "" : " (\($0.element.name))") }
+        return CommandFailure("multiple keys match, please specify by fingerprint:\n" + lines.joined(separator: "\n"))
+    }
+
+    /// `sshkey.SanitizeComment`: shell metacharacters, path separators and
+    /// control characters removed, runs of spaces made one `-`, leading
+    /// dashes removed, at most 64 bytes.
+    static func sanitizedKeyName(_ name: String) -> String {
+        let removed = Set("|&;$`\\\"'<>(){}[]!#*?~/".unicodeScalars)
+        let kept = String(String.UnicodeScalarView(name.unicodeScalars.filter { !removed.contains($0) && $0.value > 0x1f }))
+        var result = kept.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\u{0B}" || $0 == "\u{0C}" })
+            .joined(separator: "-")
+        while result.hasPrefix("-") { result.removeFirst() }
+        var bytes = Array(result.utf8.prefix(64))
+        while String(bytes: bytes, encoding: .utf8) == nil, !bytes.isEmpty { bytes.removeLast() }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The permission flags of `ssh-key add`: hidden, support-only on
@@ -71,19 +132,16 @@ extension ControlSession {
     }
 
     func keyRemove() throws {
-        guard !arguments.isEmpty else { throw CommandFailure("usage: ssh-key remove <name|fingerprint|public key>") }
-        let selector = arguments.joined(separator: " ")
-        let selectorKey = try? SSHPublicKey(line: selector)
+        let identifier = arguments.joined(separator: " ").trimmingCharacters(in: .whitespaces)
+        guard !identifier.isEmpty else { throw CommandFailure("please specify a key to remove (name, fingerprint, or full public key)") }
         let removed: AccountKey = try store.update { state in
-            let matches = state.keys.enumerated().filter { _, key in
-                key.name == selector || key.fingerprint == selector || key.publicKey == selectorKey?.authorizedKeyText
-            }
-            if matches.count > 1 {
-                let list = matches.map { "  \($0.element.fingerprint) \($0.element.name)" }.joined(separator: "\n")
-                throw CommandFailure("multiple keys match, please specify by fingerprint:\n\(list)")
-            }
+            let matches = Self.keysForRemoval(identifier, in: state.keys)
             guard let match = matches.first else {
-                throw CommandFailure("no matching SSH key found for \(GoFlagParser.goQuote(selector))")
+                throw CommandFailure("no matching SSH key found for \(GoFlagParser.goQuote(identifier))")
+            }
+            if matches.count > 1 { throw Self.ambiguity(matches) }
+            guard Self.visible(match.element, toCallerTag: callerTag(in: state)) else {
+                throw CommandFailure("no matching SSH key found for \(GoFlagParser.goQuote(identifier))")
             }
             state.keys.remove(at: match.offset)
             try environment.lifecycle.writeAuthorizedKeys(state.keys)
@@ -95,27 +153,38 @@ extension ControlSession {
         object.add("status", .string("deleted"))
         object.addNonEmpty("name", removed.name)
         output.json(object.value)
-        output.line("Removed SSH key \(removed.name.isEmpty ? removed.fingerprint : removed.name)")
+        output.line("Deleted SSH key.")
     }
 
     func keyRename() throws {
         guard arguments.count == 2 else { throw CommandFailure("usage: ssh-key rename <old-name> <new-name>") }
-        let (oldName, newName) = (arguments[0], arguments[1])
-        let renamed: AccountKey = try store.update { state in
-            guard let index = state.keys.firstIndex(where: { $0.name == oldName || $0.fingerprint == oldName }) else {
+        let oldName = arguments[0].trimmingCharacters(in: .whitespaces)
+        var newName = arguments[1].trimmingCharacters(in: .whitespaces)
+        guard !oldName.isEmpty else { throw CommandFailure("old name cannot be empty") }
+        guard !newName.isEmpty else { throw CommandFailure("new name cannot be empty") }
+        let (renamed, previousName): (AccountKey, String) = try store.update { state in
+            let matches = Self.keysForRename(oldName, in: state.keys)
+            guard let match = matches.first else {
                 throw CommandFailure("no matching SSH key found for \(GoFlagParser.goQuote(oldName))")
             }
-            if state.keys.contains(where: { $0.name == newName }) {
+            if matches.count > 1 { throw Self.ambiguity(matches) }
+            guard Self.visible(match.element, toCallerTag: callerTag(in: state)) else {
+                throw CommandFailure("no matching SSH key found for \(GoFlagParser.goQuote(oldName))")
+            }
+            newName = Self.sanitizedKeyName(newName)
+            guard !newName.isEmpty else { throw CommandFailure("new name is empty (special characters like ; | $ are removed)") }
+            if state.keys.enumerated().contains(where: { $0.offset != match.offset && $0.element.name == newName }) {
                 throw CommandFailure("a key named \(GoFlagParser.goQuote(newName)) already exists")
             }
-            state.keys[index].name = newName
-            return state.keys[index]
+            let previous = state.keys[match.offset].name
+            state.keys[match.offset].name = newName
+            return (state.keys[match.offset], previous)
         }
         output.json(.object([
             ("public_key", .string(renamed.publicKey)), ("fingerprint", .string(renamed.fingerprint)),
-            ("old_name", .string(oldName)), ("new_name", .string(newName)), ("status", .string("renamed")),
+            ("old_name", .string(previousName)), ("new_name", .string(newName)), ("status", .string("renamed")),
         ]))
-        output.line("Renamed SSH key \(oldName) to \(newName)")
+        output.line("Renamed key from \(GoFlagParser.goQuote(previousName)) to \(GoFlagParser.goQuote(newName)).")
     }
 
     func keyGenerateAPIKey() throws {

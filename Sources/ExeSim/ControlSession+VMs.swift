@@ -230,31 +230,36 @@ extension ControlSession {
 
     // MARK: rm
 
+    /// `rm` as `handleDeleteCommand` (`execore/ssh_command_handlers.go`)
+    /// has it: a name given twice is deleted once, a name that fails is
+    /// reported and the rest go on, and the command itself succeeds (exit
+    /// status 0) even when every name failed: a client learns of failures
+    /// from the `failed` list or the error lines, never from the status.
     func remove() throws {
         guard !arguments.isEmpty else { throw CommandFailure("please specify at least one VM name to delete") }
         var deleted: [String] = []
         var failed: [String] = []
         var doomed: [VMRecord] = []
+        var seen: Set<String> = []
         try store.update { state in
             for argument in arguments {
                 let name = normalizedVMName(argument)
+                guard seen.insert(name).inserted else { continue }
                 guard let index = state.vmIndex(named: name) else {
                     output.error("VM \(GoFlagParser.goQuote(name)) not found")
                     failed.append(name)
                     continue
                 }
+                output.line("Deleting \(name)...")
                 doomed.append(state.vms[index])
                 state.vms.remove(at: index)
                 deleted.append(name)
             }
         }
-        for vm in doomed {
-            environment.lifecycle.destroy(vm)
-            output.line("Deleted \(vm.name)")
-        }
+        for vm in doomed { environment.lifecycle.destroy(vm) }
         if !doomed.isEmpty { environment.lifecycle.notifyDaemon() }
         output.json(.object([("deleted", .strings(deleted)), ("failed", .strings(failed))]))
-        if !output.wantsJSON, !failed.isEmpty { throw SilentExit(status: 1) }
+        if !deleted.isEmpty { output.line("\(deleted.count) VM(s) deleted successfully") }
     }
 
     // MARK: restart

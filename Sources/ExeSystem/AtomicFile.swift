@@ -11,6 +11,8 @@ public enum AtomicFile {
     /// Replaces the file at `path` with `data`, creating parent directories.
     ///
     /// - Parameters:
+    ///   - data: the new content.
+    ///   - path: the file to replace.
     ///   - mode: the permission bits of the new file (for example `0o600`
     ///     for claims and secrets).
     public static func write(_ data: Data, to path: String, mode: mode_t = 0o644) throws {

@@ -34,7 +34,13 @@ public final class ChildProcess: @unchecked Sendable {
     /// Starts `executable` (a path, or a name looked up on `PATH`).
     ///
     /// - Parameters:
+    ///   - executable: a path, or a name looked up on `PATH`.
+    ///   - arguments: the arguments after the program name.
     ///   - environment: the child's whole environment; `nil` inherits ours.
+    ///   - workingDirectory: where the child starts; `nil` is ours.
+    ///   - stdin: the child's standard input.
+    ///   - stdout: the child's standard output.
+    ///   - stderr: the child's standard error.
     ///   - newSession: run the child in a new session (`setsid`), detached
     ///     from our terminal and process group, so it outlives us and our
     ///     Ctrl-C does not reach it.

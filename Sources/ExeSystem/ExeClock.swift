@@ -2,7 +2,7 @@ public import Foundation
 
 /// Time as the libraries see it: the wall clock (tags, claims, locks,
 /// audit times), a monotonic clock (timings, deadlines) and sleeping.
-/// Injected (``ExeDeploy``'s `DeployContext.clock`, ``ExeLease``'s
+/// Injected (`ExeDeploy`'s `DeployContext.clock`, `ExeLease`'s
 /// `LeaseContext.clock`) so tests can move time instead of waiting;
 /// `ExeTesting.ManualClock` is such a clock.
 public struct ExeClock: Sendable {

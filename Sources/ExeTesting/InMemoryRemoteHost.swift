@@ -2,7 +2,7 @@ public import ExeSSH
 public import Foundation
 import Synchronization
 
-/// A ``RemoteHost`` in memory: an ``InMemoryFileSystem`` for the file
+/// A `RemoteHost` in memory: an ``InMemoryFileSystem`` for the file
 /// operations, and scripted answers for commands. It records every command
 /// line (kamal-style), so a test asserts what would have run on the VM.
 ///
@@ -145,7 +145,7 @@ public final class InMemoryRemoteHost: RemoteHost {
         }
     }
 
-    /// The file's bytes; a missing file throws ``SSHError/Kind/sftp``.
+    /// The file's bytes; a missing file throws `SSHError/Kind/sftp`.
     public func download(_ path: String, timeout: Duration?) async throws -> Data {
         try requireOpen()
         guard let file = files.file(path) else { throw SSHError(.sftp, "download of \(path): no such file", sftpStatus: 2) }
@@ -198,7 +198,7 @@ public final class InMemoryRemoteHost: RemoteHost {
         files.removeFile(path)
     }
 
-    /// Closes this connection: its later operations fail with ``SSHError/Kind/disconnected``.
+    /// Closes this connection: its later operations fail with `SSHError/Kind/disconnected`.
     public func close() async {
         if !closed.exchange(true, ordering: .relaxed) {
             root.state.withLock { $0.closeCount += 1 }

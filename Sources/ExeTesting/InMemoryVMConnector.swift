@@ -2,7 +2,7 @@ public import ExeControl
 public import ExeSSH
 import Synchronization
 
-/// A ``VMConnector`` that hands out ``InMemoryRemoteHost``s by host name,
+/// A `VMConnector` that hands out ``InMemoryRemoteHost``s by host name,
 /// and records each connection made.
 public final class InMemoryVMConnector: VMConnector {
     /// The user SSH would log in as when the control plane names none.
@@ -28,7 +28,7 @@ public final class InMemoryVMConnector: VMConnector {
     public var connectedDestinations: [SSHDestination] { connections.withLock { $0 } }
 
     /// A new connection (``InMemoryRemoteHost/reconnected()``) to the host
-    /// named by `destination`, or ``SSHError/Kind/connectionRefused``.
+    /// named by `destination`, or `SSHError/Kind/connectionRefused`.
     public func connect(to destination: SSHDestination) async throws -> any RemoteHost {
         connections.withLock { $0.append(destination) }
         guard let host = hosts.withLock({ $0[destination.host] }) ?? fallback else {

@@ -20,7 +20,10 @@ import Yams
 ///   refuses deep flow nesting (`[[[[...`: libyaml's scanner takes time
 ///   quadratic in it) and compact nested sequences (`- - - - x`), and
 ///   composing runs on a thread whose stack holds the deepest document left;
-/// - a mapping key must be a scalar; `<<` merge keys are applied;
+/// - a mapping key must be a scalar and appear once in its mapping (as in
+///   the YAML spec and Go's yaml.v3, which Compose reads files with: a
+///   repeated key is almost always an edit that silently lost a value);
+///   `<<` merge keys are applied;
 /// - integers are decimal, octal or hexadecimal and within `Int`; anything
 ///   else (sexagesimal, overflowing, timestamps, binary) is kept as text.
 public enum BoundedYAML {
@@ -109,6 +112,7 @@ public enum BoundedYAML {
                 return items
             case .mapping(let mapping):
                 var result: [String: Any] = [:]
+                var lines: [String: Int] = [:]
                 var merged: [Node] = []
                 for (key, item) in mapping {
                     guard case .scalar(let keyScalar) = key else {
@@ -118,8 +122,13 @@ public enum BoundedYAML {
                         merged.append(item)
                         continue
                     }
-                    // A repeated key keeps its last value, as `Yams.load` does.
-                    result[keyScalar.string] = try value(item, depth: depth + 1)
+                    let name = keyScalar.string
+                    if result[name] != nil {
+                        let first = lines[name].map { " (first at line \($0))" } ?? ""
+                        throw Failure("the key \"\(name)\" appears twice in one mapping\(where_(key))\(first)")
+                    }
+                    lines[name] = key.mark?.line
+                    result[name] = try value(item, depth: depth + 1)
                 }
                 for source in merged {
                     let mappings: [Node]

@@ -99,6 +99,8 @@ struct ComposeDeploymentUnitTests {
         let audit = try #require(vm.files.text(Self.auditLog))
         #expect(audit.contains("\"result\":\"deployed\"") && audit.contains("tester@unit"), "\(audit)")
         #expect(vm.closeCount == vm.connectionCount && vm.connectionCount == 1)
+        let problems = try await ShellSyntax.problems(commands)
+        #expect(problems.isEmpty, "Pattern B's scripts: \(problems)")
     }
 
     @Test("a release whose container exits is rolled back: the previous compose file is back and up, the failed one kept, logs reported")
@@ -124,6 +126,8 @@ struct ComposeDeploymentUnitTests {
             "the live container is never touched: \(vm.commandLines)")
         #expect(vm.files.text(Self.auditLog)?.contains("\"result\":\"restored\"") == true)
         #expect(!vm.files.exists(Self.lockDirectory))
+        let problems = try await ShellSyntax.problems(vm.commandLines)
+        #expect(problems.isEmpty, "the restore's scripts: \(problems)")
     }
 
     @Test("a held lock stops the deploy before anything changes, naming the holder; the holder's lock stays")

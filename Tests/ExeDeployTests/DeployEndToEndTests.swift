@@ -125,6 +125,59 @@ struct DeployEndToEndTests {
         #expect(try await sim.get(url).body.contains("good"))
     }
 
+    /// Starts `exe-cli deploy` in `app`, waits until its progress shows the
+    /// health step (the new VM exists and the lock is held), then sends
+    /// SIGINT `count` times; returns the exit status and stderr.
+    func interruptDuringHealth(_ app: String, count: Int) async throws -> (status: Int32, stderr: String) {
+        let sim = try self.sim
+        let log = app + "/interrupt-\(count).log"
+        let child = try ChildProcess.spawn(
+            sim.binary, ["deploy", "--health-timeout", "90s"], environment: sim.environment, workingDirectory: app,
+            stdout: .appendToFile(log), stderr: .appendToFile(log))
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(150)
+        while clock.now < deadline, child.exitStatusIfEnded() == nil,
+            !((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("[health]")
+        {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        for _ in 0..<count {
+            child.signal(SIGINT)
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let status = await child.exitStatus()
+        return (status, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+    }
+
+    @Test("Issue 12: one Ctrl-C during a deploy exits 130 naming the step and cleans up; a second quits at once and says what it left")
+    func interruptedDeploy() async throws {
+        let sim = try self.sim
+        let app = try sim.makeApp("interrupt-app", page: "live")
+        _ = try expectSuccess(try await deploy(app), "first deploy")
+        let url = try #require(try await sim.vm("interrupt-app")?["https_url"] as? String)
+        try sim.write(.fails, page: "never", in: app)
+
+        let once = try await interruptDuringHealth(app, count: 1)
+        #expect(once.status == 130, "\(once.stderr)")
+        #expect(once.stderr.contains("error: interrupted during health; cleaned up"), "\(once.stderr)")
+        #expect(!once.stderr.contains("failed (exit status"), "no false cause: \(once.stderr)")
+        #expect(try await sim.vmNames().filter { $0.hasPrefix("interrupt-app") } == ["interrupt-app"], "the new VM is removed")
+        #expect((try await sim.vm("interrupt-app")?["tags"] as? [String] ?? []).isEmpty, "the lock is released")
+        #expect(try await sim.get(url).body.contains("live"))
+
+        let twice = try await interruptDuringHealth(app, count: 2)
+        #expect(twice.status == 130, "\(twice.stderr)")
+        #expect(twice.stderr.contains("interrupted again: quitting at once during health"), "\(twice.stderr)")
+        #expect(twice.stderr.contains("left: ") && twice.stderr.contains("exe-cli deploy unlock"), "what was left is named: \(twice.stderr)")
+        #expect(twice.stderr.contains("exe-cli vm rm"), "the half-made VM is named: \(twice.stderr)")
+        // Clean up what the second interrupt left, with the commands it printed.
+        #expect(try await sim.cli(["deploy", "unlock", "--yes"], in: app).status == 0)
+        for name in try await sim.vmNames() where name.hasPrefix("interrupt-app") && name != "interrupt-app" {
+            #expect(try await sim.cli(["vm", "rm", name, "--yes"], in: app).status == 0)
+        }
+        #expect(try await sim.get(url).body.contains("live"), "the old release served throughout")
+    }
+
     @Test("Pattern B: takes over the seed's deployment, env file 0600, restores the previous compose file on a failing service, rollback")
     func composeInPlace() async throws {
         let sim = try self.sim

@@ -73,6 +73,8 @@ struct LeaseUnitTests {
         #expect(control.commandLines.contains { $0.hasPrefix("rm exe-") }, "stopped: \(control.commandLines)")
         #expect(leases.context.claims.all().claims.isEmpty, "the claim is gone with the VM")
         #expect(vm.closeCount == vm.connectionCount, "every connection closed: \(vm.closeCount) of \(vm.connectionCount)")
+        let problems = try await ShellSyntax.problems(vm.commandLines)
+        #expect(problems.isEmpty, "the lease's scripts: \(problems)")
     }
 
     @Test("warmup: a VM without tar is not ready; the VM is removed and the claim forgotten")
@@ -135,5 +137,7 @@ struct LocalShellSyncTests {
 
         let third = try await sync.run(options)
         #expect(third.upToDate && third.filesSent == 0)
+        let problems = try await ShellSyntax.problems(host.commandLines)
+        #expect(problems.isEmpty, "the sync's scripts: \(problems)")
     }
 }

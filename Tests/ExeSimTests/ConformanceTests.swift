@@ -149,5 +149,53 @@ extension SimulatorSuites {
             #expect(try await names("ls order-b order-a --json") == ["order-a", "order-b"])
             _ = try await sim.control("rm order-a order-b --json")
         }
+
+        // execore/ssh_key_command.go: a tag-scoped caller lists, removes and
+        // renames only keys of its own tag ("Tag-scoped keys can only ...");
+        // rename runs sshkey.SanitizeComment (sshkey/comment.go) on the new
+        // name and reports the key's previous name as old_name.
+        @Test func sshKeyCommandsFollowTheHandlers() async throws {
+            let sim = try sim
+            let harness = sim.harness
+            let scoped = try await harness.ssh("ssh-key generate-api-key --json --label=conf-ci --tag=conf '--cmds=ssh-key list,ssh-key remove,ssh-key rename'", key: sim.key)
+            let token = Secret(try #require((try JSONSerialization.jsonObject(with: scoped.standardOutput) as? [String: Any])?["token"] as? String))
+            _ = try await harness.ssh("ssh-key generate-api-key --json --label=conf-ci-2 --tag=conf", key: sim.key)
+            _ = try await harness.ssh("ssh-key generate-api-key --json --label=conf-other", key: sim.key)
+
+            let listed = try await harness.exec("ssh-key list --json", token: token)
+            #expect(listed.status == 200, "\(listed.body)")
+            let names = ((try JSONSerialization.jsonObject(with: Data(listed.body.utf8)) as? [String: Any])?["ssh_keys"] as? [[String: Any]] ?? [])
+                .compactMap { $0["name"] as? String }
+            #expect(Set(names) == ["conf-ci", "conf-ci-2"], "a tag-scoped key sees only its tag's keys: \(names)")
+            let hiddenRemove = try await harness.exec("ssh-key remove conf-other", token: token)
+            #expect(hiddenRemove.status != 200 && hiddenRemove.body.contains("no matching SSH key found for") && hiddenRemove.body.contains("conf-other"), "\(hiddenRemove.body)")
+            let hiddenRename = try await harness.exec("ssh-key rename conf-other stolen", token: token)
+            #expect(hiddenRename.status != 200 && hiddenRename.body.contains("no matching SSH key found for") && hiddenRename.body.contains("conf-other"), "\(hiddenRename.body)")
+
+            let renamed = try await sim.json("ssh-key rename conf-ci-2 'my key; $(x)' --json")
+            #expect(renamed["old_name"] as? String == "conf-ci-2" && renamed["new_name"] as? String == "my-key-x", "\(renamed)")
+            let empty = try await sim.control("ssh-key rename my-key-x ';$|'")
+            #expect(empty.stdout == "new name is empty (special characters like ; | $ are removed)\n", "\(empty.stdout)")
+            let taken = try await sim.control("ssh-key rename my-key-x conf-other")
+            #expect(taken.stdout == "a key named \"conf-other\" already exists\n", "\(taken.stdout)")
+            let nothing = try await sim.control("ssh-key remove ' '")
+            #expect(nothing.stdout == "please specify a key to remove (name, fingerprint, or full public key)\n", "\(nothing.stdout)")
+            for name in ["conf-ci", "my-key-x", "conf-other"] {
+                #expect(try await sim.control("ssh-key remove \(name)").status == 0, "\(name)")
+            }
+        }
+
+        // execore/ssh_command_handlers.go handleDeleteCommand: a repeated name
+        // is skipped (the seen map), failures are reported line by line, and
+        // the handler returns nil: exit status 0 even when a name failed.
+        @Test func removeSkipsRepeatedNamesAndSucceedsWithFailures() async throws {
+            let sim = try sim
+            _ = try await sim.newVM("rm-twice")
+            let json = try await sim.control("rm rm-twice rm-twice ghost-box --json")
+            #expect(json.status == 0, "\(json.stderr)")
+            #expect(json.stdout == #"{"error":"VM \"ghost-box\" not found"}"# + "\n" + #"{"deleted":["rm-twice"],"failed":["ghost-box"]}"# + "\n")
+            let text = try await sim.control("rm ghost-box")
+            #expect(text.status == 0 && text.stdout == "VM \"ghost-box\" not found\n", "\(text.status) \(text.stdout)")
+        }
     }
 }

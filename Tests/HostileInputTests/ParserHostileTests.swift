@@ -127,6 +127,22 @@ import Testing
         #expect(throws: BoundedYAML.Failure.self) { try BoundedYAML.load(big) }
     }
 
+    /// Issue 12: a repeated key is an error naming both lines, as Go's
+    /// yaml.v3 (which Compose reads files with) reports it; merged keys and
+    /// the same key in different mappings are not repeats.
+    @Test func repeatedKeyIsAnErrorNamingBothLines() throws {
+        let text = "app: one\nimage:\n  repository: r\napp: two\n"
+        do {
+            _ = try BoundedYAML.load(text)
+            Issue.record("a repeated key loaded")
+        } catch {
+            #expect(error.description.contains("\"app\" appears twice"), "\(error)")
+            #expect(error.description.contains("line 4") && error.description.contains("line 1"), "\(error)")
+        }
+        let nested = try #require(try BoundedYAML.load("a:\n  name: x\nb:\n  name: y\n") as? [String: Any])
+        #expect((nested["b"] as? [String: Any])?["name"] as? String == "y")
+    }
+
     @Test func ordinaryDocumentsLoadAsYamsLoadDid() throws {
         let value = try #require(try BoundedYAML.load("""
             base: &base

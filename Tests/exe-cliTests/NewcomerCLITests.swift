@@ -203,6 +203,10 @@ extension SimulatorCLITests {
         }
         #expect(try await vmNames() == before, "no VM named after the directory")
 
+        try "version: 1\napp: first-app\npattern: replace\napp: second-app\n".write(toFile: directory + "/exe.deploy.yaml", atomically: true, encoding: .utf8)
+        let repeated = try await run(["deploy", "status"], in: directory)
+        #expect(repeated.status == 2 && repeated.stderr.contains("exe.deploy.yaml") && repeated.stderr.contains("\"app\" appears twice"), "\(repeated.status) \(repeated.stderr)")
+
         try "version: 1\napp: incident-app\n".write(toFile: directory + "/exe.deploy.yaml", atomically: true, encoding: .utf8)
         for command in [["deploy", "status"], ["deploy", "logs"], ["deploy", "unlock", "--yes"]] {
             let result = try await run(command, in: directory)

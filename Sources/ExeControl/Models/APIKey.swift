@@ -2,7 +2,7 @@ public import ExeSystem
 public import Foundation
 
 /// A new HTTPS API token: the result of `ssh-key generate-api-key`
-/// (reference §4.11). The token is a ``Secret``; revoke it with
+/// (reference §4.11). The token is a `Secret`; revoke it with
 /// `ssh-key remove <label>`.
 public struct APIKey: Sendable, Hashable, Codable {
     /// The key's label (its name in `ssh-key list`).

@@ -62,6 +62,7 @@ public struct CustomDomainRemoval: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey { case vmName = "vm_name", domain, status }
 
+    /// A removal as the server reported it.
     public init(vmName: String?, domain: String?, status: String?) {
         self.vmName = vmName
         self.domain = domain

@@ -1,7 +1,15 @@
 /// A reward an invite link can carry (exe.dev/docs/cli-invite.md). Open:
 /// rewards this client does not know arrive as ``other(_:)``.
 public enum InviteReward: Sendable, Hashable, Codable, CustomStringConvertible {
-    case standard, bonusCredits, extraMemory, extraDisk
+    /// `standard`.
+    case standard
+    /// `bonus-credits`.
+    case bonusCredits
+    /// `extra-memory`.
+    case extraMemory
+    /// `extra-disk`.
+    case extraDisk
+    /// A reward this client does not know yet, as the server wrote it.
     case other(String)
 
     private static let known: [(String, InviteReward)] = [

@@ -95,7 +95,14 @@ struct PoolHostList: Decodable {
 
 /// The range of `pool list --usage --range=...`.
 public enum PoolUsageRange: String, Sendable, CaseIterable, Codable {
-    case live, day = "24h", week = "7d", month = "30d"
+    /// `live`: the current samples.
+    case live
+    /// `24h`.
+    case day = "24h"
+    /// `7d`.
+    case week = "7d"
+    /// `30d`.
+    case month = "30d"
 }
 
 /// CPU and starvation statistics of a pool (`pool list --usage`). Shape

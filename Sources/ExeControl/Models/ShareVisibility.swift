@@ -1,8 +1,12 @@
 /// Whether a VM's default HTTPS port is open to everyone. Open: unknown
 /// values arrive as ``other(_:)``.
 public enum ShareVisibility: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// Only the owner, the people it is shared with (and the team, if
+    /// allowed) get through the proxy.
     case `private`
+    /// Anyone gets through the proxy.
     case `public`
+    /// A visibility this client does not know yet, as the server wrote it.
     case other(String)
 
     /// Reads the server's text.

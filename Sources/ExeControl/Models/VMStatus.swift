@@ -1,8 +1,33 @@
 /// A VM's state as the server reports it (reference §4.1). Open: values
 /// this client does not know arrive as ``other(_:)``.
 public enum VMStatus: Sendable, Hashable, Codable, CustomStringConvertible {
-    case creating, pending, building, created, starting, running, updating, paused, stopping, stopped, failed,
-        deleted, unknown
+    /// Being made: the server is creating it.
+    case creating
+    /// Being made: waiting for a host.
+    case pending
+    /// Being made: its image is being prepared.
+    case building
+    /// Made, not yet started.
+    case created
+    /// Booting.
+    case starting
+    /// Running: SSH and its URL answer.
+    case running
+    /// Being changed (a resize).
+    case updating
+    /// Paused (`pause`): memory and processes kept, nothing answers.
+    case paused
+    /// Shutting down.
+    case stopping
+    /// Stopped.
+    case stopped
+    /// Failed to start or to be made.
+    case failed
+    /// Removed.
+    case deleted
+    /// The server does not know.
+    case unknown
+    /// A status this client does not know yet, as the server wrote it.
     case other(String)
 
     private static let known: [String: VMStatus] = [

@@ -37,10 +37,18 @@ struct CommandSession: Sendable {
         _ global: GlobalOptions, environment: CLIEnvironment = .process, controlHost: String? = nil,
         _ body: (CommandSession) async throws -> Void
     ) async throws {
+        try await run(global.connection, json: global.json, environment: environment, controlHost: controlHost, body)
+    }
+
+    /// ``run(_:environment:controlHost:_:)`` for commands without `--json`.
+    static func run(
+        _ connection: ConnectionOptions, json: Bool, environment: CLIEnvironment = .process, controlHost: String? = nil,
+        _ body: (CommandSession) async throws -> Void
+    ) async throws {
         let console = environment.console
         let session: CommandSession
         do {
-            var settings = try ControlSettings(global, environment: environment)
+            var settings = try ControlSettings(connection, json: json, environment: environment)
             if let controlHost { settings.controlHost = controlHost }
             session = CommandSession(settings: settings, environment: environment, client: try settings.makeClient(environment: environment))
         } catch {

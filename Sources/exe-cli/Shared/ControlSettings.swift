@@ -33,6 +33,11 @@ struct ControlSettings: Sendable {
     ///
     /// - Throws: ``CLIUsageError`` for values that cannot work.
     init(_ options: GlobalOptions, environment: CLIEnvironment) throws(CLIUsageError) {
+        try self.init(options.connection, json: options.json, environment: environment)
+    }
+
+    /// The settings of `options`, for commands without `--json` (`json`: false).
+    init(_ options: ConnectionOptions, json: Bool, environment: CLIEnvironment) throws(CLIUsageError) {
         let transportText = options.transport?.rawValue ?? environment.variable("EXE_TRANSPORT") ?? "ssh"
         guard let transport = GlobalOptions.TransportChoice(rawValue: transportText.lowercased()) else {
             throw CLIUsageError("invalid transport \"\(transportText)\" (use ssh or https)")
@@ -53,7 +58,7 @@ struct ControlSettings: Sendable {
         }
         apiURL = url
         token = (options.token ?? environment.variable("EXE_API_TOKEN")).map(Secret.init)
-        json = options.json || ["1", "true", "yes"].contains(environment.variable("EXE_JSON")?.lowercased() ?? "")
+        self.json = json || ["1", "true", "yes"].contains(environment.variable("EXE_JSON")?.lowercased() ?? "")
         let retriesText = options.rateLimitRetries.map(String.init) ?? environment.variable("EXE_RATE_LIMIT_RETRIES")
         var retries = Self.defaultRateLimitRetries
         if let retriesText {
@@ -125,20 +130,10 @@ struct ControlSettings: Sendable {
     }
 
     /// The SSH configuration for a VM at `host` (for `vm exec` / `vm ssh`),
-    /// with what `~/.ssh/config` says about that host.
-    ///
-    /// exe.dev's VMs present exe.dev's own host key under their own names
-    /// (`<vm>.exe.xyz`), so unless `~/.ssh/config` names a `HostKeyAlias`
-    /// for the VM, its key is checked under the control host's
-    /// `known_hosts` name (OpenSSH's `HostKeyAlias`): a VM is reached on
-    /// first contact when the control host's key is known, and a VM that
-    /// presents any other key is refused.
+    /// with what `~/.ssh/config` says about that host and the control
+    /// host's key as the VM's (``SSHSettingsResolver/configuration(forVM:controlHost:)``).
     func vmSSHConfiguration(host: String, environment: CLIEnvironment) -> SSHClientConfiguration {
-        var configuration = sshResolver(environment: environment).configuration(forHost: host)
-        if configuration.hostKeyAlias == nil, let (control, controlConfiguration) = try? controlPlaneSSH(environment: environment) {
-            configuration.hostKeyAlias = controlConfiguration.hostKeyAlias ?? control.knownHostsName
-        }
-        return configuration
+        sshResolver(environment: environment).configuration(forVM: host, controlHost: controlHost)
     }
 }
 

@@ -12,7 +12,7 @@ struct VMShellCommand: AsyncParsableCommand {
     @Argument(help: "The VM.") var name: String
 
     mutating func run() async throws {
-        try await CommandSession.run(try connection.global()) { session in try await execute(session) }
+        try await CommandSession.run(connection, json: false) { session in try await execute(session) }
     }
 
     func execute(_ session: CommandSession) async throws {
