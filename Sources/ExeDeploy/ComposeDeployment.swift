@@ -26,8 +26,9 @@ struct ComposeDeployment: Sendable {
     var app: String { configuration.app.value }
     var paths: RemoteDeployPaths { RemoteDeployPaths(app: app) }
 
-    /// Deploys `image` (already pushed).
-    func deploy(_ image: BuiltImage, tag: String, redactor: SecretRedactor) async throws -> DeployReport {
+    /// Takes the lock, then deploys the image `release` gives (it builds
+    /// and pushes, under the lock).
+    func deploy(_ release: @Sendable () async throws -> BuiltImage, tag: String, redactor: SecretRedactor) async throws -> DeployReport {
         var redactor = redactor
         var environmentFile: Data?
         if let path = configuration.envFile.value {
@@ -49,6 +50,7 @@ struct ComposeDeployment: Sendable {
             template = nil
         }
         return try await withLockedVM(action: .deploy, redactor: redactor) { vm, connection, redactor, report in
+            let image = try await release()
             try await steps.run("prepare", "preparing \(vm.name): /data, registry login") {
                 try await ensureWritableData(connection, vm: vm)
                 try await registryLogin(connection, image: image.reference, redactor: redactor)
