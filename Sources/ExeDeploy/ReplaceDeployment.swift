@@ -154,6 +154,7 @@ struct ReplaceDeployment: Sendable {
                 throw error
             }
             state.oldRemoved = true
+            await moveDomains(from: aside)
             await retire(aside)
         }
         let live = try await control.vm(named: vmName) ?? created
@@ -223,6 +224,25 @@ struct ReplaceDeployment: Sendable {
             }
         }
         await pruneKeptReleases(keep: keep)
+    }
+
+    /// Moves the custom domains (`domain add`) of the release renamed
+    /// `aside` to the one that now has the app's name: the control plane
+    /// keeps a domain on its VM across a rename (exe.dev/docs/cli-domain.md;
+    /// the simulator models it so), so without this the domain would
+    /// follow the old release. Best effort: a failure names the command.
+    func moveDomains(from aside: String) async {
+        let control = self.control
+        guard let domains = try? await control.domains.list(aside), !domains.isEmpty else { return }
+        for entry in domains where entry.vmName == nil || entry.vmName == aside {
+            do {
+                _ = try await control.domains.remove(aside, entry.domain)
+                _ = try await control.domains.add(vmName, entry.domain, wildcard: entry.wildcard ?? false)
+                steps.note("the domain \(entry.domain) moved to \(vmName)")
+            } catch {
+                steps.warning("the domain \(entry.domain) did not move to \(vmName) (\(error)); move it with: exe-cli domain rm \(aside) \(entry.domain) && exe-cli domain add \(vmName) \(entry.domain)")
+            }
+        }
     }
 
     /// Removes kept releases beyond the newest `keep`.
@@ -315,6 +335,7 @@ struct ReplaceDeployment: Sendable {
                 throw error
             }
             swapped = true
+            await moveDomains(from: aside)
             let keptTags = target.tags.filter(KeptRelease.isKeptTag)
             if !keptTags.isEmpty { _ = try? await control.untag(vmName, keptTags) }
             await retire(aside)

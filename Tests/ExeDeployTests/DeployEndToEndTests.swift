@@ -404,8 +404,10 @@ extension DeployEndToEndTests {
         let url = try #require(try await sim.vm("kept-app")?["https_url"] as? String)
         #expect(try await sim.get(url).body.contains("v2"))
 
-        // Share settings changed on the live VM after the deploy follow the name.
+        // Share settings changed on the live VM after the deploy, and its
+        // custom domain, follow the name.
         _ = try await sim.control("share set-public kept-app")
+        _ = try await sim.control("domain add kept-app kept.example.com")
         let rolled = try await sim.cli(["deploy", "rollback", "--json"], in: app)
         let report = try expectSuccess(rolled, "rollback")
         #expect(rolled.stderr.contains("[resume]") && !rolled.stderr.contains("[build]") && !rolled.stderr.contains("[create]"), "\(rolled.stderr)")
@@ -416,6 +418,8 @@ extension DeployEndToEndTests {
         #expect(try await sim.get(url).body.contains("v1"))
         #expect(try await sim.vm("kept-app")?["status"] as? String == "running")
         #expect(try await sim.control("share show kept-app")["status"] as? String == "public")
+        let domains = try await sim.harness.ssh("domain ls kept-app --json", key: sim.key).stdout
+        #expect(domains.contains("kept.example.com"), "the domain stays on the live name: \(domains)")
         let afterRollback = try await aside()
         #expect(afterRollback.count == 1 && afterRollback != kept, "the release rolled away from is kept in its place: \(afterRollback)")
         #expect(try await sim.vm(afterRollback[0])?["status"] as? String == "paused")
@@ -424,6 +428,7 @@ extension DeployEndToEndTests {
         try sim.write(.serves, page: "v3", in: app)
         _ = try expectSuccess(try await deploy(app, ["--keep-releases", "0"]), "deploy keeping none")
         #expect(try await aside() == [], "keep 0 leaves no previous release")
+        #expect(try await sim.harness.ssh("domain ls kept-app --json", key: sim.key).stdout.contains("kept.example.com"), "the domain moved with the deploy's swap too")
         #expect(try await sim.get(url).body.contains("v3"))
         // With no kept release, rollback falls back to the previous image.
         let byImage = try expectSuccess(try await sim.cli(["deploy", "rollback", "--json"], in: app), "rollback by image")
