@@ -434,5 +434,22 @@ extension DeployEndToEndTests {
         let byImage = try expectSuccess(try await sim.cli(["deploy", "rollback", "--json"], in: app), "rollback by image")
         #expect(byImage["action"] as? String == "rollback")
         #expect(try await sim.get(url).body.contains("v1"))
+
+        // --keep-releases 2 keeps the two newest previous releases and removes older ones.
+        let before = try await aside()
+        #expect(before.count == 1, "the rollback by image kept the release it replaced (default 1): \(before)")
+        var keptSoFar: [[String]] = []
+        for page in ["v4", "v5", "v6"] {
+            try sim.write(.serves, page: page, in: app)
+            _ = try expectSuccess(try await deploy(app, ["--keep-releases", "2"]), "deploy \(page) keeping 2")
+            keptSoFar.append(try await aside().sorted())
+        }
+        #expect(keptSoFar.map(\.count) == [2, 2, 2], "kept after each deploy: \(keptSoFar)")
+        if keptSoFar.count == 3, let oldest = before.first {
+            #expect(keptSoFar[0].contains(oldest) && !keptSoFar[1].contains(oldest), "the oldest kept release goes first: \(keptSoFar)")
+            #expect(Set(keptSoFar[2]).intersection(keptSoFar[0]).isEmpty, "two deploys later none of the first pair is left: \(keptSoFar)")
+        }
+        for name in keptSoFar[2] { #expect(try await sim.vm(name)?["status"] as? String == "paused") }
+        #expect(try await sim.get(url).body.contains("v6"))
     }
 }
