@@ -121,6 +121,12 @@ let package = Package(
             path: "Benchmarks/ShardBenchmark",
             swiftSettings: strictSettings
         ),
+        .executableTarget(
+            name: "deploy-benchmark",
+            dependencies: ["ExeSystem", "ExeTestSupport"],
+            path: "Benchmarks/DeployBenchmark",
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "Exe",
             dependencies: ["ExeControl", "ExeDeploy", "ExeLease", "ExeSSH", "ExeSystem"],

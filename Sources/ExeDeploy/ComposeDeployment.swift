@@ -23,11 +23,12 @@ struct ComposeDeployment: Sendable {
     let steps: DeploySteps
     let actor: DeployActor
 
-    private var app: String { configuration.app.value }
-    private var paths: RemoteDeployPaths { RemoteDeployPaths(app: app) }
+    var app: String { configuration.app.value }
+    var paths: RemoteDeployPaths { RemoteDeployPaths(app: app) }
 
-    /// Deploys `image` (already pushed).
-    func deploy(_ image: BuiltImage, tag: String, redactor: SecretRedactor) async throws -> DeployReport {
+    /// Takes the lock, then deploys the image `release` gives (it builds
+    /// and pushes, under the lock).
+    func deploy(_ release: @Sendable () async throws -> BuiltImage, tag: String, redactor: SecretRedactor) async throws -> DeployReport {
         var redactor = redactor
         var environmentFile: Data?
         if let path = configuration.envFile.value {
@@ -49,6 +50,7 @@ struct ComposeDeployment: Sendable {
             template = nil
         }
         return try await withLockedVM(action: .deploy, redactor: redactor) { vm, connection, redactor, report in
+            let image = try await release()
             try await steps.run("prepare", "preparing \(vm.name): /data, registry login") {
                 try await ensureWritableData(connection, vm: vm)
                 try await registryLogin(connection, image: image.reference, redactor: redactor)
@@ -82,7 +84,7 @@ struct ComposeDeployment: Sendable {
             }
             let previous = String(decoding: try await connection.download(paths.previousComposeFile), as: UTF8.self)
             let containers = try ComposeFileRenderer.containers(in: previous, project: app)
-            report.image = containers.first { $0.service == configuration.composeService.value }?.image ?? containers.first?.image
+            report.image = containers.first { ComposeWebSlot.isWeb($0.service, service: configuration.composeService.value) }?.image ?? containers.first?.image
             try await steps.run("prepare", "registry login on \(vm.name)") {
                 if let image = report.image.flatMap(ImageReference.init) {
                     try await registryLogin(connection, image: image, redactor: redactor)
@@ -153,7 +155,7 @@ struct ComposeDeployment: Sendable {
     }
 
     /// What a compose update does with `/data/.env.production`.
-    private enum EnvironmentChange {
+    enum EnvironmentChange {
         /// Leave it (its `.prev` becomes a copy).
         case keep
         /// Replace it with these bytes (`--env-file`).
@@ -166,16 +168,29 @@ struct ComposeDeployment: Sendable {
     /// `environment` says), brings it up and gates on health; restores the
     /// previous files when anything fails.
     private func apply(
-        _ text: String, environment change: EnvironmentChange, vm: VM, connection: any RemoteHost, redactor: SecretRedactor,
+        _ rendered: String, environment change: EnvironmentChange, vm: VM, connection: any RemoteHost, redactor: SecretRedactor,
         report: inout DeployReport
     ) async throws {
-        let project = ComposeFileRenderer.projectName(in: text)
-        let containers = try ComposeFileRenderer.containers(in: text, project: project)
+        let project = ComposeFileRenderer.projectName(in: rendered)
         let old = try await connection.attributes(of: paths.composeFile) == nil ? nil : try await connection.download(paths.composeFile)
         let older = try await connection.attributes(of: paths.previousComposeFile) == nil
             ? nil : try await connection.download(paths.previousComposeFile)
         let oldText = old.map { String(decoding: $0, as: UTF8.self) }
         let oldProject = oldText.map { ComposeFileRenderer.projectName(in: $0) } ?? project
+        let plan = try await webPlan(rendered, oldText: oldText, project: project, oldProject: oldProject, vm: vm)
+        let text: String
+        let slotPort: Int?
+        switch plan {
+        case .sideBySide(let sideBySide):
+            try await applySideBySide(
+                sideBySide, environment: change, old: old, older: older, oldProject: oldProject, vm: vm, connection: connection,
+                redactor: redactor, report: &report)
+            return
+        case .inPlace(let placed, let port):
+            text = placed
+            slotPort = port
+        }
+        let containers = try ComposeFileRenderer.containers(in: text, project: project)
         let environmentFiles = try await EnvironmentFileVersions.capture(connection)
         if !environmentFiles.readable {
             steps.warning("\(RemoteDeployPaths.environmentFile) or its .prev cannot be read: it is not kept or restored with the compose file")
@@ -198,7 +213,8 @@ struct ComposeDeployment: Sendable {
                     connection, configuration.composeCommand(project: project, ["up", "-d", "--remove-orphans"]), "docker compose up -d",
                     redactor: redactor)
             }
-            try await ensureSharePort(vm)
+            try await ensureSharePort(vm, port: slotPort)
+            if let slotPort { try? await recordWebPort(slotPort, connection: connection) }
             try await steps.run("health", "waiting for \(containers.map(\.name).joined(separator: ", ")) to run and answer") {
                 try await waitHealthy(containers, vm: vm, connection: connection, redactor: redactor)
             }
@@ -229,7 +245,7 @@ struct ComposeDeployment: Sendable {
         }
     }
 
-    private func restore(
+    func restore(
         failed: String, old: Data?, older: Data?, project: String, oldProject: String, environmentFiles: EnvironmentFileVersions,
         replacedEnvironment: Bool, connection: any RemoteHost, redactor: SecretRedactor
     ) async throws {
@@ -259,7 +275,7 @@ struct ComposeDeployment: Sendable {
     /// files run as project `data`): the old project's containers whose
     /// names the new file uses are removed, so the new project can create
     /// them (a restore brings them back under the old project).
-    private func handOver(
+    func handOver(
         from oldText: String, project oldProject: String, to containers: [ComposeContainer], connection: any RemoteHost,
         redactor: SecretRedactor
     ) async throws {
@@ -294,8 +310,8 @@ struct ComposeDeployment: Sendable {
 
     /// Makes the VM's proxy route to the configured port (the default
     /// compose file publishes it), when a port is configured.
-    private func ensureSharePort(_ vm: VM) async throws {
-        guard let port = configuration.port.value ?? (configuration.composeFile.value == nil ? 8080 : nil) else { return }
+    func ensureSharePort(_ vm: VM, port slotPort: Int? = nil) async throws {
+        guard let port = slotPort ?? configuration.port.value ?? (configuration.composeFile.value == nil ? 8080 : nil) else { return }
         let current = try await context.control.share.port(vm.name)
         guard current.port != port else { return }
         guard (3000...9999).contains(port) else {
@@ -306,7 +322,9 @@ struct ComposeDeployment: Sendable {
         steps.note("the VM's proxy now routes to port \(port) (was \(current.port.map(String.init) ?? "unset"))")
     }
 
-    private func waitHealthy(_ containers: [ComposeContainer], vm: VM, connection: any RemoteHost, redactor: SecretRedactor) async throws {
+    func waitHealthy(
+        _ containers: [ComposeContainer], vm: VM, connection: any RemoteHost, redactor: SecretRedactor, base: String? = nil, isPublic: Bool? = nil
+    ) async throws {
         let deadline = context.clock.instant() + configuration.healthTimeout.value
         while true {
             let states = try await containerStates(connection)
@@ -321,13 +339,13 @@ struct ComposeDeployment: Sendable {
             }
             try await context.clock.sleep(configuration.healthInterval.value)
         }
-        if configuration.healthPath.value != "none", let url = vm.httpsURL {
+        if configuration.healthPath.value != "none", let url = base ?? vm.httpsURL {
             let check = HealthCheck(configuration)
             let deployment = self
             let steps = self.steps
             var redactor = redactor
             _ = try await HealthAccess.wait(
-                check, base: url, vm: vm.name, isPublic: nil, context: context, redactor: &redactor, warn: { steps.warning($0) },
+                check, base: url, vm: vm.name, isPublic: isPublic, context: context, redactor: &redactor, warn: { steps.warning($0) },
                 note: { steps.note($0) }
             ) {
                 guard let down = try? await deployment.notRunning(containers, connection: connection), !down.isEmpty else { return nil }
@@ -341,7 +359,7 @@ struct ComposeDeployment: Sendable {
     }
 
     /// Container name → state (`running`, `exited`, ...), from `docker ps -a`.
-    private func containerStates(_ connection: any RemoteHost) async throws -> [String: String] {
+    func containerStates(_ connection: any RemoteHost) async throws -> [String: String] {
         let result = try await connection.run(
             configuration.dockerCommand(["ps", "-a", "--format", "{{.Names}}\t{{.State}}"]), timeout: .seconds(60))
         guard result.succeeded else { throw DeployError(.vm, "docker ps failed: \(Self.tail(result))") }
@@ -358,7 +376,7 @@ struct ComposeDeployment: Sendable {
         return containers.filter { states[$0.name] != "running" }.map(\.name)
     }
 
-    private func containerLogs(_ name: String, connection: any RemoteHost, redactor: SecretRedactor) async -> String {
+    func containerLogs(_ name: String, connection: any RemoteHost, redactor: SecretRedactor) async -> String {
         guard let result = try? await connection.run(configuration.dockerCommand(["logs", "--tail", "50", name]), timeout: .seconds(60)) else {
             return "(no logs: the VM did not answer)"
         }
@@ -371,10 +389,10 @@ struct ComposeDeployment: Sendable {
         guard try await connection.attributes(of: paths.composeFile) != nil else { return nil }
         let text = String(decoding: try await connection.download(paths.composeFile), as: UTF8.self)
         let containers = (try? ComposeFileRenderer.containers(in: text, project: app)) ?? []
-        return containers.first { $0.service == configuration.composeService.value }?.image ?? containers.first?.image
+        return containers.first { ComposeWebSlot.isWeb($0.service, service: configuration.composeService.value) }?.image ?? containers.first?.image
     }
 
-    private func remote(_ connection: any RemoteHost, _ command: String, _ what: String, redactor: SecretRedactor) async throws {
+    func remote(_ connection: any RemoteHost, _ command: String, _ what: String, redactor: SecretRedactor) async throws {
         let result = try await connection.run(command, timeout: .seconds(1800))
         guard result.succeeded else {
             throw redactor.error(.vm, "\(what) failed (exit status \(result.exitCode)): \(Self.tail(result))")

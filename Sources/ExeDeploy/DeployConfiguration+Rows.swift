@@ -41,6 +41,7 @@ extension DeployConfiguration {
             row("health.timeout", healthTimeout, duration),
             row("health.interval", healthInterval, duration),
             row("replace.strategy", strategy) { $0.rawValue },
+            row("replace.keepReleases", keepReleases) { String($0) },
             row("replace.tags", tags) { $0.isEmpty ? "(none)" : $0.joined(separator: ",") },
             row("replace.public", isPublic) { $0.map { $0 ? "true" : "false" } ?? "(keep the VM's)" },
             row("replace.memory", memory, optional),

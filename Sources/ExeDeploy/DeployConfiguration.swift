@@ -85,6 +85,9 @@ public struct DeployConfiguration: Sendable {
     public var envFile: DeploySetting<String?>
     /// A lock older than this is reported as stale.
     public var lockStaleAfter: DeploySetting<Duration>
+    /// How many previous releases Pattern A keeps paused for an instant
+    /// rollback (`--keep-releases`, default 1; 0 removes the old VM as before).
+    public var keepReleases = DeploySetting(1, .defaults)
     /// Who deploys, for the lock and the audit log.
     public var actor: DeploySetting<String>
 
@@ -201,6 +204,10 @@ public struct DeployConfiguration: Sendable {
                 nil, "EXE_DEPLOY_LOCK_STALE_AFTER", duration, file.lockStaleAfter, DeploySetting(.seconds(15 * 60), .defaults)),
             actor: actor)
         configuration.exeRegistryVM = file.exeRegistry
+        configuration.keepReleases = try pick(overrides.keepReleases, "EXE_DEPLOY_KEEP_RELEASES", number, nil, DeploySetting(1, .defaults))
+        guard configuration.keepReleases.value >= 0 else {
+            throw DeployError(.configuration, "keep-releases must be 0 or more (it is \(configuration.keepReleases.value))")
+        }
         if validating { try configuration.validate() }
         configuration.registryPassword = configuration.registryPassword.flatMap { $0.isEmpty ? nil : $0 }
         return configuration

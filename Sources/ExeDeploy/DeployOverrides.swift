@@ -25,6 +25,8 @@ public struct DeployOverrides: Sendable {
     public var registryPasswordEnv: String?
     /// `--strategy`.
     public var strategy: ReplaceStrategy?
+    /// `--keep-releases`.
+    public var keepReleases: Int?
     /// `--health-path`.
     public var healthPath: String?
     /// `--health-status`.

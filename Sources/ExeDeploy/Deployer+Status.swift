@@ -30,7 +30,7 @@ extension Deployer {
                 let text = String(decoding: try await connection.download(paths.composeFile), as: UTF8.self)
                 let project = ComposeFileRenderer.projectName(in: text)
                 let containers = try ComposeFileRenderer.containers(in: text, project: project)
-                let image = containers.first { $0.service == configuration.composeService.value }?.image ?? containers.first?.image
+                let image = containers.first { ComposeWebSlot.isWeb($0.service, service: configuration.composeService.value) }?.image ?? containers.first?.image
                 let ps = try await connection.run(configuration.composeCommand(project: project, ["ps"]), timeout: .seconds(60))
                 return (log, holder, image, (ps.stdout + ps.stderr).trimmingCharacters(in: .newlines), redactor)
             }

@@ -35,8 +35,11 @@ public struct Deployer: Sendable {
 
     var redactor: SecretRedactor { SecretRedactor(configuration.registryPassword.map { [$0] } ?? []) }
 
-    /// Builds and pushes the image (or takes `--image`), then deploys it
-    /// with the configured pattern.
+    /// Takes the app's deploy lock, builds and pushes the image (or takes
+    /// `--image`) while holding it, then deploys it with the configured
+    /// pattern. A deploy that finds the lock held stops before building
+    /// (``DeployError/Kind/lockHeld``), so concurrent deploys of one app do
+    /// not all build and race on the registry's tags.
     ///
     /// - Returns: what is live now, with timings.
     /// - Throws: ``DeployError``; its ``DeployError/report`` says what was
@@ -45,44 +48,49 @@ public struct Deployer: Sendable {
         let steps = DeploySteps(context: context)
         let redactor = self.redactor
         let tag = await ReleaseTag.make(repositoryRoot: configuration.repositoryRoot, date: context.clock.now(), runner: context.processRunner)
-        let image: BuiltImage
-        do {
-            let builder = try await ImageBuilderSelection.builder(for: configuration, runner: context.processRunner)
-            if let prebuilt = configuration.prebuiltImage.value, configuration.builder.value == .prebuilt {
-                image = BuiltImage(reference: prebuilt, digest: prebuilt.digest)
-                steps.note("deploying the prebuilt image \(prebuilt)")
-            } else {
-                guard let repository = configuration.repository.value else {
-                    throw DeployError(.configuration, "no image repository configured")
-                }
-                if configuration.registryCredentials == nil, configuration.exeRegistryPushRepository == nil {
-                    steps.warning(
-                        "no registry credentials (registry.user and $\(configuration.registryPasswordEnv.value)): pushing and pulling without logging in")
-                }
-                let request = ImageBuildRequest(
-                    repository: configuration.exeRegistryPushRepository ?? repository, tag: tag, contextDirectory: configuration.absolutePath(configuration.context.value),
-                    dockerfile: configuration.absolutePath(
-                        (configuration.context.value as NSString).appendingPathComponent(configuration.dockerfile.value)),
-                    platform: configuration.platform.value,
-                    credentials: configuration.exeRegistryPushRepository == nil ? configuration.registryCredentials : nil)
-                image = try await builder.build(request, runner: context.processRunner, steps: steps)
-                    .pulled(from: configuration.exeRegistryPushRepository == nil ? nil : repository)
-                steps.note("pushed \(image.reference)" + (image.digest.map { " (\($0))" } ?? ""))
-            }
-        } catch {
-            var report = DeployReport(action: .deploy, app: configuration.app.value, pattern: configuration.pattern.value, vm: configuration.vm.value)
-            report.error = redactor.describe(error)
-            report.timings = steps.snapshot
-            throw ComposeDeployment.wrap(error, redactor: redactor, report: report)
+        let configuration = self.configuration
+        let runner = context.processRunner
+        let build: @Sendable () async throws -> BuiltImage = {
+            try await Self.buildImage(configuration: configuration, tag: tag, runner: runner, steps: steps)
         }
         switch configuration.pattern.value {
         case .replace:
             return try await ReplaceDeployment(configuration: configuration, context: context, steps: steps, actor: actor)
-                .deploy(image, action: .deploy, redactor: redactor)
+                .deploy(build, action: .deploy, redactor: redactor)
         case .compose:
             return try await ComposeDeployment(configuration: configuration, context: context, steps: steps, actor: actor)
-                .deploy(image, tag: tag, redactor: redactor)
+                .deploy(build, tag: tag, redactor: redactor)
         }
+    }
+
+    /// Builds and pushes the release image, or takes the prebuilt one
+    /// (`--image`). Runs under the deploy lock.
+    static func buildImage(configuration: DeployConfiguration, tag: String, runner: any ProcessRunner, steps: DeploySteps) async throws
+        -> BuiltImage
+    {
+        let builder = try await ImageBuilderSelection.builder(for: configuration, runner: runner)
+        if let prebuilt = configuration.prebuiltImage.value, configuration.builder.value == .prebuilt {
+            steps.note("deploying the prebuilt image \(prebuilt)")
+            return BuiltImage(reference: prebuilt, digest: prebuilt.digest)
+        }
+        guard let repository = configuration.repository.value else {
+            throw DeployError(.configuration, "no image repository configured")
+        }
+        // An exe-hosted registry (`registry: exe`) is pushed to through a
+        // local relay that adds its token, and pulled from at its address.
+        let push = configuration.exeRegistryPushRepository
+        if configuration.registryCredentials == nil, push == nil {
+            steps.warning(
+                "no registry credentials (registry.user and $\(configuration.registryPasswordEnv.value)): pushing and pulling without logging in")
+        }
+        let request = ImageBuildRequest(
+            repository: push ?? repository, tag: tag, contextDirectory: configuration.absolutePath(configuration.context.value),
+            dockerfile: configuration.absolutePath(
+                (configuration.context.value as NSString).appendingPathComponent(configuration.dockerfile.value)),
+            platform: configuration.platform.value, credentials: push == nil ? configuration.registryCredentials : nil)
+        let image = try await builder.build(request, runner: runner, steps: steps).pulled(from: push == nil ? nil : repository)
+        steps.note("pushed \(image.reference)" + (image.digest.map { " (\($0))" } ?? ""))
+        return image
     }
 
     /// Goes back one release: Pattern A redeploys the previous image from
@@ -99,6 +107,12 @@ public struct Deployer: Sendable {
             return try await ComposeDeployment(configuration: configuration, context: context, steps: steps, actor: actor)
                 .rollback(redactor: redactor)
         case .replace:
+            if image == nil, configuration.strategy.value == .blueGreen,
+                let report = try await ReplaceDeployment(configuration: configuration, context: context, steps: steps, actor: actor)
+                    .swapBack(redactor: redactor)
+            {
+                return report
+            }
             let target: BuiltImage
             if let image {
                 target = BuiltImage(reference: image, digest: image.digest)
@@ -107,7 +121,7 @@ public struct Deployer: Sendable {
             }
             steps.note("rolling back to \(target.reference)")
             return try await ReplaceDeployment(configuration: configuration, context: context, steps: steps, actor: actor)
-                .deploy(target, action: .rollback, redactor: redactor)
+                .deploy({ target }, action: .rollback, redactor: redactor)
         }
     }
 

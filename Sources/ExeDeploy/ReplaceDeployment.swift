@@ -27,13 +27,15 @@ struct ReplaceDeployment: Sendable {
     private var vmName: String { configuration.vm.value }
     private var control: ControlClient { context.control }
 
-    /// Deploys `image`; `action` is `deploy` or `rollback` (for the audit log).
-    func deploy(_ image: BuiltImage, action: DeployAction, redactor: SecretRedactor) async throws -> DeployReport {
+    /// Takes the lock, then deploys the image `release` gives (it builds
+    /// and pushes, under the lock); `action` is `deploy` or `rollback` (for
+    /// the audit log).
+    func deploy(_ release: @Sendable () async throws -> BuiltImage, action: DeployAction, redactor: SecretRedactor) async throws
+        -> DeployReport
+    {
         var redactor = redactor
         var report = DeployReport(action: action, app: app, pattern: .replace, vm: vmName)
         report.strategy = configuration.strategy.value
-        report.image = image.reference.description
-        report.digest = image.digest
         let old: VM?
         do {
             old = try await control.vm(named: vmName)
@@ -55,6 +57,9 @@ struct ReplaceDeployment: Sendable {
         }
         var state = SwapState()
         do {
+            let image = try await release()
+            report.image = image.reference.description
+            report.digest = image.digest
             var carried: CarriedVMSettings?
             var history = Data()
             if let old {
@@ -131,17 +136,26 @@ struct ReplaceDeployment: Sendable {
             throw error
         }
         if old != nil {
-            try await steps.run("swap", "removing \(vmName), renaming \(temporary) to \(vmName)") {
-                try await control.remove(vmName)
-                state.oldRemoved = true
-                do {
-                    try await control.rename(temporary, to: vmName)
-                } catch {
-                    report.notes.append(
-                        "the new release is live as \(temporary); give it the app's name with: exe-cli vm rename \(temporary) \(vmName)")
-                    throw error
-                }
+            // The shortest swap the server permits (execore/ssh_rename_command.go:
+            // rename needs the new name free and the VM running; the old name
+            // stays reserved for its owner): the old VM is renamed aside and
+            // keeps running, then the new one takes the name. The name answers
+            // nothing only between those two calls: step "window".
+            let aside = Self.asideName(for: vmName)
+            _ = try await steps.run("aside", "renaming \(vmName) to \(aside)") { try await control.rename(vmName, to: aside) }
+            do {
+                _ = try await steps.run("window", "renaming \(temporary) to \(vmName)") { try await control.rename(temporary, to: vmName) }
+            } catch {
+                let putBack = await CleanupTask.run { (try? await control.rename(aside, to: vmName)) != nil }
+                report.notes.append(
+                    putBack
+                        ? "\(vmName) is back on the previous release; the new one is \(temporary)"
+                        : "the previous release is \(aside) and the new one \(temporary): give one of them the app's name with exe-cli vm rename")
+                throw error
             }
+            state.oldRemoved = true
+            await moveDomains(from: aside)
+            await retire(aside)
         }
         let live = try await control.vm(named: vmName) ?? created
         report.url = live.httpsURL ?? created.httpsURL
@@ -172,6 +186,171 @@ struct ReplaceDeployment: Sendable {
             throw error
         }
         await appendAudit(on: created, history: history, report: report, result: .deployed, error: nil, redactor: redactor)
+    }
+
+    // MARK: Kept releases
+
+    /// After a swap: keeps the previous release `aside` paused (its lock
+    /// tags removed, tagged ``KeptRelease``) when `keepReleases` > 0, else
+    /// removes it; then removes kept releases beyond `keepReleases`. A
+    /// server without `pause` (or a pause that fails) removes it as before.
+    func retire(_ aside: String) async {
+        let control = self.control
+        let keep = configuration.keepReleases.value
+        var kept = false
+        if keep > 0 {
+            let now = context.clock.now()
+            kept = (try? await steps.run("retire", "keeping the previous release \(aside) paused") {
+                do {
+                    try await VMTagLock.breakLock(vm: aside, control: control)
+                    try await control.tag(aside, [KeptRelease.tag(at: now)])
+                    try await control.pause(aside)
+                    return true
+                } catch {
+                    steps.warning("cannot keep \(aside) paused (\(error)); removing it")
+                    return false
+                }
+            }) ?? false
+        }
+        if !kept {
+            await CleanupTask.run {
+                _ = try? await steps.run("retire", "removing the previous release \(aside)") {
+                    do {
+                        try await control.remove(aside)
+                    } catch {
+                        steps.warning("the previous release \(aside) could not be removed (\(error)); remove it with: exe-cli vm rm \(aside)")
+                    }
+                }
+            }
+        }
+        await pruneKeptReleases(keep: keep)
+    }
+
+    /// Moves the custom domains (`domain add`) of the release renamed
+    /// `aside` to the one that now has the app's name: the control plane
+    /// keeps a domain on its VM across a rename (exe.dev/docs/cli-domain.md;
+    /// the simulator models it so), so without this the domain would
+    /// follow the old release. Best effort: a failure names the command.
+    func moveDomains(from aside: String) async {
+        let control = self.control
+        guard let domains = try? await control.domains.list(aside), !domains.isEmpty else { return }
+        for entry in domains where entry.vmName == nil || entry.vmName == aside {
+            do {
+                _ = try await control.domains.remove(aside, entry.domain)
+                _ = try await control.domains.add(vmName, entry.domain, wildcard: entry.wildcard ?? false)
+                steps.note("the domain \(entry.domain) moved to \(vmName)")
+            } catch {
+                steps.warning("the domain \(entry.domain) did not move to \(vmName) (\(error)); move it with: exe-cli domain rm \(aside) \(entry.domain) && exe-cli domain add \(vmName) \(entry.domain)")
+            }
+        }
+    }
+
+    /// Removes kept releases beyond the newest `keep`.
+    private func pruneKeptReleases(keep: Int) async {
+        guard let vms = try? await control.list().vms else { return }
+        for old in KeptRelease.releases(of: vmName, in: vms).dropFirst(keep) {
+            do {
+                try await control.remove(old.name)
+                steps.note("removed the older release \(old.name) (keeping \(keep))")
+            } catch {
+                steps.warning("the older release \(old.name) could not be removed (\(error)); remove it with: exe-cli vm rm \(old.name)")
+            }
+        }
+    }
+
+    /// Rolls back to the newest kept release: resumes it, gates on its
+    /// health, swaps it in under the app's name (the live release is kept
+    /// paused in its place). Returns `nil`, having changed nothing, when
+    /// there is no kept release or it cannot be resumed: the caller then
+    /// rolls back by image.
+    func swapBack(redactor: SecretRedactor) async throws -> DeployReport? {
+        var redactor = redactor
+        let vms: [VM]
+        do {
+            vms = try await control.list().vms
+        } catch {
+            throw ComposeDeployment.wrap(error, redactor: redactor, report: nil)
+        }
+        guard let live = vms.first(where: { $0.name == vmName }) else {
+            throw DeployError(.notFound, "VM \"\(vmName)\" not found (app \(app))")
+        }
+        guard let target = KeptRelease.releases(of: vmName, in: vms).first else { return nil }
+        var report = DeployReport(action: .rollback, app: app, pattern: .replace, vm: vmName)
+        report.strategy = configuration.strategy.value
+        let details = DeployLockDetails(app: app, holder: actor.name, host: actor.host, action: DeployAction.rollback.rawValue, acquiredAt: context.clock.now())
+        let lock: VMTagLock
+        do {
+            lock = try await steps.run("lock", "taking the deploy lock (tag \(VMTagLock.lockTag) on \(vmName))") {
+                try await VMTagLock.acquire(
+                    details, control: control, vm: vmName, now: context.clock.now(), staleAfter: configuration.lockStaleAfter.value,
+                    unlockCommand: configuration.unlockCommand)
+            }
+        } catch {
+            throw ComposeDeployment.wrap(error, redactor: redactor, report: nil)
+        }
+        var swapped = false
+        do {
+            var history = Data()
+            do {
+                history = try await context.withConnection(to: live) { try await AuditLog.read(app: app, connection: $0) }
+            } catch {
+                steps.warning("could not read the audit log on \(vmName): \(redactor.describe(error))")
+            }
+            report.previousImage =
+                DeployAuditRecord.parse(history).last { $0.result == DeployReport.Outcome.deployed.rawValue }?.image ?? live.image
+            report.image = target.image
+            steps.note("rolling back to the kept release \(target.name) (\(target.image ?? "its image"))")
+            if target.status == .paused {
+                do {
+                    _ = try await steps.run("resume", "resuming \(target.name)") { try await control.resume(target.name) }
+                } catch {
+                    steps.warning("cannot resume \(target.name) (\(redactor.describe(error))); rolling back by image instead")
+                    await CleanupTask.run { await lock.release() }
+                    return nil
+                }
+            }
+            let resumed = try await control.vm(named: target.name) ?? target
+            do {
+                // The live VM's share settings follow the name.
+                let carried = try await CarriedVMSettings.capture(live, control: control)
+                let isPublic = try await applyShare(to: resumed, carried: carried)
+                try await gateHealth(resumed, isPublic: isPublic, redactor: &redactor)
+            } catch {
+                let name = target.name
+                await CleanupTask.run { _ = try? await control.pause(name) }
+                report.outcome = .restored
+                report.notes.append("\(target.name) failed its health check and was paused again; \(vmName) keeps serving")
+                throw error
+            }
+            let aside = Self.asideName(for: vmName)
+            _ = try await steps.run("aside", "renaming \(vmName) to \(aside)") { try await control.rename(vmName, to: aside) }
+            do {
+                _ = try await steps.run("window", "renaming \(target.name) to \(vmName)") { try await control.rename(target.name, to: vmName) }
+            } catch {
+                let putBack = await CleanupTask.run { (try? await control.rename(aside, to: vmName)) != nil }
+                report.notes.append(
+                    putBack
+                        ? "\(vmName) is back on the release it had; the kept one is \(target.name)"
+                        : "the live release is \(aside) and the kept one \(target.name): give one of them the app's name with exe-cli vm rename")
+                throw error
+            }
+            swapped = true
+            await moveDomains(from: aside)
+            let keptTags = target.tags.filter(KeptRelease.isKeptTag)
+            if !keptTags.isEmpty { _ = try? await control.untag(vmName, keptTags) }
+            await retire(aside)
+            let now = try await control.vm(named: vmName) ?? resumed
+            report.url = now.httpsURL
+            await appendAudit(on: now, history: history, report: report, result: .deployed, error: nil, redactor: redactor)
+        } catch {
+            report.error = redactor.describe(error)
+            report.timings = steps.snapshot
+            if !swapped { await CleanupTask.run { await lock.release() } }
+            throw ComposeDeployment.wrap(error, redactor: redactor, report: report)
+        }
+        report.outcome = .deployed
+        report.timings = steps.snapshot
+        return report
     }
 
     // MARK: Pieces
@@ -220,6 +399,12 @@ struct ReplaceDeployment: Sendable {
 
     /// `<vm>-g` and five random letters or digits: at most 52 characters
     /// (names are at most 45), and never a reserved `-p123` form.
+    /// The name the previous release is renamed to during the swap.
+    static func asideName(for name: String) -> String {
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
+        return name + "-p" + String((0..<5).map { _ in alphabet.randomElement()! })
+    }
+
     static func temporaryName(for name: String) -> String {
         let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
         return name + "-g" + String((0..<5).map { _ in alphabet.randomElement()! })

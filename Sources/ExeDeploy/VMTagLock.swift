@@ -82,7 +82,7 @@ struct VMTagLock: DeployLock {
     }
 
     /// Whether `tag` is one of the deploy's own (never carried over to a new VM).
-    static func isDeployTag(_ tag: String) -> Bool { tag == lockTag || tag.hasPrefix(detailsPrefix) }
+    static func isDeployTag(_ tag: String) -> Bool { tag == lockTag || tag.hasPrefix(detailsPrefix) || KeptRelease.isKeptTag(tag) }
 
     func release() async {
         _ = try? await control.untag(vm, [Self.lockTag, Self.detailsTag(details)])
@@ -91,7 +91,7 @@ struct VMTagLock: DeployLock {
     /// Removes every lock tag from `vm` (`exe-cli deploy unlock`).
     static func breakLock(vm: String, control: ControlClient) async throws {
         guard let current = try await control.vm(named: vm) else { return }
-        let tags = current.tags.filter(isDeployTag)
+        let tags = current.tags.filter { $0 == lockTag || $0.hasPrefix(detailsPrefix) }
         if !tags.isEmpty { try await control.untag(vm, tags) }
     }
 }

@@ -44,8 +44,10 @@ struct ComposeDeploymentUnitTests {
         }
         vm.answer(containing: "docker ps -a") { call in
             let text = call.files.text(composeFile) ?? ""
+            // The live release (shop) runs; the new one, beside it in slot
+            // 8081 (ComposeWebSlot), runs unless its image is a crashing one.
             let state = text.contains("crashing") ? "exited" : "running"
-            return .exited(0, stdout: text.contains("container_name") ? "shop\t\(state)\n" : "")
+            return .exited(0, stdout: text.contains("container_name") ? "shop\trunning\nshop-8081\t\(state)\n" : "")
         }
         vm.answer(containing: "docker logs") { _ in .exited(0, stdout: "panic: no config\n") }
         return vm
@@ -88,8 +90,11 @@ struct ComposeDeploymentUnitTests {
         #expect(vm.files.text(Self.composeFile + ".prev")?.contains("registry.test/shop:v1") == true)
         let commands = vm.commandLines
         let pull = try #require(commands.firstIndex { $0.contains("compose -f /data/shop.compose.yaml -p shop pull") }, "\(commands)")
-        let up = try #require(commands.firstIndex { $0.contains("-p shop up -d --remove-orphans") }, "\(commands)")
-        #expect(pull < up)
+        let up = try #require(commands.firstIndex { $0.contains("-p shop up -d app-8081") }, "beside the live one: \(commands)")
+        let retire = try #require(commands.firstIndex { $0.hasSuffix("docker rm -f shop") }, "the old container goes: \(commands)")
+        #expect(pull < up && up < retire)
+        #expect(vm.files.text(Self.composeFile)?.contains("\"app-8081\":") == true)
+        #expect(vm.files.text("/data/.exe-deploy/shop/web-port") == "8081\n")
         #expect(!vm.files.exists(Self.lockDirectory), "the lock is released")
         let audit = try #require(vm.files.text(Self.auditLog))
         #expect(audit.contains("\"result\":\"deployed\"") && audit.contains("tester@unit"), "\(audit)")
@@ -115,7 +120,10 @@ struct ComposeDeploymentUnitTests {
         #expect(report.logs.first?.text.contains("panic: no config") == true)
         #expect(vm.files.text(Self.composeFile) == v1, "the previous file is live again")
         #expect(vm.files.text(Self.composeFile + ".failed")?.contains("shop:crashing") == true)
-        #expect(vm.commandLines.filter { $0.contains("up -d --remove-orphans") }.count == 2, "up for the new file, then for the old one")
+        #expect(vm.commandLines.contains { $0.hasSuffix("docker rm -f shop-8081") }, "the new container is removed: \(vm.commandLines)")
+        #expect(
+            !vm.commandLines.contains { $0.hasSuffix("rm -f shop") || $0.contains("--remove-orphans") || $0.contains("down") },
+            "the live container is never touched: \(vm.commandLines)")
         #expect(vm.files.text(Self.auditLog)?.contains("\"result\":\"restored\"") == true)
         #expect(!vm.files.exists(Self.lockDirectory))
         let problems = try await ShellSyntax.problems(vm.commandLines)

@@ -51,10 +51,11 @@ struct DeployEndToEndTests {
         try #require(second.status == 0, "second deploy: \(second.stderr)")
         #expect(second.stdout.contains("deployed bluegreen-app on bluegreen-app: http://"))
         #expect(second.stdout.contains("previous: \(firstImage)"))
-        #expect(second.stdout.contains("timing: build"))
+        #expect(second.stdout.contains("timing: lock") && second.stdout.contains(", build"), "the lock is taken before building")
         #expect(second.stderr.contains("keeping from bluegreen-app: port 8080, public, tags prod,webapp"))
 
-        #expect(try await sim.vmNames().filter { $0.hasPrefix("bluegreen-app") } == ["bluegreen-app"])
+        let names = try await sim.vmNames().filter { $0.hasPrefix("bluegreen-app") }
+        #expect(names.count == 2 && names.contains("bluegreen-app"), "the previous release is kept: \(names)")
         let vm = try #require(try await sim.vm("bluegreen-app"))
         #expect(vm["tags"] as? [String] == ["prod", "webapp"])
         #expect(vm["comment"] as? String == "blue green under test")
@@ -230,8 +231,10 @@ struct DeployEndToEndTests {
             "compose-app",
             "stat -c %a /data/.env.production /data/.env.production.prev; cat /data/.env.production /data/.env.production.prev /data/compose-app.compose.yaml; docker ps -a --format '{{.Names}}'")
         #expect(state.stdout.hasPrefix("600\n600\nGREETING=bonjour\nGREETING=hello\n"), "the seed's env file is kept as .prev, 0600: \(state.stdout)")
-        #expect(state.stdout.contains("env_file:") && state.stdout.contains("name: \"compose-app\""))
-        #expect(state.stdout.components(separatedBy: "\ncompose-app\n").count == 2, "one container: \(state.stdout)")
+        #expect(state.stdout.contains("\"env_file\":") && state.stdout.contains("\"name\": \"compose-app\""), "\(state.stdout)")
+        // The seed's container bound 8080 (the live share port): the release ran
+        // beside it on 8081 (ComposeWebSlot), and the seed's container is gone.
+        #expect(state.stdout.hasSuffix("\ncompose-app-8081\n"), "one container, in slot 8081: \(state.stdout)")
 
         try sim.write(.fails, page: "v3", in: app)
         try Data("GREETING=broken\n".utf8).write(to: URL(fileURLWithPath: app + "/prod.env"))
@@ -243,7 +246,7 @@ struct DeployEndToEndTests {
         #expect(try await sim.get(url).body.contains("v2"))
         let files = try await sim.onVM(
             "compose-app",
-            "ls /data; grep image: /data/compose-app.compose.yaml; stat -c %a /data/.env.production /data/.env.production.prev; cat /data/.env.production /data/.env.production.prev")
+            "ls /data; grep image /data/compose-app.compose.yaml; stat -c %a /data/.env.production /data/.env.production.prev; cat /data/.env.production /data/.env.production.prev")
         #expect(files.stdout.contains("compose-app.compose.yaml.failed") && files.stdout.contains("compose-app.compose.yaml.prev"))
         #expect(files.stdout.contains(try #require(second["image"] as? String)))
         #expect(files.stdout.hasSuffix("600\n600\nGREETING=bonjour\nGREETING=hello\n"), "the env files are restored: \(files.stdout)")
@@ -357,5 +360,96 @@ extension DeployEndToEndTests {
         }
         #expect(argv.hits.count >= 1 && argv.hits.allSatisfy { $0.contains(canary) }, "a secret was in a process's argv: \(argv.hits)")
         #expect(argv.distinctCommandLines > 20 && argv.sweeps > 20, "the scanner saw \(argv.distinctCommandLines) command lines in \(argv.sweeps) sweeps")
+    }
+}
+
+extension DeployEndToEndTests {
+    @Test("Issue 12: the deploy lock is taken before building; of two concurrent deploys one builds, the other exits 8 without building and still prints its JSON report")
+    func lockBeforeBuild() async throws {
+        let sim = try self.sim
+        let app = try sim.makeApp("lockfirst-app", page: "v1")
+        _ = try expectSuccess(try await deploy(app), "first deploy")
+        try sim.write(.serves, page: "v2", in: app)
+        async let one = deploy(app)
+        async let two = deploy(app)
+        let outputs = [try await one, try await two].sorted { $0.status < $1.status }
+        try #require(outputs.map(\.status) == [0, 8], "concurrent deploys: \(outputs.map(\.status))\n\(outputs.map(\.stderr).joined(separator: "\n---\n"))")
+        let (winner, loser) = (outputs[0], outputs[1])
+        #expect(winner.stderr.contains("[build]") && winner.stderr.contains("[push]"), "the winner builds and pushes: \(winner.stderr)")
+        #expect(!loser.stderr.contains("[build]") && !loser.stderr.contains("[push]"), "the refused deploy built nothing: \(loser.stderr)")
+        #expect(loser.stderr.contains("held by"), "\(loser.stderr)")
+        let report = try JSONOutput.object(loser.stdout)
+        #expect(report["app"] as? String == "lockfirst-app" && (report["error"] as? String ?? "").contains("held by"), "\(loser.stdout)")
+        #expect((try await sim.vm("lockfirst-app")?["tags"] as? [String] ?? []).isEmpty, "the winner released the lock")
+        let url = try #require(try await sim.vm("lockfirst-app")?["https_url"] as? String)
+        #expect(try await sim.get(url).body.contains("v2"))
+    }
+}
+
+extension DeployEndToEndTests {
+    @Test("Issue 16: Pattern A keeps the previous release paused (--keep-releases); rollback resumes and swaps it back without building; share settings stay on the name")
+    func keptReleases() async throws {
+        let sim = try self.sim
+        let app = try sim.makeApp("kept-app", page: "v1")
+        _ = try expectSuccess(try await deploy(app), "first deploy")
+        try sim.write(.serves, page: "v2", in: app)
+        _ = try expectSuccess(try await deploy(app), "second deploy")
+        func aside() async throws -> [String] { try await sim.vmNames().filter { $0.hasPrefix("kept-app-p") } }
+        let kept = try await aside()
+        try #require(kept.count == 1, "one release kept: \(kept)")
+        let keptVM = try #require(try await sim.vm(kept[0]))
+        #expect(keptVM["status"] as? String == "paused", "\(keptVM)")
+        #expect((keptVM["tags"] as? [String] ?? []).contains { $0.hasPrefix("exe-deploy-kept-") })
+        #expect(!(keptVM["tags"] as? [String] ?? []).contains("exe-deploy-lock"), "the lock tags left with the swap")
+        let url = try #require(try await sim.vm("kept-app")?["https_url"] as? String)
+        #expect(try await sim.get(url).body.contains("v2"))
+
+        // Share settings changed on the live VM after the deploy, and its
+        // custom domain, follow the name.
+        _ = try await sim.control("share set-public kept-app")
+        _ = try await sim.control("domain add kept-app kept.example.com")
+        let rolled = try await sim.cli(["deploy", "rollback", "--json"], in: app)
+        let report = try expectSuccess(rolled, "rollback")
+        #expect(rolled.stderr.contains("[resume]") && !rolled.stderr.contains("[build]") && !rolled.stderr.contains("[create]"), "\(rolled.stderr)")
+        #expect(report["action"] as? String == "rollback")
+        let total = try #require((report["timings"] as? [String: Any])?["total"] as? Double)
+        print("kept-release rollback took \(total) s: \(rolled.stderr.split(separator: "\n").last ?? "")")
+        #expect(total <= 10, "rollback by resume is a few control calls: \(total) s")
+        #expect(try await sim.get(url).body.contains("v1"))
+        #expect(try await sim.vm("kept-app")?["status"] as? String == "running")
+        #expect(try await sim.control("share show kept-app")["status"] as? String == "public")
+        let domains = try await sim.harness.ssh("domain ls kept-app --json", key: sim.key).stdout
+        #expect(domains.contains("kept.example.com"), "the domain stays on the live name: \(domains)")
+        let afterRollback = try await aside()
+        #expect(afterRollback.count == 1 && afterRollback != kept, "the release rolled away from is kept in its place: \(afterRollback)")
+        #expect(try await sim.vm(afterRollback[0])?["status"] as? String == "paused")
+
+        // --keep-releases 0 removes every previous release.
+        try sim.write(.serves, page: "v3", in: app)
+        _ = try expectSuccess(try await deploy(app, ["--keep-releases", "0"]), "deploy keeping none")
+        #expect(try await aside() == [], "keep 0 leaves no previous release")
+        #expect(try await sim.harness.ssh("domain ls kept-app --json", key: sim.key).stdout.contains("kept.example.com"), "the domain moved with the deploy's swap too")
+        #expect(try await sim.get(url).body.contains("v3"))
+        // With no kept release, rollback falls back to the previous image.
+        let byImage = try expectSuccess(try await sim.cli(["deploy", "rollback", "--json"], in: app), "rollback by image")
+        #expect(byImage["action"] as? String == "rollback")
+        #expect(try await sim.get(url).body.contains("v1"))
+
+        // --keep-releases 2 keeps the two newest previous releases and removes older ones.
+        let before = try await aside()
+        #expect(before.count == 1, "the rollback by image kept the release it replaced (default 1): \(before)")
+        var keptSoFar: [[String]] = []
+        for page in ["v4", "v5", "v6"] {
+            try sim.write(.serves, page: page, in: app)
+            _ = try expectSuccess(try await deploy(app, ["--keep-releases", "2"]), "deploy \(page) keeping 2")
+            keptSoFar.append(try await aside().sorted())
+        }
+        #expect(keptSoFar.map(\.count) == [2, 2, 2], "kept after each deploy: \(keptSoFar)")
+        if keptSoFar.count == 3, let oldest = before.first {
+            #expect(keptSoFar[0].contains(oldest) && !keptSoFar[1].contains(oldest), "the oldest kept release goes first: \(keptSoFar)")
+            #expect(Set(keptSoFar[2]).intersection(keptSoFar[0]).isEmpty, "two deploys later none of the first pair is left: \(keptSoFar)")
+        }
+        for name in keptSoFar[2] { #expect(try await sim.vm(name)?["status"] as? String == "paused") }
+        #expect(try await sim.get(url).body.contains("v6"))
     }
 }

@@ -38,7 +38,8 @@ struct DeployRunCommand: AsyncParsableCommand {
 struct DeployRollbackCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rollback",
-        abstract: "Go back one release: the previous image (Pattern A, from the audit log, or --image) or the previous compose file (Pattern B).")
+        abstract:
+            "Go back one release: Pattern A resumes the previous release kept paused (--keep-releases) and swaps it back, else redeploys the previous image (from the audit log, or --image); Pattern B puts the previous compose file back.")
 
     @OptionGroup(title: "Global options") var global: GlobalOptions
     @OptionGroup var deploy: DeployOptions

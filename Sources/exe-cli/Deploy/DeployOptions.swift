@@ -72,6 +72,10 @@ struct DeployOptions: ParsableArguments, DeploySettingsFlags {
         help: "The environment variable holding the registry token [env: EXE_DEPLOY_REGISTRY_PASSWORD_ENV] (the token itself is never a flag).")
     var registryPasswordEnv: String?
     @Option(help: "blue-green or replace (Pattern A) [env: EXE_DEPLOY_STRATEGY].") var strategy: ReplaceStrategy?
+    @Option(
+        name: .customLong("keep-releases"),
+        help: "Previous releases kept paused for an instant rollback (Pattern A blue-green) [env: EXE_DEPLOY_KEEP_RELEASES] (default: 1).")
+    var keepReleases: Int?
     @Option(name: .customLong("health-path"), help: "The health-check path, or none [env: EXE_DEPLOY_HEALTH_PATH].") var healthPath: String?
     @Option(name: .customLong("health-status"), help: "The status that means healthy [env: EXE_DEPLOY_HEALTH_STATUS].") var healthStatus: Int?
     @Option(name: .customLong("health-timeout"), help: "How long a release may take to become healthy, e.g. 60s [env: EXE_DEPLOY_HEALTH_TIMEOUT].")
@@ -110,6 +114,7 @@ struct DeployOptions: ParsableArguments, DeploySettingsFlags {
         overrides.registryUser = registryUser
         overrides.registryPasswordEnv = registryPasswordEnv
         overrides.strategy = strategy
+        overrides.keepReleases = keepReleases
         overrides.healthPath = healthPath
         overrides.healthStatus = healthStatus
         overrides.healthTimeout = healthTimeout.flatMap(DurationText.parse)
