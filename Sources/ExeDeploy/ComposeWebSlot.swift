@@ -61,6 +61,10 @@ public struct ComposeWebSlot: Sendable, Equatable {
     /// (a rollback's): its recorded slot is undone first.
     ///
     /// - Parameters:
+    ///   - text: the compose file.
+    ///   - service: the web service.
+    ///   - port: the host port of the slot.
+    ///   - project: the compose project.
     ///   - builtIn: the file is the built-in one, whose `"PORT:PORT"` is the
     ///     deploy's own to move; a template's web service must publish its
     ///     container port without a host port.
