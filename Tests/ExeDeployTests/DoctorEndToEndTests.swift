@@ -146,8 +146,11 @@ struct DoctorEndToEndTests {
         let healthy = try await doctor(in: app)
         #expect(healthy.status == 0)
         #expect(notOK(healthy.checks).isEmpty, "every check is ✓: \(notOK(healthy.checks))")
+        // A side-by-side deploy (issue 16) runs the web service in a slot
+        // named after its port: `app-8080` or `app-8081`.
+        let webContainer = healthy.checks.keys.first { $0.hasPrefix("container.app-") } ?? "container.app"
         for id in ["control.reachable", "control.account", "control.region", "vm.exists", "vm.status", "vm.usage", "vm.ssh", "proxy.port", "proxy.visibility",
-            "proxy.url", "container.app", "containers.image", "compose.file", "compose.env_file", "compose.volumes", "deploy.lock", "registry.pull",
+            "proxy.url", webContainer, "containers.image", "compose.file", "compose.env_file", "compose.volumes", "deploy.lock", "registry.pull",
             "local.dockerfile", "local.config"]
         {
             #expect(healthy.checks[id] != nil, "\(id) is checked")
@@ -194,7 +197,7 @@ struct DoctorEndToEndTests {
         func up(_ service: String) async throws {
             let file = "name: doctor-crash\nservices:\n  app:\n    image: \(image)\n    container_name: doctor-crash\n    ports: [\"8080:8080\"]\n\(service)"
             let result = try await sim.onVM(
-                "doctor-crash", "cat > /data/doctor-crash.compose.yaml && sudo docker compose -f /data/doctor-crash.compose.yaml up -d",
+                "doctor-crash", "cat > /data/doctor-crash.compose.yaml && sudo docker compose -f /data/doctor-crash.compose.yaml up -d --remove-orphans",
                 standardInput: Data(file.utf8))
             try #require(result.status == 0, "\(result.stderr)")
         }

@@ -326,7 +326,13 @@ struct SimulatorRegistryCLITests {
 
         let down = try await sim.run(["registry", "down"], extra: proxy)
         #expect(down.status == 1 && down.stderr.contains("hello-exe"), "\(down.stderr)")
-        _ = try await sim.run(["vm", "rm", "hello-exe"])
+        // The live VM and the releases kept paused beside it (issue 16) all
+        // run images from the registry: down is refused until they are gone.
+        let listed = try await sim.run(["vm", "ls", "--json"])
+        let vms = ((try JSONSerialization.jsonObject(with: listed.standardOutput) as? [String: Any])?["vms"] as? [[String: Any]] ?? [])
+            .compactMap { $0["vm_name"] as? String }.filter { $0.hasPrefix("hello-exe") }
+        #expect(vms.contains("hello-exe") && vms.count >= 2, "the live VM and a kept release: \(vms)")
+        _ = try await sim.run(["vm", "rm"] + vms)
         #expect(try await sim.run(["registry", "down"], extra: proxy).status == 0)
     }
 
