@@ -259,7 +259,7 @@ public struct Leases: Sendable {
             try await context.control.remove(vmName)
             try? context.claims.remove(id)
         } catch let removal {
-            if (removal as? ControlError)?.kind == .notFound {
+            if removal.kind == .notFound {
                 try? context.claims.remove(id)
                 throw error
             }
