@@ -164,6 +164,22 @@ struct ComposeDeployment: Sendable {
         case previous
     }
 
+    /// The VM's `.env.production` versions as they are now (warning when
+    /// they cannot be read), and the bytes `change` installs (`nil`: none).
+    func environmentToInstall(_ change: EnvironmentChange, connection: any RemoteHost) async throws
+        -> (versions: EnvironmentFileVersions, install: Data?)
+    {
+        let versions = try await EnvironmentFileVersions.capture(connection)
+        if !versions.readable {
+            steps.warning("\(RemoteDeployPaths.environmentFile) or its .prev cannot be read: it is not kept or restored with the compose file")
+        }
+        switch change {
+        case .keep: return (versions, nil)
+        case .upload(let data): return (versions, data)
+        case .previous: return (versions, versions.previous)
+        }
+    }
+
     /// Writes `text` as the compose file (and changes the env file as
     /// `environment` says), brings it up and gates on health; restores the
     /// previous files when anything fails.
@@ -191,16 +207,7 @@ struct ComposeDeployment: Sendable {
             slotPort = port
         }
         let containers = try ComposeFileRenderer.containers(in: text, project: project)
-        let environmentFiles = try await EnvironmentFileVersions.capture(connection)
-        if !environmentFiles.readable {
-            steps.warning("\(RemoteDeployPaths.environmentFile) or its .prev cannot be read: it is not kept or restored with the compose file")
-        }
-        let environment: Data?
-        switch change {
-        case .keep: environment = nil
-        case .upload(let data): environment = data
-        case .previous: environment = environmentFiles.previous
-        }
+        let (environmentFiles, environment) = try await environmentToInstall(change, connection: connection)
         do {
             try await steps.run("update", "writing \(paths.composeFile), compose pull, up -d --remove-orphans") {
                 if let note = try await environmentFiles.install(environment, connection: connection) { steps.note(note) }

@@ -113,16 +113,7 @@ extension ComposeDeployment {
         let text = plan.text
         let project = plan.project
         let containers = try ComposeFileRenderer.containers(in: text, project: project)
-        let environmentFiles = try await EnvironmentFileVersions.capture(connection)
-        if !environmentFiles.readable {
-            steps.warning("\(RemoteDeployPaths.environmentFile) or its .prev cannot be read: it is not kept or restored with the compose file")
-        }
-        let environment: Data?
-        switch change {
-        case .keep: environment = nil
-        case .upload(let data): environment = data
-        case .previous: environment = environmentFiles.previous
-        }
+        let (environmentFiles, environment) = try await environmentToInstall(change, connection: connection)
         let services = plan.otherServices + [plan.slot.slotService]
         var switched = false
         do {

@@ -27,6 +27,21 @@ struct ReplaceDeployment: Sendable {
     private var vmName: String { configuration.vm.value }
     private var control: ControlClient { context.control }
 
+    /// Takes the app's deploy lock (the tag on the live VM) as a `lock` step
+    /// for `action`; a held lock is a ``DeployError`` naming its holder.
+    private func takeLock(for action: DeployAction, redactor: SecretRedactor) async throws -> VMTagLock {
+        let details = DeployLockDetails(app: app, holder: actor.name, host: actor.host, action: action.rawValue, acquiredAt: context.clock.now())
+        do {
+            return try await steps.run("lock", "taking the deploy lock (tag \(VMTagLock.lockTag) on \(vmName))") {
+                try await VMTagLock.acquire(
+                    details, control: control, vm: vmName, now: context.clock.now(), staleAfter: configuration.lockStaleAfter.value,
+                    unlockCommand: configuration.unlockCommand)
+            }
+        } catch {
+            throw ComposeDeployment.wrap(error, redactor: redactor, report: nil)
+        }
+    }
+
     /// Takes the lock, then deploys the image `release` gives (it builds
     /// and pushes, under the lock); `action` is `deploy` or `rollback` (for
     /// the audit log).
@@ -43,18 +58,7 @@ struct ReplaceDeployment: Sendable {
             throw ComposeDeployment.wrap(error, redactor: redactor, report: nil)
         }
         var lock: VMTagLock?
-        if old != nil {
-            let details = DeployLockDetails(app: app, holder: actor.name, host: actor.host, action: action.rawValue, acquiredAt: context.clock.now())
-            do {
-                lock = try await steps.run("lock", "taking the deploy lock (tag \(VMTagLock.lockTag) on \(vmName))") {
-                    try await VMTagLock.acquire(
-                        details, control: control, vm: vmName, now: context.clock.now(), staleAfter: configuration.lockStaleAfter.value,
-                        unlockCommand: configuration.unlockCommand)
-                }
-            } catch {
-                throw ComposeDeployment.wrap(error, redactor: redactor, report: nil)
-            }
-        }
+        if old != nil { lock = try await takeLock(for: action, redactor: redactor) }
         var state = SwapState()
         do {
             let image = try await release()
@@ -277,17 +281,7 @@ struct ReplaceDeployment: Sendable {
         guard let target = KeptRelease.releases(of: vmName, in: vms).first else { return nil }
         var report = DeployReport(action: .rollback, app: app, pattern: .replace, vm: vmName)
         report.strategy = configuration.strategy.value
-        let details = DeployLockDetails(app: app, holder: actor.name, host: actor.host, action: DeployAction.rollback.rawValue, acquiredAt: context.clock.now())
-        let lock: VMTagLock
-        do {
-            lock = try await steps.run("lock", "taking the deploy lock (tag \(VMTagLock.lockTag) on \(vmName))") {
-                try await VMTagLock.acquire(
-                    details, control: control, vm: vmName, now: context.clock.now(), staleAfter: configuration.lockStaleAfter.value,
-                    unlockCommand: configuration.unlockCommand)
-            }
-        } catch {
-            throw ComposeDeployment.wrap(error, redactor: redactor, report: nil)
-        }
+        let lock = try await takeLock(for: .rollback, redactor: redactor)
         var swapped = false
         do {
             var history = Data()

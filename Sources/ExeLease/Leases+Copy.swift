@@ -71,9 +71,7 @@ extension Leases {
                 _ = try await tagged
                 return try context.claims.update(id) { claim in
                     claim.state = .ready
-                    claim.sshHost = destination.host
-                    claim.sshPort = destination.port
-                    claim.sshUser = destination.user
+                    claim.record(destination)
                 }
             } catch {
                 if keep {

@@ -178,16 +178,12 @@ public struct Leases: Sendable {
                 try await waitUntilReady(destination, lease: id)
                 return try context.claims.update(id) { claim in
                     claim.state = .ready
-                    claim.sshHost = destination.host
-                    claim.sshPort = destination.port
-                    claim.sshUser = destination.user
+                    claim.record(destination)
                 }
             } catch {
                 if request.keep {
                     _ = try? context.claims.update(id) { claim in
-                        claim.sshHost = destination.host
-                        claim.sshPort = destination.port
-                        claim.sshUser = destination.user
+                        claim.record(destination)
                     }
                     throw LeaseError(.notReady, "\(error); the VM \(identity.vmName) was kept (--keep): stop it with `exe-cli lease stop \(id)`")
                 }
@@ -574,5 +570,14 @@ public struct Leases: Sendable {
         let safe = name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? $0 : "_" }
         let text = String(safe)
         return text.isEmpty || text == "." || text == ".." ? "work" : text
+    }
+}
+
+extension LeaseClaim {
+    /// Records where SSH reaches the lease's VM.
+    mutating func record(_ destination: SSHDestination) {
+        sshHost = destination.host
+        sshPort = destination.port
+        sshUser = destination.user
     }
 }
