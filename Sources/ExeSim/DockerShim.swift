@@ -60,7 +60,7 @@ package struct DockerShim {
         var words = arguments[...]
         while let first = words.first, first.hasPrefix("-") { words = words.dropFirst() }
         guard let command = words.first else {
-            out("Usage:  docker [OPTIONS] COMMAND  (exe-sim: login, compose, ps, logs, pull, load, exec, stop, start, restart, rm)")
+            out("Usage:  docker [OPTIONS] COMMAND  (exe-sim: login, compose, ps, logs, pull, load, exec, inspect, image inspect, stop, start, restart, rm)")
             return 0
         }
         let rest = Array(words.dropFirst())
@@ -72,12 +72,14 @@ package struct DockerShim {
         case "pull": return pull(rest)
         case "load": return load(rest)
         case "exec": return exec(rest)
+        case "inspect": return inspect(rest)
+        case "image" where rest.first == "inspect": return imageInspect(Array(rest.dropFirst()))
         case "stop", "start", "restart", "rm": return manage(command, rest)
         case "version", "--version":
             out("Docker version 24.0.0-exe-sim (podman underneath)")
             return 0
         default:
-            err("docker: '\(command)' is not a docker command (exe-sim supports login, compose, ps, logs, pull, load, exec, stop, start, restart, rm).")
+            err("docker: '\(command)' is not a docker command (exe-sim supports login, compose, ps, logs, pull, load, exec, inspect, image inspect, stop, start, restart, rm).")
             return 1
         }
     }

@@ -1,3 +1,4 @@
+import ExeControl
 import ExeDeploy
 import ExeSystem
 import ExeTestSupport
@@ -158,6 +159,7 @@ struct DoctorEndToEndTests {
         let order = (healthy.report["checks"] as? [[String: Any]] ?? []).compactMap { $0["section"] as? String }
         #expect(order == order.sorted { sectionIndex($0) < sectionIndex($1) }, "sections in the checklist's order: \(order)")
         #expect(healthy.checks["registry.pull"]?["evidence"] as? String == "pulled \(image) with the VM's credentials")
+        #expect(evidence(healthy.checks, "containers.image").contains("the container runs that digest"), "\(healthy.checks["containers.image"] ?? [:])")
         let text = try await sim.cli(["doctor"], in: app)
         #expect(text.status == 0 && text.stdout.contains("all 19 checks passed"), "\(text.stdout)")
 
@@ -188,6 +190,36 @@ struct DoctorEndToEndTests {
             fixCommand(denied.checks, "registry.pull")
                 == "printf %s \"$EXE_REGISTRY_PASSWORD\" | exe-cli vm exec doctor-shop -- sudo docker login \(sim.harness.registry) -u \(sim.harness.registryUser) --password-stdin")
         _ = try await sim.control("rm doctor-shop")
+    }
+
+    @Test("the deployed tag is pushed again and the VM runs the new push: containers.image is ! with both digests, naming exe-cli deploy")
+    func movedTag() async throws {
+        let sim = try self.sim
+        let (app, image) = try await composeApp("doctor-moved")
+        let deployed = try #require(ImageReference(image))
+        let before = try await doctor(in: app)
+        #expect(status(before.checks, "containers.image") == "ok", "\(before.checks["containers.image"] ?? [:])")
+
+        // Someone builds another page and pushes it under the deployed tag,
+        // then the VM pulls it and recreates the container by hand.
+        try sim.write(.serves, page: "v2-moved", in: app)
+        let pushed = try await BuildahBuilder().build(
+            ImageBuildRequest(
+                repository: try #require(ImageReference(deployed.repository)),
+                tag: try #require(deployed.tag), contextDirectory: app, dockerfile: app + "/Dockerfile", platform: "linux/amd64",
+                credentials: RegistryCredentials(username: sim.harness.registryUser, password: sim.registryToken)),
+            runner: LocalProcessRunner(), steps: SilentSteps())
+        let newDigest = try #require(pushed.digest)
+        let recreate = try await sim.onVM(
+            "doctor-moved", "sudo docker compose -f /data/doctor-moved.compose.yaml up -d --pull always")
+        try #require(recreate.status == 0, "\(recreate.stderr)")
+
+        let after = try await doctor(in: app)
+        #expect(after.status == 0, "a warning does not fail the doctor")
+        #expect(status(after.checks, "containers.image") == "warning", "\(after.checks["containers.image"] ?? [:])")
+        #expect(evidence(after.checks, "containers.image").contains(newDigest))
+        #expect(fixCommand(after.checks, "containers.image") == "exe-cli deploy")
+        _ = try await sim.control("rm doctor-moved")
     }
 
     @Test("hand-written compose files: a crashed container (exit code and last log lines), then a volume outside /data")

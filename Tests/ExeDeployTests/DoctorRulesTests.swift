@@ -172,6 +172,24 @@ struct DoctorRulesTests {
         #expect(DoctorRules.image(live: "reg/shop:2", running: nil, recorded: nil).status == .warning)
     }
 
+    @Test("the running container's digest against the one the last deploy pushed: the same is ✓, another is ! naming exe-cli deploy")
+    func runningDigest() {
+        let record = DeployAuditRecord(
+            time: Date(), action: "deploy", actor: "a", host: "h", app: "shop", vm: "shop", image: "reg/shop:2", digest: "sha256:ab",
+            previousImage: nil, result: "deployed")
+        let same = DoctorRules.image(live: "reg/shop:2", running: "reg/shop:2", recorded: record, runningDigests: ["reg/shop@sha256:ab"])
+        #expect(same.status == .ok && same.evidence.contains("the container runs that digest"))
+        let moved = DoctorRules.image(
+            live: "reg/shop:2", running: "reg/shop:2", recorded: record, runningDigests: ["reg/shop@sha256:cd", "mirror/shop@sha256:ef"])
+        #expect(moved.status == .warning)
+        #expect(moved.evidence.contains("sha256:cd, sha256:ef") && moved.evidence.contains("pushed sha256:ab"))
+        #expect(moved.fix?.command == "exe-cli deploy")
+        // A prefix of the digest is not the digest.
+        #expect(DoctorRules.image(live: "reg/shop:2", running: nil, recorded: record, runningDigests: ["reg/shop@sha256:abc"]).status == .warning)
+        let loaded = DoctorRules.image(live: "reg/shop:2", running: nil, recorded: record, runningDigests: [])
+        #expect(loaded.status == .ok && loaded.evidence.contains("no registry digest"))
+    }
+
     @Test("control plane: a rejected host key or key is ✗ and skips what depends on it; the report fails on ✗ only")
     func controlAndReport() {
         let hostKey = DoctorRules.control(.failure(ControlError(.hostKeyRejected, "host key mismatch")))

@@ -190,7 +190,20 @@ public struct Doctor: Sendable {
                 seen.logTails[container.name] = Array(lines.suffix(20))
             }
         }
-        let image = expected.first { $0.service == target.composeService }?.image ?? expected.first?.image
+        let web = expected.first { $0.service == target.composeService } ?? expected.first
+        if let web, seen.containers?.first(where: { $0.name == web.name })?.status.hasPrefix("Up") == true {
+            seen.runningDigests = await step("containers.image") { () -> [String]? in
+                let container = try await connection.run(
+                    target.dockerCommand(["inspect", "--format", "{{.Image}}", web.name]), timeout: .seconds(deadline + 5))
+                let id = container.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+                guard container.succeeded, !id.isEmpty else { return nil }
+                let image = try await connection.run(
+                    target.dockerCommand(["image", "inspect", "--format", "{{json .RepoDigests}}", id]), timeout: .seconds(deadline + 5))
+                guard image.succeeded else { return nil }
+                return try? JSONDecoder().decode([String].self, from: Data(image.stdout.utf8))
+            } ?? nil
+        }
+        let image = web?.image
         if let image {
             let pull = target.dockerCommand(["pull", image])
             // A pull downloads layers: it gets more time than the other steps.
@@ -249,7 +262,7 @@ public struct Doctor: Sendable {
         let runningImage = running.flatMap { container in seen.containers?.first { $0.name == container.name }?.image }
         checks.append(
             problem("containers.image", .containers, "image against the last deploy")
-                ?? DoctorRules.image(live: running?.image, running: runningImage, recorded: lastDeploy))
+                ?? DoctorRules.image(live: running?.image, running: runningImage, recorded: lastDeploy, runningDigests: seen.runningDigests))
         checks.append(
             problem("compose.file", .compose, "compose file under /data") ?? DoctorRules.composeFile(path: composeFile, size: seen.composeSize))
         let referenced = seen.composeText?.contains(RemoteDeployPaths.environmentFile) ?? false

@@ -18,6 +18,8 @@ struct DoctorVMObservations: Sendable {
     var lockHolder: DeployLockDetails?
     /// `docker ps -a`.
     var containers: [DoctorRules.ContainerRow]?
+    /// The registry digests of the image the web container runs.
+    var runningDigests: [String]?
     /// The last log lines of each container that is not up.
     var logTails: [String: [String]] = [:]
     /// The pull's failure, when it failed (`nil` when it worked or was not tried).

@@ -70,7 +70,9 @@ extension DoctorRules {
     ///   - live: the compose file's image (Pattern B) or the VM's (Pattern A).
     ///   - running: the image the container runs, when known.
     ///   - recorded: the last deploy's audit record, when there is one.
-    public static func image(live: String?, running: String?, recorded: DeployAuditRecord?) -> DoctorCheck {
+    ///   - runningDigests: the registry digests of the image the container
+    ///     runs (`docker image inspect`'s `RepoDigests`), when read.
+    public static func image(live: String?, running: String?, recorded: DeployAuditRecord?, runningDigests: [String]? = nil) -> DoctorCheck {
         let title = "image against the last deploy"
         guard let live else {
             return DoctorCheck("containers.image", .containers, title, .warning, "the live image is not known", fix: DoctorFix("exe-cli deploy status"))
@@ -90,8 +92,21 @@ extension DoctorRules {
                 "containers.image", .containers, title, .warning,
                 "\(live) is live, the last deploy (\(recorded.result)) recorded \(image)", fix: DoctorFix("exe-cli deploy"))
         }
-        return DoctorCheck(
-            "containers.image", .containers, title, .ok,
-            image + (recorded.digest.map { " (\($0))" } ?? "") + ", deployed by \(recorded.actor)")
+        let deployed = image + (recorded.digest.map { " (\($0))" } ?? "") + ", deployed by \(recorded.actor)"
+        guard let digest = recorded.digest, let runningDigests else {
+            return DoctorCheck("containers.image", .containers, title, .ok, deployed)
+        }
+        if runningDigests.isEmpty {
+            return DoctorCheck(
+                "containers.image", .containers, title, .ok, deployed + "; the container's image has no registry digest to compare")
+        }
+        guard runningDigests.contains(where: { $0.hasSuffix("@" + digest) }) else {
+            let runs = runningDigests.compactMap { $0.split(separator: "@").last.map(String.init) }.joined(separator: ", ")
+            return DoctorCheck(
+                "containers.image", .containers, title, .warning,
+                "the container runs \(image) at \(runs), the last deploy pushed \(digest): the tag was pushed again or pulled since",
+                fix: DoctorFix("exe-cli deploy"))
+        }
+        return DoctorCheck("containers.image", .containers, title, .ok, deployed + "; the container runs that digest")
     }
 }
