@@ -73,7 +73,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             if let parsed = try? GoFlagParser.parse(GoFlagParser.reorder(words), flags: flags), let exp = parsed.string("exp") {
                 _ = APIToken.expiry(exp)
             }
-            _ = ByteSize.parse(text)
+            _ = ByteSize.parseSize(text)
         case .knownHosts:
             let file = KnownHostsFile.parse(text, path: "fuzz")
             _ = file.entries(for: "exe.dev")
@@ -100,7 +100,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             if let duration = DurationText.parse(text) { _ = DurationText.format(duration) }
             _ = try? LeaseDuration.parse(text, setting: "fuzz")
             _ = try? ExeControl.ByteSize(text)
-            _ = ExeSim.ByteSize.parse(text)
+            _ = ExeSim.ByteSize.parseSize(text)
         case .deployConfiguration:
             _ = try? DeployConfigurationFile.parse(text, file: "exe.deploy.yaml")
         case .leaseConfiguration:

@@ -6,25 +6,40 @@ package enum ByteSize {
     /// One GiB.
     package static let gibibyte: Int64 = 1 << 30
 
-    /// The number of bytes `text` names, or `nil` if it is not a size.
-    package static func parse(_ text: String) -> Int64? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        let numberPart = trimmed.prefix { $0.isNumber || $0 == "." }
-        let unit = trimmed.dropFirst(numberPart.count).trimmingCharacters(in: .whitespaces).lowercased()
-        guard !numberPart.isEmpty, let number = Double(numberPart), number >= 0 else { return nil }
+    /// `parseSize` of `execore/ssh_command_handlers.go`: a plain integer is
+    /// GiB; otherwise a decimal number and a unit (B, K/KB/KIB, M/MB/MIB,
+    /// G/GB/GIB, T/TB/TIB, any case), all binary. The failure is the
+    /// server's text (`invalid size: "x"`, `unknown unit: "X"`).
+    package static func parseSize(_ text: String) -> Result<Int64, SizeProblem> {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.isEmpty { return .failure(SizeProblem("empty size string")) }
+        if trimmed.allSatisfy({ $0.isASCII && $0.isNumber }), let whole = Int64(trimmed) {
+            let (bytes, overflow) = whole.multipliedReportingOverflow(by: gibibyte)
+            return overflow ? .failure(SizeProblem("invalid size: \(GoFlagParser.goQuote(trimmed))")) : .success(bytes)
+        }
+        let numberPart = trimmed.prefix { ($0.isASCII && $0.isNumber) || $0 == "." }
+        guard !numberPart.isEmpty, let number = Double(numberPart) else {
+            return .failure(SizeProblem("invalid size: \(GoFlagParser.goQuote(trimmed))"))
+        }
+        let unit = trimmed.dropFirst(numberPart.count).trimmingCharacters(in: .whitespaces).uppercased()
         let multiplier: Double
         switch unit {
-        case "": multiplier = Double(gibibyte)
-        case "b": multiplier = 1
-        case "k", "kb", "kib": multiplier = 1024
-        case "m", "mb", "mib": multiplier = 1024 * 1024
-        case "g", "gb", "gib": multiplier = Double(gibibyte)
-        case "t", "tb", "tib": multiplier = Double(gibibyte) * 1024
-        default: return nil
+        case "B", "BYTE", "BYTES": multiplier = 1
+        case "K", "KB", "KIB": multiplier = 1024
+        case "M", "MB", "MIB": multiplier = 1024 * 1024
+        case "G", "GB", "GIB": multiplier = Double(gibibyte)
+        case "T", "TB", "TIB": multiplier = Double(gibibyte) * 1024
+        default: return .failure(SizeProblem("unknown unit: \(GoFlagParser.goQuote(unit))"))
         }
         let bytes = number * multiplier
-        guard bytes < 9e18 else { return nil }
-        return Int64(bytes)
+        guard bytes < 9e18 else { return .failure(SizeProblem("invalid size: \(GoFlagParser.goQuote(trimmed))")) }
+        return .success(Int64(bytes))
+    }
+
+    /// Why ``parseSize(_:)`` refused a size, in the server's words.
+    package struct SizeProblem: Error, CustomStringConvertible, Sendable {
+        package let description: String
+        init(_ description: String) { self.description = description }
     }
 
     /// A size for messages: whole GiB as `N GB`, otherwise one decimal.

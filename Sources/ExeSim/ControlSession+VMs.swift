@@ -92,9 +92,26 @@ extension ControlSession {
 
     func create() throws {
         let plan = environment.plan
+        // The checks run in handleNewCommand's order (execore/ssh_new_command.go):
+        // prompt from stdin, --tag, comment, setup script, --env, tags,
+        // integrations, image name, --prompt with the image, sizes, then the
+        // name and its availability; the image is pulled after all of them.
+        // Placement (--standalone/--pool) is newer than that source: first.
         let placement = try requestedPlacement()
         let requestedName = flags.string("name") ?? ""
-        if !requestedName.isEmpty, let problem = VMNameRules.problem(requestedName) { throw CommandFailure(problem) }
+        let prompt = flags.string("prompt") ?? ""
+        if prompt == "/dev/stdin" {
+            // Only an SSH exec session has a stdin; read to EOF (up to
+            // 16 KiB). Shelley is not simulated, so the prompt goes nowhere.
+            guard request.transport == .ssh else {
+                throw CommandFailure("--prompt=/dev/stdin requires a non-interactive SSH session (e.g., ssh exe.dev new --prompt=/dev/stdin)")
+            }
+            let data = request.readStandardInput(16 * 1024 + 1)
+            if data.count > 16 * 1024 { throw CommandFailure("--prompt=/dev/stdin: input exceeds 16 KiB limit") }
+            if String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                throw CommandFailure("--prompt=/dev/stdin: stdin was empty")
+            }
+        }
         let tags = try parseTags(flags.list("tag"))
         var comment = ""
         if let raw = flags.string("comment"), !raw.isEmpty {
@@ -102,49 +119,6 @@ extension ControlSession {
             case .success(let value): comment = value
             // execore/ssh_new_command.go: "--comment " + validateComment's error.
             case .failure(let error): throw CommandFailure("--comment \(error.message)")
-            }
-        }
-        for pair in flags.list("env") {
-            guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
-                throw CommandFailure("invalid environment variable format \(GoFlagParser.goQuote(pair)): must be KEY=VALUE")
-            }
-        }
-        var memory = plan.defaultMemory
-        if let text = flags.string("memory"), !text.isEmpty { memory = try plan.memory(text).get() }
-        var disk = plan.defaultDisk
-        if let text = flags.string("disk"), !text.isEmpty { disk = try plan.disk(text).get() }
-        var cpus = plan.defaultCPUs
-        if flags.isSet("cpu") { cpus = try plan.cpus(Int(flags.string("cpu") ?? "0") ?? 0).get() }
-
-        let imageText = flags.string("image") ?? "exeuntu"
-        var resolved: ResolvedImage?
-        var storedImage: String?
-        var registryAuth: Secret?
-        if let auth = flags.string("registry-auth"), !auth.isEmpty {
-            guard auth.contains(":") else { throw CommandFailure("invalid --registry-auth: must be USERNAME:PASSWORD") }
-            registryAuth = Secret(auth)
-        }
-        guard let reference = ImageReference(imageText) else {
-            throw CommandFailure("invalid image name \(GoFlagParser.goQuote(imageText))")
-        }
-        if !reference.isExeuntu {
-            resolved = try environment.lifecycle.resolveImage(imageText, registryAuth: registryAuth)
-            storedImage = imageText
-        }
-        if let prompt = flags.string("prompt"), !prompt.isEmpty {
-            if storedImage != nil { throw CommandFailure("--prompt can only be used with the exeuntu image") }
-            if prompt == "/dev/stdin" {
-                // execore/ssh_new_command.go: only an SSH exec session has a
-                // stdin; read to EOF (up to 16 KiB). Shelley is not simulated,
-                // so the prompt itself goes nowhere.
-                guard request.transport == .ssh else {
-                    throw CommandFailure("--prompt=/dev/stdin requires a non-interactive SSH session (e.g., ssh exe.dev new --prompt=/dev/stdin)")
-                }
-                let data = request.readStandardInput(16 * 1024 + 1)
-                if data.count > 16 * 1024 { throw CommandFailure("--prompt=/dev/stdin: input exceeds 16 KiB limit") }
-                if String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-                    throw CommandFailure("--prompt=/dev/stdin: stdin was empty")
-                }
             }
         }
         var setupScript: String?
@@ -167,9 +141,51 @@ extension ControlSession {
             if text.utf8.count > 10 * 1024 { throw CommandFailure("setup script exceeds 10 KiB limit") }
             setupScript = text
         }
+        for pair in flags.list("env") {
+            guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
+                throw CommandFailure("invalid environment variable format \(GoFlagParser.goQuote(pair)): must be KEY=VALUE")
+            }
+        }
         var integrations: [String] = []
         for value in flags.list("integration") + flags.list("int") {
             integrations += value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        let known = try store.snapshot().integrations.map(\.name)
+        for integration in integrations where !known.contains(integration) {
+            throw CommandFailure("integration \(GoFlagParser.goQuote(integration)) not found")
+        }
+        let imageText = flags.string("image") ?? "exeuntu"
+        if let problem = ImageNameRules.problem(imageText, simulatorRegistry: configuration.registryAddress) {
+            throw CommandFailure("invalid image: \(problem)")
+        }
+        guard let reference = ImageReference(imageText) else {
+            throw CommandFailure("invalid image name \(GoFlagParser.goQuote(imageText))")
+        }
+        if !prompt.isEmpty, !reference.isExeuntu { throw CommandFailure("--prompt can only be used with the exeuntu image") }
+        var registryAuth: Secret?
+        if let auth = flags.string("registry-auth"), !auth.isEmpty {
+            guard auth.contains(":") else { throw CommandFailure("invalid --registry-auth: must be USERNAME:PASSWORD") }
+            registryAuth = Secret(auth)
+        }
+        var memory = plan.defaultMemory
+        if let text = flags.string("memory"), !text.isEmpty { memory = try plan.memory(text).get() }
+        var disk = plan.defaultDisk
+        if let text = flags.string("disk"), !text.isEmpty { disk = try plan.disk(text).get() }
+        var cpus = plan.defaultCPUs
+        // --cpu is a Uint flag read as `if cpuVal > 0`: 0 keeps the default.
+        if let count = Int(flags.string("cpu") ?? ""), count > 0 { cpus = try plan.cpus(count).get() }
+        if !requestedName.isEmpty {
+            if let problem = VMNameRules.problem(requestedName) { throw CommandFailure(problem) }
+            if try store.snapshot().vm(named: requestedName) != nil {
+                throw CommandFailure("VM name \(GoFlagParser.goQuote(requestedName)) is not available")
+            }
+        }
+
+        var resolved: ResolvedImage?
+        var storedImage: String?
+        if !reference.isExeuntu {
+            resolved = try environment.lifecycle.resolveImage(imageText, registryAuth: registryAuth)
+            storedImage = imageText
         }
         let command = flags.string("command") ?? "auto"
         let proxyPort = ImagePorts.proxyPort(exposed: resolved?.exposedPorts ?? [8000, 9999])
@@ -422,7 +438,7 @@ extension ControlSession {
         var diskOverride: Int64?
         if let text = flags.string("disk"), !text.isEmpty { diskOverride = try plan.disk(text).get() }
         var cpuOverride: Int?
-        if flags.isSet("cpu") { cpuOverride = try plan.cpus(Int(flags.string("cpu") ?? "0") ?? 0).get() }
+        if let count = Int(flags.string("cpu") ?? ""), count > 0 { cpuOverride = try plan.cpus(count).get() }
         let copyTags = flags.bool("copy-tags")
         let standalone = flags.bool("standalone") || flags.bool("sandbox")
         var ports = environment.lifecycle.allocatePorts()
@@ -512,13 +528,15 @@ extension ControlSession {
             throw CommandFailure("please specify at least one of --memory, --cpu, or --disk")
         }
         var newMemory: Int64?
-        if !memoryText.isEmpty { newMemory = try plan.memory(memoryText).get() }
+        if !memoryText.isEmpty { newMemory = try plan.memory(memoryText, wording: .resize).get() }
         var newCPUs: Int?
-        if cpuSet { newCPUs = try plan.cpus(Int(flags.string("cpu") ?? "0") ?? 0).get() }
+        if cpuSet, let count = Int(flags.string("cpu") ?? ""), count > 0 { newCPUs = try plan.cpus(count, wording: .resize).get() }
         var requestedDisk: Int64?
         if !diskText.isEmpty {
-            guard let bytes = ByteSize.parse(diskText) else { throw CommandFailure("invalid --disk value \(GoFlagParser.goQuote(diskText))") }
-            requestedDisk = bytes
+            switch ByteSize.parseSize(diskText) {
+            case .failure(let problem): throw CommandFailure("invalid --disk value: \(problem)")
+            case .success(let bytes): requestedDisk = bytes
+            }
         }
         let (before, after): (VMRecord, VMRecord) = try store.update { state in
             guard let index = state.vmIndex(named: name) else { throw CommandFailure("VM \(GoFlagParser.goQuote(name)) not found") }

@@ -26,19 +26,40 @@ package struct SimulatedPlan: Sendable {
     /// The standard plan.
     package static let standard = SimulatedPlan()
 
-    /// Validates `--memory`, returning bytes or the server's message.
-    func memory(_ text: String) -> Result<Int64, CommandFailure> {
-        guard let bytes = ByteSize.parse(text) else { return .failure(CommandFailure("invalid --memory value \(GoFlagParser.goQuote(text))")) }
-        if bytes < minimumMemory { return .failure(CommandFailure("--memory must be at least \(ByteSize.display(minimumMemory))")) }
-        if bytes > maximumMemory {
-            return .failure(CommandFailure("--memory cannot exceed \(ByteSize.display(maximumMemory)) — run `billing update` to upgrade your plan"))
+    /// How a limit is worded: `new` and `cp` say only the limit
+    /// (`execore/ssh_new_command.go`, `execore/ssh_cp_command.go`); `resize`
+    /// names the upgrade (`resizeLimitMsg` in `execore/ssh_command_handlers.go`;
+    /// the simulated plan has a larger tier).
+    enum LimitWording {
+        case plain, resize
+    }
+
+    private func exceeds(_ resource: String, _ limit: String, _ wording: LimitWording) -> CommandFailure {
+        switch wording {
+        case .plain: return CommandFailure("--\(resource) cannot exceed \(limit)")
+        case .resize: return CommandFailure("--\(resource) cannot exceed \(limit) — run `billing update` to upgrade to a larger plan with more cpu/memory")
         }
+    }
+
+    /// Validates `--memory`, returning bytes or the server's message.
+    func memory(_ text: String, wording: LimitWording = .plain) -> Result<Int64, CommandFailure> {
+        let bytes: Int64
+        switch ByteSize.parseSize(text) {
+        case .failure(let problem): return .failure(CommandFailure("invalid --memory value: \(problem)"))
+        case .success(let value): bytes = value
+        }
+        if bytes < minimumMemory { return .failure(CommandFailure("--memory must be at least \(ByteSize.display(minimumMemory))")) }
+        if bytes > maximumMemory { return .failure(exceeds("memory", ByteSize.display(maximumMemory), wording)) }
         return .success(bytes)
     }
 
     /// Validates `--disk` for a new VM.
     func disk(_ text: String) -> Result<Int64, CommandFailure> {
-        guard let bytes = ByteSize.parse(text) else { return .failure(CommandFailure("invalid --disk value \(GoFlagParser.goQuote(text))")) }
+        let bytes: Int64
+        switch ByteSize.parseSize(text) {
+        case .failure(let problem): return .failure(CommandFailure("invalid --disk value: \(problem)"))
+        case .success(let value): bytes = value
+        }
         if bytes < minimumDisk { return .failure(CommandFailure("--disk must be at least \(ByteSize.display(minimumDisk))")) }
         if bytes > maximumDisk {
             return .failure(CommandFailure("--disk cannot exceed \(ByteSize.display(maximumDisk)) — contact support@exe.dev if you need more"))
@@ -47,11 +68,9 @@ package struct SimulatedPlan: Sendable {
     }
 
     /// Validates `--cpu`.
-    func cpus(_ count: Int) -> Result<Int, CommandFailure> {
+    func cpus(_ count: Int, wording: LimitWording = .plain) -> Result<Int, CommandFailure> {
         if count < 1 { return .failure(CommandFailure("--cpu must be at least 1")) }
-        if count > maximumCPUs {
-            return .failure(CommandFailure("--cpu cannot exceed \(maximumCPUs) — run `billing update` to upgrade your plan"))
-        }
+        if count > maximumCPUs { return .failure(exceeds("cpu", "\(maximumCPUs)", wording)) }
         return .success(count)
     }
 }

@@ -188,6 +188,42 @@ extension SimulatorSuites {
         // execore/ssh_command_handlers.go handleDeleteCommand: a repeated name
         // is skipped (the seen map), failures are reported line by line, and
         // the handler returns nil: exit status 0 even when a name failed.
+        // execore/ssh_new_command.go handleNewCommand checks in this order:
+        // --tag, --comment, --env, --integration, the image name
+        // (container/helpers.go ValidateImageName), --prompt with the image,
+        // sizes (parseSize in execore/ssh_command_handlers.go), then the
+        // name and whether it is free; the image is pulled after all that.
+        // `--cpu` is a Uint flag read as `if cpuVal > 0`: 0 keeps the default.
+        @Test func newChecksRunInTheHandlersOrder() async throws {
+            let sim = try sim
+            func error(_ command: String) async throws -> String {
+                let output = try await sim.control(command + " --json")
+                #expect(output.status != 0, "\(command) must fail")
+                let object = try? JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any]
+                return object?["error"] as? String ?? output.stdout
+            }
+            #expect(try await error("new --name=Bad_Name --memory=1GB") == "--memory must be at least 2 GB")
+            #expect(try await error("new --name=Bad_Name --memory=lots") == #"invalid --memory value: invalid size: "lots""#)
+            #expect(try await error("new --disk=1.5") == #"invalid --disk value: unknown unit: """#)
+            #expect(try await error("new --comment='a<b' --tag=BAD").hasPrefix("--tag invalid tag name"))
+            #expect(try await error("new --integration=nope --env=NOEQUALS").hasPrefix("invalid environment variable format"))
+            #expect(try await error("new --image=localhost:5000/app --integration=nope") == #"integration "nope" not found"#)
+            #expect(try await error("new --image=localhost:5000/app --memory=1GB") == #"invalid image: image name "localhost:5000/app" is not valid"#)
+            #expect(try await error("new --image=127.0.0.1:5000/app") == #"invalid image: image name "127.0.0.1:5000/app" is not valid"#)
+            #expect(try await error("new --image=LocalHost/app") == #"invalid image: image name "LocalHost/app" is not valid"#)
+            #expect(try await error("new --image=docker://app") == #"invalid image: image name "docker://app" is not valid"#)
+            #expect(try await error("new --image=") == "invalid image: image name cannot be empty")
+            #expect(try await error("new --prompt=hi --image=busybox --cpu=64") == "--prompt can only be used with the exeuntu image")
+            #expect(try await error("new --name=Bad_Name --cpu=64") == "--cpu cannot exceed 8")
+            _ = try await sim.newVM("order-taken")
+            // A free name is checked before the image is pulled: no pull of
+            // an image the registry does not have.
+            #expect(try await error("new --name=order-taken --image=\(sim.harness.registry)/absent:1") == #"VM name "order-taken" is not available"#)
+            let zeroCPU = try await sim.json("new --name=order-zero-cpu --cpu=0 --json")
+            #expect(zeroCPU["vm_name"] as? String == "order-zero-cpu")
+            _ = try await sim.control("rm order-taken order-zero-cpu")
+        }
+
         @Test func removeSkipsRepeatedNamesAndSucceedsWithFailures() async throws {
             let sim = try sim
             _ = try await sim.newVM("rm-twice")

@@ -114,10 +114,10 @@ extension SimulatorSuites {
             // execore/ssh_new_command.go parseTagList: an empty part is refused.
             try await expectError("new --name=valid-name --tag=a,,b --json", "--tag contains an empty tag")
             try await expectError("new --name=valid-name --memory=1GB --json", "--memory must be at least 2 GB")
-            try await expectError("new --name=valid-name --memory=64GB --json", "--memory cannot exceed 32 GB — run `billing update` to upgrade your plan")
+            try await expectError("new --name=valid-name --memory=64GB --json", "--memory cannot exceed 32 GB")
             try await expectError("new --name=valid-name --disk=5GB --json", "--disk must be at least 10 GB")
             try await expectError("new --name=valid-name --disk=1TB --json", "--disk cannot exceed 250 GB — contact support@exe.dev if you need more")
-            try await expectError("new --name=valid-name --cpu=64 --json", "--cpu cannot exceed 8 — run `billing update` to upgrade your plan")
+            try await expectError("new --name=valid-name --cpu=64 --json", "--cpu cannot exceed 8")
             try await expectError("new --name=valid-name --env=NOEQUALS --json", "invalid environment variable format \"NOEQUALS\": must be KEY=VALUE")
             try await expectError("new --name=valid-name --integration=nope --json", "integration \"nope\" not found")
             try await expectError("new --name=valid-name --comment='a<b' --json", "--comment comment must not contain HTML metacharacters (< > & \" ' `)")

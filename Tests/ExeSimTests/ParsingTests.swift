@@ -68,13 +68,25 @@ import Testing
         #expect(VMNameRules.problem("hello-world") == VMNameRules.unavailableMessage)
     }
 
+    // execore/ssh_command_handlers.go parseSize: a plain integer is GiB,
+    // units are binary and case-free, a decimal needs a unit.
     @Test func sizesAreBinary() {
-        #expect(ByteSize.parse("8") == 8 << 30)
-        #expect(ByteSize.parse("8GB") == 8 << 30)
-        #expect(ByteSize.parse("512MiB") == 512 << 20)
-        #expect(ByteSize.parse("1.5G") == 3 << 29)
-        #expect(ByteSize.parse("1T") == 1 << 40)
-        #expect(ByteSize.parse("lots") == nil)
+        func bytes(_ text: String) -> Int64? { try? ByteSize.parseSize(text).get() }
+        func problem(_ text: String) -> String? {
+            if case .failure(let problem) = ByteSize.parseSize(text) { return problem.description }
+            return nil
+        }
+        #expect(bytes("8") == 8 << 30)
+        #expect(bytes(" 8GB ") == 8 << 30)
+        #expect(bytes("512MiB") == 512 << 20)
+        #expect(bytes("512 mib") == 512 << 20)
+        #expect(bytes("1.5G") == 3 << 29)
+        #expect(bytes("1T") == 1 << 40)
+        #expect(bytes("100bytes") == 100)
+        #expect(problem("lots") == #"invalid size: "lots""#)
+        #expect(problem("1.5") == #"unknown unit: """#)
+        #expect(problem("8 PB") == #"unknown unit: "PB""#)
+        #expect(problem("") == "empty size string")
     }
 
     @Test func tagsAndComments() {
