@@ -309,8 +309,11 @@ extension ControlSession {
 
     func rename() throws {
         guard arguments.count == 2 else { throw CommandFailure("usage: rename <oldname> <newname>") }
+        // execore/ssh_rename_command.go: both names are used as typed (no
+        // `.exe.xyz` stripped); the new name's availability is checked
+        // before whether the VM is still being created or not running.
         let oldName = arguments[0]
-        let newName = normalizedVMName(arguments[1])
+        let newName = arguments[1]
         if oldName == newName {
             output.line("\(oldName) is already named \(newName)")
             return
@@ -320,11 +323,11 @@ extension ControlSession {
         }
         try store.update { state in
             guard let index = state.vmIndex(named: oldName) else { throw CommandFailure("vm \(GoFlagParser.goQuote(oldName)) not found") }
+            if state.vm(named: newName) != nil { throw CommandFailure("name \(GoFlagParser.goQuote(newName)) is not available") }
             if state.vms[index].status == "creating" {
                 throw CommandFailure("can't rename \(GoFlagParser.goQuote(oldName)) while it is still being created")
             }
             if state.vms[index].status != "running" { throw CommandFailure("vm rename not supported when vm is not running!") }
-            if state.vm(named: newName) != nil { throw CommandFailure("name \(GoFlagParser.goQuote(newName)) is not available") }
             state.vms[index].name = newName
             state.vms[index].updatedAt = self.now
         }
@@ -336,7 +339,8 @@ extension ControlSession {
     // MARK: tag
 
     func tag() throws {
-        guard arguments.count >= 2 else { throw CommandFailure("usage: tag [-d] <vm> <tag>...") }
+        // execore/ssh_tag_command.go handleTagCommand.
+        guard arguments.count >= 2 else { throw CommandFailure("usage: tag [-d] <vm> <tag-name> [tag-name...]") }
         let name = normalizedVMName(arguments[0])
         let requested = Array(arguments.dropFirst())
         var seen = Set<String>()
@@ -359,8 +363,11 @@ extension ControlSession {
             state.vms[index].updatedAt = self.now
             return state.vms[index].tags
         }
-        output.json(.object([("vm_name", .string(name)), ("tags", .strings(tags))]))
-        output.line(tags.isEmpty ? "\(name) has no tags" : "\(name): \(tags.joined(separator: ", "))")
+        // WriteJSON of a Go map: keys in sorted order.
+        output.json(.object([("tags", .strings(tags)), ("vm_name", .string(name))]))
+        // formatTagList: `tag "a"` for one, `tags "a", "b"` for more.
+        let list = requested.count == 1 ? "tag \(GoFlagParser.goQuote(requested[0]))" : "tags " + requested.map(GoFlagParser.goQuote).joined(separator: ", ")
+        output.line(delete ? "Removed \(list) from \(name)" : "Added \(list) to \(name)")
     }
 
     // MARK: comment

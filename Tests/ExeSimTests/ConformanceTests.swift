@@ -224,6 +224,40 @@ extension SimulatorSuites {
             _ = try await sim.control("rm order-taken order-zero-cpu")
         }
 
+        // execore/ssh_rename_command.go: the new name is validated as typed
+        // (boxname.Valid; no `.exe.xyz` stripped), and whether it is free is
+        // checked before whether the VM runs. execore/ssh_tag_command.go:
+        // the usage text and formatTagList's `Added tag "a" to VM`.
+        @Test func renameAndTagFollowTheirHandlers() async throws {
+            let sim = try sim
+            _ = try await sim.newVM("rename-src")
+            _ = try await sim.newVM("rename-taken")
+            let dotted = try await sim.control("rename rename-src rename-dst.exe.xyz --json")
+            #expect(dotted.status != 0)
+            #expect(dotted.stdout == #"{"error":"invalid new name: \#(VMNameRules.invalidMessage)"}"# + "\n", "\(dotted.stdout)")
+            #expect(try await sim.control("pause rename-src").status == 0)
+            let taken = try await sim.control("rename rename-src rename-taken --json")
+            #expect(taken.stdout == #"{"error":"name \"rename-taken\" is not available"}"# + "\n", "\(taken.stdout)")
+            let paused = try await sim.control("rename rename-src rename-free --json")
+            #expect(paused.stdout == #"{"error":"vm rename not supported when vm is not running!"}"# + "\n", "\(paused.stdout)")
+            #expect(try await sim.control("resume rename-src").status == 0)
+
+            let usage = try await sim.control("tag rename-src")
+            #expect(usage.stdout == "usage: tag [-d] <vm> <tag-name> [tag-name...]\n")
+            #expect(try await sim.control("tag rename-src alpha").stdout == "Added tag \"alpha\" to rename-src\n")
+            #expect(try await sim.control("tag rename-src beta gamma").stdout == "Added tags \"beta\", \"gamma\" to rename-src\n")
+            #expect(try await sim.control("tag -d rename-src alpha").stdout == "Removed tag \"alpha\" from rename-src\n")
+            // exemenu/command_system.go moves flags first and takes the word
+            // after a flag without `=` as its value: `-d rename-src` then stops
+            // Go's flag parsing at `rename-src`, so `--json` becomes a tag.
+            // ExeControl renders positionals first, flags after (`tag VM T -d --json`).
+            let quirk = try await sim.control("tag -d rename-src beta --json")
+            #expect(quirk.stdout == "invalid tag name \"--json\": must match [a-z][a-z0-9_-]*\n", "\(quirk.stdout)")
+            let json = try await sim.control("tag rename-src beta -d --json")
+            #expect(json.stdout == #"{"tags":["gamma"],"vm_name":"rename-src"}"# + "\n", "\(json.status) \(json.stdout)")
+            _ = try await sim.control("rm rename-src rename-taken")
+        }
+
         @Test func removeSkipsRepeatedNamesAndSucceedsWithFailures() async throws {
             let sim = try sim
             _ = try await sim.newVM("rm-twice")
