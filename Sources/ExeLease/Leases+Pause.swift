@@ -28,18 +28,29 @@ extension Leases {
         try await wrappingErrors {
             try requireThisControlHost(claim)
             let vm = try await existingVM(of: claim)
-            var result = PowerOutcome.Result.alreadyRunning
-            if vm.status == .paused {
-                try await context.control.resume(claim.vmName)
+            func markUsed() throws -> LeaseClaim {
+                try context.claims.update(claim.identity.id) {
+                    $0.pausedAt = nil
+                    $0.lastUsedAt = context.now()
+                }
+            }
+            guard vm.status == .paused else {
+                try await retag(try markUsed(), knownTags: vm.tags)
+                return PowerOutcome(lease: claim.identity.id, vmName: claim.vmName, result: .alreadyRunning)
+            }
+            try await context.control.resume(claim.vmName)
+            let updated = try markUsed()
+            // The tags (from the listing above: resuming changes none) are
+            // rewritten while the VM comes back, not after.
+            async let retagged: Void = retag(updated, knownTags: vm.tags)
+            do {
                 try await waitUntilReady(try destination(of: claim), lease: claim.identity.id)
-                result = .resumed
+            } catch {
+                try? await retagged
+                throw error
             }
-            let updated = try context.claims.update(claim.identity.id) {
-                $0.pausedAt = nil
-                $0.lastUsedAt = context.now()
-            }
-            try await retag(updated)
-            return PowerOutcome(lease: claim.identity.id, vmName: claim.vmName, result: result)
+            try await retagged
+            return PowerOutcome(lease: claim.identity.id, vmName: claim.vmName, result: .resumed)
         }
     }
 

@@ -366,11 +366,18 @@ public struct Leases: Sendable {
     }
 
     /// Makes the VM's expiry, TTL and paused tags say what `claim` says.
-    func retag(_ claim: LeaseClaim) async throws {
-        let vm = try await context.control.vm(named: claim.vmName)
+    ///
+    /// `knownTags` are the VM's tags when the caller has just listed them
+    /// (saving a round trip); `nil` lists them first.
+    func retag(_ claim: LeaseClaim, knownTags: [String]? = nil) async throws {
+        let current: [String]
+        if let knownTags {
+            current = knownTags
+        } else {
+            current = try await context.control.vm(named: claim.vmName)?.tags ?? []
+        }
         var wanted = [LeaseTags.expires(claim.expiresAt), LeaseTags.ttl(claim.ttlExpiresAt)]
         if let paused = claim.pausedAt { wanted.append(LeaseTags.paused(paused)) }
-        let current = vm?.tags ?? []
         let stale = LeaseTags.tags(withPrefixes: ["exe-lease-expires-", "exe-lease-ttl-", "exe-lease-paused-"], in: current).filter { !wanted.contains($0) }
         let missing = wanted.filter { !current.contains($0) }
         if !missing.isEmpty { try await context.control.tag(claim.vmName, missing) }
