@@ -64,21 +64,33 @@ extension Leases {
 }
 
 extension Leases {
-    /// Connects to the lease's VM for a run, resuming it first when this
-    /// machine paused it, or when the connection fails and the control
-    /// plane says it is paused (`gc` elsewhere paused it).
+    /// Connects to the lease's VM for a run, resuming it first when needed
+    /// (see ``resumingIfPaused(_:connect:)``).
     func connectResuming(_ claim: LeaseClaim) async throws -> any RemoteHost {
+        try await resumingIfPaused(claim) { try await host(claim) }
+    }
+
+    /// Runs `connect` (a connection to the lease's VM), resuming the VM
+    /// first when this machine paused it (the claim says so), or, when
+    /// `connect` fails with an SSH error, when the control plane says the
+    /// VM is paused (a `gc` elsewhere paused it); then `connect` is tried
+    /// once more. Each resume is said through the context's progress
+    /// (`lease ID: resuming the paused VM NAME`). `lease run` and `lease
+    /// tunnel` connect through this.
+    public func resumingIfPaused<Connection>(
+        _ claim: LeaseClaim, connect: () async throws -> Connection
+    ) async throws -> Connection {
         if claim.pausedAt != nil {
             context.progress("lease \(claim.identity.id): resuming the paused VM \(claim.vmName)")
             _ = try await resume(claim)
         }
         do {
-            return try await host(claim)
+            return try await connect()
         } catch let error as SSHError {
             guard let vm = try? await context.control.vm(named: claim.vmName), vm.status == .paused else { throw error }
             context.progress("lease \(claim.identity.id): resuming the paused VM \(claim.vmName)")
             _ = try await resume(claim)
-            return try await host(claim)
+            return try await connect()
         }
     }
 }
