@@ -12,7 +12,10 @@ public struct ShardedRunRequest: Sendable {
     /// The run every shard makes: its ``LeaseRunRequest/lease`` is the base
     /// lease (`nil` warms one up, removed at the end unless `keep`), its
     /// arguments may hold `{index}` and `{total}`, and its `keep` keeps the
-    /// copies (and a warmed base) as leases afterwards.
+    /// copies (and a warmed base) as leases afterwards. Its
+    /// ``LeaseRunRequest/artifacts`` are copied back from every shard into
+    /// `<directory>/shard-<i>/` (the directory defaults to
+    /// `<repository>/.exe/artifacts/<run id>`).
     public var run: LeaseRunRequest
     /// How many shards, 1...``maximumShards``.
     public var shards: Int
@@ -29,6 +32,12 @@ public struct ShardedRunRequest: Sendable {
 
 /// How a sharded run ended.
 public struct ShardedRunResult: Sendable {
+    /// This sharded run's id (`run_` + 12 hex digits; each shard's command
+    /// has a run id of its own in `EXE_RUN_ID`).
+    public var runID: String
+    /// Where the shards' artifacts went (`<directory>/shard-<i>/`), when
+    /// artifacts were asked for.
+    public var artifactsDirectory: String?
     /// Every shard, in order (none is left out: a shard that could not run
     /// says why).
     public var shards: [ShardOutcome]
@@ -95,6 +104,11 @@ extension Leases {
         }
         let clock = context.clock
         let start = clock.instant()
+        let runID = RemoteCommand.newRunID()
+        var request = request
+        if request.run.artifacts != nil, request.run.artifacts?.directory == nil {
+            request.run.artifacts?.directory = context.repositoryRoot + "/.exe/artifacts/" + runID
+        }
         let template = request.run
         let made = MadeLeases()
         let base: LeaseClaim
@@ -105,7 +119,7 @@ extension Leases {
             made.add(base.identity.id)
         }
         var result = ShardedRunResult(
-            shards: [], baseLeaseID: base.identity.id, interrupted: false, junit: nil, removed: [], kept: [], cleanupFailure: nil,
+            runID: runID, artifactsDirectory: template.artifacts?.directory, shards: [], baseLeaseID: base.identity.id, interrupted: false, junit: nil, removed: [], kept: [], cleanupFailure: nil,
             totalMilliseconds: 0)
         do {
             result.shards = try await runShards(request, base: base, made: made, interrupt: interrupt, output: output)
@@ -182,6 +196,7 @@ extension Leases {
             sync.lease = base.identity.id
             sync.syncOnly = true
             sync.reclaim = false
+            sync.artifacts = nil
             let synced = try await run(sync, interrupt: interrupt) { _ in }
             if synced.timing.interrupted || interrupt.isFired {
                 return (1...total).map { ShardOutcome(index: $0, status: .notStarted) }
@@ -267,10 +282,17 @@ extension Leases {
         run.arguments = placeholder.substitute(request.run.arguments)
         run.environment = request.run.environment.merging(placeholder.environment) { $1 }
         run.allowEnv = request.run.allowEnv + [ShardPlaceholder.indexVariable, ShardPlaceholder.totalVariable]
+        // Each shard's artifacts go to a directory of their own, copied back
+        // by its run (also when it failed or was interrupted), before the
+        // copies are removed.
+        if let directory = request.run.artifacts?.directory {
+            run.artifacts?.directory = directory + "/shard-\(index)"
+        }
         let clock = context.clock
         let begin = clock.instant()
         do {
             let result = try await self.run(run, interrupt: interrupt) { output(index, $0) }
+            outcome.artifacts = result.artifacts
             if result.timing.interrupted {
                 outcome.status = .interrupted
             } else if let status = result.status {

@@ -28,18 +28,29 @@ extension Leases {
         try await wrappingErrors {
             try requireThisControlHost(claim)
             let vm = try await existingVM(of: claim)
-            var result = PowerOutcome.Result.alreadyRunning
-            if vm.status == .paused {
-                try await context.control.resume(claim.vmName)
+            func markUsed() throws -> LeaseClaim {
+                try context.claims.update(claim.identity.id) {
+                    $0.pausedAt = nil
+                    $0.lastUsedAt = context.now()
+                }
+            }
+            guard vm.status == .paused else {
+                try await retag(try markUsed(), knownTags: vm.tags)
+                return PowerOutcome(lease: claim.identity.id, vmName: claim.vmName, result: .alreadyRunning)
+            }
+            try await context.control.resume(claim.vmName)
+            let updated = try markUsed()
+            // The tags (from the listing above: resuming changes none) are
+            // rewritten while the VM comes back, not after.
+            async let retagged: Void = retag(updated, knownTags: vm.tags)
+            do {
                 try await waitUntilReady(try destination(of: claim), lease: claim.identity.id)
-                result = .resumed
+            } catch {
+                try? await retagged
+                throw error
             }
-            let updated = try context.claims.update(claim.identity.id) {
-                $0.pausedAt = nil
-                $0.lastUsedAt = context.now()
-            }
-            try await retag(updated)
-            return PowerOutcome(lease: claim.identity.id, vmName: claim.vmName, result: result)
+            try await retagged
+            return PowerOutcome(lease: claim.identity.id, vmName: claim.vmName, result: .resumed)
         }
     }
 
@@ -53,21 +64,33 @@ extension Leases {
 }
 
 extension Leases {
-    /// Connects to the lease's VM for a run, resuming it first when this
-    /// machine paused it, or when the connection fails and the control
-    /// plane says it is paused (`gc` elsewhere paused it).
+    /// Connects to the lease's VM for a run, resuming it first when needed
+    /// (see ``resumingIfPaused(_:connect:)``).
     func connectResuming(_ claim: LeaseClaim) async throws -> any RemoteHost {
+        try await resumingIfPaused(claim) { try await host(claim) }
+    }
+
+    /// Runs `connect` (a connection to the lease's VM), resuming the VM
+    /// first when this machine paused it (the claim says so), or, when
+    /// `connect` fails with an SSH error, when the control plane says the
+    /// VM is paused (a `gc` elsewhere paused it); then `connect` is tried
+    /// once more. Each resume is said through the context's progress
+    /// (`lease ID: resuming the paused VM NAME`). `lease run` and `lease
+    /// tunnel` connect through this.
+    public func resumingIfPaused<Connection>(
+        _ claim: LeaseClaim, connect: () async throws -> Connection
+    ) async throws -> Connection {
         if claim.pausedAt != nil {
             context.progress("lease \(claim.identity.id): resuming the paused VM \(claim.vmName)")
             _ = try await resume(claim)
         }
         do {
-            return try await host(claim)
+            return try await connect()
         } catch let error as SSHError {
             guard let vm = try? await context.control.vm(named: claim.vmName), vm.status == .paused else { throw error }
             context.progress("lease \(claim.identity.id): resuming the paused VM \(claim.vmName)")
             _ = try await resume(claim)
-            return try await host(claim)
+            return try await connect()
         }
     }
 }

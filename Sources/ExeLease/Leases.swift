@@ -366,15 +366,32 @@ public struct Leases: Sendable {
     }
 
     /// Makes the VM's expiry, TTL and paused tags say what `claim` says.
-    func retag(_ claim: LeaseClaim) async throws {
-        let vm = try await context.control.vm(named: claim.vmName)
+    ///
+    /// `knownTags` are the VM's tags when the caller has just listed them
+    /// (saving a round trip); `nil` lists them first. When a change is
+    /// refused (another command of this lease, such as a run's heartbeat,
+    /// changed the same tags meanwhile: the server refuses a tag that
+    /// exists and one that is gone), the tags are listed again and the
+    /// change made once more from what they are now.
+    func retag(_ claim: LeaseClaim, knownTags: [String]? = nil) async throws {
         var wanted = [LeaseTags.expires(claim.expiresAt), LeaseTags.ttl(claim.ttlExpiresAt)]
         if let paused = claim.pausedAt { wanted.append(LeaseTags.paused(paused)) }
-        let current = vm?.tags ?? []
-        let stale = LeaseTags.tags(withPrefixes: ["exe-lease-expires-", "exe-lease-ttl-", "exe-lease-paused-"], in: current).filter { !wanted.contains($0) }
-        let missing = wanted.filter { !current.contains($0) }
-        if !missing.isEmpty { try await context.control.tag(claim.vmName, missing) }
-        if !stale.isEmpty { try await context.control.untag(claim.vmName, stale) }
+        func apply(_ current: [String]) async throws {
+            let stale = LeaseTags.tags(withPrefixes: ["exe-lease-expires-", "exe-lease-ttl-", "exe-lease-paused-"], in: current)
+                .filter { !wanted.contains($0) }
+            let missing = wanted.filter { !current.contains($0) }
+            if !missing.isEmpty { try await context.control.tag(claim.vmName, missing) }
+            if !stale.isEmpty { try await context.control.untag(claim.vmName, stale) }
+        }
+        do {
+            if let knownTags {
+                try await apply(knownTags)
+            } else {
+                try await apply(try await context.control.vm(named: claim.vmName)?.tags ?? [])
+            }
+        } catch is ControlError {
+            try await apply(try await context.control.vm(named: claim.vmName)?.tags ?? [])
+        }
     }
 
     /// Stops leases: removes each VM, then its claim. A VM that is already

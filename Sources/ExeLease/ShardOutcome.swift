@@ -66,6 +66,10 @@ public struct ShardOutcome: Sendable {
     public var junitFiles: [JUnitSource] = []
     /// JUnit files found but not read (too large, unreadable), each with why.
     public var junitProblems: [String] = []
+    /// The artifacts copied back from its lease (`nil`: none were asked
+    /// for, or the command never ran, or the copy failed, which is reported
+    /// as progress).
+    public var artifacts: ArtifactReport?
 
     /// An outcome.
     public init(index: Int, status: ShardStatus, leaseID: String? = nil, vmName: String? = nil, origin: ShardOrigin? = nil, milliseconds: Int = 0) {

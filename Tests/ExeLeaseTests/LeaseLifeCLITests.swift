@@ -281,7 +281,7 @@ extension LeaseLifeCLITests {
         throw LeaseError(.configuration, "no free port found")
     }
 
-    @Test("lease tunnel: a web server on the VM reached with curl through a direct-tcpip channel; the URL only after a connection succeeded; Ctrl-C ends it; a dead port prints no URL")
+    @Test("lease tunnel: a web server on the VM reached with curl through a direct-tcpip channel; the URL only after a connection succeeded; Ctrl-C ends it; a dead port prints no URL; a paused lease is resumed first")
     func tunnel() async throws {
         try await withLeaseTestBed { bed in
             let warm = try await Self.cli(bed, ["lease", "warmup", "--json"])
@@ -300,6 +300,15 @@ extension LeaseLifeCLITests {
             #expect(serve.status == 0, "\(serve.stderr)")
 
             try await Self.checkTunnel(bed, id: id, remotePort: remotePort)
+
+            // A paused lease: the tunnel resumes it first, says so, and the web server (paused with it) answers.
+            let paused = try await Self.cli(bed, ["lease", "pause", id])
+            #expect(paused.status == 0, "\(paused.stderr)")
+            let vmName = try #require(try Self.json(warm)["vm"] as? String)
+            #expect(try await bed.control().vm(named: vmName)?.status == .paused)
+            let said = try await Self.checkTunnel(bed, id: id, remotePort: remotePort, name: "tunnel-paused")
+            #expect(said.contains("lease \(id): resuming the paused VM \(vmName)"), "\(said)")
+            #expect(try await bed.control().vm(named: vmName)?.status == .running)
             #expect(try await Self.cli(bed, ["lease", "stop", id]).status == 0)
         }
     }
@@ -308,10 +317,12 @@ extension LeaseLifeCLITests {
 extension LeaseLifeCLITests {
     static func text(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
 
-    /// Opens `lease tunnel` as a child, fetches through it with curl, ends it with SIGINT.
-    static func checkTunnel(_ bed: LeaseTestBed, id: String, remotePort: Int) async throws {
-        let log = bed.home.file("tunnel.out")
-        let errors = bed.home.file("tunnel.err")
+    /// Opens `lease tunnel` as a child, fetches through it with curl, ends
+    /// it with SIGINT; returns what it wrote on stderr.
+    @discardableResult
+    static func checkTunnel(_ bed: LeaseTestBed, id: String, remotePort: Int, name: String = "tunnel") async throws -> String {
+        let log = bed.home.file(name + ".out")
+        let errors = bed.home.file(name + ".err")
         let environment = ProcessInfo.processInfo.environment.merging(bed.cliEnvironment) { _, new in new }
         let child = try ChildProcess.spawn(
             try LeaseTestBed.cliExecutable(), ["lease", "tunnel", id, "\(remotePort):0"], environment: environment,
@@ -336,6 +347,7 @@ extension LeaseLifeCLITests {
         #expect(status == 0, "Ctrl-C ends the tunnel: \(finalErrors)")
         let after = try await LocalProcessRunner().run(ProcessInvocation("curl", ["-sS", "--max-time", "5", url], timeout: .seconds(15)))
         #expect(after.status != 0, "the listener is gone after Ctrl-C")
+        return finalErrors
     }
 }
 

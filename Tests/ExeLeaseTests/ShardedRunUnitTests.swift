@@ -117,7 +117,7 @@ import Testing
     func exitCode() {
         func result(_ statuses: [ShardStatus], interrupted: Bool = false) -> ShardedRunResult {
             ShardedRunResult(
-                shards: statuses.enumerated().map { ShardOutcome(index: $0.offset + 1, status: $0.element) }.reversed(), baseLeaseID: "b",
+                runID: "run_000000000000", artifactsDirectory: nil, shards: statuses.enumerated().map { ShardOutcome(index: $0.offset + 1, status: $0.element) }.reversed(), baseLeaseID: "b",
                 interrupted: interrupted, junit: nil, removed: [], kept: [], cleanupFailure: nil, totalMilliseconds: 0)
         }
         #expect(result([.passed, .passed]).exitCode == 0)

@@ -104,7 +104,120 @@ struct ShardedLeaseCLITests {
         #expect(try await vmNames() == before)
     }
 
-    @Test("Ctrl-C during a sharded run interrupts every shard, exits 130 and removes the base and every copy")
+    /// The files under `directory`, relative to it.
+    static func files(under directory: String) -> [String] {
+        (FileManager.default.enumerator(atPath: directory)?.allObjects as? [String] ?? []).filter { path in
+            var isDirectory: ObjCBool = false
+            return FileManager.default.fileExists(atPath: directory + "/" + path, isDirectory: &isDirectory) && !isDirectory.boolValue
+        }.sorted()
+    }
+
+    @Test("--shards 3 --artifacts with shard 2 failing: every shard's files come back under .exe/artifacts/<run id>/shard-<i>/ before the copies are removed")
+    func artifacts() async throws {
+        let (directory, _) = try project("artifacts")
+        let before = try await vmNames()
+        let script = "mkdir -p out/deep && echo \"written by $EXE_SHARD_INDEX of $EXE_SHARD_TOTAL\" > out/deep/result.txt && echo log-$EXE_SHARD_INDEX > shard.log && [ $EXE_SHARD_INDEX != 2 ]"
+        let result = try await run(["lease", "run", "--shards", "3", "--artifacts", "out", "*.log", "--", "sh", "-c", script], in: directory)
+        #expect(result.status == 1, "shard 2's status: \(result.stderr)")
+        #expect(result.stderr.contains("2/3    failed (exit 1)"), "\(result.stderr)")
+        // The default directory: one run id under .exe/artifacts.
+        let runs = (try? FileManager.default.contentsOfDirectory(atPath: directory + "/.exe/artifacts")) ?? []
+        #expect(runs.count == 1 && runs.first?.hasPrefix("run_") == true, "\(runs) \(result.stderr)")
+        let root = directory + "/.exe/artifacts/" + (runs.first ?? "?")
+        #expect(Self.files(under: root) == (1...3).flatMap { ["shard-\($0)/out/deep/result.txt", "shard-\($0)/shard.log"] }, "\(result.stderr)")
+        for index in 1...3 {
+            let text = try? String(contentsOfFile: root + "/shard-\(index)/out/deep/result.txt", encoding: .utf8)
+            #expect(text == "written by \(index) of 3\n", "shard \(index), the failing one too: \(text ?? "missing")")
+            #expect((try? String(contentsOfFile: root + "/shard-\(index)/shard.log", encoding: .utf8)) == "log-\(index)\n")
+            #expect(result.stderr.contains("[\(index)/3] artifacts: 2 files ("), "\(result.stderr)")
+        }
+        #expect(try await vmNames() == before, "no copy is left: \(result.stderr)")
+        #expect(try claimFiles().isEmpty, "no claim is left")
+    }
+
+    /// `lease run --shards N --json`'s object, decoded with its documented keys.
+    struct Summary: Decodable {
+        struct Counts: Decodable, Equatable {
+            let tests: Int
+            let failures: Int
+            let errors: Int
+            let skipped: Int
+        }
+        struct Merged: Decodable {
+            let tests: Int
+            let failures: Int
+            let suites: Int
+            let report: String
+        }
+        struct Shard: Decodable {
+            enum Status: String, Decodable { case passed, failed, interrupted, notStarted = "not_started", error }
+            let index: Int
+            let leaseID: String?
+            let vm: String?
+            let origin: String?
+            let status: Status
+            let exitCode: Int?
+            let durationMs: Int
+            let error: String?
+            let junit: Counts?
+            enum CodingKeys: String, CodingKey {
+                case index, vm, origin, status, error, junit
+                case leaseID = "lease_id", exitCode = "exit_code", durationMs = "duration_ms"
+            }
+        }
+        let runID: String
+        let total: Int
+        let passed: Int
+        let exitCode: Int
+        let interrupted: Bool
+        let durationMs: Int
+        let shards: [Shard]
+        let junit: Merged?
+        let removed: [String]
+        let kept: [String]
+        enum CodingKeys: String, CodingKey {
+            case total, passed, interrupted, shards, junit, removed, kept
+            case runID = "run_id", exitCode = "exit_code", durationMs = "duration_ms"
+        }
+    }
+
+    @Test("--shards 3 --json --junit: one snake_case object on stdout (run id, total, per shard index, vm, status, exit_code, duration_ms, junit counts); the shards' output on stderr")
+    func jsonSummary() async throws {
+        let (directory, marker) = try project("json")
+        let before = try await vmNames()
+        let result = try await run(["lease", "run", "--shards", "3", "--json", "--junit", "reports/*.xml", "--", "sh", "suite.sh"], in: directory)
+        #expect(result.status == 3, "\(result.stderr)")
+        // stdout is exactly one line, the object; the shards' stdout went to stderr, prefixed.
+        #expect(result.stdout.hasSuffix("}\n") && result.stdout.split(separator: "\n").count == 1, "\(result.stdout)")
+        #expect(result.stderr.contains("[2/3] shard=2 total=3 args= marker=\(marker)\n"), "\(result.stderr)")
+        let summary = try JSONDecoder().decode(Summary.self, from: result.standardOutput)
+        #expect(summary.runID.hasPrefix("run_") && summary.runID.count == 16, "\(summary.runID)")
+        #expect(summary.total == 3 && summary.passed == 2 && summary.exitCode == 3 && !summary.interrupted)
+        #expect(summary.shards.map(\.index) == [1, 2, 3])
+        #expect(summary.shards.map(\.status) == [.passed, .failed, .passed])
+        #expect(summary.shards.map(\.exitCode) == [0, 3, 0])
+        #expect(summary.shards.map(\.origin) == ["base", "copy", "copy"])
+        #expect(Set(summary.shards.compactMap(\.vm)).count == 3, "three VMs: \(summary.shards.map(\.vm))")
+        #expect(summary.shards.allSatisfy { $0.error == nil && $0.leaseID?.hasPrefix("lease_") == true })
+        #expect(summary.shards.allSatisfy { $0.durationMs > 0 && $0.durationMs <= summary.durationMs })
+        #expect(summary.shards.map(\.junit) == [
+            .init(tests: 2, failures: 0, errors: 0, skipped: 1), .init(tests: 2, failures: 1, errors: 0, skipped: 1),
+            .init(tests: 2, failures: 0, errors: 0, skipped: 1),
+        ])
+        #expect(summary.junit?.tests == 6 && summary.junit?.failures == 1 && summary.junit?.suites == 3)
+        #expect(summary.junit?.report == directory + "/.exe/junit.xml")
+        #expect(Set(summary.removed) == Set(summary.shards.compactMap(\.leaseID)) && summary.kept.isEmpty)
+        // Keys are snake_case and always present: a shard without --junit says `"junit":null`.
+        let plain = try await run(["lease", "run", "--shards", "1", "--json", "--quiet-shards", "--", "true"], in: directory)
+        #expect(plain.status == 0, "\(plain.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: plain.standardOutput) as? [String: Any], "\(plain.stdout)")
+        let shard = try #require((object["shards"] as? [[String: Any]])?.first)
+        #expect(Set(shard.keys) == ["index", "lease_id", "vm", "origin", "status", "exit_code", "duration_ms", "error", "junit", "artifacts"])
+        #expect(shard["junit"] is NSNull && object["junit"] is NSNull && shard["status"] as? String == "passed")
+        #expect(try await vmNames() == before)
+    }
+
+    @Test("Ctrl-C during a sharded run interrupts every shard, copies each shard's artifacts back, exits 130 and removes the base and every copy")
     func interrupted() async throws {
         let sim = try sim
         let (directory, _) = try project("interrupt")
@@ -112,7 +225,7 @@ struct ShardedLeaseCLITests {
         let binary = try #require(CLIProcessTests.binary)
         let log = sim.home.file("shards-interrupt.log")
         let child = try ChildProcess.spawn(
-            binary, ["lease", "run", "--shards", "3", "--", "sh", "-c", "echo started-$EXE_SHARD_INDEX; sleep 120"], environment: sim.environment(),
+            binary, ["lease", "run", "--shards", "3", "--artifacts", "started.txt", "--", "sh", "-c", "echo started-$EXE_SHARD_INDEX | tee started.txt; sleep 120"], environment: sim.environment(),
             workingDirectory: directory, stdout: .appendToFile(log), stderr: .appendToFile(log))
         let clock = ContinuousClock()
         let deadline = clock.now + .seconds(120)
@@ -129,6 +242,13 @@ struct ShardedLeaseCLITests {
         let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         #expect(status == 130, "\(text)")
         #expect(text.components(separatedBy: "interrupted  ").count - 1 == 3, "every shard reported interrupted: \(text)")
+        // Each interrupted shard's artifact came back before its lease was removed.
+        let runs = (try? FileManager.default.contentsOfDirectory(atPath: directory + "/.exe/artifacts")) ?? []
+        #expect(runs.count == 1, "\(runs)")
+        for index in 1...3 {
+            let copied = try? String(contentsOfFile: directory + "/.exe/artifacts/\(runs.first ?? "?")/shard-\(index)/started.txt", encoding: .utf8)
+            #expect(copied == "started-\(index)\n", "shard \(index): \(text)")
+        }
         #expect(try await vmNames() == before, "no copy is left: \(text)")
         #expect(try claimFiles().isEmpty)
     }

@@ -31,7 +31,7 @@ struct LeaseRunCommand: AsyncParsableCommand {
     @Flag(help: "Use a lease claimed by another repository.") var reclaim = false
     @Option(name: .customLong("timing-json"), help: "Write the timing record to this file.") var timingJSON: String?
     @Option(name: .customLong("artifacts"), parsing: .upToNextOption, help: "Copy these paths back after the command, also when it fails (globs relative to the remote work dir).") var artifacts: [String] = []
-    @Option(name: .customLong("artifacts-dir"), help: "Where artifacts go (default .exe/artifacts/<run id>/ in the repository).") var artifactsDirectory: String?
+    @Option(name: .customLong("artifacts-dir"), help: "Where artifacts go (default .exe/artifacts/<run id>/ in the repository; with --shards, each shard's in shard-<i>/ there).") var artifactsDirectory: String?
     @OptionGroup(title: "Sharded runs") var sharding: LeaseShardOptions
     @Argument(parsing: .postTerminator, help: "The command, after --.") var command: [String] = []
 
@@ -48,7 +48,6 @@ struct LeaseRunCommand: AsyncParsableCommand {
             do { try ArtifactRequest.validate(pattern) } catch let error as LeaseError { throw ValidationError(error.message) }
         }
         if artifactsDirectory != nil && artifacts.isEmpty { throw ValidationError("--artifacts-dir needs --artifacts") }
-        if sharding.isSharded && !artifacts.isEmpty { throw ValidationError("--artifacts is not supported with --shards yet") }
     }
 
     mutating func run() async throws {

@@ -22,23 +22,32 @@ enum LeaseShardRunCommand {
             defer { sigint.remove() }
             let interrupt = sigint.interrupt
             let console = session.console
-            let writer = ShardOutputWriter(total: shards, quiet: quiet, console: console)
+            let json = session.output.json
+            // With --json, stdout holds only the summary object: the shards'
+            // output (their stdout too) goes to stderr, prefixed.
+            let writer = ShardOutputWriter(total: shards, quiet: quiet, console: console, standardOutputToError: json)
             let result = try await leases.runSharded(request, interrupt: interrupt) { index, event in writer.write(index, event) }
             for shard in result.shards {
                 writer.finish(shard.index)
                 if quiet, shard.status != .passed { writer.replay(shard.index) }
             }
+            for shard in result.shards {
+                if let report = shard.artifacts { console.printError(writer.prefix(shard.index) + LeaseArtifactsOutput.line(report)) }
+            }
             console.printError(summaryTable(result))
+            var exitCode = result.exitCode
+            var junitReport: String?
             if let merged = result.junit {
                 for problem in merged.problems { console.printError("warning: junit: \(problem)") }
                 do {
                     try FileManager.default.createDirectory(
                         atPath: (junitOut as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
                     try merged.xml.write(to: URL(fileURLWithPath: junitOut), options: .atomic)
+                    junitReport = junitOut
                     console.printError("junit: \(merged.totals.summary) in \(merged.suiteCount) suite\(merged.suiteCount == 1 ? "" : "s") -> \(junitOut)")
                 } catch {
                     console.printError("error: writing the merged JUnit report to \(junitOut) failed: \(error.localizedDescription)")
-                    if result.exitCode == 0 { throw CLIExit(.commandFailed) }
+                    if exitCode == 0 { exitCode = CLIExitCode.commandFailed.rawValue }
                 }
             }
             if !result.kept.isEmpty {
@@ -46,10 +55,10 @@ enum LeaseShardRunCommand {
             }
             if let failure = result.cleanupFailure {
                 console.printError("error: \(failure)")
-                if result.exitCode == 0 { throw CLIExit(.commandFailed) }
+                if exitCode == 0 { exitCode = CLIExitCode.commandFailed.rawValue }
             }
-            if result.interrupted { throw CLIExit(.interrupted) }
-            if result.exitCode != 0 { throw CLIExit(status: result.exitCode) }
+            if json { console.print(try JSONRenderer.render(ShardedRunSummary(result, junitReport: junitReport, exitCode: exitCode))) }
+            if exitCode != 0 { throw CLIExit(status: exitCode) }
         }
     }
 

@@ -12,6 +12,7 @@ struct LeaseTunnelCommand: AsyncParsableCommand {
             Listens on 127.0.0.1:LOCALPORT (default: the same port number; 0 picks a free one) and forwards each connection \
             to 127.0.0.1:PORT on the VM through a direct-tcpip channel. The local URL is printed only once a connection \
             through the tunnel succeeded; if nothing answers on the VM's port, exe-cli exits 1 and prints no URL. \
+            A paused lease is resumed first (said on stderr). \
             The lease is kept in use (heartbeat) while the tunnel is open. Ctrl-C ends it (exit 0).
             """)
 
@@ -47,10 +48,19 @@ struct LeaseTunnelCommand: AsyncParsableCommand {
         try await LeaseSession.run(global, lease) { leases, session in
             let claim = try leases.lookup(key)
             try leases.requireThisControlHost(claim)
-            try await leases.touch(claim)
             let destination = try leases.destination(of: claim)
-            // A direct connection: a relayed (held) one cannot open direct-tcpip channels.
-            let connection = try await SSHConnection.connect(to: destination, configuration: leases.context.vmConfiguration(destination))
+            // A direct connection: a relayed (held) one cannot open
+            // direct-tcpip channels. A paused lease is resumed first (said on stderr).
+            let configuration = leases.context.vmConfiguration(destination)
+            let connection = try await leases.resumingIfPaused(claim) {
+                try await SSHConnection.connect(to: destination, configuration: configuration)
+            }
+            do {
+                try await leases.touch(claim)
+            } catch {
+                await connection.close()
+                throw error
+            }
             let console = session.console
             let forward: SSHLocalForward
             do {

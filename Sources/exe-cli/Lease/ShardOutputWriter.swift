@@ -5,7 +5,8 @@ import Synchronization
 /// Writes the output of a sharded run's shards: each complete line with a
 /// `[i/N] ` prefix as it arrives (a line is never cut by another shard's),
 /// or, when quiet, kept per shard (the last ``quietLimit`` bytes) to print
-/// later for the shards that did not pass.
+/// later for the shards that did not pass. With `--json` both streams go
+/// to stderr, so that stdout holds only the summary object.
 final class ShardOutputWriter: Sendable {
     /// The most bytes kept per shard and stream when quiet.
     static let quietLimit = 1 << 20
@@ -19,12 +20,14 @@ final class ShardOutputWriter: Sendable {
 
     private let total: Int
     private let quiet: Bool
+    private let standardOutputToError: Bool
     private let console: Console
     private let buffers = Mutex(Buffers())
 
-    init(total: Int, quiet: Bool, console: Console) {
+    init(total: Int, quiet: Bool, console: Console, standardOutputToError: Bool = false) {
         self.total = total
         self.quiet = quiet
+        self.standardOutputToError = standardOutputToError
         self.console = console
     }
 
@@ -99,6 +102,6 @@ final class ShardOutputWriter: Sendable {
     }
 
     private func emit(_ stream: Int, _ data: Data) {
-        if stream == 0 { console.writeOutput(data) } else { console.writeError(data) }
+        if stream == 0 && !standardOutputToError { console.writeOutput(data) } else { console.writeError(data) }
     }
 }
