@@ -161,6 +161,10 @@ final class ExecOperation: LoopOperation, @unchecked Sendable {
     /// handed to libssh2. Until then, failing the operation cannot have run
     /// anything on the server, so it is safe to retry elsewhere.
     private var startRequested = false
+    /// Whether ``channel`` is a spare the loop opened ahead of need; if the
+    /// server refuses to start the command on it (it closed it meanwhile),
+    /// the operation opens a channel of its own once.
+    private var onSpareChannel = false
     private var terminalResize: (Int, Int)?
     private let resizeLock = Mutex<(Int, Int)?>(nil)
 
@@ -236,6 +240,12 @@ final class ExecOperation: LoopOperation, @unchecked Sendable {
         let abandoned = self.abandoned && !resumingBlockedCall
         switch stage {
         case .opening:
+            if requestKind != .directTCPIP, !abandoned, let spare = loop.takeSpareChannel() {
+                channel = spare
+                onSpareChannel = true
+                stage = terminal == nil ? .starting : .requestingTerminal
+                return .progressed
+            }
             // libssh2 keeps the state of a channel open in the session, so
             // only one open may be under way at a time.
             let me = ObjectIdentifier(self)
@@ -278,6 +288,7 @@ final class ExecOperation: LoopOperation, @unchecked Sendable {
             guard let channel, let terminal else { stage = .starting; return .progressed }
             let rc = terminal.term.withCString { exe_channel_request_pty(channel, $0, Int32(terminal.width), Int32(terminal.height)) }
             if rc == LIBSSH2_ERROR_EAGAIN { return waiting(loop) }
+            if rc != 0, retryAfterDeadSpare(rc, loop) { return .progressed }
             if rc != 0 {
                 fail(loop.error(rc, "requesting a terminal"))
                 stage = .closing
@@ -299,6 +310,7 @@ final class ExecOperation: LoopOperation, @unchecked Sendable {
                 rc = 0
             }
             if rc == LIBSSH2_ERROR_EAGAIN { return waiting(loop) }
+            if rc != 0, retryAfterDeadSpare(rc, loop) { return .progressed }
             if rc != 0 {
                 fail(loop.error(rc, "starting the command on \(loop.destination)"))
                 stage = .closing
@@ -340,6 +352,18 @@ final class ExecOperation: LoopOperation, @unchecked Sendable {
         case .done:
             return .finished
         }
+    }
+
+    /// A request refused on a spare channel: retire it and open a channel
+    /// of this operation's own (once). Not for a dead connection.
+    private func retryAfterDeadSpare(_ rc: Int32, _ loop: SessionLoop) -> Bool {
+        guard onSpareChannel, !LibSSH2.isConnectionFatal(rc), let channel else { return false }
+        onSpareChannel = false
+        startRequested = false
+        loop.retire(channel)
+        self.channel = nil
+        stage = .opening
+        return true
     }
 
     private func fail(_ error: SSHError) {

@@ -36,6 +36,14 @@ public struct SSHClientConfiguration: Sendable {
     /// Channels opened at once on one connection. OpenSSH's `MaxSessions`
     /// defaults to 10; further commands wait for a free channel.
     public var maxChannelsPerConnection = 10
+    /// Session channels to keep open ahead of need (0 or 1). With one, a
+    /// command on a connection that is already up skips the channel-open
+    /// round trip: its exec request goes out on the spare channel at once,
+    /// and the next spare is opened alongside. Meant for long-lived
+    /// connections that serve many short commands (exe-cli's connection
+    /// holder); a spare the server has closed is discarded and the command
+    /// opens a channel as usual.
+    public var spareSessionChannels = 0
     /// Where `~`, the login user and the agent socket come from.
     public var environment: SSHEnvironment = .process
     /// Receives warnings meant for the user (insecure policy, skipped keys).

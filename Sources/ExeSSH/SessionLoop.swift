@@ -88,6 +88,10 @@ final class SessionLoop: @unchecked Sendable {
     private var fatalError: SSHError?
     /// The operation whose channel open is under way (libssh2 allows one).
     var channelOpener: ObjectIdentifier?
+    /// Session channels opened ahead of need (``SSHClientConfiguration/spareSessionChannels``).
+    private var spareChannels: [OpaquePointer] = []
+    private var spareOpening = false
+    private var spareTarget: Int
     /// A scratch buffer for channel reads, shared by all operations.
     let readBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: 64 * 1024)
     let readBufferSize = 64 * 1024
@@ -101,6 +105,7 @@ final class SessionLoop: @unchecked Sendable {
         self.destination = destination
         self.configuration = configuration
         self.channelLimit = max(1, configuration.maxChannelsPerConnection)
+        self.spareTarget = min(1, max(0, configuration.spareSessionChannels))
         self.wakeDescriptor = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
     }
 
@@ -213,6 +218,7 @@ final class SessionLoop: @unchecked Sendable {
             let stop = drainJobs()
             if stop { break }
             admitWaitingOperations()
+            replenishSpares()
             var progressed = false
             if let owner = outboundOwner {
                 let progress = step(owner)
@@ -326,6 +332,48 @@ final class SessionLoop: @unchecked Sendable {
             }
         }
         return false
+    }
+
+    // MARK: Spare channels
+
+    /// A spare session channel for a command to use instead of opening one,
+    /// or `nil`. One the server has already closed is retired, not returned.
+    func takeSpareChannel() -> OpaquePointer? {
+        while let channel = spareChannels.popLast() {
+            if libssh2_channel_eof(channel) == 0 { return channel }
+            retire(channel)
+        }
+        return nil
+    }
+
+    /// Keeps a channel a ``SpareChannelOpening`` opened.
+    func keepSpare(_ channel: OpaquePointer) {
+        spareOpening = false
+        spareChannels.append(channel)
+    }
+
+    /// A spare opening ended without a channel; `disable` stops further ones
+    /// (the server refused a channel).
+    func spareOpeningEnded(disable: Bool = false) {
+        spareOpening = false
+        if disable { spareTarget = 0 }
+    }
+
+    /// Frees `channel` through the loop.
+    func retire(_ channel: OpaquePointer) {
+        active.append(ChannelRetirement(channel))
+        shared.withLock { $0.load += 1 }
+    }
+
+    /// Opens a spare when fewer than wanted are open or opening, once the
+    /// session is up.
+    private func replenishSpares() {
+        guard spareTarget > 0, !spareOpening, spareChannels.count < spareTarget, session != nil, !shuttingDown, fatalError == nil else {
+            return
+        }
+        spareOpening = true
+        active.append(SpareChannelOpening())
+        shared.withLock { $0.load += 1 }
     }
 
     private func admitWaitingOperations() {

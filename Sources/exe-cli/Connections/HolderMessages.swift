@@ -63,6 +63,9 @@ struct HolderKey: Codable, Hashable, Sendable {
         configuration.authenticationTimeout = .milliseconds(authenticationTimeoutMilliseconds)
         configuration.passphraseProvider = nil
         configuration.warningHandler = warnings
+        // Held connections serve many short commands: keep a channel open
+        // ahead of the next one (it then needs one round trip less).
+        configuration.spareSessionChannels = 1
         return configuration
     }
 
