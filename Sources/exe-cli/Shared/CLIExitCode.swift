@@ -78,7 +78,7 @@ extension CLIExitCode {
         case .claim: "lease claim refused"
         case .lockHeld: "deploy lock held"
         case .unhealthy: "release unhealthy"
-        case .candidate: "no candidate release, or one waiting"
+        case .candidate: "deploy candidate"
         case .interrupted: "interrupted (Ctrl-C)"
         }
     }
