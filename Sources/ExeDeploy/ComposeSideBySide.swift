@@ -131,7 +131,9 @@ extension ComposeDeployment {
         let services = plan.otherServices + (webRunning ? [] : [plan.slot.slotService])
         var switched = false
         do {
-            try await steps.run("update", "writing \(paths.composeFile), compose pull, up -d \(services.joined(separator: " ")) beside the live \(plan.oldWebContainer ?? "release")") {
+            let starting = services.isEmpty ? "" : ", up -d \(services.joined(separator: " "))"
+            let beside = webRunning ? " (\(plan.slot.containerName) runs already)" : " beside the live \(plan.oldWebContainer ?? "release")"
+            try await steps.run("update", "writing \(paths.composeFile), compose pull\(starting)\(beside)") {
                 if let note = try await environmentFiles.install(environment, connection: connection) { steps.note(note) }
                 try await connection.replaceAtomically(paths.composeFile, with: Data(text.utf8), keepPrevious: ".prev")
                 try await remote(connection, configuration.composeCommand(project: project, ["pull"]), "docker compose pull", redactor: redactor)
