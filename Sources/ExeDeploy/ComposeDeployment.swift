@@ -27,10 +27,20 @@ struct ComposeDeployment: Sendable {
     var paths: RemoteDeployPaths { RemoteDeployPaths(app: app) }
 
     /// Takes the lock, then deploys the image `release` gives (it builds
-    /// and pushes, under the lock).
-    func deploy(_ release: @Sendable () async throws -> BuiltImage, tag: String, redactor: SecretRedactor) async throws -> DeployReport {
+    /// and pushes, under the lock). With `promote` false (`--no-promote`)
+    /// the new web container is started beside the live one and left there
+    /// as the candidate (``stageCandidate(_:vm:connection:redactor:report:)``).
+    /// A waiting candidate refuses every deploy (``DeployError/Kind/candidatePending``).
+    func deploy(_ release: @Sendable () async throws -> BuiltImage, tag: String, promote: Bool = true, redactor: SecretRedactor) async throws
+        -> DeployReport
+    {
         var redactor = redactor
         var environmentFile: Data?
+        if !promote, configuration.envFile.value != nil {
+            throw DeployError(
+                .configuration,
+                "--no-promote cannot upload --env-file: \(RemoteDeployPaths.environmentFile) is the live release's too; deploy the env file with a normal deploy")
+        }
         if let path = configuration.envFile.value {
             let absolute = configuration.absolutePath(path)
             guard let data = FileManager.default.contents(atPath: absolute) else {
@@ -50,6 +60,7 @@ struct ComposeDeployment: Sendable {
             template = nil
         }
         return try await withLockedVM(action: .deploy, redactor: redactor) { vm, connection, redactor, report in
+            try await refuseIfCandidateWaits(connection, vm: vm)
             let image = try await release()
             try await steps.run("prepare", "preparing \(vm.name): /data, registry login") {
                 try await ensureWritableData(connection, vm: vm)
@@ -70,8 +81,8 @@ struct ComposeDeployment: Sendable {
             report.image = image.reference.description
             report.digest = image.digest
             try await apply(
-                text, environment: environmentFile.map { .upload($0) } ?? .keep, vm: vm, connection: connection, redactor: redactor,
-                report: &report)
+                text, environment: environmentFile.map { .upload($0) } ?? .keep, promote: promote, vm: vm, connection: connection,
+                redactor: redactor, report: &report)
         }
     }
 
@@ -79,6 +90,7 @@ struct ComposeDeployment: Sendable {
     /// `.prev`), and `/data/.env.production.prev` with it when there is one.
     func rollback(redactor: SecretRedactor) async throws -> DeployReport {
         try await withLockedVM(action: .rollback, redactor: redactor) { vm, connection, redactor, report in
+            try await refuseIfCandidateWaits(connection, vm: vm)
             guard try await connection.attributes(of: paths.previousComposeFile) != nil else {
                 throw DeployError(.nothingToRollBack, "there is no previous compose file (\(paths.previousComposeFile)) on \(vm.name) to roll back to")
             }
@@ -98,7 +110,8 @@ struct ComposeDeployment: Sendable {
 
     /// Finds the VM, connects, takes the lock, runs `body`, records the
     /// outcome in the audit log, releases the lock and closes the connection.
-    private func withLockedVM(
+    /// The outcome is `deployed` unless `body` set `candidate` or `discarded`.
+    func withLockedVM(
         action: DeployAction, redactor: SecretRedactor,
         _ body: (VM, any RemoteHost, SecretRedactor, inout DeployReport) async throws -> Void
     ) async throws -> DeployReport {
@@ -134,7 +147,7 @@ struct ComposeDeployment: Sendable {
         do {
             report.previousImage = try await currentImage(connection)
             try await body(vm, connection, redactor, &report)
-            report.outcome = .deployed
+            if report.outcome != .candidate, report.outcome != .discarded { report.outcome = .deployed }
         } catch {
             report.error = redactor.describe(error)
             if report.outcome == .deployed { report.outcome = .failed }
@@ -184,8 +197,8 @@ struct ComposeDeployment: Sendable {
     /// `environment` says), brings it up and gates on health; restores the
     /// previous files when anything fails.
     private func apply(
-        _ rendered: String, environment change: EnvironmentChange, vm: VM, connection: any RemoteHost, redactor: SecretRedactor,
-        report: inout DeployReport
+        _ rendered: String, environment change: EnvironmentChange, promote: Bool = true, vm: VM, connection: any RemoteHost,
+        redactor: SecretRedactor, report: inout DeployReport
     ) async throws {
         let project = ComposeFileRenderer.projectName(in: rendered)
         let old = try await connection.attributes(of: paths.composeFile) == nil ? nil : try await connection.download(paths.composeFile)
@@ -194,6 +207,15 @@ struct ComposeDeployment: Sendable {
         let oldText = old.map { String(decoding: $0, as: UTF8.self) }
         let oldProject = oldText.map { ComposeFileRenderer.projectName(in: $0) } ?? project
         let plan = try await webPlan(rendered, oldText: oldText, project: project, oldProject: oldProject, vm: vm)
+        if !promote {
+            guard case .sideBySide(let sideBySide) = plan else {
+                throw DeployError(
+                    .configuration,
+                    "--no-promote needs a live release and a compose file that lets the new one run beside it (Docs/ExeDeploy.md, \"Zero-downtime updates\"); nothing was changed")
+            }
+            try await stageCandidate(sideBySide, vm: vm, connection: connection, redactor: redactor, report: &report)
+            return
+        }
         let text: String
         let slotPort: Int?
         switch plan {
@@ -306,7 +328,7 @@ struct ComposeDeployment: Sendable {
         }
     }
 
-    private func registryLogin(_ connection: any RemoteHost, image: ImageReference, redactor: SecretRedactor) async throws {
+    func registryLogin(_ connection: any RemoteHost, image: ImageReference, redactor: SecretRedactor) async throws {
         guard let credentials = configuration.registryCredentials else { return }
         let command = configuration.dockerCommand(["login", "--username", credentials.username, "--password-stdin", image.registry])
         let result = try await connection.run(command, stdin: .string(credentials.password.reveal() + "\n"), timeout: .seconds(120))

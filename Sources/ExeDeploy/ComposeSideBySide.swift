@@ -78,14 +78,25 @@ extension ComposeDeployment {
             return .inPlace(text: rendered, port: nil)
         }
         guard let oldText else { return .inPlace(text: placed.text, port: port) }
-        let newContainers = try ComposeFileRenderer.containers(in: placed.text, project: project)
+        return .sideBySide(try sideBySide(placed.text, slot: placed.slot, project: project, oldText: oldText, oldProject: oldProject, livePort: livePort))
+    }
+
+    /// The side-by-side update of `text` (already in slot form, `slot`)
+    /// over the live file `oldText`: the live web container, the other
+    /// services, and the old file's containers the new one no longer has.
+    func sideBySide(_ text: String, slot: ComposeWebSlot, project: String, oldText: String, oldProject: String, livePort: Int?) throws
+        -> ComposeSideBySide
+    {
+        let service = configuration.composeService.value
+        let recorded = ComposeWebSlot.recorded(in: oldText, project: oldProject)
+        let newContainers = try ComposeFileRenderer.containers(in: text, project: project)
         let oldContainers = (try? ComposeFileRenderer.containers(in: oldText, project: oldProject)) ?? []
         let oldWeb = recorded?.containerName ?? oldContainers.first { $0.service == service }?.name
         let newNames = Set(newContainers.map(\.name))
-        return .sideBySide(ComposeSideBySide(
-            text: placed.text, slot: placed.slot, project: project, oldWebContainer: oldWeb, livePort: livePort,
-            otherServices: newContainers.map(\.service).filter { $0 != placed.slot.slotService },
-            orphans: oldContainers.map(\.name).filter { !newNames.contains($0) && $0 != oldWeb }))
+        return ComposeSideBySide(
+            text: text, slot: slot, project: project, oldWebContainer: oldWeb, livePort: livePort,
+            otherServices: newContainers.map(\.service).filter { $0 != slot.slotService },
+            orphans: oldContainers.map(\.name).filter { !newNames.contains($0) && $0 != oldWeb })
     }
 
     /// The container port the web service publishes, when it publishes one.
@@ -106,18 +117,23 @@ extension ComposeDeployment {
     /// and is removed, and the port is recorded. Until the switch, a failure
     /// removes the new container and puts the files back: the live web
     /// container is never touched.
+    ///
+    /// With `webRunning` (`deploy promote`) the new web container is the
+    /// candidate, already running: only the other services are brought up.
     func applySideBySide(
         _ plan: ComposeSideBySide, environment change: EnvironmentChange, old: Data?, older: Data?, oldProject: String, vm: VM,
-        connection: any RemoteHost, redactor: SecretRedactor, report: inout DeployReport
+        connection: any RemoteHost, redactor: SecretRedactor, report: inout DeployReport, webRunning: Bool = false
     ) async throws {
         let text = plan.text
         let project = plan.project
         let containers = try ComposeFileRenderer.containers(in: text, project: project)
         let (environmentFiles, environment) = try await environmentToInstall(change, connection: connection)
-        let services = plan.otherServices + [plan.slot.slotService]
+        let services = plan.otherServices + (webRunning ? [] : [plan.slot.slotService])
         var switched = false
         do {
-            try await steps.run("update", "writing \(paths.composeFile), compose pull, up -d \(services.joined(separator: " ")) beside the live \(plan.oldWebContainer ?? "release")") {
+            let starting = services.isEmpty ? "" : ", up -d \(services.joined(separator: " "))"
+            let beside = webRunning ? " (\(plan.slot.containerName) runs already)" : " beside the live \(plan.oldWebContainer ?? "release")"
+            try await steps.run("update", "writing \(paths.composeFile), compose pull\(starting)\(beside)") {
                 if let note = try await environmentFiles.install(environment, connection: connection) { steps.note(note) }
                 try await connection.replaceAtomically(paths.composeFile, with: Data(text.utf8), keepPrevious: ".prev")
                 try await remote(connection, configuration.composeCommand(project: project, ["pull"]), "docker compose pull", redactor: redactor)
@@ -125,8 +141,11 @@ extension ComposeDeployment {
                     let others = containers.filter { $0.service != plan.slot.slotService }
                     try await handOver(from: oldText, project: oldProject, to: others, connection: connection, redactor: redactor)
                 }
-                try await remote(
-                    connection, configuration.composeCommand(project: project, ["up", "-d"] + services), "docker compose up -d", redactor: redactor)
+                if !services.isEmpty {
+                    try await remote(
+                        connection, configuration.composeCommand(project: project, ["up", "-d"] + services), "docker compose up -d",
+                        redactor: redactor)
+                }
             }
             let portURL = Self.url(vm.httpsURL, port: plan.slot.port)
             try await steps.run("health", "waiting for \(containers.map(\.name).joined(separator: ", ")) to run and \(plan.slot.containerName) to answer on port \(plan.slot.port)") {

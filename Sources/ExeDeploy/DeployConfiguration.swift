@@ -204,9 +204,11 @@ public struct DeployConfiguration: Sendable {
                 nil, "EXE_DEPLOY_LOCK_STALE_AFTER", duration, file.lockStaleAfter, DeploySetting(.seconds(15 * 60), .defaults)),
             actor: actor)
         configuration.exeRegistryVM = file.exeRegistry
-        configuration.keepReleases = try pick(overrides.keepReleases, "EXE_DEPLOY_KEEP_RELEASES", number, nil, DeploySetting(1, .defaults))
+        configuration.keepReleases = try pick(
+            overrides.keepReleases, "EXE_DEPLOY_KEEP_RELEASES", number, file.keepReleases, DeploySetting(1, .defaults))
         guard configuration.keepReleases.value >= 0 else {
-            throw DeployError(.configuration, "keep-releases must be 0 or more (it is \(configuration.keepReleases.value))")
+            let source = configuration.keepReleases.source == .environment ? "EXE_DEPLOY_KEEP_RELEASES" : "--keep-releases"
+            throw DeployError(.configuration, "\(source) must be 0 or more (it is \(configuration.keepReleases.value))")
         }
         if validating { try configuration.validate() }
         configuration.registryPassword = configuration.registryPassword.flatMap { $0.isEmpty ? nil : $0 }

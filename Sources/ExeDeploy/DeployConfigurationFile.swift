@@ -68,6 +68,8 @@ public struct DeployConfigurationFile: Sendable, Equatable {
     public var memory: String?
     /// `replace.cpus`.
     public var cpus: Int?
+    /// `replace.keepReleases`: previous releases kept paused (0 or more).
+    public var keepReleases: Int?
     /// `replace.disk`.
     public var disk: String?
     /// `compose.file`.
@@ -126,7 +128,7 @@ public struct DeployConfigurationFile: Sendable, Equatable {
         }
         let top = try YAMLSection(
             file: file, path: "", values: mapping,
-            known: ["version", "app", "pattern", "vm", "port", "image", "registry", "health", "replace", "compose", "lock"])
+            known: ["version", "app", "pattern", "vm", "port", "image", "registry", "health", "replace", "compose", "lock"], text: text)
         var result = DeployConfigurationFile()
         result.version = try top.int("version")
         guard let version = result.version else { throw missingVersion(file) }
@@ -160,7 +162,8 @@ public struct DeployConfigurationFile: Sendable, Equatable {
             result.healthTimeout = try health.duration("timeout")
             result.healthInterval = try health.duration("interval")
         }
-        if let replace = try top.section("replace", known: ["strategy", "tags", "public", "memory", "cpus", "disk"]) {
+        if let replace = try top.section("replace", known: ["strategy", "tags", "public", "memory", "cpus", "disk", "keepReleases"]) {
+            result.keepReleases = try replace.int("keepReleases", atLeast: 0)
             result.strategy = try replace.string("strategy")
             result.tags = try replace.strings("tags")
             result.isPublic = try replace.bool("public")

@@ -37,6 +37,11 @@ public struct DeployError: Error, Sendable, CustomStringConvertible {
         public static let unhealthy = Kind("unhealthy")
         /// There is nothing to roll back to.
         public static let nothingToRollBack = Kind("nothingToRollBack")
+        /// `promote` or `discard` found no candidate release (`--no-promote`).
+        public static let noCandidate = Kind("noCandidate")
+        /// A candidate release waits (`--no-promote`): a deploy or rollback
+        /// is refused until it is promoted or discarded.
+        public static let candidatePending = Kind("candidatePending")
         /// The app's VM does not exist.
         public static let notFound = Kind("notFound")
         /// The deploy was interrupted; what it had started was cleaned up.

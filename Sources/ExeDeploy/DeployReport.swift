@@ -10,6 +10,12 @@ public struct DeployReport: Sendable, Codable {
         case restored
         /// It failed and nothing could be restored (or nothing was there).
         case failed
+        /// The new release is healthy and waits beside the live one
+        /// (`--no-promote`): ``DeployReport/candidate`` says where.
+        case candidate
+        /// The candidate release was removed (`exe-cli deploy discard`);
+        /// the live one was not touched.
+        case discarded
     }
 
     /// Logs fetched from a VM or compose service (when a release fails).
@@ -26,7 +32,7 @@ public struct DeployReport: Sendable, Codable {
         }
     }
 
-    /// `deploy` or `rollback`.
+    /// `deploy`, `rollback`, `promote` or `discard`.
     public var action: DeployAction
     /// The app.
     public var app: String
@@ -54,6 +60,8 @@ public struct DeployReport: Sendable, Codable {
     public var notes: [String]
     /// The error, when it failed.
     public var error: String?
+    /// The candidate release a `--no-promote` deploy left (or a `discard` removed).
+    public var candidate: DeployCandidate?
 
     /// Creates a report.
     public init(action: DeployAction, app: String, pattern: DeployPattern, vm: String) {

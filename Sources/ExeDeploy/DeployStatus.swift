@@ -23,6 +23,8 @@ public struct DeployStatus: Sendable, Codable {
     public var healthy: Bool
     /// Who holds the deploy lock, if anyone.
     public var lock: String?
+    /// The candidate release waiting for `deploy promote` or `discard`, if any.
+    public var candidate: DeployCandidate?
     /// `docker compose ps` (Pattern B).
     public var containers: String?
     /// Problems met while gathering this (an unreachable VM, ...).

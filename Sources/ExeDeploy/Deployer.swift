@@ -41,10 +41,18 @@ public struct Deployer: Sendable {
     /// (``DeployError/Kind/lockHeld``), so concurrent deploys of one app do
     /// not all build and race on the registry's tags.
     ///
-    /// - Returns: what is live now, with timings.
+    /// With `promote` false (`exe-cli deploy --no-promote`) the deploy stops
+    /// once the new release is healthy beside the live one, which keeps
+    /// serving: the report's outcome is ``DeployReport/Outcome/candidate``
+    /// and ``DeployReport/candidate`` says where the new release answers;
+    /// ``promote()`` swaps it in, ``discard()`` removes it. While a
+    /// candidate waits, deploys and rollbacks are refused
+    /// (``DeployError/Kind/candidatePending``).
+    ///
+    /// - Returns: what is live now (or the candidate), with timings.
     /// - Throws: ``DeployError``; its ``DeployError/report`` says what was
     ///   kept or restored and carries the failing logs.
-    public func deploy() async throws -> DeployReport {
+    public func deploy(promote: Bool = true) async throws -> DeployReport {
         let steps = DeploySteps(context: context)
         let redactor = self.redactor
         let tag = await ReleaseTag.make(repositoryRoot: configuration.repositoryRoot, date: context.clock.now(), runner: context.processRunner)
@@ -56,10 +64,10 @@ public struct Deployer: Sendable {
         switch configuration.pattern.value {
         case .replace:
             return try await ReplaceDeployment(configuration: configuration, context: context, steps: steps, actor: actor)
-                .deploy(build, action: .deploy, redactor: redactor)
+                .deploy(build, action: .deploy, promote: promote, redactor: redactor)
         case .compose:
             return try await ComposeDeployment(configuration: configuration, context: context, steps: steps, actor: actor)
-                .deploy(build, tag: tag, redactor: redactor)
+                .deploy(build, tag: tag, promote: promote, redactor: redactor)
         }
     }
 
@@ -122,6 +130,39 @@ public struct Deployer: Sendable {
             steps.note("rolling back to \(target.reference)")
             return try await ReplaceDeployment(configuration: configuration, context: context, steps: steps, actor: actor)
                 .deploy({ target }, action: .rollback, redactor: redactor)
+        }
+    }
+
+    /// Swaps the candidate release (`deploy --no-promote`) in, exactly as a
+    /// deploy would have at that point, health-gated again first: Pattern A
+    /// renames the live VM aside (kept paused per `keepReleases`) and the
+    /// candidate VM in; Pattern B switches `share port` to the candidate's
+    /// port, drains and removes the old container and records the port.
+    ///
+    /// - Throws: ``DeployError/Kind/noCandidate`` when none waits;
+    ///   ``DeployError/Kind/unhealthy`` when it fails its check (it is then
+    ///   removed and the live release keeps serving).
+    public func promote() async throws -> DeployReport {
+        let steps = DeploySteps(context: context)
+        switch configuration.pattern.value {
+        case .replace:
+            return try await ReplaceDeployment(configuration: configuration, context: context, steps: steps, actor: actor).promote(redactor: redactor)
+        case .compose:
+            return try await ComposeDeployment(configuration: configuration, context: context, steps: steps, actor: actor).promote(redactor: redactor)
+        }
+    }
+
+    /// Removes the candidate release (`deploy --no-promote`); nothing live
+    /// is touched.
+    ///
+    /// - Throws: ``DeployError/Kind/noCandidate`` when none waits.
+    public func discard() async throws -> DeployReport {
+        let steps = DeploySteps(context: context)
+        switch configuration.pattern.value {
+        case .replace:
+            return try await ReplaceDeployment(configuration: configuration, context: context, steps: steps, actor: actor).discard(redactor: redactor)
+        case .compose:
+            return try await ComposeDeployment(configuration: configuration, context: context, steps: steps, actor: actor).discard(redactor: redactor)
         }
     }
 

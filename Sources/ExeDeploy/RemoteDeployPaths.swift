@@ -19,6 +19,10 @@ struct RemoteDeployPaths: Sendable {
     var previousComposeFile: String { composeFile + ".prev" }
     /// A compose file that failed its health check, kept for inspection.
     var failedComposeFile: String { composeFile + ".failed" }
+    /// The candidate release's compose file (`deploy --no-promote`).
+    var candidateComposeFile: String { composeFile + ".candidate" }
+    /// The candidate release's record (``DeployCandidate`` as JSON).
+    var candidateRecord: String { stateDirectory + "/candidate.json" }
     /// The production env file.
     static let environmentFile = "/data/.env.production"
     /// The env file before the last deploy or rollback (mode 0600).

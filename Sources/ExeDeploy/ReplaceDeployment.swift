@@ -44,10 +44,13 @@ struct ReplaceDeployment: Sendable {
 
     /// Takes the lock, then deploys the image `release` gives (it builds
     /// and pushes, under the lock); `action` is `deploy` or `rollback` (for
-    /// the audit log).
-    func deploy(_ release: @Sendable () async throws -> BuiltImage, action: DeployAction, redactor: SecretRedactor) async throws
-        -> DeployReport
-    {
+    /// the audit log). With `promote` false (`--no-promote`, blue-green
+    /// only) the healthy new VM is kept as the candidate (``CandidateVM``)
+    /// and the live one is not touched. A waiting candidate refuses every
+    /// deploy (``DeployError/Kind/candidatePending``).
+    func deploy(
+        _ release: @Sendable () async throws -> BuiltImage, action: DeployAction, promote: Bool = true, redactor: SecretRedactor
+    ) async throws -> DeployReport {
         var redactor = redactor
         var report = DeployReport(action: action, app: app, pattern: .replace, vm: vmName)
         report.strategy = configuration.strategy.value
@@ -57,10 +60,19 @@ struct ReplaceDeployment: Sendable {
         } catch {
             throw ComposeDeployment.wrap(error, redactor: redactor, report: nil)
         }
+        if !promote {
+            guard configuration.strategy.value == .blueGreen else {
+                throw DeployError(.configuration, "--no-promote needs strategy blue-green (the replace strategy removes \(vmName) first)")
+            }
+            guard old != nil else {
+                throw DeployError(.configuration, "--no-promote: nothing is live yet (no VM \(vmName)); deploy without --no-promote first")
+            }
+        }
         var lock: VMTagLock?
         if old != nil { lock = try await takeLock(for: action, redactor: redactor) }
         var state = SwapState()
         do {
+            if old != nil { try await refuseIfCandidateWaits() }
             let image = try await release()
             report.image = image.reference.description
             report.digest = image.digest
@@ -83,7 +95,8 @@ struct ReplaceDeployment: Sendable {
             }
             switch configuration.strategy.value {
             case .blueGreen:
-                try await blueGreen(image, old: old, carried: carried, history: history, state: &state, report: &report, redactor: &redactor)
+                try await blueGreen(
+                    image, old: old, carried: carried, history: history, promote: promote, state: &state, report: &report, redactor: &redactor)
             case .replace:
                 try await replaceInPlace(image, old: old, carried: carried, history: history, state: &state, report: &report, redactor: &redactor)
             }
@@ -94,9 +107,19 @@ struct ReplaceDeployment: Sendable {
             throw ComposeDeployment.wrap(error, redactor: redactor, report: report)
         }
         if let lock, !state.oldRemoved { await CleanupTask.run { await lock.release() } }
-        report.outcome = .deployed
+        report.outcome = promote ? .deployed : .candidate
         report.timings = steps.snapshot
         return report
+    }
+
+    /// Throws ``DeployError/Kind/candidatePending`` when a candidate
+    /// release (`--no-promote`) waits: it is promoted or discarded first.
+    private func refuseIfCandidateWaits() async throws {
+        let vms = try await control.list().vms
+        guard let candidate = CandidateVM.candidates(of: vmName, in: vms).first else { return }
+        throw DeployError(
+            .candidatePending,
+            "the candidate release \(candidate.name) (\(candidate.image ?? "its image")) waits: promote it with `\(configuration.command("promote"))` or remove it with `\(configuration.command("discard"))` first")
     }
 
     /// What has happened to the old VM so far.
@@ -105,8 +128,8 @@ struct ReplaceDeployment: Sendable {
     }
 
     private func blueGreen(
-        _ image: BuiltImage, old: VM?, carried: CarriedVMSettings?, history: Data, state: inout SwapState, report: inout DeployReport,
-        redactor: inout SecretRedactor
+        _ image: BuiltImage, old: VM?, carried: CarriedVMSettings?, history: Data, promote: Bool, state: inout SwapState,
+        report: inout DeployReport, redactor: inout SecretRedactor
     ) async throws {
         // With no VM to keep serving, the first release gets the name at once.
         let temporary = old == nil ? vmName : Self.temporaryName(for: vmName)
@@ -139,26 +162,13 @@ struct ReplaceDeployment: Sendable {
             }
             throw error
         }
+        if let old, !promote {
+            try await keepCandidate(created, image: image, old: old, report: &report, redactor: redactor)
+            return
+        }
         if old != nil {
-            // The shortest swap the server permits (execore/ssh_rename_command.go:
-            // rename needs the new name free and the VM running; the old name
-            // stays reserved for its owner): the old VM is renamed aside and
-            // keeps running, then the new one takes the name. The name answers
-            // nothing only between those two calls: step "window".
-            let aside = Self.asideName(for: vmName)
-            _ = try await steps.run("aside", "renaming \(vmName) to \(aside)") { try await control.rename(vmName, to: aside) }
-            do {
-                _ = try await steps.run("window", "renaming \(temporary) to \(vmName)") { try await control.rename(temporary, to: vmName) }
-            } catch {
-                let putBack = await CleanupTask.run { (try? await control.rename(aside, to: vmName)) != nil }
-                report.notes.append(
-                    putBack
-                        ? "\(vmName) is back on the previous release; the new one is \(temporary)"
-                        : "the previous release is \(aside) and the new one \(temporary): give one of them the app's name with exe-cli vm rename")
-                throw error
-            }
+            let aside = try await swapIn(temporary, report: &report)
             state.oldRemoved = true
-            await moveDomains(from: aside)
             await retire(aside)
         }
         let live = try await control.vm(named: vmName) ?? created
@@ -190,6 +200,165 @@ struct ReplaceDeployment: Sendable {
             throw error
         }
         await appendAudit(on: created, history: history, report: report, result: .deployed, error: nil, redactor: redactor)
+    }
+
+    /// The shortest swap the server permits (execore/ssh_rename_command.go:
+    /// rename needs the new name free and the VM running; the old name
+    /// stays reserved for its owner): the live VM is renamed aside and
+    /// keeps running, then `incoming` takes the name. The name answers
+    /// nothing only between those two calls: step "window". When the second
+    /// rename fails, the live VM is renamed back. The custom domains move to
+    /// the VM that now has the name.
+    ///
+    /// - Returns: the name the previous release now has.
+    private func swapIn(_ incoming: String, report: inout DeployReport) async throws -> String {
+        let aside = Self.asideName(for: vmName)
+        _ = try await steps.run("aside", "renaming \(vmName) to \(aside)") { try await control.rename(vmName, to: aside) }
+        do {
+            _ = try await steps.run("window", "renaming \(incoming) to \(vmName)") { try await control.rename(incoming, to: vmName) }
+        } catch {
+            let control = self.control
+            let vmName = self.vmName
+            let putBack = await CleanupTask.run { (try? await control.rename(aside, to: vmName)) != nil }
+            report.notes.append(
+                putBack
+                    ? "\(vmName) is back on the previous release; the new one is \(incoming)"
+                    : "the previous release is \(aside) and the new one \(incoming): give one of them the app's name with exe-cli vm rename")
+            throw error
+        }
+        await moveDomains(from: aside)
+        return aside
+    }
+
+    // MARK: Manual promote
+
+    /// `--no-promote`: tags the healthy new VM as the candidate and leaves
+    /// the live one serving; the audit log of the live VM records it.
+    private func keepCandidate(_ created: VM, image: BuiltImage, old: VM, report: inout DeployReport, redactor: SecretRedactor) async throws {
+        let control = self.control
+        let name = created.name
+        let now = context.clock.now()
+        do {
+            _ = try await steps.run("candidate", "keeping \(name) as the candidate; \(vmName) keeps serving") {
+                try await control.tag(name, [CandidateVM.tag(at: now)])
+            }
+        } catch {
+            await CleanupTask.run { _ = try? await control.remove(name) }
+            report.outcome = .restored
+            report.notes.append("\(name) could not be marked as the candidate and was removed; \(vmName) keeps serving")
+            throw error
+        }
+        var candidate = CandidateVM.describe((try? await control.vm(named: name)) ?? created)
+        candidate.since = candidate.since ?? now
+        candidate.digest = image.digest
+        candidate.by = "\(actor.name) (on \(actor.host))"
+        report.candidate = candidate
+        report.url = candidate.url
+        report.notes.append(
+            "\(vmName) keeps serving; the candidate \(name) answers at \(candidate.url ?? "its own URL"): swap it in with `\(configuration.command("promote"))`, or remove it with `\(configuration.command("discard"))`")
+        await appendAudit(on: old, history: nil, report: report, result: .candidate, error: nil, redactor: redactor)
+    }
+
+    /// The live VM and the waiting candidate (or ``DeployError/Kind/noCandidate``).
+    private func liveAndCandidate(redactor: SecretRedactor) async throws -> (live: VM, candidate: VM) {
+        let vms: [VM]
+        do {
+            vms = try await control.list().vms
+        } catch {
+            throw ComposeDeployment.wrap(error, redactor: redactor, report: nil)
+        }
+        guard let live = vms.first(where: { $0.name == vmName }) else {
+            throw DeployError(.notFound, "VM \"\(vmName)\" not found (app \(app))")
+        }
+        guard let candidate = CandidateVM.candidates(of: vmName, in: vms).first else {
+            throw DeployError(
+                .noCandidate, "\(app) has no candidate release (a \(vmName)-g... VM tagged \(CandidateVM.tagPrefix)...): make one with `\(configuration.command("run")) --no-promote`")
+        }
+        return (live, candidate)
+    }
+
+    /// `exe-cli deploy promote`: takes the lock, gates the candidate on its
+    /// health again (with the live VM's share settings), then swaps it in as
+    /// a deploy would: the live release renamed aside and kept paused
+    /// (`--keep-releases`), the domains moved. A candidate that fails the
+    /// check is removed, its logs printed; the live VM keeps serving.
+    func promote(redactor: SecretRedactor) async throws -> DeployReport {
+        var redactor = redactor
+        let (live, candidate) = try await liveAndCandidate(redactor: redactor)
+        var report = DeployReport(action: .promote, app: app, pattern: .replace, vm: vmName)
+        report.strategy = configuration.strategy.value
+        report.candidate = CandidateVM.describe(candidate)
+        let lock = try await takeLock(for: .promote, redactor: redactor)
+        var swapped = false
+        do {
+            var history = Data()
+            do {
+                history = try await context.withConnection(to: live) { try await AuditLog.read(app: app, connection: $0) }
+            } catch {
+                steps.warning("could not read the audit log on \(vmName): \(redactor.describe(error))")
+            }
+            let records = DeployAuditRecord.parse(history)
+            report.previousImage = records.last { $0.result == DeployReport.Outcome.deployed.rawValue }?.image ?? live.image
+            report.image = candidate.image
+            report.digest = records.last { $0.result == DeployReport.Outcome.candidate.rawValue && $0.image == candidate.image }?.digest
+            steps.note("promoting the candidate \(candidate.name) (\(candidate.image ?? "its image"))")
+            do {
+                let carried = try await CarriedVMSettings.capture(live, control: control)
+                let isPublic = try await applyShare(to: candidate, carried: carried)
+                try await gateHealth(candidate, isPublic: isPublic, redactor: &redactor)
+            } catch {
+                await collectLogs(of: candidate, report: &report, redactor: redactor)
+                let name = candidate.name
+                let control = self.control
+                await CleanupTask.run { _ = try? await control.remove(name) }
+                report.outcome = .restored
+                report.notes.append("the candidate \(name) failed its health check and was removed; \(vmName) keeps serving")
+                await appendAudit(on: live, history: nil, report: report, result: .failed, error: redactor.describe(error), redactor: redactor)
+                throw error
+            }
+            let aside = try await swapIn(candidate.name, report: &report)
+            swapped = true
+            let marks = candidate.tags.filter(CandidateVM.isCandidateTag)
+            if !marks.isEmpty { _ = try? await control.untag(vmName, marks) }
+            await retire(aside)
+            let now = try await control.vm(named: vmName) ?? candidate
+            report.url = now.httpsURL
+            await appendAudit(on: now, history: history, report: report, result: .deployed, error: nil, redactor: redactor)
+        } catch {
+            report.error = redactor.describe(error)
+            report.timings = steps.snapshot
+            if !swapped { await CleanupTask.run { await lock.release() } }
+            throw ComposeDeployment.wrap(error, redactor: redactor, report: report)
+        }
+        report.outcome = .deployed
+        report.timings = steps.snapshot
+        return report
+    }
+
+    /// `exe-cli deploy discard`: takes the lock and removes the candidate
+    /// VM; the live VM is not touched (beyond its lock tags and audit log).
+    func discard(redactor: SecretRedactor) async throws -> DeployReport {
+        let (live, candidate) = try await liveAndCandidate(redactor: redactor)
+        var report = DeployReport(action: .discard, app: app, pattern: .replace, vm: vmName)
+        report.strategy = configuration.strategy.value
+        report.candidate = CandidateVM.describe(candidate)
+        report.image = candidate.image
+        report.url = live.httpsURL
+        let lock = try await takeLock(for: .discard, redactor: redactor)
+        do {
+            try await steps.run("discard", "removing the candidate \(candidate.name)") { try await control.remove(candidate.name) }
+        } catch {
+            report.error = redactor.describe(error)
+            report.timings = steps.snapshot
+            await CleanupTask.run { await lock.release() }
+            throw ComposeDeployment.wrap(error, redactor: redactor, report: report)
+        }
+        report.notes.append("\(candidate.name) was removed; \(vmName) keeps serving \(live.image ?? "the live release")")
+        await appendAudit(on: live, history: nil, report: report, result: .discarded, error: nil, redactor: redactor)
+        await lock.release()
+        report.outcome = .discarded
+        report.timings = steps.snapshot
+        return report
     }
 
     // MARK: Kept releases
@@ -277,6 +446,11 @@ struct ReplaceDeployment: Sendable {
         }
         guard let live = vms.first(where: { $0.name == vmName }) else {
             throw DeployError(.notFound, "VM \"\(vmName)\" not found (app \(app))")
+        }
+        if let candidate = CandidateVM.candidates(of: vmName, in: vms).first {
+            throw DeployError(
+                .candidatePending,
+                "the candidate release \(candidate.name) waits: promote it with `\(configuration.command("promote"))` or remove it with `\(configuration.command("discard"))` first")
         }
         guard let target = KeptRelease.releases(of: vmName, in: vms).first else { return nil }
         var report = DeployReport(action: .rollback, app: app, pattern: .replace, vm: vmName)

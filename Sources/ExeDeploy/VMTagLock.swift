@@ -82,7 +82,9 @@ struct VMTagLock: DeployLock {
     }
 
     /// Whether `tag` is one of the deploy's own (never carried over to a new VM).
-    static func isDeployTag(_ tag: String) -> Bool { tag == lockTag || tag.hasPrefix(detailsPrefix) || KeptRelease.isKeptTag(tag) }
+    static func isDeployTag(_ tag: String) -> Bool {
+        tag == lockTag || tag.hasPrefix(detailsPrefix) || KeptRelease.isKeptTag(tag) || CandidateVM.isCandidateTag(tag)
+    }
 
     func release() async {
         _ = try? await control.untag(vm, [Self.lockTag, Self.detailsTag(details)])

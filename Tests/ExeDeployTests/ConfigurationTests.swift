@@ -147,3 +147,60 @@ struct ConfigurationTests {
         #expect(ImageReference("ghcr.io/Acme/b") == nil)
     }
 }
+
+extension ConfigurationTests {
+    static let keeping = "version: 1\napp: shop-app\nimage:\n  repository: ghcr.io/a/b\nreplace:\n  strategy: blue-green\n  keepReleases: 3\n"
+
+    @Test("replace.keepReleases: the file's value, beaten by EXE_DEPLOY_KEEP_RELEASES, beaten by --keep-releases; each with its source")
+    func keepReleasesPrecedence() throws {
+        let fromFile = try resolve(Self.keeping)
+        #expect(fromFile.keepReleases.value == 3 && fromFile.keepReleases.source == .file)
+        let row = try #require(fromFile.rows.first { $0.name == "replace.keepReleases" })
+        #expect(row.value == "3" && row.source == "config file", "\(row)")
+        let fromEnvironment = try resolve(Self.keeping, environment: ["EXE_DEPLOY_KEEP_RELEASES": "0"])
+        #expect(fromEnvironment.keepReleases.value == 0 && fromEnvironment.keepReleases.source == .environment)
+        var overrides = DeployOverrides()
+        overrides.keepReleases = 2
+        let fromFlag = try resolve(Self.keeping, environment: ["EXE_DEPLOY_KEEP_RELEASES": "0"], overrides: overrides)
+        #expect(fromFlag.keepReleases.value == 2 && fromFlag.keepReleases.source == .flag)
+        let byDefault = try resolve("version: 1\napp: shop-app\nimage:\n  repository: ghcr.io/a/b\n")
+        #expect(byDefault.keepReleases.value == 1 && byDefault.keepReleases.source == .defaults)
+    }
+
+    @Test("replace.keepReleases must be a whole number, 0 or more: the error names the file and the line")
+    func keepReleasesValidation() throws {
+        func message(_ value: String) -> String {
+            do {
+                _ = try resolve("version: 1\napp: shop-app\n# releases\nimage:\n  repository: ghcr.io/a/b\nreplace:\n  strategy: blue-green\n  keepReleases: \(value)\n")
+                return "no error"
+            } catch let error as DeployError {
+                #expect(error.kind == .configuration)
+                return error.message
+            } catch {
+                return "\(error)"
+            }
+        }
+        for bad in ["-1", "two", "1.5", "true", "[1]"] {
+            let text = message(bad)
+            #expect(text.contains("exe.deploy.yaml:8: replace.keepReleases must be a whole number, 0 or more"), "\(bad): \(text)")
+        }
+        #expect(message("0") == "no error")
+        #expect(message("\"4\"") == "no error", "a quoted number is a number, as for every other whole-number setting")
+        // A bad variable or flag names itself.
+        var overrides = DeployOverrides()
+        overrides.keepReleases = -2
+        #expect(throws: DeployError.self) { try resolve(Self.keeping, overrides: overrides) }
+        do {
+            _ = try resolve(Self.keeping, environment: ["EXE_DEPLOY_KEEP_RELEASES": "-1"])
+            Issue.record("EXE_DEPLOY_KEEP_RELEASES=-1 was accepted")
+        } catch let error as DeployError {
+            #expect(error.message.contains("EXE_DEPLOY_KEEP_RELEASES"), "\(error.message)")
+        }
+        // Another block-style setting gets its line too.
+        do {
+            _ = try resolve("version: 1\napp: shop\nport: eighty\n")
+        } catch let error as DeployError {
+            #expect(error.message.hasSuffix("/exe.deploy.yaml:3: port must be a whole number"), "\(error.message)")
+        }
+    }
+}

@@ -48,4 +48,29 @@ struct DeployInitCommandTests {
         #expect(row("port")?["value"] == "3000")
         #expect(!config.stdout.contains("ghp-very-secret-1") && !config.stderr.contains("ghp-very-secret-1"))
     }
+
+    @Test("Issue 16: replace.keepReleases through exe-cli: deploy config shows it with its source; the flag and the variable win; a bad value is exit 2 naming the file and line")
+    func keepReleasesThroughCLI() async throws {
+        let repository = try TemporaryDirectory(prefix: "exe-deploy-keep-cli")
+        defer { repository.remove() }
+        let file = "version: 1\napp: shop-app\nimage:\n  repository: ghcr.io/acme/shop\nreplace:\n  keepReleases: 3\n"
+        try repository.write("exe.deploy.yaml", file)
+        func keep(_ arguments: [String] = [], environment: [String: String] = [:]) async throws -> [String: String]? {
+            let config = try await run(["deploy", "config", "--json"] + arguments, in: repository.path, environment: environment)
+            #expect(config.status == 0, "\(config.stderr)")
+            let rows = (try JSONSerialization.jsonObject(with: Data(config.stdout.utf8)) as? [String: Any])?["settings"] as? [[String: String]]
+            return rows?.first { $0["name"] == "replace.keepReleases" }
+        }
+        #expect(try await keep() == ["name": "replace.keepReleases", "value": "3", "source": "config file"])
+        #expect(try await keep(environment: ["EXE_DEPLOY_KEEP_RELEASES": "0"])?["source"] == "environment")
+        let flag = try await keep(["--keep-releases", "2"], environment: ["EXE_DEPLOY_KEEP_RELEASES": "0"])
+        #expect(flag?["value"] == "2" && flag?["source"] == "flag", "\(String(describing: flag))")
+        let text = try await run(["deploy", "config"], in: repository.path)
+        #expect(text.stdout.contains("replace.keepReleases") && text.stdout.contains("config file"), "\(text.stdout)")
+
+        try repository.write("exe.deploy.yaml", file.replacingOccurrences(of: "keepReleases: 3", with: "keepReleases: -1"))
+        let bad = try await run(["deploy", "--keep-releases", "1"], in: repository.path)
+        #expect(bad.status == 2, "\(bad.status) \(bad.stderr)")
+        #expect(bad.stderr.contains("exe.deploy.yaml:6: replace.keepReleases must be a whole number, 0 or more (it is -1)"), "\(bad.stderr)")
+    }
 }

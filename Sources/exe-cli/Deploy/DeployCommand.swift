@@ -9,10 +9,10 @@ struct DeployCommand: AsyncParsableCommand {
         abstract: "Deploy the app in this repository: Pattern A (replace a VM from an image) or B (update a compose app in place).",
         discussion: """
             Settings: flags > EXE_DEPLOY_* > exe.deploy.yaml > defaults; see `exe-cli deploy config` and Docs/ExeDeploy.md.
-            Exit codes besides the usual: 8 the deploy lock is held, 9 the release failed its health check (the previous one was kept or restored).
+            Exit codes besides the usual: 8 the deploy lock is held, 9 the release failed its health check (the previous one was kept or restored), 10 promote/discard found no candidate release, or a deploy/rollback found one waiting.
             """,
         subcommands: [
-            DeployRunCommand.self, DeployRollbackCommand.self, DeployStatusCommand.self, DeployLogsCommand.self, DeployUnlockCommand.self,
+            DeployRunCommand.self, DeployRollbackCommand.self, DeployPromoteCommand.self, DeployDiscardCommand.self, DeployStatusCommand.self, DeployLogsCommand.self, DeployUnlockCommand.self,
             DeployConfigCommand.self, DeployInitCommand.self,
         ],
         defaultSubcommand: DeployRunCommand.self
@@ -26,10 +26,51 @@ struct DeployRunCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Global options") var global: GlobalOptions
     @OptionGroup var deploy: DeployOptions
+    @Flag(
+        name: .customLong("no-promote"),
+        help:
+            "Stop once the new release is healthy beside the live one and print its own URL; `deploy promote` swaps it in, `deploy discard` removes it. Refused while a candidate waits (exit 10).")
+    var noPromote = false
+
+    mutating func run() async throws {
+        let promote = !noPromote
+        try await DeploySession.run(global, deploy) { deployer, session in
+            try await DeploySession.perform(session, action: .deploy, configuration: deployer.configuration) {
+                try await deployer.deploy(promote: promote)
+            }
+        }
+    }
+}
+
+/// `exe-cli deploy promote`.
+struct DeployPromoteCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "promote",
+        abstract:
+            "Swap in the candidate release left by `deploy --no-promote`, health-gated again, as the deploy would have (exit 10 when there is none).")
+
+    @OptionGroup(title: "Global options") var global: GlobalOptions
+    @OptionGroup var deploy: DeployOptions
 
     mutating func run() async throws {
         try await DeploySession.run(global, deploy) { deployer, session in
-            try await DeploySession.perform(session, action: .deploy, configuration: deployer.configuration) { try await deployer.deploy() }
+            try await DeploySession.perform(session, action: .promote, configuration: deployer.configuration) { try await deployer.promote() }
+        }
+    }
+}
+
+/// `exe-cli deploy discard`.
+struct DeployDiscardCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "discard",
+        abstract: "Remove the candidate release left by `deploy --no-promote`; the live release is not touched (exit 10 when there is none).")
+
+    @OptionGroup(title: "Global options") var global: GlobalOptions
+    @OptionGroup var deploy: DeployTargetOptions
+
+    mutating func run() async throws {
+        try await DeploySession.run(global, deploy) { deployer, session in
+            try await DeploySession.perform(session, action: .discard, configuration: deployer.configuration) { try await deployer.discard() }
         }
     }
 }

@@ -113,7 +113,19 @@ enum DeploySession {
 /// The text `exe-cli deploy` prints when a deploy or rollback succeeds.
 enum DeployReportText {
     static func render(_ report: DeployReport) -> String {
-        var lines = ["\(report.action == .rollback ? "rolled back" : "deployed") \(report.app) on \(report.vm): \(report.url ?? "(no URL)")"]
+        var lines: [String]
+        switch (report.action, report.outcome) {
+        case (_, .candidate):
+            lines = ["candidate of \(report.app) ready (not live; \(report.vm) keeps serving): \(report.url ?? "(no URL)")"]
+        case (.discard, _):
+            lines = ["discarded the candidate \(report.candidate?.container ?? report.candidate?.vm ?? "") of \(report.app); live on \(report.vm): \(report.url ?? "(no URL)")"]
+        case (.promote, _):
+            lines = ["promoted \(report.app) on \(report.vm): \(report.url ?? "(no URL)")"]
+        case (.rollback, _):
+            lines = ["rolled back \(report.app) on \(report.vm): \(report.url ?? "(no URL)")"]
+        case (.deploy, _):
+            lines = ["deployed \(report.app) on \(report.vm): \(report.url ?? "(no URL)")"]
+        }
         if let image = report.image { lines.append("image: \(image)") }
         if let digest = report.digest { lines.append("digest: \(digest)") }
         if let previous = report.previousImage { lines.append("previous: \(previous)") }

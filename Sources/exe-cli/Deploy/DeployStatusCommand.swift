@@ -23,6 +23,12 @@ struct DeployStatusCommand: AsyncParsableCommand {
                 }
                 lines.append("health: \(status.health)")
                 lines.append("lock: \(status.lock ?? "free")")
+                if let candidate = status.candidate {
+                    var line = "candidate: \(candidate.container ?? candidate.vm) \(candidate.image ?? "(image unknown)") at \(candidate.url ?? "(no URL)")"
+                    if let since = candidate.since { line += " since \(LeaseClaimOutput.format(since))" }
+                    if let by = candidate.by { line += " by \(by)" }
+                    lines.append(line + " (promote: \(deployer.configuration.command("promote")); discard: \(deployer.configuration.command("discard")))")
+                }
                 if let containers = status.containers { lines.append("containers:\n\(containers)") }
                 lines += status.problems.map { "problem: \($0)" }
                 return lines.joined(separator: "\n")

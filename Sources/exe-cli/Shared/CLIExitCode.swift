@@ -31,6 +31,9 @@ enum CLIExitCode: Int32, CaseIterable, Sendable {
     /// The new release failed its health check; the previous one was kept
     /// or restored (see the report).
     case unhealthy = 9
+    /// `deploy promote`/`discard` found no candidate release, or a deploy or
+    /// rollback found one waiting (`deploy --no-promote`).
+    case candidate = 10
     /// Interrupted by Ctrl-C (128 + SIGINT).
     case interrupted = 130
 
@@ -75,6 +78,7 @@ extension CLIExitCode {
         case .claim: "lease claim refused"
         case .lockHeld: "deploy lock held"
         case .unhealthy: "release unhealthy"
+        case .candidate: "deploy candidate"
         case .interrupted: "interrupted (Ctrl-C)"
         }
     }
@@ -107,6 +111,7 @@ extension CLIExitCode {
         switch kind {
         case .lockHeld: self = .lockHeld
         case .unhealthy: self = .unhealthy
+        case .noCandidate, .candidatePending: self = .candidate
         case .notFound: self = .notFound
         case .configuration: self = .usage
         case .cancelled: self = .interrupted
