@@ -336,16 +336,110 @@ struct SimulatorRegistryCLITests {
         #expect(try await sim.run(["registry", "down"], extra: proxy).status == 0)
     }
 
-    @Test("Pattern B with registry: exe is refused before anything runs (exit 2), naming why")
-    func patternBRefused() async throws {
+    /// Examples/hello as a Pattern B app on the VM `compose-exe`, with
+    /// `registry: exe` and no repository or registry credentials.
+    static func helloComposeApp(_ sim: CLISimulator, page: String) throws -> String {
+        let directory = sim.harness.directory.file("hello-compose-exe-registry")
+        let manager = FileManager.default
+        if !manager.fileExists(atPath: directory) {
+            let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("Examples/hello").path
+            try manager.copyItem(atPath: examples, toPath: directory)
+            try? manager.removeItem(atPath: directory + "/busybox")
+            try manager.copyItem(atPath: "/bin/busybox", toPath: directory + "/busybox")
+            try """
+                version: 1
+                app: compose-exe
+                pattern: compose
+                vm: compose-exe
+                port: 8080
+                image:
+                  builder: buildah
+                registry: exe
+                health:
+                  path: /
+                  timeout: 60s
+
+                """.write(toFile: directory + "/exe.deploy.yaml", atomically: true, encoding: .utf8)
+        }
+        try page.write(toFile: directory + "/www/index.html", atomically: true, encoding: .utf8)
+        return directory
+    }
+
+    /// Grounding: `exeweb/proxy.go` `HandleProxyRequest` (a private VM's
+    /// request without `Authorization` is redirected to the login, so docker
+    /// on a VM never gets the 401 challenge it needs to send credentials);
+    /// `exelet/fs/rovol/etc/ssh/sshd_config` (`AllowTcpForwarding yes` on
+    /// exe.dev's VMs, as on the simulator's VM sshds), which the remote port
+    /// forward relies on.
+    @Test("Pattern B deploy of Examples/hello with registry: exe and no outside registry settings: the VM pulls through a remote port forward to the relay; rollback works; a direct pull on the VM is still refused; no token in any output or argv")
+    func patternBDeployFromExeRegistry() async throws {
         let sim = try sim
-        let directory = sim.harness.directory.file("compose-exe-registry")
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        try "version: 1\napp: compose-exe\npattern: compose\nregistry: exe\n".write(
-            toFile: directory + "/exe.deploy.yaml", atomically: true, encoding: .utf8)
-        let refused = try await deploy(["deploy"], in: directory)
-        #expect(refused.status == 2, "\(refused.stderr)")
-        #expect(refused.stderr.contains("registry: exe works with pattern: replace only so far"), "\(refused.stderr)")
-        #expect(!(try await sim.run(["vm", "ls", "--json"]).stdout.contains("compose-exe")))
+        let proxy = ["EXE_VM_PROXY": sim.harness.vmProxy]
+        let up = try await sim.run(["registry", "up"], extra: proxy)
+        #expect(up.status == 0, "\(up.stderr)")
+        let address = up.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let made = try await sim.run(["vm", "new", "--name", "compose-exe", "--json"])
+        #expect(made.status == 0, "\(made.stderr)")
+
+        let canary = "exe0.canary-\(UUID().uuidString)"
+        let scanner = ProcessArgumentScanner(needles: ["exe0.", canary])
+        _ = try await LocalProcessRunner().run(ProcessInvocation("/bin/sh", ["-c", "sleep 0.3", canary], timeout: .seconds(10)))
+        var outputs: [ProcessOutput] = []
+        var images: [String] = []
+        for release in ["one", "two"] {
+            let app = try Self.helloComposeApp(sim, page: "compose release \(release)\n")
+            let deployed = try await deploy(["deploy", "--json"], in: app)
+            outputs.append(deployed)
+            #expect(deployed.status == 0, "\(deployed.stderr)")
+            let report = try JSONSerialization.jsonObject(with: deployed.standardOutput) as? [String: Any]
+            let image = report?["image"] as? String ?? ""
+            #expect(image.hasPrefix(address + "/compose-exe:"), "\(deployed.stdout)")
+            #expect(deployed.stderr.contains("through a remote port forward"), "\(deployed.stderr)")
+            images.append(image)
+            let token = try await sim.harness.mintVMToken(key: sim.key.privatePath, vm: "compose-exe", label: "page-\(release)")
+            let page = try await Self.waitFor(sim, "http://compose-exe.exe-sim.localhost/", token: token)
+            #expect(page.body == "compose release \(release)\n", "\(page.status) \(page.body)")
+            _ = try await sim.run(["ssh-key", "remove", "page-\(release)"])
+            try await Task.sleep(for: .seconds(1.1))
+        }
+        #expect(Set(images).count == 2)
+
+        // The release's image is on the VM under the name the compose file
+        // uses; the loopback name it was pulled as is gone.
+        let listed = try await sim.run(["vm", "exec", "compose-exe", "--", "cat", "/data/compose-exe.compose.yaml"])
+        #expect(listed.stdout.contains(images[1]), "\(listed.stdout)")
+
+        // Rollback: the previous compose file's image, again through the forward.
+        let app = try Self.helloComposeApp(sim, page: "unused\n")
+        let rollback = try await deploy(["deploy", "rollback", "--json"], in: app)
+        outputs.append(rollback)
+        #expect(rollback.status == 0, "\(rollback.stderr)")
+        let report = try JSONSerialization.jsonObject(with: rollback.standardOutput) as? [String: Any]
+        #expect(report?["image"] as? String == images[0], "\(rollback.stdout)")
+        let token = try await sim.harness.mintVMToken(key: sim.key.privatePath, vm: "compose-exe", label: "page-rollback")
+        let page = try await Self.waitFor(sim, "http://compose-exe.exe-sim.localhost/", token: token)
+        #expect(page.body == "compose release one\n", "\(page.status) \(page.body)")
+
+        let (hits, distinct, _) = scanner.stop()
+        #expect(!hits.isEmpty && hits.allSatisfy { $0.contains("canary") }, "argv with a token: \(hits)")
+        #expect(distinct > 10)
+        for output in outputs {
+            #expect(!output.stdout.contains("exe0.") && !output.stderr.contains("exe0."), "a token was printed")
+        }
+
+        // docker on the VM cannot reach the private registry VM itself: the
+        // proxy redirects its anonymous ping to the login, and docker login
+        // does not change that.
+        let direct = try await sim.run(["vm", "exec", "compose-exe", "--", "sudo", "docker", "pull", images[1]])
+        #expect(direct.status != 0, "\(direct.stdout)")
+        #expect(direct.stderr.contains("not a 401 challenge"), "\(direct.stderr)")
+        let login = try await sim.run(
+            ["vm", "exec", "compose-exe", "--", "sudo", "docker", "login", "--username", "exe", "--password-stdin", address],
+            stdin: Data("not-a-token\n".utf8))
+        #expect(login.status != 0 && login.stderr.contains("not a 401 challenge"), "\(login.stderr)")
+
+        _ = try await sim.run(["vm", "rm", "compose-exe"])
+        #expect(try await sim.run(["registry", "down"], extra: proxy).status == 0)
     }
 }

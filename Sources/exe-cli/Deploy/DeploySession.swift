@@ -51,9 +51,10 @@ enum DeploySession {
             var configuration = configuration
             let relay = try await ExeHostedRegistry.prepare(&configuration, session: session)
             defer { relay?.stop() }
-            let context = DeployContext(
+            var context = DeployContext(
                 control: session.client, processRunner: LocalProcessRunner(), connect: { vm in try await session.connect(to: vm) },
                 httpProbe: URLSessionHTTPProbe(connectTo: environment.variable("EXE_VM_PROXY")), progress: { printer.handle($0) })
+            context.connectForForwarding = { vm in try await session.connectDirect(to: vm) }
             try await body(Deployer(configuration: configuration, context: context), session)
         }
     }

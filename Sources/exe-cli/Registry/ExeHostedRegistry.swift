@@ -7,17 +7,14 @@ import ExeSystem
 enum ExeHostedRegistry {
     /// Resolves the registry VM, mints a short-lived token for it, and
     /// starts a relay: the builder pushes to the relay
-    /// (``DeployConfiguration/exeRegistryPushRepository``), VMs pull
-    /// `ADDRESS/APP:TAG` with user `exe` and the token (kept only in the
-    /// configuration's secret, so every message redacts it). Returns the
+    /// (``DeployConfiguration/exeRegistryPushRepository``); Pattern A's VMs
+    /// are created from `ADDRESS/APP:TAG` with user `exe` and the token
+    /// (kept only in the configuration's secret, so every message redacts
+    /// it); Pattern B's VM pulls through a remote port forward to the same
+    /// relay (`ComposeDeployment+ExeRegistry`). Returns the
     /// relay to stop after the deploy; `nil` when the registry is not exe-hosted.
     static func prepare(_ configuration: inout DeployConfiguration, session: CommandSession) async throws -> ExeRegistryRelay? {
         guard let wanted = configuration.exeRegistryVM else { return nil }
-        guard configuration.pattern.value == .replace else {
-            throw DeployError(
-                .configuration,
-                "registry: exe works with pattern: replace only so far: a compose VM pulls with docker inside the VM, which cannot pass exe.dev's login redirect (Docs/ExeDeploy.md)")
-        }
         let registry = RegistrySession(session: session, name: try await RegistrySession.name(wanted.isEmpty ? nil : wanted, session: session))
         let vm = try await registry.existingVM()
         let access = try registry.access(for: vm)
