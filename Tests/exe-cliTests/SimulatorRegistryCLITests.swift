@@ -397,10 +397,10 @@ struct SimulatorRegistryCLITests {
             #expect(image.hasPrefix(address + "/compose-exe:"), "\(deployed.stdout)")
             #expect(deployed.stderr.contains("through a remote port forward"), "\(deployed.stderr)")
             images.append(image)
-            let token = try await sim.harness.mintVMToken(key: sim.key.privatePath, vm: "compose-exe", label: "page-\(release)")
+            let token = try await sim.harness.mintVMToken(key: sim.key.privatePath, vm: "compose-exe", label: "compose-page-\(release)")
             let page = try await Self.waitFor(sim, "http://compose-exe.exe-sim.localhost/", token: token)
             #expect(page.body == "compose release \(release)\n", "\(page.status) \(page.body)")
-            _ = try await sim.run(["ssh-key", "remove", "page-\(release)"])
+            _ = try await sim.run(["ssh-key", "remove", "compose-page-\(release)"])
             try await Task.sleep(for: .seconds(1.1))
         }
         #expect(Set(images).count == 2)
@@ -417,9 +417,10 @@ struct SimulatorRegistryCLITests {
         #expect(rollback.status == 0, "\(rollback.stderr)")
         let report = try JSONSerialization.jsonObject(with: rollback.standardOutput) as? [String: Any]
         #expect(report?["image"] as? String == images[0], "\(rollback.stdout)")
-        let token = try await sim.harness.mintVMToken(key: sim.key.privatePath, vm: "compose-exe", label: "page-rollback")
+        let token = try await sim.harness.mintVMToken(key: sim.key.privatePath, vm: "compose-exe", label: "compose-page-rollback")
         let page = try await Self.waitFor(sim, "http://compose-exe.exe-sim.localhost/", token: token)
         #expect(page.body == "compose release one\n", "\(page.status) \(page.body)")
+        _ = try await sim.run(["ssh-key", "remove", "compose-page-rollback"])
 
         let (hits, distinct, _) = scanner.stop()
         #expect(!hits.isEmpty && hits.allSatisfy { $0.contains("canary") }, "argv with a token: \(hits)")
@@ -440,6 +441,67 @@ struct SimulatorRegistryCLITests {
         #expect(login.status != 0 && login.stderr.contains("not a 401 challenge"), "\(login.stderr)")
 
         _ = try await sim.run(["vm", "rm", "compose-exe"])
+        #expect(try await sim.run(["registry", "down"], extra: proxy).status == 0)
+    }
+
+    /// Runs `script` with `sh -c` on the VM `vm`.
+    func onVM(_ vm: String, _ script: String) async throws -> ProcessOutput {
+        try await sim.run(["vm", "exec", vm, "--", "sh", "-c", script])
+    }
+
+    @Test("registry gc and deploys share the registry's lock (/data/.exe-registry-lock): a deploy's use makes gc wait and exit 8 (\"a push is in progress\", naming it); a stale use is ignored; a running gc makes a deploy wait, and the deploy's own use is there while it runs and gone after")
+    func registryLock() async throws {
+        let sim = try sim
+        let proxy = ["EXE_VM_PROXY": sim.harness.vmProxy]
+        let up = try await sim.run(["registry", "up"], extra: proxy)
+        #expect(up.status == 0, "\(up.stderr)")
+        let registry = String(up.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ".").first ?? "")
+        let lock = ExeRegistryLock.directory
+
+        // A use as a deploy writes it: gc waits --wait seconds, then gives up naming it.
+        let details = #"{"acquiredAt":"2026-11-30T08:00:00Z","action":"deploy","app":"planted-app","holder":"alice","host":"laptop","id":"0123456789abcdef"}"#
+        let planted = try await onVM(registry, "mkdir -p \(lock)/uses && printf '%s\\n' '\(details)' > \(lock)/uses/0123456789abcdef")
+        #expect(planted.status == 0, "\(planted.stderr)")
+        let started = ContinuousClock.now
+        let refused = try await sim.run(["registry", "gc", "--app", "hello-exe", "--keep", "1", "--wait", "2"], extra: proxy)
+        #expect(refused.status == 8, "\(refused.stderr)")
+        #expect(refused.stderr.contains("a push is in progress") && refused.stderr.contains("planted-app") && refused.stderr.contains("alice"), "\(refused.stderr)")
+        #expect(ContinuousClock.now - started >= .seconds(2))
+        // gc gave its mark back.
+        #expect(try await onVM(registry, "test -e \(lock)/gc").status != 0)
+
+        // A use older than any token can live (35 minutes) is ignored and cleared.
+        _ = try await onVM(registry, "touch -d '-40 minutes' \(lock)/uses/0123456789abcdef")
+        let collected = try await sim.run(["registry", "gc", "--app", "hello-exe", "--keep", "1", "--wait", "2", "--json"], extra: proxy)
+        #expect(collected.status == 0, "\(collected.stderr)")
+        #expect(try await onVM(registry, "ls -A \(lock)/uses").stdout.isEmpty)
+
+        // A running gc (its mark): a deploy waits, writing no use, until it is gone.
+        let gcDetails = #"{"acquiredAt":"2026-11-30T08:00:00Z","action":"registry gc","app":"hello-exe","holder":"bob","host":"desk","id":"fedcba9876543210"}"#
+        _ = try await onVM(registry, "mkdir \(lock)/gc && printf '%s\\n' '\(gcDetails)' > \(lock)/gc/details")
+        let app = try Self.helloApp(sim, page: "after gc\n")
+        let deploying = Task { try await deploy(["deploy", "--json"], in: app) }
+        var usesWhileCollecting: [String] = []
+        for _ in 0..<6 {
+            try await Task.sleep(for: .seconds(1))
+            usesWhileCollecting.append(try await onVM(registry, "ls -A \(lock)/uses").stdout)
+        }
+        #expect(usesWhileCollecting.allSatisfy { $0.isEmpty }, "a deploy wrote a use while gc ran: \(usesWhileCollecting)")
+        _ = try await onVM(registry, "rm -rf \(lock)/gc")
+        var sawUse = false
+        for _ in 0..<60 where !sawUse {
+            sawUse = !(try await onVM(registry, "ls -A \(lock)/uses").stdout.isEmpty)
+            if !sawUse { try await Task.sleep(for: .milliseconds(300)) }
+        }
+        let deployed = try await deploying.value
+        #expect(deployed.status == 0, "\(deployed.stderr)")
+        #expect(sawUse, "the deploy never held a use of the registry")
+        #expect(try await onVM(registry, "ls -A \(lock)/uses").stdout.isEmpty, "the deploy left its use behind")
+
+        let listed = try await sim.run(["vm", "ls", "--json"])
+        let vms = ((try JSONSerialization.jsonObject(with: listed.standardOutput) as? [String: Any])?["vms"] as? [[String: Any]] ?? [])
+            .compactMap { $0["vm_name"] as? String }.filter { $0.hasPrefix("hello-exe") }
+        _ = try await sim.run(["vm", "rm"] + vms)
         #expect(try await sim.run(["registry", "down"], extra: proxy).status == 0)
     }
 }
