@@ -62,7 +62,7 @@ struct ComposeDeployment: Sendable {
         return try await withLockedVM(action: .deploy, redactor: redactor) { vm, connection, redactor, report in
             try await refuseIfCandidateWaits(connection, vm: vm)
             let image = try await release()
-            try await steps.run("prepare", "preparing \(vm.name): /data, registry login") {
+            try await steps.run("prepare", "preparing \(vm.name): /data" + (exeRegistry == nil ? ", registry login" : "")) {
                 try await ensureWritableData(connection, vm: vm)
                 try await registryLogin(connection, image: image.reference, redactor: redactor)
             }
@@ -97,8 +97,8 @@ struct ComposeDeployment: Sendable {
             let previous = String(decoding: try await connection.download(paths.previousComposeFile), as: UTF8.self)
             let containers = try ComposeFileRenderer.containers(in: previous, project: app)
             report.image = containers.first { ComposeWebSlot.isWeb($0.service, service: configuration.composeService.value) }?.image ?? containers.first?.image
-            try await steps.run("prepare", "registry login on \(vm.name)") {
-                if let image = report.image.flatMap(ImageReference.init) {
+            if exeRegistry == nil, let image = report.image.flatMap(ImageReference.init) {
+                try await steps.run("prepare", "registry login on \(vm.name)") {
                     try await registryLogin(connection, image: image, redactor: redactor)
                 }
             }
@@ -201,6 +201,8 @@ struct ComposeDeployment: Sendable {
         redactor: SecretRedactor, report: inout DeployReport
     ) async throws {
         let project = ComposeFileRenderer.projectName(in: rendered)
+        try await fetchFromExeRegistry(
+            try ComposeFileRenderer.containers(in: rendered, project: project), vm: vm, connection: connection, redactor: redactor)
         let old = try await connection.attributes(of: paths.composeFile) == nil ? nil : try await connection.download(paths.composeFile)
         let older = try await connection.attributes(of: paths.previousComposeFile) == nil
             ? nil : try await connection.download(paths.previousComposeFile)
@@ -234,7 +236,7 @@ struct ComposeDeployment: Sendable {
             try await steps.run("update", "writing \(paths.composeFile), compose pull, up -d --remove-orphans") {
                 if let note = try await environmentFiles.install(environment, connection: connection) { steps.note(note) }
                 try await connection.replaceAtomically(paths.composeFile, with: Data(text.utf8), keepPrevious: ".prev")
-                try await remote(connection, configuration.composeCommand(project: project, ["pull"]), "docker compose pull", redactor: redactor)
+                try await composePull(containers, project: project, connection: connection, redactor: redactor)
                 if let oldText, oldProject != project {
                     try await handOver(from: oldText, project: oldProject, to: containers, connection: connection, redactor: redactor)
                 }
@@ -329,7 +331,8 @@ struct ComposeDeployment: Sendable {
     }
 
     func registryLogin(_ connection: any RemoteHost, image: ImageReference, redactor: SecretRedactor) async throws {
-        guard let credentials = configuration.registryCredentials else { return }
+        // An exe-hosted registry is reached through a forward, not a login.
+        guard exeRegistry == nil, let credentials = configuration.registryCredentials else { return }
         let command = configuration.dockerCommand(["login", "--username", credentials.username, "--password-stdin", image.registry])
         let result = try await connection.run(command, stdin: .string(credentials.password.reveal() + "\n"), timeout: .seconds(120))
         guard result.succeeded else {

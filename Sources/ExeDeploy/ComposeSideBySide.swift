@@ -136,7 +136,7 @@ extension ComposeDeployment {
             try await steps.run("update", "writing \(paths.composeFile), compose pull\(starting)\(beside)") {
                 if let note = try await environmentFiles.install(environment, connection: connection) { steps.note(note) }
                 try await connection.replaceAtomically(paths.composeFile, with: Data(text.utf8), keepPrevious: ".prev")
-                try await remote(connection, configuration.composeCommand(project: project, ["pull"]), "docker compose pull", redactor: redactor)
+                try await composePull(containers, project: project, connection: connection, redactor: redactor)
                 if let oldText = old.map({ String(decoding: $0, as: UTF8.self) }), oldProject != project {
                     let others = containers.filter { $0.service != plan.slot.slotService }
                     try await handOver(from: oldText, project: oldProject, to: others, connection: connection, redactor: redactor)

@@ -17,6 +17,11 @@ public struct DeployContext: Sendable {
     /// `ssh_host`, `ssh_user`, `ssh_port`, identities and known hosts), an
     /// in-memory host in unit tests.
     public var connect: @Sendable (VM) async throws -> any RemoteHost
+    /// Opens a direct SSH connection to a VM for a remote port forward
+    /// (`ssh -R`, which a connection relayed through the connection holder
+    /// cannot carry): Pattern B pulls from an exe-hosted registry through
+    /// one. `nil`: ``connect`` is used, and must give an `SSHConnection`.
+    public var connectForForwarding: (@Sendable (VM) async throws -> SSHConnection)?
     /// Sends health-check requests.
     public var httpProbe: any HTTPProbe
     /// Receives progress.

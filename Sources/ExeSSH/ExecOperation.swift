@@ -138,7 +138,7 @@ final class ExecOperation: LoopOperation, @unchecked Sendable {
     private enum Stage { case opening, requestingTerminal, starting, running, closing, waitingClosed, freeing, done }
     private enum RunStep: Int { case write = 0, sendEOF, readStdout, readStderr }
 
-    let usesChannel = true
+    let usesChannel: Bool
     let deadline: Deadline?
     private let command: ContiguousArray<CChar>
     private let requestKind: RequestKind
@@ -187,7 +187,22 @@ final class ExecOperation: LoopOperation, @unchecked Sendable {
         onOpen = opened
     }
 
-    init(command: String, kind: RequestKind = .exec, terminal: PseudoTerminal? = nil, input: InputPump, sink: any ExecSink, timeout: Duration?) {
+    /// A channel the server opened (`forwarded-tcpip`, accepted from a
+    /// remote port forward's listener): it is open already, so the
+    /// operation starts relaying at once. It takes no channel slot
+    /// (OpenSSH's `MaxSessions` counts session channels only).
+    convenience init(accepted channel: OpaquePointer, input: InputPump, sink: any ExecSink) {
+        self.init(command: "", kind: .directTCPIP, input: input, sink: sink, timeout: nil, usesChannel: false)
+        self.channel = channel
+        startRequested = true
+        stage = .running
+    }
+
+    init(
+        command: String, kind: RequestKind = .exec, terminal: PseudoTerminal? = nil, input: InputPump, sink: any ExecSink, timeout: Duration?,
+        usesChannel: Bool = true
+    ) {
+        self.usesChannel = usesChannel
         self.command = ContiguousArray(command.utf8CString)
         self.requestKind = kind
         self.terminal = terminal

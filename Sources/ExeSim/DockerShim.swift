@@ -60,7 +60,7 @@ package struct DockerShim {
         var words = arguments[...]
         while let first = words.first, first.hasPrefix("-") { words = words.dropFirst() }
         guard let command = words.first else {
-            out("Usage:  docker [OPTIONS] COMMAND  (exe-sim: login, compose, ps, logs, pull, load, exec, inspect, image inspect, stop, start, restart, rm)")
+            out("Usage:  docker [OPTIONS] COMMAND  (exe-sim: login, compose, ps, logs, pull, tag, rmi, load, exec, inspect, image inspect|tag|rm, stop, start, restart, rm)")
             return 0
         }
         let rest = Array(words.dropFirst())
@@ -70,16 +70,26 @@ package struct DockerShim {
         case "ps": return ps(rest)
         case "logs": return logs(rest)
         case "pull": return pull(rest)
+        case "tag": return tag(rest)
+        case "rmi": return removeImages(rest)
+        case "image":
+            switch rest.first {
+            case "tag": return tag(Array(rest.dropFirst()))
+            case "rm": return removeImages(Array(rest.dropFirst()))
+            case "inspect": return imageInspect(Array(rest.dropFirst()))
+            default:
+                err("exe-sim's docker image supports inspect, tag and rm")
+                return 1
+            }
         case "load": return load(rest)
         case "exec": return exec(rest)
         case "inspect": return inspect(rest)
-        case "image" where rest.first == "inspect": return imageInspect(Array(rest.dropFirst()))
         case "stop", "start", "restart", "rm": return manage(command, rest)
         case "version", "--version":
             out("Docker version 24.0.0-exe-sim (podman underneath)")
             return 0
         default:
-            err("docker: '\(command)' is not a docker command (exe-sim supports login, compose, ps, logs, pull, load, exec, inspect, image inspect, stop, start, restart, rm).")
+            err("docker: '\(command)' is not a docker command (exe-sim supports login, compose, ps, logs, pull, tag, rmi, load, exec, inspect, image inspect|tag|rm, stop, start, restart, rm).")
             return 1
         }
     }
@@ -143,8 +153,20 @@ package struct DockerShim {
             return 1
         }
         let registry = server ?? "docker.io"
-        guard registry == configuration.registryAddress else {
-            err("Error response from daemon: Get \"https://\(registry)/v2/\": dial tcp: lookup \(registry): no such host (exe-sim reaches only its registry \(configuration.registryAddress))")
+        switch DockerRegistryRoute(registry: registry, configuration: configuration) {
+        case .simulatorRegistry:
+            break
+        case .vmProxy(let host):
+            // dockerd pings without credentials first; a private VM's proxy
+            // redirects that ping to the login, so nothing is ever sent.
+            if let refusal = DockerRegistryRoute.anonymousPing(host: host, daemonPort: configuration.apiPort) {
+                err(refusal)
+                return 1
+            }
+            err("Error response from daemon: \(host) is a public VM's registry: it needs no login (exe-sim)")
+            return 1
+        case .loopback, .unreachable:
+            err("Error response from daemon: Get \"https://\(registry)/v2/\": dial tcp: lookup \(registry): no such host (exe-sim's docker logs in to its registry \(configuration.registryAddress) only)")
             return 1
         }
         let secret = Secret(password)
@@ -192,8 +214,9 @@ package struct DockerShim {
             err("Error response from daemon: invalid reference format: \(image)")
             return false
         }
-        guard reference.registry == configuration.registryAddress else {
-            err("Error response from daemon: Get \"https://\(reference.registry)/v2/\": dial tcp: lookup \(reference.registry): no such host (exe-sim reaches only its registry \(configuration.registryAddress))")
+        let route = DockerRegistryRoute(registry: reference.registry, configuration: configuration)
+        if route == .unreachable {
+            err("Error response from daemon: Get \"https://\(reference.registry)/v2/\": dial tcp: lookup \(reference.registry): no such host (exe-sim reaches its registry \(configuration.registryAddress), registries on the VM's loopback and VMs' addresses only)")
             return false
         }
         guard configuration.containerRuntimeAvailable else {
@@ -201,7 +224,20 @@ package struct DockerShim {
             return false
         }
         do {
-            try runtime.pull(image, authFile: authFileIfAny())
+            switch route {
+            case .vmProxy(let host):
+                if let refusal = DockerRegistryRoute.anonymousPing(host: host, daemonPort: configuration.apiPort) {
+                    err(refusal)
+                    return false
+                }
+                guard let pull = VMRegistryPull(reference: image, daemonPort: configuration.apiPort) else { return false }
+                try pull.pull(into: runtime, registryAuth: nil)
+            case .loopback:
+                // Plain HTTP (Docker's default insecure 127.0.0.0/8); no stored credentials.
+                try runtime.pull(image, authFile: nil)
+            default:
+                try runtime.pull(image, authFile: authFileIfAny())
+            }
             return true
         } catch {
             let message = "\(error)"

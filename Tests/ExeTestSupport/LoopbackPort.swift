@@ -23,7 +23,7 @@ public enum LoopbackPort {
     }
 
     /// A TCP socket listening on 127.0.0.1 at a free port, with `backlog`.
-    static func listeningSocket(backlog: Int32) -> (fd: Int32, port: Int) {
+    public static func listeningSocket(backlog: Int32) -> (fd: Int32, port: Int) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = address(port: 0)
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)

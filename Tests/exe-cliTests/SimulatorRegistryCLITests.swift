@@ -336,16 +336,172 @@ struct SimulatorRegistryCLITests {
         #expect(try await sim.run(["registry", "down"], extra: proxy).status == 0)
     }
 
-    @Test("Pattern B with registry: exe is refused before anything runs (exit 2), naming why")
-    func patternBRefused() async throws {
+    /// Examples/hello as a Pattern B app on the VM `compose-exe`, with
+    /// `registry: exe` and no repository or registry credentials.
+    static func helloComposeApp(_ sim: CLISimulator, page: String) throws -> String {
+        let directory = sim.harness.directory.file("hello-compose-exe-registry")
+        let manager = FileManager.default
+        if !manager.fileExists(atPath: directory) {
+            let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("Examples/hello").path
+            try manager.copyItem(atPath: examples, toPath: directory)
+            try? manager.removeItem(atPath: directory + "/busybox")
+            try manager.copyItem(atPath: "/bin/busybox", toPath: directory + "/busybox")
+            try """
+                version: 1
+                app: compose-exe
+                pattern: compose
+                vm: compose-exe
+                port: 8080
+                image:
+                  builder: buildah
+                registry: exe
+                health:
+                  path: /
+                  timeout: 60s
+
+                """.write(toFile: directory + "/exe.deploy.yaml", atomically: true, encoding: .utf8)
+        }
+        try page.write(toFile: directory + "/www/index.html", atomically: true, encoding: .utf8)
+        return directory
+    }
+
+    /// Grounding: `exeweb/proxy.go` `HandleProxyRequest` (a private VM's
+    /// request without `Authorization` is redirected to the login, so docker
+    /// on a VM never gets the 401 challenge it needs to send credentials);
+    /// `exelet/fs/rovol/etc/ssh/sshd_config` (`AllowTcpForwarding yes` on
+    /// exe.dev's VMs, as on the simulator's VM sshds), which the remote port
+    /// forward relies on.
+    @Test("Pattern B deploy of Examples/hello with registry: exe and no outside registry settings: the VM pulls through a remote port forward to the relay; rollback works; a direct pull on the VM is still refused; no token in any output or argv")
+    func patternBDeployFromExeRegistry() async throws {
         let sim = try sim
-        let directory = sim.harness.directory.file("compose-exe-registry")
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        try "version: 1\napp: compose-exe\npattern: compose\nregistry: exe\n".write(
-            toFile: directory + "/exe.deploy.yaml", atomically: true, encoding: .utf8)
-        let refused = try await deploy(["deploy"], in: directory)
-        #expect(refused.status == 2, "\(refused.stderr)")
-        #expect(refused.stderr.contains("registry: exe works with pattern: replace only so far"), "\(refused.stderr)")
-        #expect(!(try await sim.run(["vm", "ls", "--json"]).stdout.contains("compose-exe")))
+        let proxy = ["EXE_VM_PROXY": sim.harness.vmProxy]
+        let up = try await sim.run(["registry", "up"], extra: proxy)
+        #expect(up.status == 0, "\(up.stderr)")
+        let address = up.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let made = try await sim.run(["vm", "new", "--name", "compose-exe", "--json"])
+        #expect(made.status == 0, "\(made.stderr)")
+
+        let canary = "exe0.canary-\(UUID().uuidString)"
+        let scanner = ProcessArgumentScanner(needles: ["exe0.", canary])
+        _ = try await LocalProcessRunner().run(ProcessInvocation("/bin/sh", ["-c", "sleep 0.3", canary], timeout: .seconds(10)))
+        var outputs: [ProcessOutput] = []
+        var images: [String] = []
+        for release in ["one", "two"] {
+            let app = try Self.helloComposeApp(sim, page: "compose release \(release)\n")
+            let deployed = try await deploy(["deploy", "--json"], in: app)
+            outputs.append(deployed)
+            #expect(deployed.status == 0, "\(deployed.stderr)")
+            let report = try JSONSerialization.jsonObject(with: deployed.standardOutput) as? [String: Any]
+            let image = report?["image"] as? String ?? ""
+            #expect(image.hasPrefix(address + "/compose-exe:"), "\(deployed.stdout)")
+            #expect(deployed.stderr.contains("through a remote port forward"), "\(deployed.stderr)")
+            images.append(image)
+            let token = try await sim.harness.mintVMToken(key: sim.key.privatePath, vm: "compose-exe", label: "compose-page-\(release)")
+            let page = try await Self.waitFor(sim, "http://compose-exe.exe-sim.localhost/", token: token)
+            #expect(page.body == "compose release \(release)\n", "\(page.status) \(page.body)")
+            _ = try await sim.run(["ssh-key", "remove", "compose-page-\(release)"])
+            try await Task.sleep(for: .seconds(1.1))
+        }
+        #expect(Set(images).count == 2)
+
+        // The release's image is on the VM under the name the compose file
+        // uses; the loopback name it was pulled as is gone.
+        let listed = try await sim.run(["vm", "exec", "compose-exe", "--", "cat", "/data/compose-exe.compose.yaml"])
+        #expect(listed.stdout.contains(images[1]), "\(listed.stdout)")
+
+        // Rollback: the previous compose file's image, again through the forward.
+        let app = try Self.helloComposeApp(sim, page: "unused\n")
+        let rollback = try await deploy(["deploy", "rollback", "--json"], in: app)
+        outputs.append(rollback)
+        #expect(rollback.status == 0, "\(rollback.stderr)")
+        let report = try JSONSerialization.jsonObject(with: rollback.standardOutput) as? [String: Any]
+        #expect(report?["image"] as? String == images[0], "\(rollback.stdout)")
+        let token = try await sim.harness.mintVMToken(key: sim.key.privatePath, vm: "compose-exe", label: "compose-page-rollback")
+        let page = try await Self.waitFor(sim, "http://compose-exe.exe-sim.localhost/", token: token)
+        #expect(page.body == "compose release one\n", "\(page.status) \(page.body)")
+        _ = try await sim.run(["ssh-key", "remove", "compose-page-rollback"])
+
+        let (hits, distinct, _) = scanner.stop()
+        #expect(!hits.isEmpty && hits.allSatisfy { $0.contains("canary") }, "argv with a token: \(hits)")
+        #expect(distinct > 10)
+        for output in outputs {
+            #expect(!output.stdout.contains("exe0.") && !output.stderr.contains("exe0."), "a token was printed")
+        }
+
+        // docker on the VM cannot reach the private registry VM itself: the
+        // proxy redirects its anonymous ping to the login, and docker login
+        // does not change that.
+        let direct = try await sim.run(["vm", "exec", "compose-exe", "--", "sudo", "docker", "pull", images[1]])
+        #expect(direct.status != 0, "\(direct.stdout)")
+        #expect(direct.stderr.contains("not a 401 challenge"), "\(direct.stderr)")
+        let login = try await sim.run(
+            ["vm", "exec", "compose-exe", "--", "sudo", "docker", "login", "--username", "exe", "--password-stdin", address],
+            stdin: Data("not-a-token\n".utf8))
+        #expect(login.status != 0 && login.stderr.contains("not a 401 challenge"), "\(login.stderr)")
+
+        _ = try await sim.run(["vm", "rm", "compose-exe"])
+        #expect(try await sim.run(["registry", "down"], extra: proxy).status == 0)
+    }
+
+    /// Runs `script` with `sh -c` on the VM `vm`.
+    func onVM(_ vm: String, _ script: String) async throws -> ProcessOutput {
+        try await sim.run(["vm", "exec", vm, "--", "sh", "-c", script])
+    }
+
+    @Test("registry gc and deploys share the registry's lock (/data/.exe-registry-lock): a deploy's use makes gc wait and exit 8 (\"a push is in progress\", naming it); a stale use is ignored; a running gc makes a deploy wait, and the deploy's own use is there while it runs and gone after")
+    func registryLock() async throws {
+        let sim = try sim
+        let proxy = ["EXE_VM_PROXY": sim.harness.vmProxy]
+        let up = try await sim.run(["registry", "up"], extra: proxy)
+        #expect(up.status == 0, "\(up.stderr)")
+        let registry = String(up.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ".").first ?? "")
+        let lock = ExeRegistryLock.directory
+
+        // A use as a deploy writes it: gc waits --wait seconds, then gives up naming it.
+        let details = #"{"acquiredAt":"2026-11-30T08:00:00Z","action":"deploy","app":"planted-app","holder":"alice","host":"laptop","id":"0123456789abcdef"}"#
+        let planted = try await onVM(registry, "mkdir -p \(lock)/uses && printf '%s\\n' '\(details)' > \(lock)/uses/0123456789abcdef")
+        #expect(planted.status == 0, "\(planted.stderr)")
+        let started = ContinuousClock.now
+        let refused = try await sim.run(["registry", "gc", "--app", "hello-exe", "--keep", "1", "--wait", "2"], extra: proxy)
+        #expect(refused.status == 8, "\(refused.stderr)")
+        #expect(refused.stderr.contains("a push is in progress") && refused.stderr.contains("planted-app") && refused.stderr.contains("alice"), "\(refused.stderr)")
+        #expect(ContinuousClock.now - started >= .seconds(2))
+        // gc gave its mark back.
+        #expect(try await onVM(registry, "test -e \(lock)/gc").status != 0)
+
+        // A use older than any token can live (35 minutes) is ignored and cleared.
+        _ = try await onVM(registry, "touch -d '-40 minutes' \(lock)/uses/0123456789abcdef")
+        let collected = try await sim.run(["registry", "gc", "--app", "hello-exe", "--keep", "1", "--wait", "2", "--json"], extra: proxy)
+        #expect(collected.status == 0, "\(collected.stderr)")
+        #expect(try await onVM(registry, "ls -A \(lock)/uses").stdout.isEmpty)
+
+        // A running gc (its mark): a deploy waits, writing no use, until it is gone.
+        let gcDetails = #"{"acquiredAt":"2026-11-30T08:00:00Z","action":"registry gc","app":"hello-exe","holder":"bob","host":"desk","id":"fedcba9876543210"}"#
+        _ = try await onVM(registry, "mkdir \(lock)/gc && printf '%s\\n' '\(gcDetails)' > \(lock)/gc/details")
+        let app = try Self.helloApp(sim, page: "after gc\n")
+        let deploying = Task { try await deploy(["deploy", "--json"], in: app) }
+        var usesWhileCollecting: [String] = []
+        for _ in 0..<6 {
+            try await Task.sleep(for: .seconds(1))
+            usesWhileCollecting.append(try await onVM(registry, "ls -A \(lock)/uses").stdout)
+        }
+        #expect(usesWhileCollecting.allSatisfy { $0.isEmpty }, "a deploy wrote a use while gc ran: \(usesWhileCollecting)")
+        _ = try await onVM(registry, "rm -rf \(lock)/gc")
+        var sawUse = false
+        for _ in 0..<60 where !sawUse {
+            sawUse = !(try await onVM(registry, "ls -A \(lock)/uses").stdout.isEmpty)
+            if !sawUse { try await Task.sleep(for: .milliseconds(300)) }
+        }
+        let deployed = try await deploying.value
+        #expect(deployed.status == 0, "\(deployed.stderr)")
+        #expect(sawUse, "the deploy never held a use of the registry")
+        #expect(try await onVM(registry, "ls -A \(lock)/uses").stdout.isEmpty, "the deploy left its use behind")
+
+        let listed = try await sim.run(["vm", "ls", "--json"])
+        let vms = ((try JSONSerialization.jsonObject(with: listed.standardOutput) as? [String: Any])?["vms"] as? [[String: Any]] ?? [])
+            .compactMap { $0["vm_name"] as? String }.filter { $0.hasPrefix("hello-exe") }
+        _ = try await sim.run(["vm", "rm"] + vms)
+        #expect(try await sim.run(["registry", "down"], extra: proxy).status == 0)
     }
 }

@@ -49,12 +49,18 @@ enum DeploySession {
     ) async throws {
         try await CommandSession.run(global, environment: environment) { session in
             var configuration = configuration
-            let relay = try await ExeHostedRegistry.prepare(&configuration, session: session)
-            defer { relay?.stop() }
-            let context = DeployContext(
+            let hold = try await ExeHostedRegistry.prepare(&configuration, session: session)
+            var context = DeployContext(
                 control: session.client, processRunner: LocalProcessRunner(), connect: { vm in try await session.connect(to: vm) },
                 httpProbe: URLSessionHTTPProbe(connectTo: environment.variable("EXE_VM_PROXY")), progress: { printer.handle($0) })
-            try await body(Deployer(configuration: configuration, context: context), session)
+            context.connectForForwarding = { vm in try await session.connectDirect(to: vm) }
+            do {
+                try await body(Deployer(configuration: configuration, context: context), session)
+            } catch {
+                await hold?.end()
+                throw error
+            }
+            await hold?.end()
         }
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ExeControl
 import ExeDeploy
+import ExeSSH
 import ExeSystem
 import Foundation
 
@@ -129,53 +130,86 @@ struct RegistryGCResult: Encodable {
 
 struct RegistryGCCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "gc", abstract: "Keep an app's --keep N newest images (every tag on them), delete the other tags, then garbage-collect unreferenced blobs.")
+        commandName: "gc", abstract: "Keep an app's --keep N newest images (every tag on them), delete the other tags, then garbage-collect unreferenced blobs.",
+        discussion: """
+            A deploy with registry: exe holds the registry's use lock (/data/.exe-registry-lock on the registry VM) \
+            from before its push until it ends. gc takes the lock's collection side first: it waits up to --wait \
+            seconds for those deploys to end and exits 8 naming them ("a push is in progress") if they do not; \
+            while gc runs, new deploys wait for it (up to 2 minutes). Pushes made without exe-cli are not covered.
+            """)
     @OptionGroup var global: GlobalOptions
     @Option(help: "The registry VM's name.") var name: String?
     @Option(help: "The repository (the app's image name in the registry).") var app: String
     @Option(help: "How many of the newest images to keep (at least 1); tags sharing an image, like latest, count once.") var keep: Int
+    @Option(help: "Seconds to wait for deploys that push to or pull from the registry to end (then exit 8).") var wait: Int = 60
 
     func validate() throws {
         if keep < 1 { throw ValidationError("--keep must be at least 1") }
+        if !(1...3600).contains(wait) { throw ValidationError("--wait must be 1 to 3600 seconds") }
     }
 
     mutating func run() async throws {
-        let (option, app, keep) = (name, app, keep)
+        let (option, app, keep, wait) = (name, app, keep, wait)
         try await CommandSession.run(global) { session in
             let registry = RegistrySession(session: session, name: try await RegistrySession.name(option, session: session))
             let vm = try await registry.existingVM()
-            let before = try await registry.storageBytes()
-            let (kept, removed, empty) = try await registry.withAPI(vm) { api, _ in
-                var described: [(tag: String, digest: String, created: Date?)] = []
-                for tag in try await api.tags(app) {
-                    let (digest, created) = try await api.describe(app, tag: tag)
-                    described.append((tag, digest, created))
-                }
-                // Newest first: by the image's creation time, then by tag.
-                described.sort { ($0.created ?? .distantPast, $0.tag) > ($1.created ?? .distantPast, $1.tag) }
-                // N images, not N tags: `latest` and a release tag on one digest are one image.
-                var keptDigests: [String] = []
-                for entry in described where !keptDigests.contains(entry.digest) && keptDigests.count < keep {
-                    keptDigests.append(entry.digest)
-                }
-                var removed: [String] = []
-                var deleted: Set<String> = []
-                for entry in described where !keptDigests.contains(entry.digest) {
-                    if !deleted.contains(entry.digest) { try await api.deleteManifest(app, digest: entry.digest) }
-                    deleted.insert(entry.digest)
-                    removed.append(entry.tag)
-                }
-                let kept = described.filter { keptDigests.contains($0.digest) }.map(\.tag).sorted()
-                return (kept, removed.sorted(), try await api.repositories().isEmpty)
+            let connection = try await session.connect(to: vm)
+            let details = DeployLockDetails(
+                app: app, holder: session.environment.variable("USER") ?? "unknown", host: LocalHostName.current(), action: "registry gc",
+                acquiredAt: Date())
+            let lock: ExeRegistryLock
+            do {
+                lock = try await ExeRegistryLock.acquire(.collection, details: details, connection: connection, wait: .seconds(wait))
+            } catch let error as ExeRegistryLockError {
+                await connection.close()
+                throw DeployError(.lockHeld, "\(vm.name): \(error)")
+            } catch {
+                await connection.close()
+                throw error
             }
-            // An empty registry has nothing to collect (and its garbage-collect fails on the missing tree).
-            if !empty { try await registry.garbageCollect() }
-            let after = try await registry.storageBytes()
-            let result = RegistryGCResult(repository: app, kept: kept, removed: removed, sizeBeforeBytes: before, sizeAfterBytes: after)
-            try session.output.result(result) {
-                "\(app): kept \(kept.joined(separator: " ")); removed \(removed.isEmpty ? "nothing" : removed.joined(separator: " "))"
-                    + (before.flatMap { b in after.map { " (\(b) -> \($0) bytes)" } } ?? "")
+            do {
+                try await Self.collect(registry: registry, vm: vm, app: app, keep: keep, session: session)
+            } catch {
+                await ExeHostedRegistry.Hold.release(lock, connection)
+                throw error
             }
+            await ExeHostedRegistry.Hold.release(lock, connection)
+        }
+    }
+
+    /// Deletes the old manifests and garbage-collects, under the collection lock.
+    private static func collect(registry: RegistrySession, vm: VM, app: String, keep: Int, session: CommandSession) async throws {
+        let before = try await registry.storageBytes()
+        let (kept, removed, empty) = try await registry.withAPI(vm) { api, _ in
+            var described: [(tag: String, digest: String, created: Date?)] = []
+            for tag in try await api.tags(app) {
+                let (digest, created) = try await api.describe(app, tag: tag)
+                described.append((tag, digest, created))
+            }
+            // Newest first: by the image's creation time, then by tag.
+            described.sort { ($0.created ?? .distantPast, $0.tag) > ($1.created ?? .distantPast, $1.tag) }
+            // N images, not N tags: `latest` and a release tag on one digest are one image.
+            var keptDigests: [String] = []
+            for entry in described where !keptDigests.contains(entry.digest) && keptDigests.count < keep {
+                keptDigests.append(entry.digest)
+            }
+            var removed: [String] = []
+            var deleted: Set<String> = []
+            for entry in described where !keptDigests.contains(entry.digest) {
+                if !deleted.contains(entry.digest) { try await api.deleteManifest(app, digest: entry.digest) }
+                deleted.insert(entry.digest)
+                removed.append(entry.tag)
+            }
+            let kept = described.filter { keptDigests.contains($0.digest) }.map(\.tag).sorted()
+            return (kept, removed.sorted(), try await api.repositories().isEmpty)
+        }
+        // An empty registry has nothing to collect (and its garbage-collect fails on the missing tree).
+        if !empty { try await registry.garbageCollect() }
+        let after = try await registry.storageBytes()
+        let result = RegistryGCResult(repository: app, kept: kept, removed: removed, sizeBeforeBytes: before, sizeAfterBytes: after)
+        try session.output.result(result) {
+            "\(app): kept \(kept.joined(separator: " ")); removed \(removed.isEmpty ? "nothing" : removed.joined(separator: " "))"
+                + (before.flatMap { b in after.map { " (\(b) -> \($0) bytes)" } } ?? "")
         }
     }
 }

@@ -23,6 +23,15 @@ extension CommandSession {
         return try await settings.persistence.connect(to: destination, configuration: configuration)
     }
 
+    /// Opens a direct SSH connection to `vm` (never relayed through the
+    /// connection holder), for what a relayed connection cannot carry: a
+    /// remote port forward.
+    func connectDirect(to vm: VM) async throws -> SSHConnection {
+        let destination = vm.sshDestination(defaultUser: environment.ssh.userName)
+        let configuration = settings.vmSSHConfiguration(host: destination.host, environment: environment)
+        return try await SSHConnection.connect(to: destination, configuration: configuration)
+    }
+
     /// Runs `body` with a connection to the VM, closing it (and waiting for
     /// its thread) afterwards, whether `body` succeeds or throws.
     func withVMConnection<T>(named name: String, _ body: (SSHConnection) async throws -> T) async throws -> T {
