@@ -61,7 +61,11 @@ extension ComposeDeployment {
         do {
             try await steps.run("update", "writing \(file), compose pull, up -d --no-deps \(slot.slotService) beside \(live)") {
                 try await connection.replaceAtomically(file, with: Data(plan.text.utf8))
-                try await remote(connection, compose(["pull", slot.slotService]), "docker compose pull", redactor: redactor)
+                // An image of the exe-hosted registry comes through the forward, not a pull.
+                try await fetchFromExeRegistry(web, vm: vm, connection: connection, redactor: redactor)
+                if !web.contains(where: { isFromExeRegistry($0.image) }) {
+                    try await remote(connection, compose(["pull", slot.slotService]), "docker compose pull", redactor: redactor)
+                }
                 try await remote(connection, compose(["up", "-d", "--no-deps", slot.slotService]), "docker compose up -d", redactor: redactor)
             }
             try await steps.run("health", "waiting for \(slot.containerName) to run and answer on port \(slot.port)") {
