@@ -53,7 +53,7 @@ enum DeploySession {
             defer { relay?.stop() }
             let context = DeployContext(
                 control: session.client, processRunner: LocalProcessRunner(), connect: { vm in try await session.connect(to: vm) },
-                httpProbe: URLSessionHTTPProbe(connectTo: environment.variable("EXE_VM_PROXY")), progress: { printer.handle($0) })
+                httpProbe: session.settings.httpProbe(environment: environment), progress: { printer.handle($0) })
             try await body(Deployer(configuration: configuration, context: context), session)
         }
     }

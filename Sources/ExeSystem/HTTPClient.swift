@@ -1,0 +1,56 @@
+import Foundation
+
+/// An HTTP/1.1 client over plain TCP or TLS (``TLSStream``, OpenSSL) that
+/// can trust a private CA: what `URLSession` on Linux cannot do.
+///
+/// Each request gets a connection of its own; redirects are answers, never
+/// followed (a token must not follow one). Errors name the host and port,
+/// never a header value.
+public struct HTTPClient: Sendable {
+    /// Which CAs a server's certificate must chain to.
+    public var trust: TLSTrust
+    /// Where to connect instead of the URL's host (``HTTPExchange/open(_:trust:connectTo:deadline:)``).
+    public var connectTo: NetworkAddress?
+
+    /// Creates a client.
+    public init(trust: TLSTrust = .systemStore, connectTo: NetworkAddress? = nil) {
+        self.trust = trust
+        self.connectTo = connectTo
+    }
+
+    /// Sends `request` and reads the whole response, on a thread of its own.
+    ///
+    /// - Parameters:
+    ///   - timeout: for everything: connecting, the handshake, the answer.
+    ///   - maximumBodyBytes: the most body kept; a longer body fails with
+    ///     ``NetworkError/Kind/tooLarge``, unless `truncatingBody` is set,
+    ///     when the rest is not read.
+    public func send(
+        _ request: HTTPRequest, timeout: Duration, maximumBodyBytes: Int = 16 << 20, truncatingBody: Bool = false
+    ) async throws(NetworkError) -> HTTPResponse {
+        let trust = self.trust
+        let connectTo = self.connectTo
+        let result = await OwnThread.run("exe-http") { () -> Result<HTTPResponse, NetworkError> in
+            let deadline = ContinuousClock.now + timeout
+            do throws(NetworkError) {
+                let exchange = try HTTPExchange.open(request, trust: trust, connectTo: connectTo, deadline: deadline)
+                defer { exchange.close() }
+                var body: [UInt8] = []
+                while let piece = try exchange.nextBodyPiece(deadline: deadline) {
+                    if body.count + piece.count > maximumBodyBytes {
+                        guard truncatingBody else {
+                            throw NetworkError(.tooLarge, "the response from \(request.url.host ?? "") is larger than \(maximumBodyBytes) bytes")
+                        }
+                        body += piece.prefix(maximumBodyBytes - body.count)
+                        return .success(HTTPResponse(head: exchange.head, body: body))
+                    }
+                    body += piece
+                }
+                return .success(HTTPResponse(head: exchange.head, body: body, trailers: exchange.trailers))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+}
