@@ -48,7 +48,7 @@ public struct HTTPRequest: Sendable {
         var lines = ["\(method) \(target) HTTP/1.1"]
         if fields.value(named: "Host") == nil { lines.append("Host: " + (url.port.map { "\(hostValue):\($0)" } ?? hostValue)) }
         for field in fields {
-            let bad = { (text: String) in text.contains { $0 == "\r" || $0 == "\n" || $0 == "\0" } }
+            let bad = { (text: String) in text.utf8.contains { $0 == 13 || $0 == 10 || $0 == 0 } }
             guard !bad(field.name), !bad(field.value), !field.name.isEmpty, !field.name.contains(":") else {
                 throw NetworkError(.invalidRequest, "invalid HTTP field \(field.name.debugDescription)")
             }
