@@ -9,7 +9,7 @@ public import Foundation
 /// followed (they could carry the header elsewhere), and plain `http://` is
 /// refused except to loopback addresses (the local simulator).
 ///
-/// Requests go through ``ExeSystem/HTTPClient`` (OpenSSL), so the server's
+/// Requests go through `ExeSystem.HTTPClient` (OpenSSL), so the server's
 /// certificate can be checked against a private CA (``Configuration/trust``,
 /// `EXE_CA_FILE`), which `URLSession` on Linux cannot do. An untrusted
 /// certificate, or one that does not name the host, fails with

@@ -6,7 +6,7 @@ public import Foundation
 /// command's stdout and stderr merged, and the exit status arrives in the
 /// HTTP trailer `X-Exe-Exit`.
 ///
-/// The request is made with ``ExeSystem/HTTPExchange`` (OpenSSL; the
+/// The request is made with `ExeSystem.HTTPExchange` (OpenSSL; the
 /// server's certificate checked against the configuration's
 /// ``HTTPSControlTransport/Configuration/trust``) on a thread of its own:
 /// the body is yielded as it arrives, and the trailer read at its end.

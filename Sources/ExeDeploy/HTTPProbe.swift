@@ -27,7 +27,7 @@ public protocol HTTPProbe: Sendable {
     func get(_ url: URL, headers: [String: Secret], timeout: Duration) async throws -> HTTPProbeResponse
 }
 
-/// ``HTTPProbe`` with ``ExeSystem/HTTPClient``: a connection per request,
+/// ``HTTPProbe`` with `ExeSystem.HTTPClient`: a connection per request,
 /// no cookies, no cache, no redirects (a redirect is an answer, and a token
 /// must not follow it), and the server's certificate checked against
 /// ``trust`` (the system store, or `EXE_CA_FILE`).

@@ -21,10 +21,12 @@ public struct HTTPClient: Sendable {
     /// Sends `request` and reads the whole response, on a thread of its own.
     ///
     /// - Parameters:
+    ///   - request: what to send.
     ///   - timeout: for everything: connecting, the handshake, the answer.
     ///   - maximumBodyBytes: the most body kept; a longer body fails with
-    ///     ``NetworkError/Kind/tooLarge``, unless `truncatingBody` is set,
-    ///     when the rest is not read.
+    ///     ``NetworkError/Kind/tooLarge``, unless `truncatingBody` is set.
+    ///   - truncatingBody: keep the first `maximumBodyBytes` of a longer
+    ///     body and leave the rest unread (without trailers).
     public func send(
         _ request: HTTPRequest, timeout: Duration, maximumBodyBytes: Int = 16 << 20, truncatingBody: Bool = false
     ) async throws(NetworkError) -> HTTPResponse {

@@ -4,7 +4,7 @@ import Foundation
 /// as it arrives: ``head`` first, then the body piece by piece
 /// (`Content-Length`, chunked, or up to the close), then ``trailers``.
 ///
-/// Blocking: use it on a thread of your own (``HTTPClient/send(_:timeout:maximumBodyBytes:)``
+/// Blocking: use it on a thread of your own (``HTTPClient/send(_:timeout:maximumBodyBytes:truncatingBody:)``
 /// does that for whole responses). Header blocks are limited to
 /// ``maximumHeadBytes``, chunk-size and trailer lines to ``maximumLineBytes``;
 /// every read takes a deadline.
@@ -44,9 +44,13 @@ public final class HTTPExchange {
     /// Connects (over TLS for `https://`, verified against `trust` as the
     /// URL's host), sends `request` and reads the response head.
     ///
-    /// - Parameter connectTo: where to connect instead of the URL's host and
-    ///   port (like `curl --connect-to`); the URL's host stays in `Host`, SNI
-    ///   and the certificate check.
+    /// - Parameters:
+    ///   - request: what to send.
+    ///   - trust: which CAs an `https://` server's certificate must chain to.
+    ///   - connectTo: where to connect instead of the URL's host and port
+    ///     (like `curl --connect-to`); the URL's host stays in `Host`, SNI
+    ///     and the certificate check.
+    ///   - deadline: for connecting, the handshake, sending and the head.
     public static func open(
         _ request: HTTPRequest, trust: TLSTrust, connectTo: NetworkAddress? = nil, deadline: ContinuousClock.Instant
     ) throws(NetworkError) -> HTTPExchange {
@@ -65,6 +69,7 @@ public final class HTTPExchange {
     /// The next piece of the body; `nil` once it has ended (then
     /// ``trailers`` holds the trailer fields).
     ///
+    /// - Parameter deadline: when to give up waiting for the next piece.
     /// - Throws: ``NetworkError/Kind/connectionClosed`` when the connection
     ///   ends before the body does, ``NetworkError/Kind/malformedResponse``
     ///   for bad chunk framing, ``NetworkError/Kind/timedOut``.
