@@ -11,6 +11,11 @@ public protocol ByteStream: AnyObject {
     /// Reads up to `maximum` bytes as soon as some arrive; an empty array
     /// means the peer closed its side.
     func read(maximum: Int, deadline: ContinuousClock.Instant) throws(NetworkError) -> [UInt8]
+    /// The socket, for `poll` (-1 once closed).
+    var descriptor: Int32 { get }
+    /// Whether bytes already received wait in a buffer (a decrypted TLS
+    /// record), so a read returns without the socket being readable.
+    var hasBufferedInput: Bool { get }
     /// Closes the connection. Safe to call more than once.
     func close()
     /// Shuts the socket down (without closing it), so a read or write

@@ -9,6 +9,8 @@ public final class TCPStream: ByteStream {
     public private(set) var descriptor: Int32
     /// Where it is connected.
     public let address: NetworkAddress
+    /// Always `false`: nothing is buffered above the socket.
+    public var hasBufferedInput: Bool { false }
 
     private init(descriptor: Int32, address: NetworkAddress) {
         self.descriptor = descriptor

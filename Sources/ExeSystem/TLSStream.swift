@@ -103,6 +103,12 @@ public final class TLSStream: ByteStream {
         }
     }
 
+    /// The socket under the TLS connection (-1 once closed).
+    public var descriptor: Int32 { fd }
+
+    /// Whether a decrypted record waits to be read (`SSL_pending`).
+    public var hasBufferedInput: Bool { ssl.map { SSL_pending($0) > 0 } ?? false }
+
     public func write(_ bytes: [UInt8], deadline: ContinuousClock.Instant) throws(NetworkError) {
         guard let ssl else { throw NetworkError(.connectionClosed, "the TLS connection to \(address) is closed") }
         var offset = 0

@@ -110,4 +110,43 @@ struct SimulatorTLSCLITests {
                 URL(string: "https://tls-web.exe-sim.localhost/")!, headers: [:], timeout: .seconds(20))
         }
     }
+
+    @Test("the registry relay's upstream over TLS (exeweb/proxy.go GetProxyAuth): the token passes the proxy as over plain HTTP; an untrusted certificate is a 502 naming the reason")
+    func registryRelayOverTLS() async throws {
+        let sim = try sim
+        let ca = try #require(sim.harness.caFile)
+        let proxyText = try #require(sim.harness.tlsVMProxy)
+        let proxy = try #require(NetworkAddress(parsing: proxyText))
+        let created = try await sim.run(["vm", "new", "--name", "tls-reg", "--json"])
+        #expect(created.status == 0, "\(created.stderr)")
+        defer { Task { _ = try? await sim.run(["vm", "rm", "tls-reg"]) } }
+        let minted = try await sim.run(["token", "mint", "--vm", "tls-reg", "--exp", "1h"])
+        #expect(minted.status == 0, "\(minted.stderr)")
+        let token = Secret(minted.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        let host = "tls-reg.exe-sim.localhost"
+
+        // Anonymous, the proxy sends the client to the login (RedirectToAuth).
+        let anonymous = try await HTTPClient(trust: .certificateFile(ca), connectTo: proxy).send(
+            HTTPRequest(method: "GET", url: URL(string: "https://\(host)/v2/")!), timeout: .seconds(20))
+        #expect(anonymous.status == 307, "\(anonymous.status)")
+
+        func viaRelay(_ relay: ExeRegistryRelay) async throws -> HTTPResponse {
+            defer { relay.stop() }
+            return try await HTTPClient().send(
+                HTTPRequest(method: "GET", url: URL(string: "http://127.0.0.1:\(relay.port)/v2/")!), timeout: .seconds(30))
+        }
+        let plain = try await viaRelay(try ExeRegistryRelay(registryHost: host, upstream: sim.harness.vmProxy, token: token))
+        let secure = try await viaRelay(
+            try ExeRegistryRelay(registryHost: host, upstream: .tls(connectTo: proxy, trust: .certificateFile(ca)), token: token))
+        #expect(plain.status != 307 && secure.status == plain.status, "\(secure.status) / \(plain.status)")
+        #expect(secure.body == plain.body)
+
+        let untrusted = try await viaRelay(try ExeRegistryRelay(registryHost: host, upstream: .tls(connectTo: proxy, trust: .systemStore), token: token))
+        let reason = String(decoding: untrusted.body, as: UTF8.self)
+        #expect(untrusted.status == 502 && reason.contains("not trusted") && !reason.contains(token.reveal()), "\(untrusted.status) \(reason)")
+
+        #expect(throws: ExeRegistryRelayError.notLoopback("192.0.2.1:80")) {
+            try ExeRegistryRelay(registryHost: host, upstream: "192.0.2.1:80", token: token)
+        }
+    }
 }

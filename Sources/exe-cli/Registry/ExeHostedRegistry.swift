@@ -21,7 +21,7 @@ enum ExeHostedRegistry {
         let registry = RegistrySession(session: session, name: try await RegistrySession.name(wanted.isEmpty ? nil : wanted, session: session))
         let vm = try await registry.existingVM()
         let access = try registry.access(for: vm)
-        let relay = try access.relay(vmProxy: session.environment.variable("EXE_VM_PROXY"))
+        let relay = try access.relay(vmProxy: session.environment.variable("EXE_VM_PROXY"), trust: session.settings.trust)
         let app = configuration.app.value
         guard let pull = ImageReference("\(access.address)/\(app)"), let push = ImageReference("127.0.0.1:\(relay.port)/\(app)") else {
             relay.stop()
