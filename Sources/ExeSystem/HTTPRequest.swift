@@ -42,8 +42,13 @@ public struct HTTPRequest: Sendable {
             throw NetworkError(.invalidRequest, "not an http:// or https:// URL with a host: \(url.absoluteString)")
         }
         guard method.allSatisfy({ $0.isLetter }), !method.isEmpty else { throw NetworkError(.invalidRequest, "invalid HTTP method \(method)") }
-        var target = url.path.isEmpty ? "/" : url.path
-        if let query = url.query { target += "?" + query }
+        let components = URLComponents(url: url, resolvingAgainstBaseURL: false)
+        let path = components?.percentEncodedPath ?? ""
+        var target = path.isEmpty ? "/" : path
+        if let query = components?.percentEncodedQuery { target += "?" + query }
+        guard !target.utf8.contains(where: { $0 <= 32 || $0 == 127 }) else {
+            throw NetworkError(.invalidRequest, "invalid request target in \(url.absoluteString)")
+        }
         let hostValue = host.contains(":") ? "[\(host)]" : host
         var lines = ["\(method) \(target) HTTP/1.1"]
         if fields.value(named: "Host") == nil { lines.append("Host: " + (url.port.map { "\(hostValue):\($0)" } ?? hostValue)) }

@@ -143,7 +143,10 @@ public final class TLSStream: ByteStream {
         var buffer = [UInt8](repeating: 0, count: max(1, maximum))
         while true {
             ERR_clear_error()
-            let got = buffer.withUnsafeMutableBytes { SSL_read(ssl, $0.baseAddress, Int32($0.count)) }
+            // A read may write too (a TLS 1.3 KeyUpdate answer).
+            let got = try SocketWait.withoutSIGPIPE { () throws(NetworkError) -> Int32 in
+                buffer.withUnsafeMutableBytes { SSL_read(ssl, $0.baseAddress, Int32($0.count)) }
+            }
             if got > 0 { return Array(buffer[0..<Int(got)]) }
             switch SSL_get_error(ssl, got) {
             case SSL_ERROR_WANT_READ:

@@ -146,4 +146,14 @@ struct HTTPExchangeTests {
             ($0 as? NetworkError)?.kind == .invalidRequest
         }
     }
+
+    @Test("the request target keeps the URL's percent-encoding; a 204 has no body")
+    func percentEncodedTarget() async throws {
+        let server = try ScriptedServer(["HTTP/1.1 204 No Content\r\n\r\n"])
+        let url = try #require(URL(string: "http://127.0.0.1:\(server.port)/v2/a%20b/tags?n=1%202"))
+        let response = try await HTTPClient().send(HTTPRequest(method: "GET", url: url), timeout: .seconds(20))
+        #expect(response.status == 204 && response.body.isEmpty)
+        #expect(server.receivedRequest.hasPrefix("GET /v2/a%20b/tags?n=1%202 HTTP/1.1\r\n"), "\(server.receivedRequest)")
+        #expect(!server.receivedRequest.contains("Content-Length"))
+    }
 }
