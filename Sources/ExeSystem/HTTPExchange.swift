@@ -60,9 +60,17 @@ public final class HTTPExchange {
         let tcp = try TCPStream.connect(to: address, deadline: deadline)
         let stream: any ByteStream = request.usesTLS
             ? try TLSStream.handshake(over: tcp, serverName: host, trust: trust, deadline: deadline) : tcp
-        let exchange = HTTPExchange(stream: stream, peer: request.usesTLS ? "\(host) (\(address))" : address.description)
         try stream.write(head + request.body, deadline: deadline)
-        try exchange.readHead(method: request.method, deadline: deadline)
+        return try reading(from: stream, method: request.method, peer: request.usesTLS ? "\(host) (\(address))" : address.description, deadline: deadline)
+    }
+
+    /// Reads a response head from `stream`, to which a request for
+    /// `method` was sent: for the fuzz targets, which feed arbitrary bytes.
+    package static func reading(
+        from stream: any ByteStream, method: String, peer: String, deadline: ContinuousClock.Instant
+    ) throws(NetworkError) -> HTTPExchange {
+        let exchange = HTTPExchange(stream: stream, peer: peer)
+        try exchange.readHead(method: method, deadline: deadline)
         return exchange
     }
 

@@ -19,6 +19,13 @@ public final class TCPStream: ByteStream {
 
     deinit { close() }
 
+    /// Wraps a connected stream socket (made non-blocking), which the
+    /// stream closes from then on: for the fuzz targets' socket pairs.
+    package static func adopting(_ descriptor: Int32, address: NetworkAddress) -> TCPStream {
+        _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
+        return TCPStream(descriptor: descriptor, address: address)
+    }
+
     /// Connects to `address`, trying each address the host resolves to
     /// until one accepts or `deadline` passes.
     ///
