@@ -162,6 +162,7 @@ public struct HTTPSControlTransport: ControlTransport {
     static func kind(of error: NetworkError) -> ControlError.Kind {
         switch error.kind {
         case .timedOut: .timeout
+        case .cancelled: .cancelled
         case .certificateRejected: .hostKeyRejected
         case .malformedResponse, .tooLarge: .unexpectedResponse
         case .invalidRequest: .invalidArgument

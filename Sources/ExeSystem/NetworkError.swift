@@ -23,6 +23,8 @@ public struct NetworkError: Error, Sendable, CustomStringConvertible {
         case tooLarge
         /// The request itself cannot be sent (a bad URL, a field with a line break).
         case invalidRequest
+        /// The task waiting for the exchange was cancelled.
+        case cancelled
     }
 
     /// What kind of failure it was.

@@ -156,4 +156,22 @@ struct HTTPExchangeTests {
         #expect(server.receivedRequest.hasPrefix("GET /v2/a%20b/tags?n=1%202 HTTP/1.1\r\n"), "\(server.receivedRequest)")
         #expect(!server.receivedRequest.contains("Content-Length"))
     }
+
+    @Test("cancelling the task interrupts an exchange waiting for its answer")
+    func cancellation() async throws {
+        let server = try ScriptedServer(["HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nab"], holdOpen: .seconds(5))
+        let started = ContinuousClock.now
+        let task = Task { () async -> NetworkError.Kind? in
+            do throws(NetworkError) {
+                _ = try await exchange(server, timeout: .seconds(30))
+                return nil
+            } catch {
+                return error.kind
+            }
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        task.cancel()
+        #expect(await task.value == .cancelled)
+        #expect(ContinuousClock.now - started < .seconds(4))
+    }
 }
