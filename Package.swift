@@ -43,6 +43,11 @@ let package = Package(
             providers: [.apt(["libssl-dev"])]
         ),
         .systemLibrary(
+            name: "CLibSSL",
+            pkgConfig: "libssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .systemLibrary(
             name: "CZlib",
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
@@ -51,7 +56,7 @@ let package = Package(
         .target(name: "CExeSim"),
         .target(
             name: "ExeSystem",
-            dependencies: ["CLibCrypto", "CExeSystem", "CZlib"],
+            dependencies: ["CLibCrypto", "CLibSSL", "CExeSystem", "CZlib"],
             swiftSettings: strictSettings
         ),
         .target(

@@ -26,6 +26,14 @@ extension FuzzTarget {
                 "HTTP/1.1 404 Not Found\r\n\r\nnot found",
                 "HTTP/1.1 200 OK\r\nContent-Length: -5\r\n\r\n",
             ]
+        case .clientHTTPResponse:
+            return [
+                "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}",
+                "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-Exe-Exit\r\n\r\n4;x=1\r\nout\n\r\n0\r\nX-Exe-Exit: 3\r\n\r\n",
+                "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 1\r\n\r\n{\"error\":\"rate limited\"}",
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n7fffffffffffffff\r\nx",
+                "HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\n",
+            ]
         case .controlCommandLine:
             return ["ls --json", "new --name='a b' --image=\"x\\\"y\"", "ssh-key add 'ssh-ed25519 AAAA c'", "'unterminated", "a\\", "\"\\$x\""]
         case .goFlags:

@@ -20,6 +20,9 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case httpRequest = "http-request"
     /// exe-sim's HTTP/1.1 response reader (its loopback client).
     case httpResponse = "http-response"
+    /// The client's HTTP/1.1 response reader (`ExeSystem.HTTPExchange`:
+    /// `/exec`, health checks), body and trailers read to the end.
+    case clientHTTPResponse = "client-http-response"
     /// exe-sim's control command-line splitter (the SSH exec line).
     case controlCommandLine = "control-command-line"
     /// exe-sim's Go `flag` parser, after the splitter.
@@ -60,6 +63,16 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .httpResponse:
             _ = SocketPairFeed.feed(data) { fd in
                 try? HTTPReader(fd: fd, deadline: .now + .seconds(2)).readResponse(limit: 64 * 1024)
+            }
+        case .clientHTTPResponse:
+            _ = SocketPairFeed.feed(data) { fd in
+                let stream = TCPStream.adopting(dup(fd), address: NetworkAddress(host: "fuzz", port: 1))
+                let deadline = ContinuousClock.now + .seconds(2)
+                guard let exchange = try? HTTPExchange.reading(from: stream, method: "POST", peer: "fuzz", deadline: deadline) else { return }
+                var total = 0
+                while total < 1 << 20, let piece = try? exchange.nextBodyPiece(deadline: deadline) { total += piece.count }
+                _ = exchange.trailers.value(named: "X-Exe-Exit")
+                exchange.close()
             }
         case .controlCommandLine:
             _ = try? ShellWords.split(text)

@@ -2,6 +2,7 @@ public import ExeControl
 public import ExeDeploy
 public import ExeLease
 public import ExeSSH
+public import ExeSystem
 
 /// One entry point to exe: from one configuration, the control-plane
 /// client, the VMs as hosts, deployers and leases, all closed when
@@ -57,7 +58,7 @@ public struct ExeSession: Sendable {
         Deployer(
             configuration: configuration,
             context: DeployContext(
-                control: control, vms: vms, httpProbe: URLSessionHTTPProbe(connectTo: self.configuration.vmURLAddress), progress: progress))
+                control: control, vms: vms, httpProbe: HTTPClientProbe(connectTo: self.configuration.vmURLAddress, trust: self.configuration.tlsTrust), progress: progress))
     }
 
     /// The lease service for the repository at `repositoryRoot`, with
@@ -83,11 +84,19 @@ public struct ExeConfiguration: Sendable {
     /// names, with the name kept in the `Host` header: exe-sim's
     /// `EXE_VM_PROXY`. `nil` (exe.dev): names resolve as usual.
     public var vmURLAddress: String?
+    /// Which CAs an `https://` server's certificate (a VM URL's health
+    /// check) must chain to: the system store, or a CA file such as the
+    /// one `exe-sim up --tls` prints as `EXE_CA_FILE`.
+    public var tlsTrust: TLSTrust
 
     /// A configuration.
-    public init(controlHost: String = "exe.dev", ssh: SSHSettingsResolver = SSHSettingsResolver(), vmURLAddress: String? = nil) {
+    public init(
+        controlHost: String = "exe.dev", ssh: SSHSettingsResolver = SSHSettingsResolver(), vmURLAddress: String? = nil,
+        tlsTrust: TLSTrust = .systemStore
+    ) {
         self.controlHost = controlHost
         self.ssh = ssh
         self.vmURLAddress = vmURLAddress
+        self.tlsTrust = tlsTrust
     }
 }

@@ -1,8 +1,5 @@
 public import ExeSystem
 public import Foundation
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
 
 /// Runs control-plane commands as `POST /exec` with a Bearer token
 /// (reference §1.2). The server forces JSON, so `--json` is never appended.
@@ -11,6 +8,12 @@ public import Foundation
 /// token goes only into the `Authorization` header; redirects are not
 /// followed (they could carry the header elsewhere), and plain `http://` is
 /// refused except to loopback addresses (the local simulator).
+///
+/// Requests go through `ExeSystem.HTTPClient` (OpenSSL), so the server's
+/// certificate can be checked against a private CA (``Configuration/trust``,
+/// `EXE_CA_FILE`), which `URLSession` on Linux cannot do. An untrusted
+/// certificate, or one that does not name the host, fails with
+/// ``ControlError/Kind/hostKeyRejected`` before the token is sent.
 public struct HTTPSControlTransport: ControlTransport {
     /// What to do when the server answers 429.
     public struct RateLimitRetry: Sendable {
@@ -54,6 +57,10 @@ public struct HTTPSControlTransport: ControlTransport {
         public var rateLimitRetry: RateLimitRetry?
         /// Waits between retries (injected so tests need not sleep).
         public var sleep: @Sendable (Duration) async throws -> Void
+        /// Which CAs the server's certificate must chain to: the system
+        /// store, or a CA file (`EXE_CA_FILE`, `--cacert`; `exe-sim up --tls`
+        /// prints its own).
+        public var trust: TLSTrust = .systemStore
 
         /// Creates a configuration.
         public init(
@@ -74,7 +81,6 @@ public struct HTTPSControlTransport: ControlTransport {
 
     /// The configuration in use.
     public let configuration: Configuration
-    private let session: URLSession
 
     public var appendsJSONFlag: Bool { false }
 
@@ -96,14 +102,6 @@ public struct HTTPSControlTransport: ControlTransport {
             throw ControlError(.authenticationFailed, "no API token: pass --token or set EXE_API_TOKEN")
         }
         self.configuration = configuration
-        let sessionConfiguration = URLSessionConfiguration.ephemeral
-        sessionConfiguration.httpShouldSetCookies = false
-        sessionConfiguration.httpCookieAcceptPolicy = .never
-        sessionConfiguration.urlCache = nil
-        sessionConfiguration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        sessionConfiguration.timeoutIntervalForRequest = Self.seconds(configuration.requestTimeout)
-        sessionConfiguration.timeoutIntervalForResource = Self.seconds(configuration.requestTimeout)
-        session = URLSession(configuration: sessionConfiguration, delegate: RedirectRefusal(), delegateQueue: nil)
     }
 
     public func send(_ request: ControlRequest) async throws(ControlError) -> ControlResponse {
@@ -117,21 +115,21 @@ public struct HTTPSControlTransport: ControlTransport {
         guard !body.contains(0) else {
             throw ControlError(.invalidArgument, "request body must not contain null bytes", command: command)
         }
-        var urlRequest = URLRequest(url: configuration.endpoint)
-        urlRequest.httpMethod = "POST"
-        urlRequest.httpBody = body
-        urlRequest.timeoutInterval = Self.seconds(configuration.requestTimeout)
         let token = try configuration.token(forCommand: request.command)
-        urlRequest.setValue("Bearer " + token.reveal(), forHTTPHeaderField: "Authorization")
-        urlRequest.setValue("text/plain; charset=utf-8", forHTTPHeaderField: "Content-Type")
-        urlRequest.setValue("application/json", forHTTPHeaderField: "Accept")
+        let httpRequest = HTTPRequest(
+            method: "POST", url: configuration.endpoint,
+            fields: [
+                HTTPField("Authorization", "Bearer " + token.reveal()),
+                HTTPField("Content-Type", "text/plain; charset=utf-8"),
+                HTTPField("Accept", "application/json"),
+            ], body: Array(body))
 
         var retries = 0
         var waited = Duration.zero
         while true {
-            let (data, response) = try await perform(urlRequest, command: command)
-            let retryAfter = Self.retryAfter(response.value(forHTTPHeaderField: "Retry-After"))
-            if response.statusCode == 429, let policy = configuration.rateLimitRetry, retries < policy.maxRetries {
+            let response = try await perform(httpRequest, command: command, token: token)
+            let retryAfter = Self.retryAfter(response.head.value("Retry-After"))
+            if response.status == 429, let policy = configuration.rateLimitRetry, retries < policy.maxRetries {
                 let wait = retryAfter ?? policy.defaultWait
                 if wait <= policy.maxWait, waited + wait <= policy.maxTotalWait {
                     retries += 1
@@ -142,37 +140,33 @@ public struct HTTPSControlTransport: ControlTransport {
                     continue
                 }
             }
-            return ControlResponse(output: data, completion: .http(status: response.statusCode, retryAfter: retryAfter))
+            return ControlResponse(output: Data(response.body), completion: .http(status: response.status, retryAfter: retryAfter))
         }
     }
 
-    /// Invalidates the URL session (and releases its delegate); the
-    /// transport cannot send afterwards.
-    public func close() async { session.finishTasksAndInvalidate() }
+    /// Nothing to release: every request has a connection of its own.
+    public func close() async {}
 
-    private func perform(_ request: URLRequest, command: String) async throws(ControlError) -> (Data, HTTPURLResponse) {
+    private func perform(_ request: HTTPRequest, command: String, token: Secret) async throws(ControlError) -> HTTPResponse {
         let endpoint = configuration.endpoint.absoluteString
         do {
-            let (data, response) = try await session.data(for: request)
-            guard let http = response as? HTTPURLResponse else {
-                throw ControlError(.unexpectedResponse, "\(endpoint) did not answer with HTTP", command: command)
-            }
-            return (data, http)
-        } catch let error as ControlError {
-            throw error
-        } catch let error as URLError {
-            let kind: ControlError.Kind
-            switch error.code {
-            case .timedOut: kind = .timeout
-            case .cancelled: kind = .cancelled
-            case .serverCertificateUntrusted, .serverCertificateHasBadDate, .serverCertificateNotYetValid,
-                .serverCertificateHasUnknownRoot, .clientCertificateRejected, .secureConnectionFailed:
-                kind = .hostKeyRejected
-            default: kind = .transport
-            }
-            throw ControlError(kind, "\(endpoint): \(URLErrorText.describe(error))", command: command, underlying: error)
+            return try await HTTPClient(trust: configuration.trust).send(request, timeout: configuration.requestTimeout)
         } catch {
-            throw ControlError(.transport, "\(endpoint): \(error)", command: command)
+            throw ControlError(Self.kind(of: error), Secret.redact("\(endpoint): \(error.message)", [token]), command: command)
+        }
+    }
+
+    /// The control error kind of a network failure: an untrusted or
+    /// misnamed certificate is ``ControlError/Kind/hostKeyRejected`` (the
+    /// server is not who it should be), as a changed SSH host key is.
+    static func kind(of error: NetworkError) -> ControlError.Kind {
+        switch error.kind {
+        case .timedOut: .timeout
+        case .cancelled: .cancelled
+        case .certificateRejected: .hostKeyRejected
+        case .malformedResponse, .tooLarge: .unexpectedResponse
+        case .invalidRequest: .invalidArgument
+        case .connectFailed, .tlsFailed, .connectionClosed: .transport
         }
     }
 
@@ -191,11 +185,6 @@ public struct HTTPSControlTransport: ControlTransport {
         let octets = bare.split(separator: ".", omittingEmptySubsequences: false)
         return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
     }
-
-    private static func seconds(_ duration: Duration) -> TimeInterval {
-        let (seconds, attoseconds) = duration.components
-        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
-    }
 }
 
 extension HTTPSControlTransport.Configuration {
@@ -208,15 +197,5 @@ extension HTTPSControlTransport.Configuration {
         let permissions = TokenPermissions(
             expires: Int64(now.timeIntervalSince1970) + max(lifetime, 1), commands: [command.joined(separator: " ")])
         return try minter.mint(permissions)
-    }
-}
-
-/// Refuses every redirect, so the `Authorization` header never follows one.
-private final class RedirectRefusal: NSObject, URLSessionTaskDelegate, Sendable {
-    func urlSession(
-        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-        newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void
-    ) {
-        completionHandler(nil)
     }
 }

@@ -30,7 +30,7 @@ public struct DeployContext: Sendable {
     /// Creates a context that reaches VMs through `vms`.
     public init(
         control: ControlClient, vms: any VMConnector, processRunner: any ProcessRunner = LocalProcessRunner(),
-        clock: DeployClock = .system, httpProbe: any HTTPProbe = URLSessionHTTPProbe(),
+        clock: DeployClock = .system, httpProbe: any HTTPProbe = HTTPClientProbe(),
         progress: @escaping @Sendable (DeployEvent) -> Void = { _ in }
     ) {
         self.init(
@@ -41,7 +41,7 @@ public struct DeployContext: Sendable {
     /// Creates a context that reaches VMs with `connect`.
     public init(
         control: ControlClient, processRunner: any ProcessRunner = LocalProcessRunner(), clock: DeployClock = .system,
-        connect: @escaping @Sendable (VM) async throws -> any RemoteHost, httpProbe: any HTTPProbe = URLSessionHTTPProbe(),
+        connect: @escaping @Sendable (VM) async throws -> any RemoteHost, httpProbe: any HTTPProbe = HTTPClientProbe(),
         progress: @escaping @Sendable (DeployEvent) -> Void = { _ in }
     ) {
         self.control = control

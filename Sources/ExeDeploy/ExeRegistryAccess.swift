@@ -32,9 +32,17 @@ public struct ExeRegistryAccess: Sendable {
     /// the proxy ignores the user name.
     public var pullCredentials: RegistryCredentials { RegistryCredentials(username: "exe", password: token) }
 
-    /// Starts a relay to the registry through `vmProxy` (`EXE_VM_PROXY`).
-    public func relay(vmProxy: String?) throws(ExeRegistryRelayError) -> ExeRegistryRelay {
-        guard let vmProxy else { throw .tlsUpstream(address) }
+    /// Starts a relay to the registry: with no `vmProxy` over TLS to
+    /// ``address``:443 (exe.dev); through `vmProxy` (`EXE_VM_PROXY`) over
+    /// TLS when `trust` names a CA file (a TLS-terminating proxy such as
+    /// `exe-sim up --tls`'s `EXE_VM_PROXY_TLS`), else plain HTTP to that
+    /// loopback proxy (exe-sim without TLS).
+    public func relay(vmProxy: String?, trust: TLSTrust = .systemStore) throws(ExeRegistryRelayError) -> ExeRegistryRelay {
+        guard let vmProxy else { return try ExeRegistryRelay(registryHost: address, upstream: .tls(connectTo: nil, trust: trust), token: token) }
+        if case .certificateFile = trust {
+            guard let proxy = NetworkAddress(parsing: vmProxy) else { throw .notLoopback(vmProxy) }
+            return try ExeRegistryRelay(registryHost: address, upstream: .tls(connectTo: proxy, trust: trust), token: token)
+        }
         return try ExeRegistryRelay(registryHost: address, upstream: vmProxy, token: token)
     }
 

@@ -19,27 +19,49 @@ public import ExeSystem
 /// token. The token stays in this process: never in argv, an auth file or
 /// the builder's environment.
 ///
-/// The upstream is plain HTTP to a loopback address: `EXE_VM_PROXY` of
-/// exe-sim. Against exe.dev the upstream would be TLS to `VM.exe.xyz:443`,
-/// which this relay does not speak yet (``ExeRegistryRelayError/tlsUpstream(_:)``).
+/// The upstream (``Upstream``) is TLS to `VM.exe.xyz:443` for exe.dev (the
+/// certificate checked as the registry's host by `ExeSystem.TLSStream`), TLS
+/// to a TLS-terminating proxy (`EXE_VM_PROXY_TLS` of `exe-sim up --tls`,
+/// with its CA), or plain HTTP to a loopback proxy (`EXE_VM_PROXY` of exe-sim).
+/// An upstream that cannot be reached, or whose certificate is refused,
+/// answers the builder `502 Bad Gateway` with the reason in the body.
 public final class ExeRegistryRelay: @unchecked Sendable {
+    /// How the relay reaches the registry VM.
+    public enum Upstream: Sendable, Equatable {
+        /// Plain HTTP to a proxy on a loopback address (exe-sim's `EXE_VM_PROXY`).
+        case loopbackProxy(NetworkAddress)
+        /// TLS to `connectTo`, or (`nil`) to the registry's host on port 443
+        /// (exe.dev), the certificate verified as the registry's host
+        /// against `trust`.
+        case tls(connectTo: NetworkAddress?, trust: TLSTrust)
+    }
+
     /// The loopback port the builder pushes to.
     public let port: Int
     private let listener: Int32
-    private let upstreamPort: Int
+    private let upstream: Upstream
     private let registryHost: String
     private let authorization: Secret
     private let lock = NSLock()
     private var stopped = false
 
     /// Starts a relay to `registryHost` (a VM's URL host) through the
-    /// loopback proxy at `upstream` (`127.0.0.1:PORT`), authenticating with
-    /// `token`.
-    public init(registryHost: String, upstream: String, token: Secret) throws(ExeRegistryRelayError) {
-        guard let colon = upstream.lastIndex(of: ":"), let upstreamPort = Int(upstream[upstream.index(after: colon)...]),
-            ["127.0.0.1", "localhost"].contains(String(upstream[..<colon]))
-        else { throw .tlsUpstream(registryHost) }
-        self.upstreamPort = upstreamPort
+    /// loopback proxy at `upstream` (`127.0.0.1:PORT`, plain HTTP),
+    /// authenticating with `token`.
+    ///
+    /// - Throws: ``ExeRegistryRelayError/notLoopback(_:)`` when `upstream`
+    ///   is not `127.0.0.1:PORT` or `localhost:PORT`.
+    public convenience init(registryHost: String, upstream: String, token: Secret) throws(ExeRegistryRelayError) {
+        guard let address = NetworkAddress(parsing: upstream), ["127.0.0.1", "localhost"].contains(address.host) else {
+            throw .notLoopback(upstream)
+        }
+        try self.init(registryHost: registryHost, upstream: .loopbackProxy(address), token: token)
+    }
+
+    /// Starts a relay to `registryHost` (a VM's URL host) through
+    /// `upstream`, authenticating with `token`.
+    public init(registryHost: String, upstream: Upstream, token: Secret) throws(ExeRegistryRelayError) {
+        self.upstream = upstream
         self.registryHost = registryHost
         authorization = Secret("Basic " + Data("exe:\(token.reveal())".utf8).base64EncodedString())
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -140,20 +162,34 @@ public final class ExeRegistryRelay: @unchecked Sendable {
             rewritten += line + "\r\n"
         }
         rewritten += "\r\n"
-        let upstream = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard upstream >= 0 else { return }
-        defer { close(upstream) }
-        Self.setTimeout(upstream, seconds: 300)
-        var address = Self.loopback(port: upstreamPort)
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(upstream, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else {
-            Self.writeAll(client, Data("HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8))
+        let deadline = ContinuousClock.now + .seconds(30)
+        let connection: any ByteStream
+        do throws(NetworkError) {
+            connection = try connectUpstream(deadline: deadline)
+        } catch {
+            let reason = Data("the relay could not reach \(registryHost): \(error.message)\n".utf8)
+            Self.writeAll(
+                client,
+                Data("HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/plain\r\nContent-Length: \(reason.count)\r\nConnection: close\r\n\r\n".utf8)
+                    + reason)
             return
         }
-        guard Self.writeAll(upstream, Data(rewritten.utf8) + rest) else { return }
-        Self.pipe(client, upstream)
+        defer { connection.close() }
+        do throws(NetworkError) {
+            try connection.write(Array(Data(rewritten.utf8) + rest), deadline: ContinuousClock.now + .seconds(300))
+        } catch { return }
+        Self.pipe(client, connection)
+    }
+
+    private func connectUpstream(deadline: ContinuousClock.Instant) throws(NetworkError) -> any ByteStream {
+        switch upstream {
+        case .loopbackProxy(let address):
+            return try TCPStream.connect(to: address, deadline: deadline)
+        case .tls(let connectTo, let trust):
+            let name = NetworkAddress(parsing: registryHost)?.host ?? registryHost
+            let tcp = try TCPStream.connect(to: connectTo ?? NetworkAddress(host: name, port: 443), deadline: deadline)
+            return try TLSStream.handshake(over: tcp, serverName: name, trust: trust, deadline: deadline)
+        }
     }
 
     @discardableResult
@@ -170,26 +206,38 @@ public final class ExeRegistryRelay: @unchecked Sendable {
         }
     }
 
-    /// Copies bytes both ways until both sides close (or 5 minutes pass idle).
-    private static func pipe(_ a: Int32, _ b: Int32) {
-        var open: [Int32: Bool] = [a: true, b: true]
+    /// Copies bytes both ways until the registry's side closes (it answers
+    /// with `Connection: close`), or 5 minutes pass idle.
+    private static func pipe(_ client: Int32, _ upstream: any ByteStream) {
+        var clientOpen = true
         var buffer = [UInt8](repeating: 0, count: 65536)
-        while open[a] == true || open[b] == true {
-            var fds = [a, b].filter { open[$0] == true }.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
-            let ready = poll(&fds, nfds_t(fds.count), 300_000)
-            if ready == 0 { return }
-            if ready < 0 { if errno == EINTR { continue } else { return } }
-            for descriptor in fds where descriptor.revents != 0 {
-                let source = descriptor.fd
-                let target = source == a ? b : a
-                let count = recv(source, &buffer, buffer.count, 0)
-                if count <= 0 {
-                    open[source] = false
-                    shutdown(target, Int32(SHUT_WR))
-                    if source == b { return }  // the registry answered and closed: done
-                    continue
+        while true {
+            var upstreamReady = upstream.hasBufferedInput
+            if !upstreamReady {
+                var fds = [pollfd(fd: upstream.descriptor, events: Int16(POLLIN), revents: 0)]
+                if clientOpen { fds.append(pollfd(fd: client, events: Int16(POLLIN), revents: 0)) }
+                let ready = poll(&fds, nfds_t(fds.count), 300_000)
+                if ready == 0 { return }
+                if ready < 0 { if errno == EINTR { continue } else { return } }
+                upstreamReady = fds[0].revents != 0
+                if clientOpen, fds[1].revents != 0 {
+                    let count = recv(client, &buffer, buffer.count, 0)
+                    if count <= 0 {
+                        clientOpen = false
+                    } else {
+                        do throws(NetworkError) {
+                            try upstream.write(Array(buffer[0..<count]), deadline: ContinuousClock.now + .seconds(300))
+                        } catch { return }
+                    }
                 }
-                if !writeAll(target, Data(buffer[0..<count])) { return }
+            }
+            if upstreamReady {
+                let bytes: [UInt8]
+                do throws(NetworkError) {
+                    bytes = try upstream.read(maximum: 65536, deadline: ContinuousClock.now + .seconds(300))
+                } catch { return }
+                if bytes.isEmpty { return }  // the registry answered and closed: done
+                if !writeAll(client, Data(bytes)) { return }
             }
         }
     }
@@ -197,15 +245,16 @@ public final class ExeRegistryRelay: @unchecked Sendable {
 
 /// Why the registry relay could not start.
 public enum ExeRegistryRelayError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The registry is reached over TLS (exe.dev itself), which the relay does not speak yet.
-    case tlsUpstream(String)
+    /// A plain-HTTP upstream that is not a loopback proxy (the token
+    /// would cross a network unencrypted).
+    case notLoopback(String)
     /// The loopback listener could not be opened.
     case listen(String)
 
     public var description: String {
         switch self {
-        case .tlsUpstream(let host):
-            "the registry relay reaches \(host) only through a loopback proxy (EXE_VM_PROXY of exe-sim); TLS to exe.dev is not implemented yet"
+        case .notLoopback(let upstream):
+            "the registry relay sends plain HTTP only to a loopback proxy (127.0.0.1:PORT), not to \(upstream): use TLS"
         case .listen(let reason): "the registry relay could not listen on 127.0.0.1: \(reason)"
         }
     }

@@ -36,6 +36,10 @@ package struct SimConfiguration: Codable, Sendable, Equatable {
     /// output only the VM can produce.
     package var lobbyWindowSeconds: Double? = nil
 
+    /// The TLS terminator's port in front of ``apiPort`` (`up --tls`);
+    /// `nil`: the simulator serves plain HTTP only.
+    package var tlsPort: Int? = nil
+
     /// The registry's `host:port`.
     package var registryAddress: String { "127.0.0.1:\(registryPort)" }
 

@@ -1,6 +1,9 @@
 import ExeSystem
 
-/// The `export` lines `up` prints for a shell to `eval`.
+/// The `export` lines `up` prints for a shell to `eval`. With TLS (`up
+/// --tls`) also the CA file to trust and the `https://` addresses:
+/// `EXE_API_URL_TLS` for `EXE_API_URL`, `EXE_VM_PROXY_TLS` for VM URLs
+/// written `https://<vm>.exe-sim.localhost/`.
 struct SimEnvironmentLines {
     let configuration: SimConfiguration
     let paths: SimPaths
@@ -17,6 +20,13 @@ struct SimEnvironmentLines {
             ("EXE_REGISTRY_PASSWORD", registryPassword.reveal()),
             ("EXE_SIM_STATE", paths.root),
         ]
-        return pairs.map { "export \($0.0)=\(ShellQuote.word($0.1))" }.joined(separator: "\n") + "\n"
+        let tls: [(String, String)] = configuration.tlsPort.map { port in
+            [
+                ("EXE_CA_FILE", paths.tlsCACertificate),
+                ("EXE_API_URL_TLS", "https://127.0.0.1:\(port)/exec"),
+                ("EXE_VM_PROXY_TLS", "127.0.0.1:\(port)"),
+            ]
+        } ?? []
+        return (pairs + tls).map { "export \($0.0)=\(ShellQuote.word($0.1))" }.joined(separator: "\n") + "\n"
     }
 }

@@ -32,12 +32,16 @@ package struct SimLauncher: Sendable {
         package var authorize: [String]
         /// The account email.
         package var email: String?
+        /// Also serve `/exec` and the VM proxy over TLS (``TLSTerminator``);
+        /// once on, later `up`s keep it on.
+        package var tls: Bool
 
         /// Creates options.
-        package init(port: Int? = nil, authorize: [String] = [], email: String? = nil) {
+        package init(port: Int? = nil, authorize: [String] = [], email: String? = nil, tls: Bool = false) {
             self.port = port
             self.authorize = authorize
             self.email = email
+            self.tls = tls
         }
     }
 
@@ -60,6 +64,10 @@ package struct SimLauncher: Sendable {
         try save(configuration)
         try startDaemon(&configuration)
         try save(configuration)
+        if options.tls || configuration.tlsPort != nil {
+            try TLSTerminator(paths: paths, runner: runner).start(&configuration)
+            try save(configuration)
+        }
         try startVMs(MachineVMLifecycle(configuration: configuration, runner: runner), store: store)
         return SimEnvironmentLines(configuration: configuration, paths: paths, registryPassword: registryPassword()).text
     }
@@ -296,6 +304,7 @@ package struct SimLauncher: Sendable {
             }
             unlink(pidFile)
         }
+        stop("TLS terminator", TLSTerminator(paths: paths, runner: runner).pidFile)
         stop("daemon", paths.daemonPID)
         stop("control sshd", controlPID)
         if let configuration = try? SimConfiguration.load(paths) {
@@ -347,6 +356,7 @@ package struct SimLauncher: Sendable {
         line("control", controlPID, configuration.controlPort)
         line("registry", registryPID, configuration.registryPort)
         line("daemon", paths.daemonPID, configuration.apiPort)
+        if let tlsPort = configuration.tlsPort { line("tls", TLSTerminator(paths: paths, runner: runner).pidFile, tlsPort) }
         let store = StateStore(paths: paths, defaultEmail: configuration.email)
         for vm in (try? store.snapshot().vms) ?? [] {
             line("vm \(vm.name)", paths.vm(vm.id).sshdPID, vm.sshPort)

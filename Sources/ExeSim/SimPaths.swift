@@ -32,6 +32,11 @@ package struct SimPaths: Sendable, Hashable {
     package var daemonPID: String { file("daemon.pid") }
     /// The daemon's log.
     package var daemonLog: String { file("daemon.log") }
+    /// The TLS terminator's directory (`up --tls`): the CA, the server's
+    /// certificate and key, stunnel's configuration, pid and log.
+    package var tlsDirectory: String { file("tls") }
+    /// The CA certificate a client trusts (`EXE_CA_FILE`).
+    package var tlsCACertificate: String { file("tls/ca.crt") }
     /// The directory of every VM.
     package var vmsDirectory: String { file("vms") }
 

@@ -31,11 +31,14 @@ struct Up: ParsableCommand {
     @Option(help: "Port of the control-plane sshd (default: a free one).") var port: Int?
     @Option(help: "A public key file to register to the account (repeatable).") var authorize: [String] = []
     @Option(help: "The account's email address.") var email: String?
+    @Flag(
+        help: "Also serve /exec and the VM proxy over TLS (stunnel4, with a CA made in the state directory); prints EXE_CA_FILE, EXE_API_URL_TLS and EXE_VM_PROXY_TLS. Stays on for later ups.")
+    var tls = false
 
     func run() throws {
         let launcher = SimLauncher(stateDirectory: stateOption.state, executable: currentExecutable())
         do {
-            let text = try launcher.up(.init(port: port, authorize: authorize, email: email))
+            let text = try launcher.up(.init(port: port, authorize: authorize, email: email, tls: tls))
             FileHandle.standardOutput.write(Data(text.utf8))
         } catch {
             FileHandle.standardError.write(Data("exe-sim up: \(error)\n".utf8))

@@ -29,6 +29,13 @@ public final class SimulatorHarness: @unchecked Sendable {
     public let registryUser: String
     /// The registry password.
     public let registryPassword: Secret
+    /// The CA certificate to trust for the TLS addresses (`EXE_CA_FILE`),
+    /// when started with `tls`.
+    public let caFile: String?
+    /// `https://127.0.0.1:PORT/exec` through the TLS terminator (`EXE_API_URL_TLS`), when started with `tls`.
+    public let tlsAPIURL: String?
+    /// `127.0.0.1:PORT` of the TLS terminator in front of the VM proxy (`EXE_VM_PROXY_TLS`), when started with `tls`.
+    public let tlsVMProxy: String?
     /// The local user that logs in to the control plane and to VMs.
     public let user: String
     /// The `exe-sim` executable.
@@ -54,6 +61,9 @@ public final class SimulatorHarness: @unchecked Sendable {
         registry = try value("EXE_REGISTRY")
         registryUser = try value("EXE_REGISTRY_USER")
         registryPassword = Secret(try value("EXE_REGISTRY_PASSWORD"))
+        caFile = exports["EXE_CA_FILE"]
+        tlsAPIURL = exports["EXE_API_URL_TLS"]
+        tlsVMProxy = exports["EXE_VM_PROXY_TLS"]
         user = ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? NSUserName()
     }
 
@@ -91,15 +101,16 @@ public final class SimulatorHarness: @unchecked Sendable {
     }
 
     /// Runs `exe-sim up` for a fresh state directory, registering the
-    /// public key files `authorizedKeys`.
+    /// public key files `authorizedKeys`; with `tls`, `up --tls`.
     public static func start(
-        authorizedKeys: [String], email: String? = nil, environment: [String: String] = [:]
+        authorizedKeys: [String], email: String? = nil, environment: [String: String] = [:], tls: Bool = false
     ) async throws -> SimulatorHarness {
         let executable = try locateExecutable()
         let directory = try TemporaryDirectory(prefix: "exe-sim")
         var arguments = ["up", "--state", directory.file("state")]
         for key in authorizedKeys { arguments += ["--authorize", key] }
         if let email { arguments += ["--email", email] }
+        if tls { arguments.append("--tls") }
         let output = try await LocalProcessRunner().run(
             ProcessInvocation(executable, arguments, environment: environment, timeout: .seconds(120)))
         guard output.status == 0 else {

@@ -163,11 +163,11 @@ final class CLISimulator: Sendable {
         self.key = key
     }
 
-    static func start() async throws -> CLISimulator {
+    static func start(tls: Bool = false) async throws -> CLISimulator {
         let home = try TemporaryDirectory(prefix: "exe-cli-home")
         do {
             let key = try await SSHKeyPair.generate(type: "ed25519", at: home.file("id_test"), comment: "cli-key")
-            let harness = try await SimulatorHarness.start(authorizedKeys: [key.publicPath])
+            let harness = try await SimulatorHarness.start(authorizedKeys: [key.publicPath], tls: tls)
             return CLISimulator(harness: harness, home: home, key: key)
         } catch {
             home.remove()
@@ -188,7 +188,7 @@ final class CLISimulator: Sendable {
             "HOME": home.path, "USER": harness.user, "SSH_AUTH_SOCK": "", "XDG_STATE_HOME": home.file("state"),
             "EXE_CONTROL_HOST": "\(harness.controlHost):\(harness.controlPort)", "EXE_KNOWN_HOSTS": harness.knownHostsPath,
             "EXE_API_URL": harness.apiURL, "EXE_IDENTITY": key.privatePath, "EXE_TRANSPORT": "", "EXE_API_TOKEN": "",
-            "EXE_JSON": "", "EXE_HOST_KEY_POLICY": "", "XDG_RUNTIME_DIR": home.file("run"), "EXE_PERSIST": "", "EXE_PERSIST_IDLE": "",
+            "EXE_JSON": "", "EXE_HOST_KEY_POLICY": "", "EXE_CA_FILE": "", "XDG_RUNTIME_DIR": home.file("run"), "EXE_PERSIST": "", "EXE_PERSIST_IDLE": "",
         ]
         variables.merge(extra) { _, new in new }
         return variables
@@ -205,10 +205,13 @@ final class CLISimulator: Sendable {
 /// Starts one simulator for the suite and stops it when the suite ends,
 /// holding ``SimulatorGate`` meanwhile.
 struct CLISimulatorTrait: SuiteTrait, TestScoping {
+    /// Whether the simulator also serves TLS (`exe-sim up --tls`).
+    var tls = false
     var isRecursive: Bool { false }
 
     func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
-        try await SimulatorGate.withExclusive(start: CLISimulator.start, stop: { try await $0.stop() }) { simulator in
+        let tls = self.tls
+        try await SimulatorGate.withExclusive(start: { try await CLISimulator.start(tls: tls) }, stop: { try await $0.stop() }) { simulator in
             try await CLISimulator.$current.withValue(simulator) { try await function() }
         }
     }
@@ -217,4 +220,6 @@ struct CLISimulatorTrait: SuiteTrait, TestScoping {
 extension Trait where Self == CLISimulatorTrait {
     /// One simulator for the suite.
     static var cliSimulator: Self { CLISimulatorTrait() }
+    /// One simulator for the suite, started with `exe-sim up --tls`.
+    static var cliSimulatorWithTLS: Self { CLISimulatorTrait(tls: true) }
 }

@@ -52,7 +52,7 @@ enum DeploySession {
             let hold = try await ExeHostedRegistry.prepare(&configuration, session: session)
             var context = DeployContext(
                 control: session.client, processRunner: LocalProcessRunner(), connect: { vm in try await session.connect(to: vm) },
-                httpProbe: URLSessionHTTPProbe(connectTo: environment.variable("EXE_VM_PROXY")), progress: { printer.handle($0) })
+                httpProbe: session.settings.httpProbe(environment: environment), progress: { printer.handle($0) })
             context.connectForForwarding = { vm in try await session.connectDirect(to: vm) }
             do {
                 try await body(Deployer(configuration: configuration, context: context), session)

@@ -45,7 +45,7 @@ struct DoctorCommand: AsyncParsableCommand {
         try await CommandSession.run(global, environment: environment) { session in
             let context = DeployContext(
                 control: session.client, processRunner: LocalProcessRunner(), connect: { vm in try await session.connect(to: vm) },
-                httpProbe: URLSessionHTTPProbe(connectTo: environment.variable("EXE_VM_PROXY")))
+                httpProbe: session.settings.httpProbe(environment: environment))
             let doctor = Doctor(target: target, configuration: outcome, context: context, deadline: deadline)
             var report = await doctor.examine()
             let json = session.output.json

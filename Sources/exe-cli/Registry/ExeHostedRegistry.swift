@@ -58,7 +58,7 @@ enum ExeHostedRegistry {
         }
         let relay: ExeRegistryRelay
         do {
-            relay = try access.relay(vmProxy: session.environment.variable("EXE_VM_PROXY"))
+            relay = try access.relay(vmProxy: session.environment.variable("EXE_VM_PROXY"), trust: session.settings.trust)
         } catch {
             await Hold.release(lock, connection)
             throw error

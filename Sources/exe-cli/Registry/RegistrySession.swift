@@ -38,7 +38,7 @@ struct RegistrySession {
     /// Runs `body` with the registry's API through a relay that is stopped after.
     func withAPI<T>(_ vm: VM, _ body: (ExeRegistryAPI, ExeRegistryAccess) async throws -> T) async throws -> T {
         let access = try access(for: vm)
-        let relay = try access.relay(vmProxy: session.environment.variable("EXE_VM_PROXY"))
+        let relay = try access.relay(vmProxy: session.environment.variable("EXE_VM_PROXY"), trust: session.settings.trust)
         defer { relay.stop() }
         return try await body(ExeRegistryAPI(relayPort: relay.port), access)
     }

@@ -1,4 +1,5 @@
 import ExeControl
+import ExeDeploy
 import ExeSSH
 import ExeSystem
 import Foundation
@@ -15,6 +16,8 @@ struct ControlSettings: Sendable {
     var hostKeyPolicy: HostKeyPolicy?
     var apiURL: URL
     var token: Secret?
+    /// Which CAs HTTPS servers' certificates (`/exec`, VM URLs) must chain to.
+    var trust: TLSTrust
     var json: Bool
     /// HTTPS: how a 429 is retried; `nil` fails at once.
     var rateLimitRetry: HTTPSControlTransport.RateLimitRetry?
@@ -58,6 +61,13 @@ struct ControlSettings: Sendable {
         }
         apiURL = url
         token = (options.token ?? environment.variable("EXE_API_TOKEN")).map(Secret.init)
+        let caFile = options.caFile ?? environment.variable("EXE_CA_FILE")
+        if let caFile, !caFile.isEmpty {
+            guard FileManager.default.isReadableFile(atPath: caFile) else {
+                throw CLIUsageError("cannot read the CA file \"\(caFile)\" (--cacert or EXE_CA_FILE)")
+            }
+        }
+        trust = TLSTrust(caFile: caFile)
         self.json = json || ["1", "true", "yes"].contains(environment.variable("EXE_JSON")?.lowercased() ?? "")
         let retriesText = options.rateLimitRetries.map(String.init) ?? environment.variable("EXE_RATE_LIMIT_RETRIES")
         var retries = Self.defaultRateLimitRetries
@@ -93,7 +103,9 @@ struct ControlSettings: Sendable {
     /// (``SSHSignerChoice``), allowing only that request's command.
     func httpsConfiguration(environment: CLIEnvironment) throws -> HTTPSControlTransport.Configuration {
         if let token {
-            return .init(endpoint: apiURL, token: token, rateLimitRetry: rateLimitRetry)
+            var configuration = HTTPSControlTransport.Configuration(endpoint: apiURL, token: token, rateLimitRetry: rateLimitRetry)
+            configuration.trust = trust
+            return configuration
         }
         let signer: any SSHDataSigner
         do { signer = try SSHSignerChoice.signer(identityFile: identity, environment: environment.ssh) } catch {
@@ -103,7 +115,14 @@ struct ControlSettings: Sendable {
         }
         var configuration = HTTPSControlTransport.Configuration(endpoint: apiURL, token: Secret(""), rateLimitRetry: rateLimitRetry)
         configuration.minter = TokenMinter(signer: signer)
+        configuration.trust = trust
         return configuration
+    }
+
+    /// The health-check client: VM URLs reached through `EXE_VM_PROXY`
+    /// when set, certificates checked against ``trust``.
+    func httpProbe(environment: CLIEnvironment) -> HTTPClientProbe {
+        HTTPClientProbe(connectTo: environment.variable("EXE_VM_PROXY"), trust: trust)
     }
 
     /// The SSH policy the settings describe (``SSHSettingsResolver``):

@@ -24,6 +24,7 @@ struct GlobalOptions: ParsableArguments {
     var transport: TransportChoice? { connection.transport }
     var apiURL: String? { connection.apiURL }
     var token: String? { connection.token }
+    var caFile: String? { connection.caFile }
     var rateLimitRetries: Int? { connection.rateLimitRetries }
     var noPersist: Bool { connection.noPersist }
     var verbose: Bool { connection.verbose }
@@ -65,6 +66,11 @@ struct ConnectionOptions: ParsableArguments {
 
     @Option(name: .customLong("token"), help: "The HTTPS API token [env: EXE_API_TOKEN]; prefer the variable (argv is visible to other users).")
     var token: String?
+
+    @Option(
+        name: .customLong("cacert"),
+        help: "HTTPS: trust only the CA certificates in this PEM file (exe-sim up --tls prints one) instead of the system's [env: EXE_CA_FILE].")
+    var caFile: String?
 
     @Option(
         name: .customLong("rate-limit-retries"),
