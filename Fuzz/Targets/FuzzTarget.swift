@@ -86,7 +86,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             if let parsed = try? GoFlagParser.parse(GoFlagParser.reorder(words), flags: flags), let exp = parsed.string("exp") {
                 _ = APIToken.expiry(exp)
             }
-            _ = ByteSize.parseSize(text)
+            _ = SizeArgument.parseSize(text)
         case .knownHosts:
             let file = KnownHostsFile.parse(text, path: "fuzz")
             _ = file.entries(for: "exe.dev")
@@ -113,7 +113,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             if let duration = DurationText.parse(text) { _ = DurationText.format(duration) }
             _ = try? LeaseDuration.parse(text, setting: "fuzz")
             _ = try? ExeControl.ByteSize(text)
-            _ = ExeSim.ByteSize.parseSize(text)
+            _ = ExeSim.SizeArgument.parseSize(text)
         case .deployConfiguration:
             _ = try? DeployConfigurationFile.parse(text, file: "exe.deploy.yaml")
         case .leaseConfiguration:

@@ -75,7 +75,7 @@ package enum ControlEntry {
             write(registrationMessage + "\n")
             return .exited(1)
         }
-        let request = ControlRequest(
+        let request = ReceivedCommand(
             commandLine: command, transport: .ssh, callerFingerprint: fingerprint,
             readStandardInput: { limit in FileHandle.standardInput.readData(upToCount: limit) })
         let status = run(request, configuration: configuration, store: store)
@@ -88,7 +88,7 @@ package enum ControlEntry {
         let paths = SimPaths(root: stateDirectory)
         guard let configuration = try? SimConfiguration.load(paths) else { return 1 }
         let store = StateStore(paths: paths, defaultEmail: configuration.email)
-        let request = ControlRequest(commandLine: commandLine, transport: .ssh, callerFingerprint: nil)
+        let request = ReceivedCommand(commandLine: commandLine, transport: .ssh, callerFingerprint: nil)
         return run(request, configuration: configuration, store: store)
     }
 
@@ -100,11 +100,11 @@ package enum ControlEntry {
             return 1
         }
         let store = StateStore(paths: paths, defaultEmail: configuration.email)
-        let request = ControlRequest(commandLine: commandLine, transport: .https, callerFingerprint: fingerprint)
+        let request = ReceivedCommand(commandLine: commandLine, transport: .https, callerFingerprint: fingerprint)
         return run(request, configuration: configuration, store: store)
     }
 
-    private static func run(_ request: ControlRequest, configuration: SimConfiguration, store: StateStore) -> Int32 {
+    private static func run(_ request: ReceivedCommand, configuration: SimConfiguration, store: StateStore) -> Int32 {
         let caller = (try? store.snapshot())?.keys.first { $0.fingerprint == request.callerFingerprint }
         let environment = ControlEnvironment(
             configuration: configuration, store: store.scoped(TagScope(key: caller)), lifecycle: MachineVMLifecycle(configuration: configuration))

@@ -3,7 +3,7 @@ import Foundation
 /// Where a new VM goes: its own reserved capacity (`--standalone`, alias
 /// `--sandbox`), a pool (`--pool`), or the plan's shared capacity (`--no-pool`
 /// or nothing).
-enum VMPlacement: Equatable {
+enum PoolPlacement: Equatable {
     case shared
     case standalone
     case pool(String)
@@ -16,7 +16,7 @@ enum VMPlacement: Equatable {
 extension ControlSession {
     /// The placement `new`'s flags ask for; refuses the combinations
     /// standalone-vms.md forbids.
-    func requestedPlacement() throws -> VMPlacement {
+    func requestedPlacement() throws -> PoolPlacement {
         let standalone = flags.bool("standalone") || flags.bool("sandbox")
         let pool = flags.string("pool") ?? ""
         let noPool = flags.bool("no-pool")
@@ -29,7 +29,7 @@ extension ControlSession {
 
     /// Checks, under the state lock, that `placement` has room for a VM
     /// with `cpus` CPUs; returns the pool's region for a pool.
-    func checkCapacity(_ placement: VMPlacement, cpus: Int, in state: SimState) throws -> String? {
+    func checkCapacity(_ placement: PoolPlacement, cpus: Int, in state: SimState) throws -> String? {
         switch placement {
         case .standalone:
             return nil
@@ -100,7 +100,7 @@ extension ControlSession {
             return state
         }
         output.json(poolEntry(pool, state: state))
-        output.line("Created pool \(name): \(cpus) CPUs, \(ByteSize.display(pool.memoryBytes)) memory, up to \(maxVMs) VMs in \(region)")
+        output.line("Created pool \(name): \(cpus) CPUs, \(SizeArgument.display(pool.memoryBytes)) memory, up to \(maxVMs) VMs in \(region)")
     }
 
     func poolHosts() throws {

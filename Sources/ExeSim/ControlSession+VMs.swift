@@ -47,7 +47,7 @@ extension ControlSession {
             if flags.bool("l") {
                 line += "  region: \(vm.region ?? state.region)"
                 line += "  ssh: \(view.sshCommand)  http: \(view.httpsURL)  image: \(vm.image ?? "exeuntu")"
-                line += "  cpus: \(vm.cpus)  memory: \(ByteSize.display(vm.memoryBytes))  disk: \(ByteSize.display(vm.diskBytes))"
+                line += "  cpus: \(vm.cpus)  memory: \(SizeArgument.display(vm.memoryBytes))  disk: \(SizeArgument.display(vm.diskBytes))"
                 if !vm.tags.isEmpty { line += "  tags: \(vm.tags.joined(separator: ","))" }
                 if !vm.comment.isEmpty { line += "  comment: \(vm.comment)" }
             } else if !vm.tags.isEmpty {
@@ -158,7 +158,7 @@ extension ControlSession {
         if let problem = ImageNameRules.problem(imageText, simulatorRegistry: configuration.registryAddress) {
             throw CommandFailure("invalid image: \(problem)")
         }
-        guard let reference = ImageReference(imageText) else {
+        guard let reference = ImageName(imageText) else {
             throw CommandFailure("invalid image name \(GoFlagParser.goQuote(imageText))")
         }
         if !prompt.isEmpty, !reference.isExeuntu { throw CommandFailure("--prompt can only be used with the exeuntu image") }
@@ -427,7 +427,7 @@ extension ControlSession {
         }
         output.json(.object([("name", .string(vm.name)), ("status", .string(vm.status)), ("range", .string(rangeText)), ("points", .array(points))]))
         output.line("Metrics for \(vm.name) (beta), range \(rangeText): \(points.count) points")
-        output.line("  cpus: \(vm.cpus)  memory: \(ByteSize.display(vm.memoryBytes))  disk: \(ByteSize.display(vm.diskBytes)) (\(used) bytes used)")
+        output.line("  cpus: \(vm.cpus)  memory: \(SizeArgument.display(vm.memoryBytes))  disk: \(SizeArgument.display(vm.diskBytes)) (\(used) bytes used)")
     }
 
     // MARK: cp
@@ -464,11 +464,11 @@ extension ControlSession {
                     counter += 1
                 }
             }
-            var placement = VMPlacement.shared
+            var placement = PoolPlacement.shared
             if standalone { placement = .standalone } else if let pool = source.pool { placement = .pool(pool) }
             _ = try checkCapacity(placement, cpus: cpuOverride ?? source.cpus, in: state)
             if let disk = diskOverride, disk < source.diskBytes {
-                throw CommandFailure("--disk must be at least the source's disk size (\(ByteSize.display(source.diskBytes)))")
+                throw CommandFailure("--disk must be at least the source's disk size (\(SizeArgument.display(source.diskBytes)))")
             }
             ports = freshPorts(ports, in: state)
             let id = String(format: "vm%04d", state.nextVMNumber)
@@ -540,7 +540,7 @@ extension ControlSession {
         if cpuSet, let count = Int(flags.string("cpu") ?? ""), count > 0 { newCPUs = try plan.cpus(count, wording: .resize).get() }
         var requestedDisk: Int64?
         if !diskText.isEmpty {
-            switch ByteSize.parseSize(diskText) {
+            switch SizeArgument.parseSize(diskText) {
             case .failure(let problem): throw CommandFailure("invalid --disk value: \(problem)")
             case .success(let bytes): requestedDisk = bytes
             }
@@ -550,13 +550,13 @@ extension ControlSession {
             let before = state.vms[index]
             if let disk = requestedDisk {
                 if disk <= before.diskBytes {
-                    throw CommandFailure("--disk must be larger than current size (\(ByteSize.display(before.diskBytes)))")
+                    throw CommandFailure("--disk must be larger than current size (\(SizeArgument.display(before.diskBytes)))")
                 }
                 if disk - before.diskBytes > plan.maximumDiskGrowth {
-                    throw CommandFailure("--disk can grow by at most \(ByteSize.display(plan.maximumDiskGrowth)) per resize")
+                    throw CommandFailure("--disk can grow by at most \(SizeArgument.display(plan.maximumDiskGrowth)) per resize")
                 }
                 if disk > plan.maximumDisk {
-                    throw CommandFailure("--disk cannot exceed \(ByteSize.display(plan.maximumDisk)) — contact support@exe.dev if you need more")
+                    throw CommandFailure("--disk cannot exceed \(SizeArgument.display(plan.maximumDisk)) — contact support@exe.dev if you need more")
                 }
                 state.vms[index].diskBytes = disk
             }
@@ -579,11 +579,11 @@ extension ControlSession {
         }
         output.json(object.value)
         if newMemory != nil || newCPUs != nil {
-            output.line("Resized \(name): memory \(ByteSize.display(after.memoryBytes)), \(after.cpus) CPUs.")
+            output.line("Resized \(name): memory \(SizeArgument.display(after.memoryBytes)), \(after.cpus) CPUs.")
             output.line("Power off inside the VM (sudo poweroff), then run: restart \(name)")
         }
         if requestedDisk != nil {
-            output.line("Disk of \(name) grown to \(ByteSize.display(after.diskBytes)). Restart the VM to use it.")
+            output.line("Disk of \(name) grown to \(SizeArgument.display(after.diskBytes)). Restart the VM to use it.")
         }
     }
 }

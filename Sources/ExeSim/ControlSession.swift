@@ -5,13 +5,13 @@ import Foundation
 /// arguments, call the handler, and write output or an error.
 package final class ControlSession: @unchecked Sendable {
     let environment: ControlEnvironment
-    let request: ControlRequest
+    let request: ReceivedCommand
     var output = CommandOutput(wantsJSON: false)
     var flags = GoParsedFlags.empty
     var arguments: [String] = []
 
     /// A session for `request`.
-    package init(environment: ControlEnvironment, request: ControlRequest) {
+    package init(environment: ControlEnvironment, request: ReceivedCommand) {
         self.environment = environment
         self.request = request
     }
@@ -21,11 +21,11 @@ package final class ControlSession: @unchecked Sendable {
     var now: Date { environment.clock.now() }
 
     /// Runs the command and returns what it printed.
-    package func run() -> ControlResponse {
+    package func run() -> CommandReply {
         let forced = request.transport == .https
         output = CommandOutput(wantsJSON: forced)
         let status = execute()
-        return ControlResponse(output: output.text, exitStatus: status)
+        return CommandReply(output: output.text, exitStatus: status)
     }
 
     private func fail(_ message: String) -> Int32 {

@@ -13,7 +13,7 @@ extension DockerShim {
             err("\"docker tag\" requires exactly 2 arguments.")
             return 1
         }
-        guard ImageReference(names[1]) != nil else {
+        guard ImageName(names[1]) != nil else {
             err("Error parsing reference: \"\(names[1])\" is not a valid repository/tag: invalid reference format")
             return 1
         }

@@ -210,7 +210,7 @@ package struct DockerShim {
 
     /// Pulls `image`, with the message Docker prints when it is missing.
     mutating func pullImage(_ image: String) -> Bool {
-        guard let reference = ImageReference(image) else {
+        guard let reference = ImageName(image) else {
             err("Error response from daemon: invalid reference format: \(image)")
             return false
         }

@@ -24,7 +24,7 @@ package struct MachineVMLifecycle: VMLifecycle {
     func marker(_ vm: VMRecord) -> String { "\(configuration.instanceID).\(vm.id)" }
 
     package func resolveImage(_ reference: String, registryAuth: Secret?) throws -> ResolvedImage {
-        guard let image = ImageReference(reference) else { throw CommandFailure("invalid image name \(GoFlagParser.goQuote(reference))") }
+        guard let image = ImageName(reference) else { throw CommandFailure("invalid image name \(GoFlagParser.goQuote(reference))") }
         var client = RegistryClient(port: configuration.registryPort)
         if let pull = VMRegistryPull(reference: reference, daemonPort: configuration.apiPort) {
             client = pull.client  // another VM's registry, through the VM proxy

@@ -3,23 +3,23 @@
 /// `Docs/exe-sim.md`.
 package struct SimulatedPlan: Sendable {
     /// Default memory of a new VM.
-    package var defaultMemory: Int64 = 8 * ByteSize.gibibyte
+    package var defaultMemory: Int64 = 8 * SizeArgument.gibibyte
     /// Smallest memory.
-    package var minimumMemory: Int64 = 2 * ByteSize.gibibyte
+    package var minimumMemory: Int64 = 2 * SizeArgument.gibibyte
     /// Largest memory.
-    package var maximumMemory: Int64 = 32 * ByteSize.gibibyte
+    package var maximumMemory: Int64 = 32 * SizeArgument.gibibyte
     /// Default CPUs.
     package var defaultCPUs = 2
     /// Most CPUs.
     package var maximumCPUs = 8
     /// Default disk.
-    package var defaultDisk: Int64 = 25 * ByteSize.gibibyte
+    package var defaultDisk: Int64 = 25 * SizeArgument.gibibyte
     /// Smallest disk.
-    package var minimumDisk: Int64 = 10 * ByteSize.gibibyte
+    package var minimumDisk: Int64 = 10 * SizeArgument.gibibyte
     /// Largest disk.
-    package var maximumDisk: Int64 = 250 * ByteSize.gibibyte
+    package var maximumDisk: Int64 = 250 * SizeArgument.gibibyte
     /// Most growth of one `resize --disk`.
-    package var maximumDiskGrowth: Int64 = 250 * ByteSize.gibibyte
+    package var maximumDiskGrowth: Int64 = 250 * SizeArgument.gibibyte
     /// Most VMs.
     package var maximumVMs = 100
 
@@ -44,25 +44,25 @@ package struct SimulatedPlan: Sendable {
     /// Validates `--memory`, returning bytes or the server's message.
     func memory(_ text: String, wording: LimitWording = .plain) -> Result<Int64, CommandFailure> {
         let bytes: Int64
-        switch ByteSize.parseSize(text) {
+        switch SizeArgument.parseSize(text) {
         case .failure(let problem): return .failure(CommandFailure("invalid --memory value: \(problem)"))
         case .success(let value): bytes = value
         }
-        if bytes < minimumMemory { return .failure(CommandFailure("--memory must be at least \(ByteSize.display(minimumMemory))")) }
-        if bytes > maximumMemory { return .failure(exceeds("memory", ByteSize.display(maximumMemory), wording)) }
+        if bytes < minimumMemory { return .failure(CommandFailure("--memory must be at least \(SizeArgument.display(minimumMemory))")) }
+        if bytes > maximumMemory { return .failure(exceeds("memory", SizeArgument.display(maximumMemory), wording)) }
         return .success(bytes)
     }
 
     /// Validates `--disk` for a new VM.
     func disk(_ text: String) -> Result<Int64, CommandFailure> {
         let bytes: Int64
-        switch ByteSize.parseSize(text) {
+        switch SizeArgument.parseSize(text) {
         case .failure(let problem): return .failure(CommandFailure("invalid --disk value: \(problem)"))
         case .success(let value): bytes = value
         }
-        if bytes < minimumDisk { return .failure(CommandFailure("--disk must be at least \(ByteSize.display(minimumDisk))")) }
+        if bytes < minimumDisk { return .failure(CommandFailure("--disk must be at least \(SizeArgument.display(minimumDisk))")) }
         if bytes > maximumDisk {
-            return .failure(CommandFailure("--disk cannot exceed \(ByteSize.display(maximumDisk)) — contact support@exe.dev if you need more"))
+            return .failure(CommandFailure("--disk cannot exceed \(SizeArgument.display(maximumDisk)) — contact support@exe.dev if you need more"))
         }
         return .success(bytes)
     }

@@ -25,14 +25,14 @@ struct VMRegistryPull {
     /// The image reference as given.
     let reference: String
     /// The parsed reference.
-    let image: ImageReference
+    let image: ImageName
     /// The client that reaches the VM through the daemon's port.
     let client: RegistryClient
 
     /// `nil` unless `reference` names a registry served by a VM
     /// (`<vm>.exe-sim.localhost` or `<vm>.exe.xyz`, any port).
     init?(reference: String, daemonPort: Int) {
-        guard let image = ImageReference(reference), Self.vmName(registryHost: image.registry) != nil else { return nil }
+        guard let image = ImageName(reference), Self.vmName(registryHost: image.registry) != nil else { return nil }
         self.reference = reference
         self.image = image
         client = RegistryClient(port: daemonPort, host: image.registry)

@@ -51,8 +51,8 @@ struct FixedClock: SimClock {
             lifecycle: lifecycle, clock: FixedClock(date: Date(timeIntervalSince1970: 1_800_000_000)))
     }
 
-    func run(_ line: String, _ environment: ControlEnvironment, transport: ControlTransport = .ssh) -> ControlResponse {
-        ControlSession(environment: environment, request: ControlRequest(commandLine: line, transport: transport, callerFingerprint: nil)).run()
+    func run(_ line: String, _ environment: ControlEnvironment, transport: CommandArrival = .ssh) -> CommandReply {
+        ControlSession(environment: environment, request: ReceivedCommand(commandLine: line, transport: transport, callerFingerprint: nil)).run()
     }
 
     @Test func imageVMsGetTheRealProxyPortAndLifecycleCalls() throws {

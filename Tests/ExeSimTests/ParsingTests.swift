@@ -71,9 +71,9 @@ import Testing
     // execore/ssh_command_handlers.go parseSize: a plain integer is GiB,
     // units are binary and case-free, a decimal needs a unit.
     @Test func sizesAreBinary() {
-        func bytes(_ text: String) -> Int64? { try? ByteSize.parseSize(text).get() }
+        func bytes(_ text: String) -> Int64? { try? SizeArgument.parseSize(text).get() }
         func problem(_ text: String) -> String? {
-            if case .failure(let problem) = ByteSize.parseSize(text) { return problem.description }
+            if case .failure(let problem) = SizeArgument.parseSize(text) { return problem.description }
             return nil
         }
         #expect(bytes("8") == 8 << 30)
@@ -106,14 +106,14 @@ import Testing
     }
 
     @Test func imageReferences() {
-        let local = ImageReference("127.0.0.1:5000/app/web:1")
+        let local = ImageName("127.0.0.1:5000/app/web:1")
         #expect(local?.registry == "127.0.0.1:5000")
         #expect(local?.repository == "app/web")
         #expect(local?.tag == "1")
-        #expect(ImageReference("nginx")?.registry == "docker.io")
-        #expect(ImageReference("nginx")?.tag == "latest")
-        #expect(ImageReference("https://x/y") == nil)
-        #expect(ImageReference("exeuntu")?.isExeuntu == true)
+        #expect(ImageName("nginx")?.registry == "docker.io")
+        #expect(ImageName("nginx")?.tag == "latest")
+        #expect(ImageName("https://x/y") == nil)
+        #expect(ImageName("exeuntu")?.isExeuntu == true)
     }
 
     @Test func apiTokens() {

@@ -2,7 +2,7 @@ import Foundation
 
 /// Sizes as the server parses them: a bare number means GiB; suffixes
 /// B, K/KB/KiB, M/MB/MiB, G/GB/GiB, T/TB/TiB are all binary; decimals allowed.
-package enum ByteSize {
+package enum SizeArgument {
     /// One GiB.
     package static let gibibyte: Int64 = 1 << 30
 

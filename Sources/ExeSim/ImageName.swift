@@ -1,6 +1,6 @@
 /// An image reference split the way Docker splits it:
 /// `[registry/]repository[:tag][@digest]`.
-package struct ImageReference: Sendable, Equatable {
+package struct ImageName: Sendable, Equatable {
     /// The registry host (`docker.io` when none is named).
     package var registry: String
     /// The repository path.

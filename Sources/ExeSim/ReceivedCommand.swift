@@ -1,7 +1,7 @@
 package import Foundation
 
 /// How a command reached the control plane.
-package enum ControlTransport: Sendable, Equatable {
+package enum CommandArrival: Sendable, Equatable {
     /// `ssh exe.dev <command>`: `--json` selects JSON; some errors stay text.
     case ssh
     /// `POST /exec`: JSON forced, no stdin.
@@ -9,11 +9,11 @@ package enum ControlTransport: Sendable, Equatable {
 }
 
 /// One command line to run, and who runs it.
-package struct ControlRequest: Sendable {
+package struct ReceivedCommand: Sendable {
     /// The command line as typed (`SSH_ORIGINAL_COMMAND` or the POST body).
     package var commandLine: String
     /// The transport.
-    package var transport: ControlTransport
+    package var transport: CommandArrival
     /// The fingerprint of the caller's key (SSH) or API key (HTTPS).
     package var callerFingerprint: String?
     /// Reads stdin to EOF, at most the given number of bytes (SSH only).
@@ -21,7 +21,7 @@ package struct ControlRequest: Sendable {
 
     /// Creates a request.
     package init(
-        commandLine: String, transport: ControlTransport, callerFingerprint: String?,
+        commandLine: String, transport: CommandArrival, callerFingerprint: String?,
         readStandardInput: @escaping @Sendable (Int) -> Data = { _ in Data() }
     ) {
         self.commandLine = commandLine
@@ -32,7 +32,7 @@ package struct ControlRequest: Sendable {
 }
 
 /// What a command printed and how it ended.
-package struct ControlResponse: Sendable, Equatable {
+package struct CommandReply: Sendable, Equatable {
     /// stdout.
     package var output: String
     /// The exit status (0 or 1).
