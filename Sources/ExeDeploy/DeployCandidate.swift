@@ -6,7 +6,7 @@ public import Foundation
 ///
 /// Where it is recorded: Pattern A, on the control plane (the VM
 /// `<vm>-g<5 random>` tagged `exe-deploy-candidate-<unix time>`, see
-/// ``CandidateVM``); Pattern B, on the VM next to the other deploy state
+/// `CandidateVM`); Pattern B, on the VM next to the other deploy state
 /// (`/data/.exe-deploy/<app>/candidate.json`, its compose file
 /// `/data/<app>.compose.yaml.candidate`).
 public struct DeployCandidate: Sendable, Codable, Equatable {
