@@ -1,11 +1,9 @@
 public import Foundation
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
+import ExeSystem
 
 /// The distribution v2 API of an exe-hosted registry, spoken through an
-/// ``ExeRegistryRelay`` on loopback (the relay adds the VM token).
+/// ``ExeRegistryRelay`` on loopback (the relay adds the VM token), with
+/// ExeSystem's `HTTPClient` (plain HTTP: the relay is on this machine).
 public struct ExeRegistryAPI: Sendable {
     /// `http://127.0.0.1:PORT` of the relay.
     public let base: String
@@ -16,14 +14,11 @@ public struct ExeRegistryAPI: Sendable {
     static let manifestTypes =
         "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json"
 
-    private func send(_ method: String, _ path: String, accept: String? = nil) async throws -> (Int, Data, HTTPURLResponse?) {
+    private func send(_ method: String, _ path: String, accept: String? = nil) async throws -> (Int, Data, HTTPResponseHead) {
         guard let url = URL(string: base + path) else { throw ExeRegistryAPIError(message: "bad registry path \(path)") }
-        var request = URLRequest(url: url, timeoutInterval: 60)
-        request.httpMethod = method
-        if let accept { request.setValue(accept, forHTTPHeaderField: "Accept") }
-        let (data, response) = try await URLSession.shared.data(for: request)
-        let http = response as? HTTPURLResponse
-        return (http?.statusCode ?? 0, data, http)
+        let request = HTTPRequest(method: method, url: url, fields: accept.map { [HTTPField("Accept", $0)] } ?? [])
+        let response = try await HTTPClient().send(request, timeout: .seconds(60))
+        return (response.status, Data(response.body), response.head)
     }
 
     /// Whether `/v2/` answers 200.
@@ -53,7 +48,7 @@ public struct ExeRegistryAPI: Sendable {
     /// A tag's manifest digest and the image's creation time (from its config).
     public func describe(_ repository: String, tag: String) async throws -> (digest: String, created: Date?) {
         let (status, data, response) = try await send("GET", "/v2/\(repository)/manifests/\(tag)", accept: Self.manifestTypes)
-        guard status == 200, let digest = response?.value(forHTTPHeaderField: "Docker-Content-Digest") else {
+        guard status == 200, let digest = response.value("Docker-Content-Digest") else {
             throw ExeRegistryAPIError(message: "the manifest of \(repository):\(tag) answered HTTP \(status)")
         }
         var created: Date?
