@@ -31,7 +31,7 @@ struct OutputTests {
         #expect(CLIExitCode(LeaseError.Kind.remoteState) == .sync)
         #expect(CLIExitCode(LeaseError.Kind.notFound) == .notFound)
         #expect(CLIExitCode(LeaseError.Kind.configuration) == .usage)
-        #expect(CLIExitCode.allCases.map(\.rawValue) == [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 130])
+        #expect(CLIExitCode.allCases.map(\.rawValue) == [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 130])
     }
 
     @Test("errors are one line on stderr")
