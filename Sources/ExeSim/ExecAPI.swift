@@ -20,6 +20,9 @@ struct ExecAPI: Sendable {
     enum Answer: Sendable {
         case response(HTTPResponse)
         case vmCommand(VMCommandOverHTTP)
+        /// `ssh VM CMD` on a paused VM: its sshd is frozen, so the request
+        /// gets no answer (as SSH to the VM and its proxy get none).
+        case unanswered
     }
 
     /// The caller a token stands for.
@@ -31,7 +34,7 @@ struct ExecAPI: Sendable {
     func handle(_ request: HTTPRequest) -> HTTPResponse {
         switch answer(request) {
         case .response(let response): return response
-        case .vmCommand: return .error(500, "internal error")
+        case .vmCommand, .unanswered: return .error(500, "internal error")
         }
     }
 
@@ -123,6 +126,7 @@ struct ExecAPI: Sendable {
         case .success(let target):
             let notFound = JSONValue.object([("error", .string("VM \(GoFlagParser.goQuote(target.vm)) not found"))]).encoded() + "\n"
             guard let vm = state.vm(named: target.vm), TagScope(key: key).allows(vm) else { return .response(.json(422, notFound)) }
+            if vm.status == "paused" { return .unanswered }
             return .vmCommand(VMCommandOverHTTP(configuration: configuration, vmID: vm.id, commandLine: target.commandLine))
         }
     }

@@ -158,6 +158,9 @@ package final class SimDaemon: @unchecked Sendable {
             case .vmCommand(let command):
                 command.serve(client: client)
                 return
+            case .unanswered:
+                proxy.holdUnanswered(client)
+                return
             }
         case "/_sim/sync":
             reconcile()

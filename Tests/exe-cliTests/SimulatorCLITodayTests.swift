@@ -16,7 +16,7 @@ struct SimulatorCLITodayTests {
     static let httpsCommands = [
         "ls", "new", "rm", "cp", "pause", "resume", "domain add", "domain rm", "domain ls", "pool new", "pool hosts", "pool list",
         "pool adopt", "pool detach", "invite show", "invite link", "invite rewards", "invite set-reward", "invite activity",
-        "invite request", "invite manage", "integrations edit", "integrations list", "share set-public",
+        "invite request", "invite manage", "integrations edit", "integrations list", "share set-public", "ssh",
     ]
 
     enum Transport: String, CaseIterable { case ssh, https }
@@ -99,6 +99,13 @@ struct SimulatorCLITodayTests {
         let exec = try await sim.run(["vm", "exec", name, "--", "true"])
         #expect(exec.status == 1)
         #expect(exec.stderr == "error: VM \"\(name)\" is paused; resume it first: exe-cli vm resume \(name)\n")
+        if transport == .https {
+            // Over HTTPS the command goes to /exec without a lookup; a paused
+            // VM never answers, and at the deadline exe-cli names the pause.
+            let overHTTPS = try await sim.run(["vm", "exec", name, "--timeout", "3", "--", "true"], extra: extra)
+            #expect(overHTTPS.status == 1)
+            #expect(overHTTPS.stderr == "error: VM \"\(name)\" is paused; resume it first: exe-cli vm resume \(name)\n", "\(overHTTPS.stderr)")
+        }
         let again = try await sim.run(["vm", "pause", name], extra: extra)
         #expect(again.status == 1 && again.stderr == "error: VM \"\(name)\" is already paused\n", "\(again.stderr)")
 

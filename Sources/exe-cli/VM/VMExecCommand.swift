@@ -62,11 +62,22 @@ struct VMExecCommand: AsyncParsableCommand {
         let vm = try VMName(name)
         let runner = HTTPSVMCommand(configuration: try session.settings.httpsConfiguration(environment: session.environment))
         var status: Int32?
-        for try await event in runner.run(vm: vm, commandLine: Self.commandLine(words), timeout: timeout.map { .seconds($0) }) {
-            switch event {
-            case .output(let data): session.console.writeOutput(data)
-            case .exit(let code): status = code
+        var answered = false
+        do {
+            for try await event in runner.run(vm: vm, commandLine: Self.commandLine(words), timeout: timeout.map { .seconds($0) }) {
+                answered = true
+                switch event {
+                case .output(let data): session.console.writeOutput(data)
+                case .exit(let code): status = code
+                }
             }
+        } catch let error as ControlError where error.kind == .timeout && !answered {
+            // A paused VM answers nothing, over SSH or HTTPS: name the pause
+            // rather than leave a bare timeout.
+            if let found = try? await session.client.vm(named: vm.rawValue), found.status == .paused {
+                throw ControlError(.conflict, "VM \"\(vm.rawValue)\" is paused; resume it first: exe-cli vm resume \(vm.rawValue)")
+            }
+            throw error
         }
         if let status, status != 0 { throw CLIExit(status: status) }
     }
