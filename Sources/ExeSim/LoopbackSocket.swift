@@ -94,6 +94,28 @@ package enum LoopbackSocket {
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &value, socklen_t(MemoryLayout<timeval>.size))
     }
 
+    /// Closes a connection that may still hold unread request bytes (a body
+    /// the answer did not need): stops sending, reads what is left for up to
+    /// `linger`, then closes. A plain `close` with unread input sends a
+    /// reset, and a peer that has not read the answer yet (a TLS terminator
+    /// relaying it) can lose it.
+    package static func closeGracefully(_ fd: Int32, linger: Duration = .seconds(1)) {
+        _ = shutdown(fd, Int32(SHUT_WR))
+        let deadline = ContinuousClock.now + linger
+        var buffer = [UInt8](repeating: 0, count: 16 * 1024)
+        var drained = 0
+        while ContinuousClock.now < deadline, drained < 1 << 20 {
+            var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&descriptor, 1, 100)
+            if ready < 0, errno != EINTR { break }
+            if ready <= 0 { continue }
+            let count = recv(fd, &buffer, buffer.count, Int32(MSG_DONTWAIT))
+            if count <= 0 { break }
+            drained += count
+        }
+        close(fd)
+    }
+
     /// Writes all of `data`; `false` if the peer went away.
     @discardableResult
     package static func writeAll(_ fd: Int32, _ data: Data) -> Bool {

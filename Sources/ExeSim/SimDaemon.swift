@@ -114,7 +114,7 @@ package final class SimDaemon: @unchecked Sendable {
                 return
             }
             if DomainRouting.isDomainName(header) {
-                defer { close(client) }
+                defer { LoopbackSocket.closeGracefully(client) }
                 _ = try? HTTPReader(fd: client, deadline: .now + .seconds(5)).readHead()
                 let host = DomainRouting.hostName(header)
                 let text = "exe-sim: the domain \(host) is not added to any VM; run: ssh exe.dev domain add VM \(host)\n"
@@ -140,7 +140,7 @@ package final class SimDaemon: @unchecked Sendable {
     }
 
     private func serveAPI(_ client: Int32) {
-        defer { close(client) }
+        defer { LoopbackSocket.closeGracefully(client) }
         LoopbackSocket.setTimeout(client, .seconds(60))
         let request: HTTPRequest
         do {

@@ -29,7 +29,7 @@ struct VMProxy: Sendable {
     /// Serves one accepted connection whose request head (not yet read)
     /// names `host`, then closes it.
     func serve(client: Int32, host: VMHost, headLength: Int) {
-        defer { close(client) }
+        defer { LoopbackSocket.closeGracefully(client) }
         LoopbackSocket.setTimeout(client, .seconds(30))
         guard let headText = consume(client, count: headLength) else { return }
         let start: [String]
