@@ -90,6 +90,10 @@ final class SessionLoop: @unchecked Sendable {
     var channelOpener: ObjectIdentifier?
     /// Session channels opened ahead of need (``SSHClientConfiguration/spareSessionChannels``).
     private var spareChannels: [OpaquePointer] = []
+    /// Channel refusals an operation met while no other channel was open.
+    private var refusalsWithNothingOpen: [ObjectIdentifier: Int] = [:]
+    /// How often such a refusal is retried before it fails the operation.
+    private static let refusalsToRetry = 5
     private var spareOpening = false
     private var spareTarget: Int
     /// A scratch buffer for channel reads, shared by all operations.
@@ -274,11 +278,20 @@ final class SessionLoop: @unchecked Sendable {
         switch progress {
         case .finished:
             remove(operation)
+            refusalsWithNothingOpen[ObjectIdentifier(operation)] = nil
             shared.withLock { $0.load -= 1 }
         case .channelRefused:
             remove(operation)
             let open = active.filter(\.usesChannel).count + (sftp.holdsChannel ? 1 : 0)
-            if open == 0 {
+            let id = ObjectIdentifier(operation)
+            let refusals = (refusalsWithNothingOpen[id] ?? 0) + 1
+            if open == 0, refusals <= Self.refusalsToRetry {
+                // The server may not have freed a session that just closed
+                // (or a spare channel's refusal raced it): try again.
+                refusalsWithNothingOpen[id] = refusals
+                waitingForChannel.insert(operation, at: 0)
+            } else if open == 0 {
+                refusalsWithNothingOpen[id] = nil
                 operation.connectionLost(SSHError(.channelFailure, "\(destination.host) refused to open a session channel"))
                 shared.withLock { $0.load -= 1 }
             } else {
