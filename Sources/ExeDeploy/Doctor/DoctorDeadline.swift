@@ -1,3 +1,4 @@
+import Dispatch
 import Synchronization
 
 /// Runs a doctor step with a deadline: when it is not done in time the
@@ -37,8 +38,9 @@ enum DoctorDeadline {
                 do { outcome = .success(try await body()) } catch { outcome = .failure(error) }
                 pending.finish(outcome)
             }
-            Task {
-                try? await Task.sleep(for: .seconds(seconds))
+            // A Dispatch timer, not a sleeping task: the deadline must fire
+            // even when the cooperative pool is busy.
+            DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(seconds)) {
                 if pending.finish(.failure(Expired(seconds: seconds))) { work.cancel() }
             }
         }
