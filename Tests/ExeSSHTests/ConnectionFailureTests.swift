@@ -134,16 +134,17 @@ struct ConnectionFailureTests {
             configuration.keepaliveInterval = .seconds(60)  // the deadlines, not the keepalive, must end this
             let connection = try await server.connect(configuration)
             let clock = ContinuousClock()
-            let start = clock.now
-            let stuck = try await StalledUploads.start(on: connection, server: server, timeout: .seconds(3))
+            let stuck = try await StalledUploads.start(on: connection, server: server, timeout: .seconds(5))
             defer { stuck.thaw() }
+            let start = clock.now  // the commands started less than 5 s ago
             for task in stuck.tasks {
                 let error = await #expect(throws: SSHError.self) { try await task.value }
                 #expect(error?.kind == .timeout || error?.kind == .disconnected, "\(String(describing: error))")
             }
-            #expect(clock.now - start < .seconds(10))
-            // The connection was failed by the loop, not by close().
-            let deadline = clock.now + .seconds(2)
+            #expect(clock.now - start < .seconds(8))
+            // The connection was failed by the loop (a packet half-sent for
+            // 1 s after a deadline), not by close() or the keepalive.
+            let deadline = clock.now + .seconds(4)
             while connection.isAlive, clock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
             #expect(!connection.isAlive)
             let closing = clock.now
@@ -215,8 +216,11 @@ struct ConnectionFailureTests {
             let pool = SSHConnectionPool(configuration: server.clientConfiguration())
             let marker = server.directory.file("runs")
             let task = Task { try await pool.run("echo x >> \(marker); sleep 30", on: server.sshDestination) }
-            let deadline = ContinuousClock.now + .seconds(5)
+            // Under load the handshake alone can take seconds: restarting
+            // before the command runs would test the retry, not this.
+            let deadline = ContinuousClock.now + .seconds(30)
             while server.descendantPIDs(named: "sleep").isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            try #require(!server.descendantPIDs(named: "sleep").isEmpty)
             try server.restart()
             let error = await #expect(throws: SSHError.self) { try await task.value }
             #expect(error?.kind == .disconnected)
@@ -240,6 +244,12 @@ struct ConnectionFailureTests {
     }
 }
 
+/// How many commands have announced that they started.
+actor StartedCount {
+    private(set) var value = 0
+    func increment() { value += 1 }
+}
+
 /// A one-way latch tasks can wait on.
 actor AsyncGate {
     private var isOpen = false
@@ -260,14 +270,19 @@ actor AsyncGate {
 /// Ten `cat >/dev/null` commands on one connection, each with 8 MB of stdin
 /// that is held back until the server (every process below its sshd) is
 /// frozen with SIGSTOP: the writes then fill the socket and leave a packet
-/// half-sent.
+/// half-sent. Each command first prints a line, and the server is frozen
+/// only once every line has reached the client: sshd sends the exec reply
+/// after it forks the command, so a `cat` on the server does not prove the
+/// client knows the command started (under load it may not yet, and then
+/// nothing is ever written).
 struct StalledUploads {
-    let tasks: [Task<CommandResult, any Error>]
+    let tasks: [Task<Void, any Error>]
     let frozen: [Int32]
 
     static func start(on connection: SSHConnection, server: LoopbackSSHServer, timeout: Duration?) async throws -> StalledUploads {
         #expect(try await connection.run("true").succeeded)
         let gate = AsyncGate()
+        let started = StartedCount()
         let chunk = Data(count: 1 << 20)
         let tasks = (0..<10).map { _ in
             Task {
@@ -278,14 +293,19 @@ struct StalledUploads {
                         continuation.finish()
                     }
                 }
-                return try await connection.run("cat >/dev/null", stdin: .sequence(input), timeout: timeout)
+                var announced = false
+                for try await event in connection.stream("echo started; exec cat >/dev/null", stdin: .sequence(input), timeout: timeout) {
+                    if case .stdout = event, !announced {
+                        announced = true
+                        await started.increment()
+                    }
+                }
             }
         }
         let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(5)
-        while server.descendantPIDs(named: "cat").count < 10, clock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-        try #require(server.descendantPIDs(named: "cat").count == 10)
-        try await Task.sleep(for: .milliseconds(200))  // let the exec replies reach the client
+        let deadline = clock.now + .seconds(10)
+        while await started.value < 10, clock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        try #require(await started.value == 10)
         let frozen = server.descendantPIDs
         for pid in frozen { kill(pid, SIGSTOP) }
         await gate.open()
