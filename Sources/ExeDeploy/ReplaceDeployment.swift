@@ -210,8 +210,16 @@ struct ReplaceDeployment: Sendable {
     /// rename fails, the live VM is renamed back. The custom domains move to
     /// the VM that now has the name.
     ///
+    /// - Parameters:
+    ///   - incoming: the VM that takes the app's name.
+    ///   - outgoing: what the notes call the live release when the swap
+    ///     fails ("previous release" on a deploy, "release it had" on a
+    ///     rollback).
+    ///   - incomingRole: what the notes call `incoming` ("new one", "kept one").
     /// - Returns: the name the previous release now has.
-    private func swapIn(_ incoming: String, report: inout DeployReport) async throws -> String {
+    private func swapIn(
+        _ incoming: String, outgoing: String = "previous release", incomingRole: String = "new one", report: inout DeployReport
+    ) async throws -> String {
         let aside = Self.asideName(for: vmName)
         _ = try await steps.run("aside", "renaming \(vmName) to \(aside)") { try await control.rename(vmName, to: aside) }
         do {
@@ -222,8 +230,8 @@ struct ReplaceDeployment: Sendable {
             let putBack = await CleanupTask.run { (try? await control.rename(aside, to: vmName)) != nil }
             report.notes.append(
                 putBack
-                    ? "\(vmName) is back on the previous release; the new one is \(incoming)"
-                    : "the previous release is \(aside) and the new one \(incoming): give one of them the app's name with exe-cli vm rename")
+                    ? "\(vmName) is back on the \(outgoing); the \(incomingRole) is \(incoming)"
+                    : "the \(outgoing) is \(aside) and the \(incomingRole) \(incoming): give one of them the app's name with exe-cli vm rename")
             throw error
         }
         await moveDomains(from: aside)
@@ -490,20 +498,8 @@ struct ReplaceDeployment: Sendable {
                 report.notes.append("\(target.name) failed its health check and was paused again; \(vmName) keeps serving")
                 throw error
             }
-            let aside = Self.asideName(for: vmName)
-            _ = try await steps.run("aside", "renaming \(vmName) to \(aside)") { try await control.rename(vmName, to: aside) }
-            do {
-                _ = try await steps.run("window", "renaming \(target.name) to \(vmName)") { try await control.rename(target.name, to: vmName) }
-            } catch {
-                let putBack = await CleanupTask.run { (try? await control.rename(aside, to: vmName)) != nil }
-                report.notes.append(
-                    putBack
-                        ? "\(vmName) is back on the release it had; the kept one is \(target.name)"
-                        : "the live release is \(aside) and the kept one \(target.name): give one of them the app's name with exe-cli vm rename")
-                throw error
-            }
+            let aside = try await swapIn(target.name, outgoing: "release it had", incomingRole: "kept one", report: &report)
             swapped = true
-            await moveDomains(from: aside)
             let keptTags = target.tags.filter(KeptRelease.isKeptTag)
             if !keptTags.isEmpty { _ = try? await control.untag(vmName, keptTags) }
             await retire(aside)
