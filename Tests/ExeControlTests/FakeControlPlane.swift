@@ -22,8 +22,8 @@ struct FakeControlPlane {
         configuration.useDefaultIdentities = false
         configuration.useAgent = false
         configuration.knownHostsFiles = knownHosts ?? [server.knownHostsPath]
-        configuration.connectTimeout = .seconds(5)
-        configuration.handshakeTimeout = .seconds(5)
+        configuration.connectTimeout = .seconds(30)
+        configuration.handshakeTimeout = .seconds(30)
         configuration.warningHandler = { _ in }
         return configuration
     }

@@ -80,8 +80,9 @@ struct TokenMinterTests {
             agent.signal(SIGTERM)
             _ = agent.waitBlocking()
         }
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(30)
         while !FileManager.default.fileExists(atPath: socket), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        try #require(FileManager.default.fileExists(atPath: socket), "ssh-agent did not start")
         // ssh-add reads the passphrase from SSH_ASKPASS (no terminal): a script that prints it.
         let askpass = try directory.write("askpass", "#!/bin/sh\necho 'correct horse'\n", mode: 0o700)
         // A process another test forks at the moment the script is written

@@ -142,9 +142,16 @@ struct DeployEndToEndTests {
         {
             try await Task.sleep(for: .milliseconds(100))
         }
-        for _ in 0..<count {
+        try #require(((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("[health]"), "the deploy reached its health step")
+        for press in 0..<count {
             child.signal(SIGINT)
-            try await Task.sleep(for: .milliseconds(50))
+            // The second Ctrl-C is meant to find the cleanup under way.
+            let acknowledged = clock.now + .seconds(30)
+            while press + 1 < count, clock.now < acknowledged, child.exitStatusIfEnded() == nil,
+                !((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("interrupted: cleaning up")
+            {
+                try await Task.sleep(for: .milliseconds(20))
+            }
         }
         let status = await child.exitStatus()
         return (status, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
@@ -318,7 +325,7 @@ extension DeployEndToEndTests {
         let canary = "canary-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
         let scanner = ProcessArgumentScanner(needles: [token, envSecret, canary])
         // The scanner must see a secret put in argv on purpose.
-        _ = try await LocalProcessRunner().run(ProcessInvocation("/bin/sh", ["-c", "sleep 0.3", canary], timeout: .seconds(10)))
+        try #require(try await scanner.showCanary(canary), "the argv scanner never saw its canary")
 
         // Pattern A: buildah login, push, `new --registry-auth`, health, audit.
         let site = try sim.makeApp("secret-site")

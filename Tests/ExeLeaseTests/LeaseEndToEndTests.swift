@@ -357,8 +357,14 @@ struct LeaseEndToEndTests {
         let status = await child.exitStatus()
         #expect(status == 130)
         #expect(clock.now - interruptedAt < .seconds(15), "the remote `sleep 60` was interrupted, not waited for")
-        try await Task.sleep(for: .milliseconds(300))
-        #expect(!(try await connection.run("kill -0 \(pid) 2>/dev/null").succeeded), "the remote command is gone")
+        // The remote side ends it asynchronously: give it until a deadline.
+        var alive = true
+        let gone = clock.now + .seconds(30)
+        while alive, clock.now < gone {
+            alive = try await connection.run("kill -0 \(pid) 2>/dev/null").succeeded
+            if alive { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(!alive, "the remote command is gone")
         await connection.close()
 
         // A forwarded secret arrives, but appears in no output and no process's argv.
@@ -368,7 +374,7 @@ struct LeaseEndToEndTests {
         // A canary on a command line proves the scanner sees what it looks for.
         let canary = "canary-\(UInt64.random(in: 1...UInt64.max))"
         let scanner = ProcessArgumentScanner(needles: [secret, canary])
-        _ = try await runner.run(ProcessInvocation("/bin/sh", ["-c", "sleep 0.3", canary], timeout: .seconds(10)))
+        try #require(try await scanner.showCanary(canary), "the argv scanner never saw its canary")
         var secretEnvironment = environment
         secretEnvironment["DEPLOY_TOKEN"] = secret
         let secretRun = try await runner.run(ProcessInvocation(

@@ -198,16 +198,18 @@ struct LeaseLifeCLITests {
     @Test("the heartbeat keeps a long run from a gc on another machine with a short idle limit; lease touch moves the expiry by hand")
     func heartbeat() async throws {
         try await withLeaseTestBed { bed in
-            let warm = try await Self.cli(bed, ["lease", "warmup", "--idle-timeout", "4s", "--json"])
+            let warm = try await Self.cli(bed, ["lease", "warmup", "--idle-timeout", "12s", "--json"])
             #expect(warm.status == 0, "\(warm.stderr)")
             let id = try #require(try Self.json(warm)["lease_id"] as? String)
             let vmName = try #require(try Self.json(warm)["vm"] as? String)
             // "Another machine": its own state directory, so no claims and no
             // in-use locks; it judges the lease by the VM's tags alone.
             let otherMachine = ["XDG_STATE_HOME": bed.home.file("other-machine-state")]
-            async let run = Self.cli(bed, ["lease", "run", "--id", id, "--no-sync", "--", "sh", "-c", "sleep 16; echo survived"])
+            async let run = Self.cli(bed, ["lease", "run", "--id", id, "--no-sync", "--", "sh", "-c", "sleep 30; echo survived"])
             var collected: [String] = []
-            let until = ContinuousClock.now + .seconds(15)
+            // The heartbeat beats every 3 s (a quarter of the limit): a
+            // loaded machine may delay a beat by seconds without a lapse.
+            let until = ContinuousClock.now + .seconds(28)
             while ContinuousClock.now < until {
                 try await Task.sleep(for: .seconds(1))
                 let gc = try await Self.cli(bed, ["lease", "gc", "--idle-action", "stop"], extra: otherMachine)
@@ -227,7 +229,7 @@ struct LeaseLifeCLITests {
             #expect(expires > Date().addingTimeInterval(1), "touch moved the expiry tag ahead: \(expires)")
             let kept = try await Self.cli(bed, ["lease", "gc", "--idle-action", "stop"], extra: otherMachine)
             #expect(!kept.stdout.contains(vmName), "\(kept.stdout)")
-            try await Task.sleep(for: .seconds(6))
+            try await Task.sleep(for: .seconds(14))
             let reaped = try await Self.cli(bed, ["lease", "gc", "--idle-action", "stop"], extra: otherMachine)
             #expect(reaped.stdout.contains("stopped \(vmName)"), "\(reaped.stdout) \(reaped.stderr)")
         }
@@ -383,6 +385,7 @@ extension LeaseLifeCLITests {
             while !Self.text(bed.home.file("interrupted.out")).contains("started") && ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(200))
             }
+            try #require(Self.text(bed.home.file("interrupted.out")).contains("started"), "the command never started")
             child.signal(SIGINT)
             let ends = ContinuousClock.now + .seconds(60)
             while child.isRunning && ContinuousClock.now < ends { try await Task.sleep(for: .milliseconds(100)) }

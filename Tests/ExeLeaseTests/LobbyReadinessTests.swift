@@ -15,23 +15,25 @@ struct LobbyReadinessTests {
     @Test("`true` succeeds on a new VM's address while the lobby answers; the warmup waits until the VM itself answers")
     func warmupWaitsPastTheLobby() async throws {
         try await SimulatorGate.withExclusive(
-            start: { try await LeaseTestBed.start(simulatorEnvironment: ["EXE_SIM_LOBBY_WINDOW": "8"]) }, stop: { await $0.stop() }
+            start: { try await LeaseTestBed.start(simulatorEnvironment: ["EXE_SIM_LOBBY_WINDOW": "30"]) }, stop: { await $0.stop() }
         ) { bed in
+            // The window counts from the start of `new`, so it ends no sooner than 30 s after this.
+            let beforeNew = ContinuousClock.now
             let created = try await bed.simulator.ssh("new --name=lobby-probe --json", key: bed.key.privatePath)
             try #require(created.status == 0, "\(created.stdout)")
             let vm = try #require(try JSONSerialization.jsonObject(with: created.standardOutput) as? [String: Any])
             let port = try #require(vm["ssh_port"] as? Int)
+            try #require(beforeNew.duration(to: .now) < .seconds(25), "the machine is too slow to probe the lobby")
             let early = try await bed.simulator.ssh(port: port, "true", key: bed.key.privatePath)
             #expect(early.status == 0)
             let probe = try await bed.simulator.ssh(port: port, VMReadiness.toolCheck, key: bed.key.privatePath)
             #expect(probe.status != 0 && probe.stdout.contains("command not found"), "\(probe.stdout)")
             #expect(!probe.stdout.split(separator: "\n").contains(Substring(VMReadiness.marker)))
 
-            let started = ContinuousClock.now
             let leases = try bed.leases(readiness: .seconds(90))
             let claim = try await leases.warmup(WarmupRequest(slug: "lobby"))
             #expect(claim.state == .ready)
-            #expect(started.duration(to: .now) >= .seconds(5))
+            #expect(beforeNew.duration(to: .now) >= .seconds(30))
             // The VM itself answers now: its shell expands the variable the simulator sets in every VM.
             let after = try await bed.simulator.ssh(port: claim.sshPort, "echo \"$EXE_SIM_VM_NAME\"", key: bed.key.privatePath)
             #expect(after.status == 0 && after.stdout == claim.vmName + "\n", "\(after.stdout)")

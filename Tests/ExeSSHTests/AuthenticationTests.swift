@@ -127,8 +127,9 @@ struct TestAgent {
     static func start(in directory: TemporaryDirectory, keys: [SSHKeyPair]) async throws -> TestAgent {
         let socket = directory.file("agent-\(UInt32.random(in: 0...UInt32.max)).sock")
         let process = try ChildProcess.spawn("ssh-agent", ["-D", "-a", socket], stdout: .null, stderr: .null)
-        let deadline = ContinuousClock.now + .seconds(5)
+        let deadline = ContinuousClock.now + .seconds(30)
         while !FileManager.default.fileExists(atPath: socket), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        try #require(FileManager.default.fileExists(atPath: socket), "ssh-agent did not start")
         for key in keys {
             try await LocalProcessRunner().check(ProcessInvocation("ssh-add", ["-q", key.privatePath], environment: ["SSH_AUTH_SOCK": socket]))
         }

@@ -134,7 +134,7 @@ struct ExecTests {
                 }
             }
             // MaxSessions is 10: two waves of one second, not twenty.
-            #expect(elapsed < .seconds(10), "20 × sleep 1 took \(elapsed)")
+            #expect(elapsed < .seconds(15), "20 × sleep 1 took \(elapsed)")
         }
     }
 
@@ -164,7 +164,7 @@ struct ExecTests {
                 try await connection.run("sleep 30", timeout: .milliseconds(500))
             }
             #expect(error?.kind == .timeout)
-            #expect(clock.now - start < .seconds(5))
+            #expect(clock.now - start < .seconds(15), "ended at the deadline, not after the 30 s sleep")
             let after = try await connection.run("echo still here")
             #expect(after.stdout == "still here\n")
         }

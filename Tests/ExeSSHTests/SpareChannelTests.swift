@@ -24,10 +24,11 @@ struct SpareChannelTests {
 
     /// The median time of `runs` warm `true` commands, each after the
     /// connection has had time to open its next spare.
-    func warmMedian(_ connection: SSHConnection, runs: Int = 3) async throws -> Duration {
+    func warmMedian(_ connection: SSHConnection, runs: Int = 5) async throws -> Duration {
         var times: [Duration] = []
         for _ in 0..<runs {
-            try await Task.sleep(for: .milliseconds(600))
+            // Five round trips: ample for the spare's one, even on a loaded machine.
+            try await Task.sleep(for: .seconds(1))
             let clock = ContinuousClock()
             let start = clock.now
             let result = try await connection.run("true")

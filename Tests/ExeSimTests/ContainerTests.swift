@@ -51,7 +51,8 @@ extension SimulatorSuites {
         /// Polls `url` until it answers 200 (containers take a moment to listen).
         func waitFor(_ url: String) async throws -> (status: Int, body: String) {
             var last = (status: 0, body: "")
-            for _ in 0..<50 {
+            let deadline = ContinuousClock.now + .seconds(120)
+            while ContinuousClock.now < deadline {
                 last = try await get(url)
                 if last.status == 200 { return last }
                 try await Task.sleep(for: .milliseconds(200))

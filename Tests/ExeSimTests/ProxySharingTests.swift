@@ -58,10 +58,13 @@ extension SimulatorSuites {
             #expect(created.status == 0, "\(created.stdout)")
             let url = try #require(try JSONLines.object(created.stdout)["https_url"] as? String)
             let token = try await sim.harness.mintVMToken(key: sim.key, vm: name, label: "wait-\(name)")
-            for _ in 0..<100 {
-                if try await sim.harness.fetch(url, headers: ["X-Exedev-Authorization: Bearer \(token.reveal())"]).status == 200 { break }
-                try await Task.sleep(for: .milliseconds(200))
+            var answered = false
+            let deadline = ContinuousClock.now + .seconds(120)
+            while !answered, ContinuousClock.now < deadline {
+                answered = try await sim.harness.fetch(url, headers: ["X-Exedev-Authorization: Bearer \(token.reveal())"]).status == 200
+                if !answered { try await Task.sleep(for: .milliseconds(200)) }
             }
+            try #require(answered, "\(name) did not answer within 120 s")
             _ = try await sim.control("ssh-key remove wait-\(name)")
             return url
         }

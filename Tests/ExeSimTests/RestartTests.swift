@@ -66,7 +66,8 @@ extension SimulatorSuites {
         /// Polls `url` until it answers 200 (containers take a moment to listen); the last status.
         func waitFor(_ url: String, _ harness: SimulatorHarness) async throws -> Int {
             var last = 0
-            for _ in 0..<75 {
+            let deadline = ContinuousClock.now + .seconds(120)
+            while ContinuousClock.now < deadline {
                 last = try await harness.fetch(url).status
                 if last == 200 { return last }
                 try await Task.sleep(for: .milliseconds(200))

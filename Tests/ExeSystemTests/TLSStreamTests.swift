@@ -89,6 +89,6 @@ struct TLSStreamTests {
             try await HTTPClient(trust: .systemStore).send(
                 HTTPRequest(method: "GET", url: URL(string: "https://127.0.0.1:\(listener.port)/")!), timeout: .milliseconds(800))
         } throws: { ($0 as? NetworkError)?.kind == .timedOut }
-        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(ContinuousClock.now - started < .seconds(15), "the 800 ms deadline ended it, not a hang")
     }
 }

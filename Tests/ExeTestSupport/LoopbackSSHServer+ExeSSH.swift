@@ -18,8 +18,8 @@ extension LoopbackSSHServer {
         configuration.useAgent = agentSocket != nil
         configuration.hostKeyPolicy = policy
         configuration.knownHostsFiles = knownHosts ?? [knownHostsPath]
-        configuration.connectTimeout = .seconds(5)
-        configuration.handshakeTimeout = .seconds(5)
+        configuration.connectTimeout = .seconds(30)
+        configuration.handshakeTimeout = .seconds(30)
         configuration.warningHandler = { _ in }
         if let passphrase {
             configuration.passphraseProvider = { _ in Secret(passphrase) }

@@ -112,7 +112,7 @@ public final class LoopbackSSHServer: @unchecked Sendable {
                 "/usr/sbin/sshd", ["-D", "-e", "-f", directory.file("sshd_config")],
                 stdout: .appendToFile(directory.file("sshd.log")), stderr: .appendToFile(directory.file("sshd.log")))
             do {
-                try LoopbackPort.waitUntilListening(candidate, timeout: .seconds(5))
+                try LoopbackPort.waitUntilListening(candidate, timeout: .seconds(30))
                 if child.isRunning {
                     process = child
                     port = candidate

@@ -1,3 +1,4 @@
+import ExeSystem
 import Foundation
 import Synchronization
 
@@ -30,6 +31,20 @@ public final class ProcessArgumentScanner: Sendable {
         state.withLock { $0.running = false }
         while !done.withLock({ $0 }) { usleep(5000) }
         return state.withLock { ($0.hits, $0.commandLinesSeen.count, $0.sweeps) }
+    }
+
+    /// Runs short processes whose argv holds `canary` (one of the needles)
+    /// until a sweep has seen one, for up to 30 s: proof that the scanner
+    /// sees processes that live as briefly as the ones it watches, however
+    /// loaded the machine. Returns whether it saw one.
+    @discardableResult
+    public func showCanary(_ canary: String) async throws -> Bool {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            _ = try await LocalProcessRunner().run(ProcessInvocation("/bin/sh", ["-c", "sleep 0.3", canary], timeout: .seconds(10)))
+            if state.withLock({ $0.hits.contains { $0.contains(canary) } }) { return true }
+        }
+        return false
     }
 
     private func scan() {

@@ -213,7 +213,7 @@ struct SimulatorRegistryCLITests {
         // Every token exe-cli mints for the registry is an exe0 token: the prefix is the needle.
         let canary = "exe0.canary-\(UUID().uuidString)"
         let scanner = ProcessArgumentScanner(needles: ["exe0.", canary])
-        _ = try await LocalProcessRunner().run(ProcessInvocation("/bin/sh", ["-c", "sleep 0.3", canary], timeout: .seconds(10)))
+        try #require(try await scanner.showCanary(canary), "the argv scanner never saw its canary")
         var outputs: [(String, ProcessOutput)] = []
         outputs.append(("up", try await sim.run(["registry", "up", "--name", "quiet-registry"], extra: proxy)))
         outputs.append(("up --json", try await sim.run(["registry", "up", "--name", "quiet-registry", "--json"], extra: proxy)))
@@ -281,7 +281,7 @@ struct SimulatorRegistryCLITests {
         // The secret search: every token exe-cli mints here is an exe0 token.
         let canary = "exe0.canary-\(UUID().uuidString)"
         let scanner = ProcessArgumentScanner(needles: ["exe0.", canary])
-        _ = try await LocalProcessRunner().run(ProcessInvocation("/bin/sh", ["-c", "sleep 0.3", canary], timeout: .seconds(10)))
+        try #require(try await scanner.showCanary(canary), "the argv scanner never saw its canary")
         var outputs: [ProcessOutput] = []
         var images: [String] = []
         for release in ["one", "two", "three"] {
@@ -384,7 +384,7 @@ struct SimulatorRegistryCLITests {
 
         let canary = "exe0.canary-\(UUID().uuidString)"
         let scanner = ProcessArgumentScanner(needles: ["exe0.", canary])
-        _ = try await LocalProcessRunner().run(ProcessInvocation("/bin/sh", ["-c", "sleep 0.3", canary], timeout: .seconds(10)))
+        try #require(try await scanner.showCanary(canary), "the argv scanner never saw its canary")
         var outputs: [ProcessOutput] = []
         var images: [String] = []
         for release in ["one", "two"] {

@@ -162,7 +162,11 @@ enum InterruptibleWork {
         signal(SIGINT, SIG_IGN)
         let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
         source.setEventHandler {
-            if interrupt.fire() > 1 {
+            // Ctrl-Cs that arrive before the handler runs come as one event
+            // (the cycle through `source` ends with `cancel()` below).
+            var presses = 0
+            for _ in 0..<max(1, Int(source.data)) { presses = interrupt.fire() }
+            if presses > 1 {
                 quitting()
                 ExeCommand.terminate(CLIExitCode.interrupted.rawValue)
             }
