@@ -118,14 +118,14 @@ enum CommandCatalog {
             subcommands: [
                 CommandSpec("list", "List integrations", usage: "integrations list", flags: [json]),
                 CommandSpec(
-                    "add", "Add an integration", usage: "integrations add <type> --name=N [flags]",
+                    "add", "Add an integration", usage: "integrations add <type> --name=<name> [args...]",
                     flags: [
                         GoFlag("name", .string(default: ""), "integration name"),
                         GoFlag("team", .bool(default: false), "team integration"),
-                        GoFlag("attach", .list, "attach spec: vm:NAME, tag:TAG or auto:all (repeatable)"),
+                        GoFlag("attach", .list, "attach to a spec (vm:<name>, tag:<name>, or auto:all); can be repeated"),
                         GoFlag("comment", .string(default: ""), "comment"),
                         GoFlag("target", .string(default: ""), "http-proxy target URL"),
-                        GoFlag("header", .list, "http-proxy header K:V (repeatable)"),
+                        GoFlag("header", .string(default: ""), "header to inject (e.g. X-Auth:secret)"),
                         GoFlag("bearer", .string(default: ""), "http-proxy bearer token"),
                         GoFlag("peer", .bool(default: false), "http-proxy target is one of your VMs"),
                         GoFlag("repository", .string(default: ""), "github repositories owner/repo[,owner/repo2]"),

@@ -34,15 +34,16 @@ extension ControlSession {
             }
             if changed.contains("header") {
                 for header in flags.list("header") {
-                    guard let colon = header.firstIndex(of: ":") else {
-                        throw CommandFailure("invalid --header \(GoFlagParser.goQuote(header)): must be Key:Value")
-                    }
-                    integration.config["header"] = "\(header[..<colon]):***"
+                    if let problem = IntegrationChecks.headerProblem(header) { throw CommandFailure("invalid header: \(problem)") }
+                    integration.config["header"] = IntegrationChecks.redactedHeader(header)
                 }
             }
-            if changed.contains("bearer") { integration.config["bearer"] = "***" }
+            // As `integrations add` stores it: the bearer becomes an Authorization header.
+            if changed.contains("bearer") { integration.config["header"] = "Authorization:***" }
             if let repository = flags.string("repository"), changed.contains("repository") { integration.config["repository"] = repository }
-            if let fields = flags.string("fields"), changed.contains("fields") { integration.config["fields"] = fields }
+            if let fields = flags.string("fields"), changed.contains("fields") {
+                integration.config["fields"] = try IntegrationChecks.reflectionFields(fields).joined(separator: ",")
+            }
             if changed.contains("step-up") {
                 if flags.bool("step-up") { integration.config["step_up"] = "true" } else { integration.config.removeValue(forKey: "step_up") }
             }

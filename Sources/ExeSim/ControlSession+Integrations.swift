@@ -1,105 +1,183 @@
 import Foundation
 
+/// `integrations list|add|remove|attach|detach|rename`, as
+/// `execore/ssh_integrations_command.go` (and `ssh_integrations_reflection.go`)
+/// handle them: the same checks in the same order, the same wording.
 extension ControlSession {
-    static let integrationTypes = ["github", "http-proxy", "notify", "reflection"]
+    /// `knownIntegrationTypes`, sorted as `knownIntegrationTypeNames` prints
+    /// them. `notify` is a built-in the server may list, never a type to add.
+    static let integrationTypes = ["github", "http-proxy", "reflection"]
 
+    /// Where a VM reaches an integration: `<name>.int.<BoxHost>`.
+    static let integrationHostSuffix = ".int.exe.xyz"
+
+    /// One item of `integrations list --json`: a Go map, so its keys come
+    /// sorted; `comment` always present.
     private func integrationEntry(_ integration: IntegrationRecord) -> JSONValue {
-        var config: [(String, JSONValue)] = []
-        for key in integration.config.keys.sorted() { config.append((key, .string(integration.config[key] ?? ""))) }
-        var object = JSONObjectBuilder()
-        object.add("name", .string(integration.name))
-        object.add("type", .string(integration.type))
-        object.add("config", .object(config))
-        object.add("attachments", .strings(integration.attachments))
-        object.add("comment", .string(integration.comment))
-        if integration.builtin { object.add("builtin", .bool(true)) }
-        return object.value
+        var members: [(String, JSONValue)] = [
+            ("attachments", .strings(integration.attachments)),
+            ("comment", .string(integration.comment)),
+            ("config", integrationConfig(integration)),
+            ("name", .string(integration.name)),
+        ]
+        if integration.builtin { members.insert(("builtin", .bool(true)), at: 0) }
+        members.append(("type", .string(integration.type)))
+        return .object(members)
+    }
+
+    /// The stored config as the server marshals it: `reflectionIntegrationConfig`
+    /// (`{"fields":[...]}`, `null` for none) and `httpProxyConfig`
+    /// (`target`, `header`, `peer_vm` when set), in struct order; the
+    /// simulator's guessed extras (step-up) after them.
+    private func integrationConfig(_ integration: IntegrationRecord) -> JSONValue {
+        var members: [(String, JSONValue)] = []
+        var known: Set<String> = []
+        switch integration.type {
+        case "reflection":
+            let fields = Self.reflectionFieldList(integration)
+            members.append(("fields", fields.isEmpty ? .null : .strings(fields)))
+            known = ["fields"]
+        case "http-proxy":
+            members.append(("target", .string(integration.config["target"] ?? "")))
+            members.append(("header", .string(integration.config["header"] ?? "")))
+            if let peer = integration.config["peer_vm"] { members.append(("peer_vm", .string(peer))) }
+            known = ["target", "header", "peer_vm"]
+        default:
+            break
+        }
+        for key in integration.config.keys.sorted() where !known.contains(key) {
+            members.append((key, .string(integration.config[key] ?? "")))
+        }
+        return .object(members)
+    }
+
+    /// A reflection integration's fields (stored comma-joined).
+    static func reflectionFieldList(_ integration: IntegrationRecord) -> [String] {
+        (integration.config["fields"] ?? "").split(separator: ",").map(String.init)
+    }
+
+    /// `summarizeConfig`: the third column of the text list.
+    private func integrationSummary(_ integration: IntegrationRecord) -> String {
+        switch integration.type {
+        case "reflection":
+            let fields = Self.reflectionFieldList(integration)
+            return "fields=" + (fields.isEmpty ? "(none)" : fields.joined(separator: ","))
+        case "http-proxy":
+            var parts = ["target=" + (integration.config["target"] ?? "")]
+            if let peer = integration.config["peer_vm"], !peer.isEmpty {
+                parts.append("peer=" + peer)
+            } else if let header = integration.config["header"], !header.isEmpty {
+                parts.append("header=" + header)
+            }
+            return parts.joined(separator: " ")
+        default:
+            return integrationConfig(integration).encoded(escapingHTML: false)
+        }
     }
 
     func integrationList() throws {
         let integrations = try store.snapshot().integrations
-        // execore/ssh_integrations_command.go handleIntegrationsList writes
-        // a nil Go slice when there is nothing to list: `null`, not `[]`.
+        // handleIntegrationsList writes a nil Go slice when there is
+        // nothing to list: `null`, not `[]`.
         output.json(integrations.isEmpty ? .null : .array(integrations.map(integrationEntry)))
         if integrations.isEmpty { output.line("No integrations configured.") }
         for integration in integrations {
-            output.line("\(integration.name)  \(integration.type)  \(integration.attachments.joined(separator: ","))\(integration.comment.isEmpty ? "" : "  \(integration.comment)")")
+            let attached = integration.attachments.isEmpty ? "(none)" : integration.attachments.joined(separator: " ")
+            output.line("\(integration.name)  \(integration.type)  \(integrationSummary(integration))  \(attached)")
         }
     }
 
-    private func validateSpec(_ spec: String) throws {
-        let valid = spec == "auto:all" || (spec.hasPrefix("vm:") && spec.count > 3) || (spec.hasPrefix("tag:") && TagRules.isValid(String(spec.dropFirst(4))))
-        if !valid { throw CommandFailure("invalid attach spec \(GoFlagParser.goQuote(spec)) (use vm:NAME, tag:TAG or auto:all)") }
+    /// `parseAttachmentSpec`, then (for `add` and `attach`) `validateAttachmentSpec`.
+    private func checkAttachment(_ spec: String, validate: Bool, in state: SimState) throws(CommandFailure) {
+        if let problem = IntegrationChecks.attachmentSpecProblem(spec) { throw CommandFailure(problem) }
+        if validate, let problem = IntegrationChecks.attachmentTargetProblem(spec, in: state) { throw CommandFailure(problem) }
     }
 
+    /// `handleIntegrationsAdd`: the type, `--team`, every `--attach`, then the
+    /// type's own handler (name, name in use, its settings).
     func integrationAdd() throws {
-        guard arguments.count == 1 else { throw CommandFailure("usage: integrations add <type> --name=NAME [flags]") }
+        guard arguments.count == 1 else { throw CommandFailure("usage: integrations add <type> --name=<name> [args...]") }
         let type = arguments[0]
         guard Self.integrationTypes.contains(type) else {
-            throw CommandFailure("unknown integration type \(GoFlagParser.goQuote(type)) (known types: \(Self.integrationTypes.joined(separator: ", ")))")
+            throw CommandFailure(
+                "unknown integration type \(GoFlagParser.goQuote(type)) (known types: \(Self.integrationTypes.joined(separator: ", ")))")
         }
+        if flags.bool("team") { throw CommandFailure("--team requires being in a team") }
+        let snapshot = try store.snapshot()
+        let attachments = flags.list("attach")
+        for spec in attachments { try checkAttachment(spec, validate: true, in: snapshot) }
         let name = flags.string("name") ?? ""
         guard !name.isEmpty else { throw CommandFailure("--name is required") }
-        // execore/integration_validate.go validateIntegrationName, as
-        // handleAddHTTPProxy words it ("invalid name: ...").
         if let problem = IntegrationRules.nameProblem(name) { throw CommandFailure("invalid name: \(problem)") }
-        if flags.bool("team") { throw CommandFailure("You're not in a team") }
+        if snapshot.integrations.contains(where: { $0.name == name }) {
+            throw CommandFailure("name \(GoFlagParser.goQuote(name)) is already in use")
+        }
         var config: [String: String] = [:]
+        var confirmation = "Added integration \(name)"
         switch type {
         case "http-proxy":
-            // The order of handleAddHTTPProxy (execore/ssh_integrations_command.go).
-            if try store.snapshot().integrations.contains(where: { $0.name == name }) {
-                throw CommandFailure("name \(GoFlagParser.goQuote(name)) is already in use")
-            }
-            let target = flags.string("target") ?? ""
-            let headers = flags.list("header")
-            let bearer = (flags.string("bearer") ?? "").trimmingCharacters(in: .whitespaces)
-            if flags.bool("peer") {
-                if !headers.isEmpty || !bearer.isEmpty {
-                    throw CommandFailure("--peer is mutually exclusive with --header and --bearer")
-                }
-                guard !target.isEmpty else { throw CommandFailure("--target is required with --peer") }
-                config["peer"] = "true"
-            } else {
-                guard !target.isEmpty else { throw CommandFailure("--target is required") }
-                if let problem = IntegrationRules.targetProblem(target) { throw CommandFailure(problem) }
-                if !headers.isEmpty, !bearer.isEmpty { throw CommandFailure("--header and --bearer are mutually exclusive") }
-                if headers.isEmpty, bearer.isEmpty, !IntegrationRules.hasUserInfo(target) {
-                    throw CommandFailure("--header (or --bearer) is required")
-                }
-            }
-            config["target"] = target
-            for header in headers {
-                guard let colon = header.firstIndex(of: ":") else {
-                    throw CommandFailure("invalid --header \(GoFlagParser.goQuote(header)): must be Key:Value")
-                }
-                config["header"] = "\(header[..<colon]):***"
-            }
-            if !bearer.isEmpty { config["bearer"] = "***" }
+            config = try httpProxyConfig()
         case "github":
-            throw CommandFailure("GitHub is not set up for this account; run: integrations setup github (not simulated by exe-sim)")
-        case "notify":
-            // The reference lists the type but no type-specific flags: a
-            // notify integration has an empty config.
-            break
+            try IntegrationChecks.checkRepositories(flags.string("repository") ?? "")
+            throw CommandFailure("no GitHub account connected; run: integrations setup github")
         default:
-            config["fields"] = flags.string("fields") ?? "all"
+            let fields = try IntegrationChecks.reflectionFields(flags.string("fields") ?? "all")
+            config["fields"] = fields.joined(separator: ",")
+            confirmation += " (reflection, fields=\(fields.isEmpty ? "(none)" : fields.joined(separator: ",")))"
         }
-        let attachments = flags.list("attach")
-        for spec in attachments { try validateSpec(spec) }
         let comment = flags.string("comment") ?? ""
         try store.update { state in
             if state.integrations.contains(where: { $0.name == name }) {
-                throw CommandFailure("name \(GoFlagParser.goQuote(name)) is already in use")
+                throw CommandFailure("failed to add integration (name \(GoFlagParser.goQuote(name)) may already be in use)")
             }
             state.integrations.append(IntegrationRecord(name: name, type: type, config: config, attachments: attachments, comment: comment, builtin: false))
         }
-        output.line("Added integration \(name) (\(type))")
+        output.line(confirmation)
+        writeIntegrationUsage(name: name, attachments: attachments)
     }
 
+    /// `handleAddHTTPProxy`'s checks after the name, in its order; the
+    /// config it stores, redacted as `integrations list` shows it.
+    private func httpProxyConfig() throws(CommandFailure) -> [String: String] {
+        let target = flags.string("target") ?? ""
+        var header = flags.string("header") ?? ""
+        var bearer = flags.string("bearer") ?? ""
+        if flags.bool("peer") {
+            if !header.isEmpty || !bearer.isEmpty { throw CommandFailure("--peer is mutually exclusive with --header and --bearer") }
+            guard !target.isEmpty else { throw CommandFailure("--target is required with --peer") }
+            let host = URLComponents(string: target)?.host ?? ""
+            return ["target": target, "peer_vm": String(host.split(separator: ".").first ?? "")]
+        }
+        guard !target.isEmpty else { throw CommandFailure("--target is required") }
+        if let problem = IntegrationRules.targetProblem(target) { throw CommandFailure(problem) }
+        if !header.isEmpty, !bearer.isEmpty { throw CommandFailure("--header and --bearer are mutually exclusive") }
+        bearer = bearer.trimmingCharacters(in: .whitespacesAndNewlines)
+        if !bearer.isEmpty { header = "Authorization:Bearer " + bearer }
+        if header.isEmpty, !IntegrationRules.hasUserInfo(target) { throw CommandFailure("--header (or --bearer) is required") }
+        if !header.isEmpty, let problem = IntegrationChecks.headerProblem(header) { throw CommandFailure("invalid header: \(problem)") }
+        return ["target": IntegrationChecks.redactingPassword(target), "header": IntegrationChecks.redactedHeader(header)]
+    }
+
+    /// `printIntegrationUsage` for http-proxy and reflection: how a VM
+    /// reaches the integration.
+    private func writeIntegrationUsage(name: String, attachments: [String]) {
+        let host = name + Self.integrationHostSuffix
+        let vm = attachments.first { $0.hasPrefix("vm:") }.map { String($0.dropFirst(3)) }
+        output.line("")
+        if attachments.isEmpty {
+            output.line("To use this integration, attach it to a VM first:")
+            output.line("  integrations attach \(name) vm:<vm-name>")
+            output.line("")
+        }
+        output.line("Usage from a VM:")
+        output.line(vm.map { "  ssh \($0) curl https://\(host)/" } ?? "  curl https://\(host)/")
+    }
+
+    /// `handleIntegrationsRemove`.
     func integrationRemove() throws {
         guard arguments.count == 1 else { throw CommandFailure("usage: integrations remove <name>") }
         let name = arguments[0]
+        if name == "notify" { throw CommandFailure("notify is a built-in integration and cannot be removed") }
         try store.update { state in
             guard let index = state.integrations.firstIndex(where: { $0.name == name }) else {
                 throw CommandFailure("integration \(GoFlagParser.goQuote(name)) not found")
@@ -109,19 +187,24 @@ extension ControlSession {
         output.line("Removed integration \(name)")
     }
 
+    /// `handleIntegrationsAttach` / `handleIntegrationsDetach`: the
+    /// integration is found before the spec is read; only `attach` checks
+    /// that the spec's VM exists.
     func integrationAttach(detach: Bool) throws {
+        let verb = detach ? "detach" : "attach"
         guard arguments.count == 2 else {
-            throw CommandFailure("usage: integrations \(detach ? "detach" : "attach") <name> <spec>")
+            throw CommandFailure("usage: integrations \(verb) <name> <spec>\n  <spec> is vm:<vm-name>, tag:<tag-name>, or auto:all")
         }
         let (name, spec) = (arguments[0], arguments[1])
-        try validateSpec(spec)
+        if name == "notify" {
+            throw CommandFailure(
+                detach ? "notify is a built-in integration and cannot be detached" : "notify is a built-in integration and is already attached to all VMs")
+        }
         try store.update { state in
             guard let index = state.integrations.firstIndex(where: { $0.name == name }) else {
                 throw CommandFailure("integration \(GoFlagParser.goQuote(name)) not found")
             }
-            if spec.hasPrefix("vm:"), state.vm(named: String(spec.dropFirst(3))) == nil, !detach {
-                throw CommandFailure("vm \(GoFlagParser.goQuote(String(spec.dropFirst(3)))) not found")
-            }
+            try checkAttachment(spec, validate: !detach, in: state)
             var attachments = state.integrations[index].attachments
             if detach {
                 guard let position = attachments.firstIndex(of: spec) else { throw CommandFailure("\(name) is not attached via \(spec)") }
@@ -132,19 +215,22 @@ extension ControlSession {
             }
             state.integrations[index].attachments = attachments
         }
-        output.line(detach ? "Detached \(name) from \(spec)" : "Attached \(name) via \(spec)")
+        output.line(detach ? "Detached \(name) from \(spec)" : "Attached \(name) to \(spec)")
     }
 
+    /// `handleIntegrationsRename`: the new name's checks come before the
+    /// old name is looked up.
     func integrationRename() throws {
         guard arguments.count == 2 else { throw CommandFailure("usage: integrations rename <name> <new-name>") }
         let (name, newName) = (arguments[0], arguments[1])
-        guard TagRules.isValid(newName) else { throw CommandFailure("invalid integration name \(GoFlagParser.goQuote(newName))") }
+        if name == "notify" { throw CommandFailure("notify is a built-in integration and cannot be renamed") }
+        if let problem = IntegrationRules.nameProblem(newName) { throw CommandFailure("invalid name: \(problem)") }
         try store.update { state in
-            guard let index = state.integrations.firstIndex(where: { $0.name == name }) else {
-                throw CommandFailure("integration \(GoFlagParser.goQuote(name)) not found")
-            }
             if state.integrations.contains(where: { $0.name == newName }) {
                 throw CommandFailure("name \(GoFlagParser.goQuote(newName)) is already in use")
+            }
+            guard let index = state.integrations.firstIndex(where: { $0.name == name }) else {
+                throw CommandFailure("integration \(GoFlagParser.goQuote(name)) not found")
             }
             state.integrations[index].name = newName
         }

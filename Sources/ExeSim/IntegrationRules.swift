@@ -58,7 +58,7 @@ enum IntegrationRules {
     }
 
     /// Go's `%q` of a rune: `'x'`.
-    private static func goRuneQuote(_ scalar: Unicode.Scalar) -> String {
+    static func goRuneQuote(_ scalar: Unicode.Scalar) -> String {
         switch scalar {
         case "'": return #"'\''"#
         case "\\": return #"'\\'"#

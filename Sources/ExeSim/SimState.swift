@@ -24,7 +24,13 @@ package struct SimState: Codable, Sendable {
     /// exe1 handles made by `exe0-to-exe1` (absent in older state files).
     package var exe1Tokens: [Exe1Handle]?
 
-    /// A fresh account with the default reflection integration.
+    /// `defaultReflectionIntegrationComment` (execore/ssh_integrations_reflection.go).
+    package static let defaultReflectionComment =
+        "Installed by default for new users. Accessing https://reflection.int.exe.xyz/ returns metadata about the VM, including other attached integrations. To disable, detach from auto:all."
+
+    /// A fresh account with the default reflection integration
+    /// (`installDefaultReflectionIntegration`: an ordinary integration the
+    /// user may detach, rename or remove).
     package init(email: String) {
         self.email = email
         region = "lax"
@@ -33,7 +39,7 @@ package struct SimState: Codable, Sendable {
         integrations = [
             IntegrationRecord(
                 name: "reflection", type: "reflection", config: ["fields": "all"], attachments: ["auto:all"],
-                comment: "", builtin: true)
+                comment: Self.defaultReflectionComment, builtin: false)
         ]
         nextKeyNumber = 1
         nextVMNumber = 1
@@ -180,14 +186,17 @@ package struct ShareLink: Codable, Sendable, Equatable {
 package struct IntegrationRecord: Codable, Sendable, Equatable {
     /// Its name.
     package var name: String
-    /// `http-proxy`, `github`, `reflection` or `notify`.
+    /// `http-proxy`, `github` or `reflection`.
     package var type: String
-    /// Type-specific settings, secrets already redacted.
+    /// Type-specific settings, secrets already redacted: `target`,
+    /// `header` (`Key:***`), `peer_vm` for http-proxy; `fields`
+    /// (comma-joined, empty for none) for reflection.
     package var config: [String: String]
     /// Attach specs (`vm:x`, `tag:y`, `auto:all`).
     package var attachments: [String]
     /// Its comment.
     package var comment: String
-    /// Whether it came with the account.
+    /// Whether the server marks it `builtin` (only its synthetic `notify`,
+    /// which the simulator never lists).
     package var builtin: Bool
 }

@@ -122,12 +122,28 @@ struct RequestRenderingTests {
     func integrationSecrets() throws {
         let request = try ControlRequest.addIntegration(
             NewIntegration(
-                name: "api", configuration: .httpProxy(target: "https://api.example.com", headers: [("X-Key", Secret("abcdef123"))], bearer: Secret("bearer-xyz")),
+                name: "api", configuration: .httpProxy(target: "https://api.example.com", headers: [("X-Key", Secret("abcdef123"))]),
                 attachments: ["tag:prod"]))
         #expect(
             request.commandLine(appendingJSONFlag: true)
-                == "integrations add http-proxy --name=api --attach=tag:prod --target=https://api.example.com --header=X-Key:abcdef123 --bearer=bearer-xyz")
-        #expect(request.redactedCommandLine() == "integrations add http-proxy --name=api --attach=tag:prod --target=https://api.example.com '--header=X-Key:[REDACTED]' '--bearer=[REDACTED]'")
+                == "integrations add http-proxy --name=api --attach=tag:prod --target=https://api.example.com --header=X-Key:abcdef123")
+        #expect(request.redactedCommandLine() == "integrations add http-proxy --name=api --attach=tag:prod --target=https://api.example.com '--header=X-Key:[REDACTED]'")
+        let bearer = try ControlRequest.addIntegration(
+            NewIntegration(name: "api", configuration: .httpProxy(target: "https://api.example.com", bearer: Secret("bearer-xyz"))))
+        #expect(bearer.redactedCommandLine() == "integrations add http-proxy --name=api --target=https://api.example.com '--bearer=[REDACTED]'")
+    }
+
+    /// execore/ssh_integrations_command.go: `--header` is a `flag.String` (a
+    /// second one silently replaces the first) and handleAddHTTPProxy
+    /// refuses a header together with a bearer.
+    @Test("an http-proxy integration takes one header, or a bearer, not more: refused before anything is sent")
+    func oneHeader() {
+        let two = NewIntegration(
+            name: "api", configuration: .httpProxy(target: "https://api.example.com", headers: [("X-A", Secret("1")), ("X-B", Secret("2"))]))
+        #expect(throws: ControlError.self) { try ControlRequest.addIntegration(two) }
+        let both = NewIntegration(
+            name: "api", configuration: .httpProxy(target: "https://api.example.com", headers: [("X-A", Secret("1"))], bearer: Secret("b")))
+        #expect { try ControlRequest.addIntegration(both) } throws: { ($0 as? ControlError)?.message == "--header and --bearer are mutually exclusive" }
     }
 
     @Test("setup scripts double their backslashes so the server's unescaping restores them")

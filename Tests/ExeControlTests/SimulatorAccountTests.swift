@@ -129,8 +129,11 @@ extension SimulatorEndToEnd {
         func integrations(_ via: Via) async throws {
             let sim = try sim
             try await sim.withClient(via, commands: Self.commands) { client in
-                let builtin = try #require(try await client.integrations.list().first { $0.name == "reflection" })
-                #expect(builtin.type == "reflection" && builtin.isBuiltin)
+                // installDefaultReflectionIntegration: an ordinary integration
+                // (not `builtin`) with its comment, attached to auto:all.
+                let preinstalled = try #require(try await client.integrations.list().first { $0.name == "reflection" })
+                #expect(preinstalled.type == "reflection" && !preinstalled.isBuiltin && preinstalled.attachments == ["auto:all"])
+                #expect(preinstalled.comment?.hasPrefix("Installed by default for new users.") == true)
 
                 let proxy = "\(via.rawValue)-proxy"
                 let headerSecret = Secret("hdr-s3cret value")
@@ -143,7 +146,7 @@ extension SimulatorEndToEnd {
                 #expect(listed.comment == "the proxy")
                 let config = String(describing: listed.config)
                 #expect(!config.contains(headerSecret.reveal()))
-                #expect(config.contains("api.example.com"))
+                #expect(config.contains("api.example.com") && config.contains("X-Api-Key:***"), "\(config)")
 
                 let vm = via.name("int-box")
                 _ = try await client.create(NewVMOptions(name: vm))

@@ -369,18 +369,85 @@ extension SimulatorSuites {
             #expect(output.stdout == JSONValue.object([("error", .string(message))]).encoded(escapingHTML: false) + "\n", "\(command)", sourceLocation: sourceLocation)
         }
 
-        @Test func notifyIntegrationsCanBeAdded() async throws {
+        /// execore/ssh_integrations_command.go at 7524fcac: `knownIntegrationTypes`
+        /// is http-proxy, github and reflection (`notify` is a synthetic
+        /// built-in, listed only with push tokens, never added);
+        /// handleIntegrationsAdd checks the type, `--team`, then every
+        /// `--attach` (parseAttachmentSpec, validateAttachmentSpec) before
+        /// the type's handler looks at the name; attach finds the
+        /// integration before it reads the spec; rename checks the new name
+        /// before it looks up the old one; the built-in `notify` cannot be
+        /// removed, renamed, attached or detached.
+        @Test func integrationHandlersCheckInTheServersOrderWithItsWording() async throws {
             let sim = try sim
-            #expect(try await sim.control("integrations add notify --name=pager --attach=auto:all --comment=alerts").status == 0)
+            func expect(_ command: String, _ message: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+                let output = try await sim.control(command)
+                #expect(output.status == 255, "\(command)", sourceLocation: sourceLocation)
+                #expect(output.stdout == message + "\n", "\(command)", sourceLocation: sourceLocation)
+            }
+            try await expect("integrations add notify --name=pager", #"unknown integration type "notify" (known types: github, http-proxy, reflection)"#)
+            try await expect("integrations add pager --name=x", #"unknown integration type "pager" (known types: github, http-proxy, reflection)"#)
+            try await expect("integrations add", "usage: integrations add <type> --name=<name> [args...]")
+            try await expect("integrations add reflection", "--name is required")
+            // --team, then the attachments, come before the name.
+            try await expect("integrations add reflection --team --attach=bogus", "--team requires being in a team")
+            try await expect(
+                "integrations add reflection --name=BAD --attach=bogus", #"invalid attachment spec "bogus": must be vm:<name>, tag:<name>, or auto:all"#)
+            try await expect("integrations add reflection --name=BAD --attach=vm:ghost-vm", #"vm "ghost-vm" not found"#)
+            try await expect("integrations add reflection --name=BAD --attach=tag:Prod", #"invalid tag name "Prod": must match ^[a-z][a-z0-9_-]*$"#)
+            try await expect("integrations add reflection --name=BAD --attach=auto:all", #"invalid name: name must be lowercase (got "BAD")"#)
+            // The type's own checks follow the name's.
+            try await expect("integrations add reflection --name=mirror --fields=email,phone", #"unknown reflection field "phone" (valid: email,integrations,tags,comment, all, none)"#)
+            try await expect("integrations add github --name=gh", "--repository is required (e.g. owner/repo or owner/repo1,owner/repo2)")
+            try await expect("integrations add github --name=gh --repository=a/b,c/d", "all repositories must belong to the same owner")
+            try await expect("integrations add github --name=gh --repository=nope", #"--repository "nope" must be in owner/repo format"#)
+            try await expect("integrations add github --name=gh --repository=a/b", "no GitHub account connected; run: integrations setup github")
+            try await expect(
+                "integrations add http-proxy --name=api --target=https://api.example.com --header=X-Api-Key:1 --bearer=2",
+                "--header and --bearer are mutually exclusive")
+            try await expect("integrations add http-proxy --name=api --target=https://api.example.com --header=Host:evil", #"invalid header: header key "Host" is reserved"#)
+            try await expect("integrations add http-proxy --name=api --target=https://api.example.com --header=X-Key:", "invalid header: header value is empty")
+            try await expect("integrations add http-proxy --name=api --target=https://api.example.com --header=nocolon", "invalid header: header must be in Key:Value format")
+
+            // A reflection integration: fields sorted, the confirmation and how a VM reaches it.
+            let added = try await sim.control("integrations add reflection --name=mirror --fields=tags,email,tags")
+            #expect(added.status == 0)
+            #expect(added.stdout == """
+                Added integration mirror (reflection, fields=email,tags)
+
+                To use this integration, attach it to a VM first:
+                  integrations attach mirror vm:<vm-name>
+
+                Usage from a VM:
+                  curl https://mirror.int.exe.xyz/
+
+                """, "\(added.stdout)")
+            try await expect("integrations attach ghost vm:x", #"integration "ghost" not found"#)
+            try await expect("integrations attach mirror vm:ghost-vm", #"vm "ghost-vm" not found"#)
+            try await expect("integrations attach mirror bogus", #"invalid attachment spec "bogus": must be vm:<name>, tag:<name>, or auto:all"#)
+            #expect(try await sim.control("integrations attach mirror tag:web").stdout == "Attached mirror to tag:web\n")
+            try await expect("integrations detach mirror tag:other", "mirror is not attached via tag:other")
+            #expect(try await sim.control("integrations detach mirror tag:web").stdout == "Detached mirror from tag:web\n")
+            try await expect("integrations attach mirror", "usage: integrations attach <name> <spec>\n  <spec> is vm:<vm-name>, tag:<tag-name>, or auto:all")
+            try await expect("integrations rename ghost Bad", #"invalid name: name must be lowercase (got "Bad")"#)
+            try await expect("integrations rename ghost reflection", #"name "reflection" is already in use"#)
+            try await expect("integrations rename ghost fresh", #"integration "ghost" not found"#)
+            for (command, message) in [
+                ("remove notify", "notify is a built-in integration and cannot be removed"),
+                ("rename notify x", "notify is a built-in integration and cannot be renamed"),
+                ("attach notify vm:x", "notify is a built-in integration and is already attached to all VMs"),
+                ("detach notify vm:x", "notify is a built-in integration and cannot be detached"),
+            ] {
+                try await expect("integrations " + command, message)
+            }
+            // The list: a Go map per item (sorted keys), the reflection config's fields an array.
             let listed = try await sim.control("integrations list --json")
-            let items = try #require(try JSONLines.values(listed.stdout).first as? [[String: Any]])
-            let pager = try #require(items.first { $0["name"] as? String == "pager" })
-            #expect(pager["type"] as? String == "notify")
-            #expect((pager["config"] as? [String: Any])?.isEmpty == true)
-            #expect(pager["attachments"] as? [String] == ["auto:all"])
-            #expect(try await sim.control("integrations remove pager").status == 0)
-            let unknown = try await sim.control("integrations add pager --name=x")
-            #expect(unknown.stdout == "unknown integration type \"pager\" (known types: github, http-proxy, notify, reflection)\n")
+            let line = try #require(listed.stdout.split(separator: "\n").first.map(String.init))
+            #expect(line.contains(#"{"attachments":[],"comment":"","config":{"fields":["email","tags"]},"name":"mirror","type":"reflection"}"#), "\(line)")
+            let text = try await sim.control("integrations list")
+            #expect(text.stdout.contains("mirror  reflection  fields=email,tags  (none)\n"), "\(text.stdout)")
+            #expect(text.stdout.contains("reflection  reflection  fields=all  auto:all\n"), "\(text.stdout)")
+            #expect(try await sim.control("integrations remove mirror").stdout == "Removed integration mirror\n")
         }
 
         @Test func integrations() async throws {
@@ -393,8 +460,10 @@ extension SimulatorSuites {
             #expect(add.status == 0)
             let again = try await sim.control("int add http-proxy --name=api --target=https://x --bearer=y")
             #expect(again.stdout == "name \"api\" is already in use\n")
+            // handleAddHTTPProxy stores a bearer as an Authorization header; the list redacts its value.
             let redacted = try await sim.control("integrations list --json")
-            #expect(redacted.stdout.contains("\"bearer\":\"***\"") && !redacted.stdout.contains("s3cret"))
+            #expect(redacted.stdout.contains(#""config":{"target":"https://api.example.com","header":"Authorization:***"}"#), "\(redacted.stdout)")
+            #expect(!redacted.stdout.contains("s3cret"))
             #expect(try await sim.control("integrations attach api tag:prod").status == 0)
             #expect(try await sim.control("integrations attach api tag:prod").stdout == "api is already attached via tag:prod\n")
             #expect(try await sim.control("integrations detach api tag:prod").status == 0)

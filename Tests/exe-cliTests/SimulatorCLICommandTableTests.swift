@@ -124,7 +124,7 @@ extension SimulatorCLITests {
         #expect(remaining?.contains { ($0["name"] as? String)?.hasPrefix("table-\(prefix)") == true } == false)
 
         let integrations = try #require(try await object(["integrations", "list"], keys: ["integrations"], variables)["integrations"] as? [[String: Any]])
-        #expect(integrations.contains { $0["name"] as? String == "reflection" && $0["builtin"] as? Bool == true })
+        #expect(integrations.contains { $0["name"] as? String == "reflection" && $0["builtin"] as? Bool == false })
         let mirror = "\(prefix)-table-mirror"
         let integrationAdded = try await object(
             ["integrations", "add", "reflection", "--name", mirror, "--fields", "email,tags", "--attach", "vm:\(moved)"],

@@ -29,6 +29,30 @@ struct SimulatorCLITests {
         #expect(!listed.stdout.contains("cli-hook"), "\(listed.stderr)")
     }
 
+    // execore/ssh_integrations_command.go: `--header` is a flag.String, so
+    // a second --header silently replaces the first, and a header with a
+    // bearer is refused. exe-cli refuses both before anything is sent; one
+    // header is stored redacted, and the success text (the confirmation
+    // and printIntegrationUsage's lines) is read as success.
+    @Test("integrations add http-proxy takes one header: two, or a header with a bearer, are exit 2 before sending; one is stored redacted")
+    func oneHeaderPerIntegration() async throws {
+        let sim = try sim
+        let target = "https://api.example.com"
+        let two = try await sim.run(["integrations", "add", "http-proxy", "--name", "cli-two", "--target", target, "--header", "X-A:1", "--header", "X-B:2"])
+        #expect(two.status == 2 && two.stderr.contains("exe.dev keeps one header per http-proxy integration"), "\(two.stderr)")
+        let both = try await sim.run(
+            ["integrations", "add", "http-proxy", "--name", "cli-both", "--target", target, "--header", "X-A:1", "--bearer-env", "CLI_BOTH"],
+            extra: ["CLI_BOTH": "b"])
+        #expect(both.status == 2 && both.stderr.contains("mutually exclusive"), "\(both.stderr)")
+        let one = try await sim.run(["integrations", "add", "http-proxy", "--name", "cli-one", "--target", target, "--header", "X-Api-Key:hdr-secret-1"])
+        #expect(one.status == 0, "\(one.stderr)")
+        #expect(!one.stdout.contains("hdr-secret-1") && !one.stderr.contains("hdr-secret-1"))
+        let listed = try await sim.run(["integrations", "list", "--json"])
+        #expect(listed.stdout.contains(#""header":"X-Api-Key:***""#), "\(listed.stdout)")
+        #expect(!listed.stdout.contains("cli-two") && !listed.stdout.contains("cli-both") && !listed.stdout.contains("hdr-secret-1"))
+        #expect(try await sim.run(["integrations", "remove", "cli-one"]).status == 0)
+    }
+
     // The server's lexer (anmitsu/go-shlex via gliderlabs/ssh) drops empty
     // words, so `comment vm ''` is a usage error there
     // (execore/ssh_comment_command.go); exe-cli sends a blank word instead.

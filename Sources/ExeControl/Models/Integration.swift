@@ -13,7 +13,8 @@ public struct Integration: Sendable, Hashable, Codable {
     public var comment: String?
     /// A team integration.
     public var isTeam: Bool
-    /// Built in (for example the default `reflection`).
+    /// Built in: the server's synthetic `notify` (push notifications),
+    /// which cannot be changed. The default `reflection` is not built in.
     public var isBuiltin: Bool
 
     enum CodingKeys: String, CodingKey {

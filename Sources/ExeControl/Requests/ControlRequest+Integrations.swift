@@ -24,6 +24,12 @@ extension ControlRequest {
         switch integration.configuration {
         case .httpProxy(let target, let headers, let bearer):
             flags.append(ControlFlag("target", try ArgumentChecks.nonEmpty(target, "--target")))
+            // `--header` is a single string flag on the server (a second one
+            // replaces the first), and it refuses a header with a bearer.
+            if headers.count > 1 {
+                throw ControlError(.invalidArgument, "exe.dev keeps one header per http-proxy integration; \(headers.count) were given")
+            }
+            if !headers.isEmpty, bearer != nil { throw ControlError(.invalidArgument, "--header and --bearer are mutually exclusive") }
             for header in headers {
                 guard !header.name.isEmpty, !header.name.contains(":") else {
                     throw ControlError(.invalidArgument, "invalid --header name \(GoQuote.string(header.name))")

@@ -4,8 +4,9 @@ public import ExeSystem
 public struct NewIntegration: Sendable {
     /// The type and its settings.
     public enum Configuration: Sendable {
-        /// An authenticating HTTP proxy to `target`, adding these headers
-        /// (values secret) or this bearer token.
+        /// An authenticating HTTP proxy to `target`, adding one header
+        /// (its value secret) or a bearer token (not both): exe.dev stores
+        /// one header per integration, so more than one is refused.
         case httpProxy(target: String, headers: [(name: String, value: Secret)] = [], bearer: Secret? = nil)
         /// An HTTP proxy to another VM you own; the server injects a VM-scoped key.
         case peerProxy(target: String)

@@ -44,7 +44,7 @@ struct IntegrationsAddCommand: AsyncParsableCommand {
     @Option(name: .customLong("attach"), help: "vm:<name>, tag:<tag> or auto:all (repeatable).") var attachments: [String] = []
     @Option(help: "A comment.") var comment: String?
     @Option(help: "http-proxy: the target URL.") var target: String?
-    @Option(name: .customLong("header"), help: "http-proxy: Name:Value to add (value kept secret; repeatable).") var headers: [String] = []
+    @Option(name: .customLong("header"), help: "http-proxy: the Name:Value header to add (value kept secret; one per integration).") var headers: [String] = []
     @Option(name: .customLong("bearer-env"), help: "http-proxy: the variable holding a bearer token to add.") var bearerVariable: String?
     @Flag(help: "http-proxy: the target is another VM of yours.") var peer = false
     @Option(name: .customLong("repository"), help: "github: owner/repo (repeatable, one owner).") var repositories: [String] = []
@@ -55,6 +55,8 @@ struct IntegrationsAddCommand: AsyncParsableCommand {
         case .httpProxy:
             if target == nil { throw ValidationError("http-proxy needs --target") }
             if peer, !headers.isEmpty || bearerVariable != nil { throw ValidationError("--peer takes no --header or --bearer-env") }
+            if headers.count > 1 { throw ValidationError("--header once: exe.dev keeps one header per http-proxy integration") }
+            if !headers.isEmpty, bearerVariable != nil { throw ValidationError("--header and --bearer-env are mutually exclusive") }
         case .github:
             if repositories.isEmpty { throw ValidationError("github needs --repository") }
         case .reflection:
