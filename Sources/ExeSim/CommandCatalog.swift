@@ -60,11 +60,12 @@ enum CommandCatalog {
             ],
             positional: true),
         CommandSpec(
-            "resize", "Change a VM's memory, CPUs or disk", usage: "resize <vm> [--memory=] [--cpu=] [--disk=]",
+            "resize", "Resize a VM's resources (memory, CPU, disk)", usage: "resize <vmname> [--memory=<size>] [--cpu=<count>] [--disk=<size>]",
             flags: [
-                json, GoFlag("memory", .string(default: ""), "new memory size"),
-                GoFlag("cpu", .uint(default: 0), "new number of CPUs"),
-                GoFlag("disk", .string(default: ""), "new disk size (grow only)"),
+                GoFlag("memory", .string(default: ""), "memory allocation (e.g., 4, 4GB, 8G)"),
+                GoFlag("cpu", .uint(default: 0), "number of CPUs"),
+                GoFlag("disk", .string(default: ""), "new total disk size (e.g., 25, 25GB) - must be larger than current size"),
+                json,
             ],
             positional: true),
         CommandSpec(

@@ -524,66 +524,98 @@ extension ControlSession {
 
     // MARK: resize
 
+    /// `handleResizeCommand` (execore/ssh_command_handlers.go) for an
+    /// account without sudo whose plan allows resizing: the VM is looked
+    /// up, then the disk is checked and grown, then memory and CPUs are
+    /// checked and set, each in its own step, so a bad `--memory` after a
+    /// good `--disk` leaves the disk grown, as on exe.dev. `--cpu=0` counts
+    /// as not given.
     func resize() throws {
-        guard arguments.count == 1 else { throw CommandFailure("usage: resize <vm> [--memory=] [--cpu=] [--disk=]") }
+        guard arguments.count == 1 else {
+            throw CommandFailure(
+                "usage: resize <vmname> --disk=<size>\nDisk size is in GiB (e.g., '25' for 25 GiB). Disk can only be grown, not shrunk.")
+        }
         let name = normalizedVMName(arguments[0])
         let plan = environment.plan
         let memoryText = flags.string("memory") ?? ""
+        let cpuCount = UInt64(flags.string("cpu") ?? "") ?? 0
         let diskText = flags.string("disk") ?? ""
-        let cpuSet = flags.isSet("cpu")
-        guard !memoryText.isEmpty || !diskText.isEmpty || cpuSet else {
-            throw CommandFailure("please specify at least one of --memory, --cpu, or --disk")
+        guard !memoryText.isEmpty || cpuCount != 0 || !diskText.isEmpty else {
+            throw CommandFailure(
+                "usage: resize <vmname> [--memory=<size>] [--cpu=<count>] [--disk=<size>]\nAt least one of --memory, --cpu, or --disk must be specified.")
         }
-        var newMemory: Int64?
-        if !memoryText.isEmpty { newMemory = try plan.memory(memoryText, wording: .resize).get() }
-        var newCPUs: Int?
-        if cpuSet, let count = Int(flags.string("cpu") ?? ""), count > 0 { newCPUs = try plan.cpus(count, wording: .resize).get() }
-        var requestedDisk: Int64?
+        guard try store.snapshot().vm(named: name) != nil else { throw CommandFailure("VM \(GoFlagParser.goQuote(name)) not found") }
+        var disk: (old: Int64, new: Int64)?
         if !diskText.isEmpty {
+            let requested: Int64
             switch SizeArgument.parseSize(diskText) {
             case .failure(let problem): throw CommandFailure("invalid --disk value: \(problem)")
-            case .success(let bytes): requestedDisk = bytes
+            case .success(let bytes): requested = bytes
+            }
+            if requested > plan.maximumDisk {
+                throw CommandFailure(
+                    "requested size \(SizeArgument.display(requested)) exceeds the \(SizeArgument.display(plan.maximumDisk)) limit — contact support@exe.dev if you need more")
+            }
+            let current = try store.snapshot().vm(named: name)?.diskBytes ?? 0
+            if requested <= current { throw CommandFailure("--disk must be larger than current size (\(SizeArgument.display(current)))") }
+            if requested - current > plan.maximumDiskGrowth {
+                throw CommandFailure("disk growth cannot exceed \(SizeArgument.display(plan.maximumDiskGrowth)) in a single operation")
+            }
+            output.line("Growing disk to \(SizeArgument.display(requested))...")
+            disk = try store.update { state in
+                guard let index = state.vmIndex(named: name) else { throw CommandFailure("VM \(GoFlagParser.goQuote(name)) not found") }
+                let old = state.vms[index].diskBytes
+                state.vms[index].diskBytes = requested
+                state.vms[index].updatedAt = self.now
+                return (old, requested)
             }
         }
-        let (before, after): (VMRecord, VMRecord) = try store.update { state in
-            guard let index = state.vmIndex(named: name) else { throw CommandFailure("VM \(GoFlagParser.goQuote(name)) not found") }
-            let before = state.vms[index]
-            if let disk = requestedDisk {
-                if disk <= before.diskBytes {
-                    throw CommandFailure("--disk must be larger than current size (\(SizeArgument.display(before.diskBytes)))")
-                }
-                if disk - before.diskBytes > plan.maximumDiskGrowth {
-                    throw CommandFailure("--disk can grow by at most \(SizeArgument.display(plan.maximumDiskGrowth)) per resize")
-                }
-                if disk > plan.maximumDisk {
-                    throw CommandFailure("--disk cannot exceed \(SizeArgument.display(plan.maximumDisk)) — contact support@exe.dev if you need more")
-                }
-                state.vms[index].diskBytes = disk
+        var resized: (old: VMRecord, new: VMRecord)?
+        if !memoryText.isEmpty || cpuCount > 0 {
+            var memory: Int64?
+            if !memoryText.isEmpty { memory = try plan.memory(memoryText, wording: .resize).get() }
+            var cpus: Int?
+            if cpuCount > 0 { cpus = try plan.cpus(Int(clamping: cpuCount), wording: .resize).get() }
+            let changes = [memory.map { "memory to \(SizeArgument.display($0))" }, cpus.map { "CPU to \($0)" }].compactMap { $0 }
+            output.line("Resizing \(changes.joined(separator: " and "))...")
+            resized = try store.update { state in
+                guard let index = state.vmIndex(named: name) else { throw CommandFailure("VM \(GoFlagParser.goQuote(name)) not found") }
+                let before = state.vms[index]
+                if let memory { state.vms[index].memoryBytes = memory }
+                if let cpus { state.vms[index].cpus = cpus }
+                state.vms[index].updatedAt = self.now
+                return (before, state.vms[index])
             }
-            if let memory = newMemory { state.vms[index].memoryBytes = memory }
-            if let cpus = newCPUs { state.vms[index].cpus = cpus }
-            state.vms[index].updatedAt = self.now
-            return (before, state.vms[index])
         }
-        var object = JSONObjectBuilder()
-        object.add("vm_name", .string(name))
-        if newMemory != nil || newCPUs != nil {
-            object.add("old_memory", .int(before.memoryBytes))
-            object.add("new_memory", .int(after.memoryBytes))
-            object.add("old_cpus", .number(before.cpus))
-            object.add("new_cpus", .number(after.cpus))
+        // A Go map: the keys come sorted.
+        var members: [(String, JSONValue)] = []
+        if let disk { members += [("disk_new_bytes", .int(disk.new)), ("disk_old_bytes", .int(disk.old))] }
+        if let resized {
+            members += [
+                ("new_cpus", .number(resized.new.cpus)), ("new_memory", .int(resized.new.memoryBytes)),
+                ("old_cpus", .number(resized.old.cpus)), ("old_memory", .int(resized.old.memoryBytes)),
+            ]
         }
-        if requestedDisk != nil {
-            object.add("disk_old_bytes", .int(before.diskBytes))
-            object.add("disk_new_bytes", .int(after.diskBytes))
+        members.append(("vm_name", .string(name)))
+        output.json(.object(members))
+        if let resized {
+            if resized.old.memoryBytes != resized.new.memoryBytes {
+                output.line("Memory: \(SizeArgument.display(resized.old.memoryBytes)) -> \(SizeArgument.display(resized.new.memoryBytes))")
+            }
+            if resized.old.cpus != resized.new.cpus { output.line("CPUs: \(resized.old.cpus) -> \(resized.new.cpus)") }
         }
-        output.json(object.value)
-        if newMemory != nil || newCPUs != nil {
-            output.line("Resized \(name): memory \(SizeArgument.display(after.memoryBytes)), \(after.cpus) CPUs.")
-            output.line("Power off inside the VM (sudo poweroff), then run: restart \(name)")
-        }
-        if requestedDisk != nil {
-            output.line("Disk of \(name) grown to \(SizeArgument.display(after.diskBytes)). Restart the VM to use it.")
+        if let disk { output.line("Disk: \(SizeArgument.display(disk.old)) -> \(SizeArgument.display(disk.new))") }
+        output.line("")
+        // writeResizeRestartNotice.
+        if let resized, resized.old.memoryBytes != resized.new.memoryBytes || resized.old.cpus != resized.new.cpus {
+            output.line("Configuration updated. CPU/memory changes require a full power off, then restart from exe.dev:")
+            output.line("  # inside the VM")
+            output.line("  sudo poweroff")
+            output.line("  # from the exe.dev shell")
+            output.line("  restart \(name)")
+        } else {
+            output.line("Configuration updated. Restart the VM to apply changes:")
+            if let vm = try store.snapshot().vm(named: name) { output.line("  \(presentation(vm).sshCommand) sudo shutdown -r now") }
         }
     }
 }

@@ -180,6 +180,23 @@ extension SimulatorSuites {
             #expect(Set(diskOnly.keys) == ["vm_name", "disk_old_bytes", "disk_new_bytes"])
             try await expectError("resize cmd-vm --disk=20GB --json", "--disk must be larger than current size (40 GB)")
             try await expectError("resize ghost-vm --cpu=2 --json", "VM \"ghost-vm\" not found")
+            // handleResizeCommand (execore/ssh_command_handlers.go), for an
+            // account without sudo: its usage texts; --cpu=0 is not an
+            // option; the VM before any size; the disk's plan limit before
+            // its current size; the disk grown before --memory is read.
+            try await expectError("resize --json", "usage: resize <vmname> --disk=<size>\nDisk size is in GiB (e.g., '25' for 25 GiB). Disk can only be grown, not shrunk.")
+            try await expectError(
+                "resize cmd-vm --cpu=0 --json",
+                "usage: resize <vmname> [--memory=<size>] [--cpu=<count>] [--disk=<size>]\nAt least one of --memory, --cpu, or --disk must be specified.")
+            try await expectError("resize ghost-vm --memory=1TB --json", "VM \"ghost-vm\" not found")
+            try await expectError("resize cmd-vm --disk=300GB --json", "requested size 300 GB exceeds the 250 GB limit — contact support@exe.dev if you need more")
+            try await expectError("resize cmd-vm --disk=50 --memory=1GB --json", "--memory must be at least 2 GB")
+            // The disk grew to 50 GB although --memory was refused.
+            try await expectError("resize cmd-vm --disk=50 --json", "--disk must be larger than current size (50 GB)")
+            let text = try await sim.control("resize cmd-vm --memory=8GB --cpu=4")
+            #expect(text.stdout.hasPrefix("Resizing memory to 8 GB and CPU to 4...\nMemory: 16 GB -> 8 GB\n\nConfiguration updated. CPU/memory changes require a full power off"), "\(text.stdout)")
+            let keyOrder = try await sim.control("resize cmd-vm --disk=60 --json")
+            #expect(keyOrder.stdout.hasPrefix(#"{"disk_new_bytes":"#) && keyOrder.stdout.contains(#""vm_name":"cmd-vm"}"#), "\(keyOrder.stdout)")
 
             let renamed = try await sim.json("rename cmd-vm cmd-vm-two --json")
             #expect(Set(renamed.keys) == ["old_name", "new_name", "status"] && renamed["status"] as? String == "renamed")
