@@ -28,9 +28,13 @@ package struct SimState: Codable, Sendable {
     package static let defaultReflectionComment =
         "Installed by default for new users. Accessing https://reflection.int.exe.xyz/ returns metadata about the VM, including other attached integrations. To disable, detach from auto:all."
 
-    /// A fresh account with the default reflection integration
+    /// A fresh account with the default integrations: `reflection`
     /// (`installDefaultReflectionIntegration`: an ordinary integration the
-    /// user may detach, rename or remove).
+    /// user may detach, rename or remove) and `llm` of type `llm` attached
+    /// to `auto:all` (exe.dev/docs/integrations-llm.md: "New accounts get a
+    /// default `llm` integration attached to `auto:all`"; a type newer than
+    /// the server source, so clients meet a type they may not know; its
+    /// empty config is a guess).
     package init(email: String) {
         self.email = email
         region = "lax"
@@ -39,7 +43,8 @@ package struct SimState: Codable, Sendable {
         integrations = [
             IntegrationRecord(
                 name: "reflection", type: "reflection", config: ["fields": "all"], attachments: ["auto:all"],
-                comment: Self.defaultReflectionComment, builtin: false)
+                comment: Self.defaultReflectionComment, builtin: false),
+            IntegrationRecord(name: "llm", type: "llm", config: [:], attachments: ["auto:all"], comment: "", builtin: false),
         ]
         nextKeyNumber = 1
         nextVMNumber = 1
@@ -186,7 +191,8 @@ package struct ShareLink: Codable, Sendable, Equatable {
 package struct IntegrationRecord: Codable, Sendable, Equatable {
     /// Its name.
     package var name: String
-    /// `http-proxy`, `github` or `reflection`.
+    /// `http-proxy`, `github` or `reflection` (those `integrations add`
+    /// makes), or `llm` (the default one).
     package var type: String
     /// Type-specific settings, secrets already redacted: `target`,
     /// `header` (`Key:***`), `peer_vm` for http-proxy; `fields`

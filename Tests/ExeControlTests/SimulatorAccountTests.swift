@@ -134,6 +134,9 @@ extension SimulatorEndToEnd {
                 let preinstalled = try #require(try await client.integrations.list().first { $0.name == "reflection" })
                 #expect(preinstalled.type == "reflection" && !preinstalled.isBuiltin && preinstalled.attachments == ["auto:all"])
                 #expect(preinstalled.comment?.hasPrefix("Installed by default for new users.") == true)
+                // A type this client has no case for is listed as the server names it, not dropped.
+                let llm = try #require(try await client.integrations.list().first { $0.name == "llm" })
+                #expect(llm.type == "llm" && llm.attachments == ["auto:all"])
 
                 let proxy = "\(via.rawValue)-proxy"
                 let headerSecret = Secret("hdr-s3cret value")

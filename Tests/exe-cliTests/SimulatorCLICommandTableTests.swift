@@ -125,6 +125,7 @@ extension SimulatorCLITests {
 
         let integrations = try #require(try await object(["integrations", "list"], keys: ["integrations"], variables)["integrations"] as? [[String: Any]])
         #expect(integrations.contains { $0["name"] as? String == "reflection" && $0["builtin"] as? Bool == false })
+        #expect(integrations.contains { $0["name"] as? String == "llm" && $0["type"] as? String == "llm" }, "a type the client does not know is listed")
         let mirror = "\(prefix)-table-mirror"
         let integrationAdded = try await object(
             ["integrations", "add", "reflection", "--name", mirror, "--fields", "email,tags", "--attach", "vm:\(moved)"],
