@@ -1,4 +1,5 @@
 public import ExeSSH
+import ExeSystem
 
 /// How to reach VMs: turns a VM the control plane described (or a
 /// destination recorded earlier, such as a lease claim's) into a connected
@@ -31,6 +32,39 @@ extension VMConnector {
     /// whether `body` returns or throws.
     public func withHost<T: Sendable>(_ vm: VM, _ body: (any RemoteHost) async throws -> T) async throws -> T {
         try await withHost(at: destination(of: vm), body)
+    }
+
+    /// Waits until `vm` itself answers SSH, not exe.dev's lobby (which
+    /// answers a new VM's address until its route is live, and accepts
+    /// `true`): runs ``VMReadinessProbe/command`` about once a second until
+    /// its output comes from the VM. Call it after creating a VM, before
+    /// the first command on it.
+    ///
+    /// - Throws: ``ControlError/Kind-swift.struct/timeout`` when the VM has
+    ///   not answered within `timeout`, naming what answered last;
+    ///   `CancellationError` when the task is cancelled.
+    public func waitUntilReady(_ vm: VM, timeout: Duration = .seconds(120)) async throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        var last = "nothing answered"
+        while true {
+            try Task.checkCancellation()
+            do {
+                let answer = try await withHost(vm) { host in
+                    try await host.run(VMReadinessProbe.command, timeout: min(.seconds(15), max(.seconds(1), deadline - clock.now)))
+                }
+                if VMReadinessProbe.cameFromVM(answer) { return }
+                last = "exe.dev's lobby answered, not the VM"
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                last = "\(error)"
+            }
+            if clock.now >= deadline {
+                throw ControlError(.timeout, "\(vm.name) did not answer as a VM within \(DurationText.format(timeout)): \(last)")
+            }
+            try await Task.sleep(for: .seconds(1))
+        }
     }
 
     /// Runs `body` with a host connected to `destination`, and closes it

@@ -1,3 +1,4 @@
+import ExeControl
 public import ExeSSH
 
 /// Readiness checks that only the VM can pass. Until a new VM's SSH route
@@ -7,10 +8,10 @@ public import ExeSSH
 /// computes (`printf 'exe-vm-%s\n' ready` prints `exe-vm-ready`; the lobby
 /// would only quote the line back).
 public enum VMReadiness {
-    /// The line the VM's shell prints last.
-    public static let marker = "exe-vm-ready"
+    /// The line the VM's shell prints last (``VMReadinessProbe/marker``).
+    public static let marker = VMReadinessProbe.marker
     /// A shell fragment that prints ``marker`` (but does not contain it).
-    public static let markerCommand = "printf 'exe-vm-%s\\n' ready"
+    public static let markerCommand = VMReadinessProbe.command
 
     /// What a readiness probe saw.
     public enum Outcome: Sendable, Equatable {
@@ -38,7 +39,5 @@ public enum VMReadiness {
     }
 
     /// Whether `result` (of a command ending in ``markerCommand``) came from the VM.
-    public static func cameFromVM(_ result: CommandResult) -> Bool {
-        result.stdout.split(whereSeparator: \.isNewline).last.map(String.init) == marker
-    }
+    public static func cameFromVM(_ result: CommandResult) -> Bool { VMReadinessProbe.cameFromVM(result) }
 }

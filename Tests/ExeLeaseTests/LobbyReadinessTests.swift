@@ -30,10 +30,26 @@ struct LobbyReadinessTests {
             #expect(probe.status != 0 && probe.stdout.contains("command not found"), "\(probe.stdout)")
             #expect(!probe.stdout.split(separator: "\n").contains(Substring(VMReadiness.marker)))
 
+            // A library user's first command on a new VM: VMConnector.waitUntilReady
+            // returns only once the VM itself answers (a second VM, in its own window).
+            let beforeSecond = ContinuousClock.now
+            let second = try await bed.control().create(NewVMOptions(name: "lobby-wait"))
+            let connector = SSHVMConnector(defaultUser: bed.simulator.user) { _ in bed.sshConfiguration() }
+            async let waited: Void = connector.waitUntilReady(second, timeout: .seconds(90))
+
             let leases = try bed.leases(readiness: .seconds(90))
             let claim = try await leases.warmup(WarmupRequest(slug: "lobby"))
             #expect(claim.state == .ready)
             #expect(beforeNew.duration(to: .now) >= .seconds(30))
+            try await waited
+            #expect(beforeSecond.duration(to: .now) >= .seconds(30), "waitUntilReady returned while the lobby answered")
+            let uname = try await connector.withHost(second) { try await $0.run("uname -s", check: true) }
+            #expect(uname.stdout == "Linux\n")
+            // A deadline inside the window is a timeout that says what answered.
+            let third = try await bed.control().create(NewVMOptions(name: "lobby-short"))
+            await #expect { try await connector.waitUntilReady(third, timeout: .seconds(3)) } throws: { error in
+                (error as? ControlError)?.kind == .timeout && (error as? ControlError)?.message.contains("lobby answered") == true
+            }
             // The VM itself answers now: its shell expands the variable the simulator sets in every VM.
             let after = try await bed.simulator.ssh(port: claim.sshPort, "echo \"$EXE_SIM_VM_NAME\"", key: bed.key.privatePath)
             #expect(after.status == 0 && after.stdout == claim.vmName + "\n", "\(after.stdout)")

@@ -40,6 +40,8 @@ struct LibraryExample {
             let vm = try await exe.control.create(NewVMOptions(name: name))
             print("created \(vm.name) (\(vm.status.map { "\($0)" } ?? "status unknown"))")
             do {
+                // For its first moments exe.dev's lobby answers a new VM's address.
+                try await exe.vms.waitUntilReady(vm)
                 let uname = try await exe.vms.withHost(vm) { host in
                     try await host.run("uname -s && echo \"ready\"", check: true).stdout
                 }
