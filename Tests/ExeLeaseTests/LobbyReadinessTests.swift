@@ -36,6 +36,8 @@ struct LobbyReadinessTests {
             let second = try await bed.control().create(NewVMOptions(name: "lobby-wait"))
             let connector = SSHVMConnector(defaultUser: bed.simulator.user) { _ in bed.sshConfiguration() }
             async let waited: Void = connector.waitUntilReady(second, timeout: .seconds(90))
+            // The same through the built exe-cli: `vm new --wait`, then a command that needs the VM.
+            async let newWithWait = LeaseLifeCLITests.cli(bed, ["vm", "new", "--name", "lobby-cli", "--wait", "--json"])
 
             let leases = try bed.leases(readiness: .seconds(90))
             let claim = try await leases.warmup(WarmupRequest(slug: "lobby"))
@@ -45,6 +47,11 @@ struct LobbyReadinessTests {
             #expect(beforeSecond.duration(to: .now) >= .seconds(30), "waitUntilReady returned while the lobby answered")
             let uname = try await connector.withHost(second) { try await $0.run("uname -s", check: true) }
             #expect(uname.stdout == "Linux\n")
+            let waitedNew = try await newWithWait
+            #expect(waitedNew.status == 0, "\(waitedNew.stderr)")
+            #expect(beforeSecond.duration(to: .now) >= .seconds(30))
+            let exec = try await LeaseLifeCLITests.cli(bed, ["vm", "exec", "lobby-cli", "--", "uname", "-s"])
+            #expect(exec.status == 0 && exec.stdout == "Linux\n", "\(exec.stdout) \(exec.stderr)")
             // A deadline inside the window is a timeout that says what answered.
             let third = try await bed.control().create(NewVMOptions(name: "lobby-short"))
             await #expect { try await connector.waitUntilReady(third, timeout: .seconds(3)) } throws: { error in

@@ -32,6 +32,17 @@ extension CommandSession {
         return try await SSHConnection.connect(to: destination, configuration: configuration)
     }
 
+    /// The session's way to VMs as a ``VMConnector`` (its identity, known
+    /// hosts, host-key policy, ssh_config, and the connection holder).
+    func vmConnector() -> SessionVMConnector {
+        let settings = self.settings
+        let environment = self.environment
+        return SessionVMConnector(defaultUser: environment.ssh.userName) { destination in
+            let configuration = settings.vmSSHConfiguration(host: destination.host, environment: environment)
+            return try await settings.persistence.connect(to: destination, configuration: configuration)
+        }
+    }
+
     /// Runs `body` with a connection to the VM, closing it (and waiting for
     /// its thread) afterwards, whether `body` succeeds or throws.
     func withVMConnection<T>(named name: String, _ body: (SSHConnection) async throws -> T) async throws -> T {
@@ -45,4 +56,12 @@ extension CommandSession {
             throw error
         }
     }
+}
+
+/// A ``VMConnector`` over the session's SSH settings.
+struct SessionVMConnector: VMConnector {
+    let defaultUser: String
+    let open: @Sendable (SSHDestination) async throws -> SSHConnection
+
+    func connect(to destination: SSHDestination) async throws -> any RemoteHost { try await open(destination) }
 }

@@ -7,7 +7,12 @@ import Foundation
 /// `exe-cli vm new [--name NAME] [--image IMAGE] ...`.
 struct VMNewCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "new", abstract: "Create a VM and wait until it is ready.")
+        commandName: "new", abstract: "Create a VM; with --wait, also wait until the VM itself answers SSH.",
+        discussion: """
+            exe.dev returns once the VM exists; for a moment after that its address may still be answered \
+            by exe.dev's lobby (which accepts `true` and answers anything else with "command not found"). \
+            --wait runs a probe only the VM's own shell can answer, about once a second, for up to 120 s.
+            """)
 
     @OptionGroup(title: "Global options") var global: GlobalOptions
     @Option(help: "The VM's name (random when omitted).") var name: String?
@@ -33,6 +38,7 @@ struct VMNewCommand: AsyncParsableCommand {
     var standalone = false
     @Option(help: "Create the VM in this pool.") var pool: String?
     @Flag(name: .customLong("no-pool"), help: "Create the VM outside any pool.") var noPool = false
+    @Flag(help: "Wait until the VM itself answers SSH (not exe.dev's lobby), up to 120 s.") var wait = false
 
     func validate() throws {
         if let name { do { _ = try VMName(name) } catch { throw ValidationError(error.message) } }
@@ -96,6 +102,7 @@ struct VMNewCommand: AsyncParsableCommand {
 
     func execute(_ session: CommandSession) async throws {
         let vm = try await session.client.create(try options(environment: session.environment))
+        if wait { try await session.vmConnector().waitUntilReady(vm) }
         try session.output.result(vm) {
             let destination = vm.sshDestination(defaultUser: session.environment.ssh.userName)
             var lines = ["Created \(vm.name)."]
