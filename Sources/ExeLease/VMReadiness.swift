@@ -8,7 +8,7 @@ public import ExeSSH
 /// computes (`printf 'exe-vm-%s\n' ready` prints `exe-vm-ready`; the lobby
 /// would only quote the line back).
 public enum VMReadiness {
-    /// The line the VM's shell prints last (``VMReadinessProbe/marker``).
+    /// The line the VM's shell prints last (ExeControl's `VMReadinessProbe.marker`).
     public static let marker = VMReadinessProbe.marker
     /// A shell fragment that prints ``marker`` (but does not contain it).
     public static let markerCommand = VMReadinessProbe.command
