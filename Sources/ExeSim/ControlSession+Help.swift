@@ -59,48 +59,61 @@ extension ControlSession {
         output.line("Run 'help <command>' for details.")
     }
 
+    /// `Command.Help` and `helpJSON` (exemenu/command_system.go): flags in
+    /// `flag.VisitAll`'s order (sorted by name), the JSON a Go map (sorted
+    /// keys, each flag `{"description","name"}`), the text with the
+    /// server's ANSI emphasis and tabwriter columns.
     private func writeHelp(spec: CommandSpec, canonicalName: String) {
-        let visibleFlags = (spec.flags ?? []).filter { !$0.isHidden }
+        let visibleFlags = (spec.flags ?? []).filter { !$0.isHidden }.sorted { $0.name < $1.name }
         let subs = spec.subcommands.filter { !$0.hidden }
         if output.wantsJSON {
-            var object = JSONObjectBuilder()
-            object.add("command", .string(canonicalName))
-            object.add("description", .string(spec.description))
-            if !spec.aliases.isEmpty { object.add("aliases", .strings(spec.aliases)) }
-            object.addNonEmpty("usage", spec.usage)
+            var members: [(String, JSONValue)] = []
+            if !spec.aliases.isEmpty { members.append(("aliases", .strings(spec.aliases))) }
+            members.append(("command", .string(canonicalName)))
+            members.append(("description", .string(spec.description)))
+            if !spec.examples.isEmpty { members.append(("examples", .strings(spec.examples))) }
             if !visibleFlags.isEmpty {
-                object.add("flags", .array(visibleFlags.map { .object([("name", .string($0.name)), ("description", .string($0.usage))]) }))
+                members.append(("flags", .array(visibleFlags.map { .object([("description", .string($0.usage)), ("name", .string($0.name))]) })))
             }
-            if !spec.examples.isEmpty { object.add("examples", .strings(spec.examples)) }
             if !subs.isEmpty {
-                object.add("subcommands", .array(subs.map { .object([("name", .string($0.name)), ("description", .string($0.description))]) }))
+                members.append(("subcommands", .array(subs.map { .object([("description", .string($0.description)), ("name", .string($0.name))]) })))
             }
-            output.json(object.value)
+            if !spec.usage.isEmpty { members.append(("usage", .string(spec.usage))) }
+            output.json(.object(members))
             return
         }
+        let escape = "\u{1B}["
         output.line()
-        output.line("Command: \(canonicalName)")
+        output.line("\(escape)1;33mCommand: \(canonicalName)\(escape)0m")
         if !spec.aliases.isEmpty { output.line("Aliases: \(spec.aliases.joined(separator: ", "))") }
         output.line()
         output.line(spec.description)
         if !spec.usage.isEmpty {
             output.line()
-            output.line("Usage: \(spec.usage)")
+            output.line("\(escape)1mUsage:\(escape)0m \(spec.usage)")
         }
         if !visibleFlags.isEmpty {
             output.line()
-            output.line("Options:")
-            for flag in visibleFlags { output.line("  --\(flag.name) \(flag.usage)") }
+            output.line("\(escape)1mOptions:\(escape)0m")
+            for line in Self.tabulated(visibleFlags.map { ("  \(escape)1m--\($0.name)\(escape)0m", $0.usage) }) { output.line(line) }
         }
         if !spec.examples.isEmpty {
             output.line()
-            output.line("Examples:")
+            output.line("\(escape)1mExamples:\(escape)0m")
             for example in spec.examples { output.line("  \(example)") }
         }
         if !subs.isEmpty {
             output.line()
-            output.line("Subcommands:")
-            for sub in subs { output.line("  \(sub.name)  - \(sub.description)") }
+            output.line("\(escape)1mSubcommands:\(escape)0m")
+            for line in Self.tabulated(subs.map { ("  \(escape)1m\($0.name)\(escape)0m", "  - \($0.description)") }) { output.line(line) }
         }
+    }
+
+    /// `text/tabwriter` with minwidth 0, padding 1 and spaces, for two
+    /// columns: the first padded to the widest cell plus one space (escape
+    /// bytes count, as tabwriter counts them).
+    static func tabulated(_ rows: [(String, String)]) -> [String] {
+        let width = rows.map(\.0.unicodeScalars.count).max() ?? 0
+        return rows.map { $0.0 + String(repeating: " ", count: width - $0.0.unicodeScalars.count + 1) + $0.1 }
     }
 }

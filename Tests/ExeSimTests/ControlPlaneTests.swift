@@ -386,6 +386,22 @@ extension SimulatorSuites {
             #expect(output.stdout == JSONValue.object([("error", .string(message))]).encoded(escapingHTML: false) + "\n", "\(command)", sourceLocation: sourceLocation)
         }
 
+        /// exemenu/command_system.go: `CMD --help` is `flag.ErrHelp`, answered
+        /// by `Command.Help`; `help CMD --json` by `helpJSON`, a Go map
+        /// (sorted keys) whose flags come in `flag.VisitAll`'s order (by name).
+        @Test func helpIsTheServersForm() async throws {
+            let sim = try sim
+            let json = try await sim.control("help resize --json")
+            #expect(json.stdout == #"{"command":"resize","description":"Resize a VM's resources (memory, CPU, disk)","flags":[{"description":"number of CPUs","name":"cpu"},{"description":"new total disk size (e.g., 25, 25GB) - must be larger than current size","name":"disk"},{"description":"output in JSON format","name":"json"},{"description":"memory allocation (e.g., 4, 4GB, 8G)","name":"memory"}],"usage":"resize <vmname> [--memory=<size>] [--cpu=<count>] [--disk=<size>]"}"# + "\n", "\(json.stdout)")
+            let text = try await sim.control("resize --help")
+            #expect(text.status == 0)
+            let e = "\u{1B}["
+            #expect(text.stdout.hasPrefix("\n\(e)1;33mCommand: resize\(e)0m\n\nResize a VM's resources (memory, CPU, disk)\n\n\(e)1mUsage:\(e)0m resize <vmname>"), "\(text.stdout)")
+            // tabwriter: the flag column padded to the widest cell ("--memory") plus one space.
+            #expect(text.stdout.contains("\(e)1mOptions:\(e)0m\n  \(e)1m--cpu\(e)0m    number of CPUs\n  \(e)1m--disk\(e)0m   new total disk size"), "\(text.stdout)")
+            #expect(text.stdout.contains("  \(e)1m--memory\(e)0m memory allocation (e.g., 4, 4GB, 8G)\n"), "\(text.stdout)")
+        }
+
         /// execore/ssh_integrations_command.go at 7524fcac: `knownIntegrationTypes`
         /// is http-proxy, github and reflection (`notify` is a synthetic
         /// built-in, listed only with push tokens, never added);
