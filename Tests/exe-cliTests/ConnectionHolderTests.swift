@@ -209,6 +209,70 @@ struct ConnectionHolderTests {
     }
 }
 
+extension ConnectionHolderTests {
+    /// Drives a program on a terminal it owns (python3's `os.openpty`):
+    /// starts it at 24×80, types `echo "size=$(stty size)"`, resizes the
+    /// terminal to 50×132 (the kernel sends SIGWINCH to the program), asks
+    /// again, then `exit 7`; prints what it saw and the exit status.
+    static let windowChangeDriver = #"""
+        import os, sys, fcntl, termios, struct, select, time
+        master, slave = os.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+        pid = os.fork()
+        if pid == 0:
+            os.close(master)
+            os.setsid()
+            fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
+            for descriptor in (0, 1, 2):
+                os.dup2(slave, descriptor)
+            os.execv(sys.argv[1], sys.argv[1:])
+        os.close(slave)
+        seen = b""
+        def wait_for(token, seconds=60):
+            global seen
+            end = time.time() + seconds
+            while token not in seen and time.time() < end:
+                ready, _, _ = select.select([master], [], [], 0.5)
+                if ready:
+                    try:
+                        chunk = os.read(master, 4096)
+                    except OSError:
+                        return False
+                    if not chunk:
+                        return False
+                    seen += chunk
+            return token in seen
+        os.write(master, b'echo "size=$(stty size)"\n')
+        first = wait_for(b"size=24 80")
+        fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 132, 0, 0))
+        time.sleep(1)
+        os.write(master, b'echo "size=$(stty size)"\n')
+        second = wait_for(b"size=50 132")
+        os.write(master, b"exit 7\n")
+        wait_for(b"\0", 20)
+        _, status = os.waitpid(pid, 0)
+        print(f"first={first} second={second} status={os.waitstatus_to_exitcode(status)}")
+        """#
+
+    @Test("vm ssh through the holder follows the terminal: a window change (SIGWINCH) reaches the remote pty")
+    func windowChangeThroughTheHolder() async throws {
+        let sim = try sim
+        let bed = try HolderTestBed(sim)
+        defer { bed.tearDown() }
+        let created = try await bed.run(["vm", "new", "--name", "held-resize", "--json"])
+        #expect(created.status == 0, "\(created.stderr)")
+        let binary = try #require(CLIProcessTests.binary, "exe-cli is not built")
+        let driven = try await LocalProcessRunner().run(ProcessInvocation(
+            "python3", ["-c", Self.windowChangeDriver, binary, "vm", "ssh", "held-resize"], environment: bed.environment(), timeout: .seconds(180)))
+        #expect(driven.stdout.contains("first=True second=True status=7"), "\(driven.stdout) \(driven.stderr)")
+        // The session rode on the holder's connection to the VM.
+        let connections = try #require(try await bed.listing()["connections"] as? [[String: Any]])
+        let vm = try #require(connections.first { ($0["destination"] as? String) != "\(sim.harness.user)@127.0.0.1:\(bed.proxy.port)" })
+        #expect((vm["commands_run"] as? Int ?? 0) >= 1, "\(connections)")
+        #expect(try await bed.run(["vm", "rm", "held-resize"]).status == 0)
+    }
+}
+
 /// A runtime directory, a counting proxy in front of the control host and
 /// the environment that points `exe-cli` at both.
 final class HolderTestBed: Sendable {
