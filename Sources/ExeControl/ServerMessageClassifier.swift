@@ -23,6 +23,9 @@ enum ServerMessageClassifier {
             [
                 "not allowed by", "has expired", "has been revoked", "sudoers", "cannot modify tags",
                 "scoped to tag", "managed by an integration", "permission denied", "not in a team",
+                // `exe.dev repl: command not available: "share access allow VM"`: a
+                // command whose `Available` check fails for the account (a team command).
+                "command not available",
             ], .permissionDenied
         ),
         (["not found", "no matching", "no share found"], .notFound),
@@ -71,6 +74,7 @@ enum ServerMessageClassifier {
         let lowered = text.lowercased()
         let markers = [
             "flag parsing error", "flag provided but not defined", "exe.dev repl: command not found",
+            "exe.dev repl: command not available",
             "does not take positional arguments", "subcommand \"", "please complete registration", "usage:",
         ]
         return markers.contains { lowered.contains($0) } || kind(for: text).map { $0 != .invalidArgument } ?? false

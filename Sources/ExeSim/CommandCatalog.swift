@@ -2,7 +2,8 @@
 /// flags (with the real server's defaults) and help text.
 enum CommandCatalog {
     static let json = GoFlag("json", .bool(default: false), "output in JSON format")
-    static let qr = GoFlag("qr", .bool(default: false), "show a QR code")
+    /// `addQRFlag` (execore/ssh_command_handlers.go).
+    static let qr = GoFlag("qr", .bool(default: false), "show QR code for the URL")
 
     static let all: [CommandSpec] = [
         CommandSpec("help", "Show help information", usage: "help [command]", rawArgs: true),
@@ -68,21 +69,7 @@ enum CommandCatalog {
                 json,
             ],
             positional: true),
-        CommandSpec(
-            "share", "Share a VM's HTTP proxy", usage: "share <subcommand> <vm> ...", flags: [json],
-            subcommands: [
-                CommandSpec("show", "Show sharing settings", usage: "share show <vm>", flags: [json, qr], positional: true),
-                CommandSpec("port", "Show or set the proxied port", usage: "share port <vm> [port]", flags: [json], positional: true),
-                CommandSpec("set-public", "Make the VM's HTTP proxy public", usage: "share set-public <vm>", flags: [json], positional: true),
-                CommandSpec("set-private", "Make the VM's HTTP proxy private", usage: "share set-private <vm>", flags: [json], positional: true),
-                CommandSpec(
-                    "add", "Share the VM with a user", usage: "share add <vm> <email>",
-                    flags: [json, GoFlag("message", .string(default: ""), "message for the invitation"), qr], positional: true),
-                CommandSpec("remove", "Stop sharing with a user", usage: "share remove <vm> <email>", flags: [json], positional: true),
-                CommandSpec("add-link", aliases: ["add-share-link"], "Create a share link", usage: "share add-link <vm>", flags: [json, qr], positional: true),
-                CommandSpec("remove-link", aliases: ["remove-share-link"], "Remove a share link", usage: "share remove-link <vm> <token>", flags: [json], positional: true),
-                CommandSpec("receive-email", "Show or set inbound email", usage: "share receive-email <vm> [on|off]", flags: [json], positional: true),
-            ]),
+        shareCommand,
         CommandSpec("whoami", "Show user information (email, keys, etc)", usage: "whoami", flags: [json]),
         CommandSpec(
             "ssh-key", "Manage SSH keys", usage: "ssh-key <subcommand>", flags: [json],

@@ -25,12 +25,18 @@ package struct CommandSpec: Sendable {
     /// Whether it can run at all (parent commands with only subcommands
     /// still have a handler that prints their help).
     package let hasHandler: Bool
+    /// Whether its `Available` check passes for the simulated account.
+    /// `false` for team commands (the simulator has no teams): running one
+    /// is `exe.dev repl: command not available: "..."` and help leaves it
+    /// out (`exemenu/command_system.go`).
+    package let available: Bool
 
     /// Creates a node.
     package init(
         _ name: String, aliases: [String] = [], _ description: String, usage: String = "",
         flags: [GoFlag]? = nil, examples: [String] = [], subcommands: [CommandSpec] = [],
-        positional: Bool = false, rawArgs: Bool = false, hidden: Bool = false, hasHandler: Bool = true
+        positional: Bool = false, rawArgs: Bool = false, hidden: Bool = false, hasHandler: Bool = true,
+        available: Bool = true
     ) {
         self.name = name
         self.aliases = aliases
@@ -43,6 +49,7 @@ package struct CommandSpec: Sendable {
         self.rawArgs = rawArgs
         self.hidden = hidden
         self.hasHandler = hasHandler
+        self.available = available
     }
 
     /// Whether `word` selects this node.

@@ -36,7 +36,7 @@ extension ControlSession {
                 object.add("name", .string(spec.name))
                 object.add("description", .string(spec.description))
                 if !spec.aliases.isEmpty { object.add("aliases", .strings(spec.aliases)) }
-                let subs = spec.subcommands.filter { !$0.hidden }
+                let subs = spec.subcommands.filter { !$0.hidden && $0.available }
                 if !subs.isEmpty {
                     object.add("subcommands", .array(subs.map { .object([("name", .string($0.name)), ("description", .string($0.description))]) }))
                 }
@@ -51,7 +51,7 @@ extension ControlSession {
         for spec in visible {
             let name = spec.aliases.isEmpty ? spec.name : "\(spec.name) (\(spec.aliases.joined(separator: ",")))"
             output.line("  \(name.padding(toLength: width, withPad: " ", startingAt: 0))  - \(spec.description)")
-            for sub in spec.subcommands where !sub.hidden {
+            for sub in spec.subcommands where !sub.hidden && sub.available {
                 output.line("    \(spec.name) \(sub.name)  \(sub.description)")
             }
         }
@@ -65,7 +65,7 @@ extension ControlSession {
     /// server's ANSI emphasis and tabwriter columns.
     private func writeHelp(spec: CommandSpec, canonicalName: String) {
         let visibleFlags = (spec.flags ?? []).filter { !$0.isHidden }.sorted { $0.name < $1.name }
-        let subs = spec.subcommands.filter { !$0.hidden }
+        let subs = spec.subcommands.filter { !$0.hidden && $0.available }
         if output.wantsJSON {
             var members: [(String, JSONValue)] = []
             if !spec.aliases.isEmpty { members.append(("aliases", .strings(spec.aliases))) }

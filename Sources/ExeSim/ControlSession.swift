@@ -43,6 +43,10 @@ package final class ControlSession: @unchecked Sendable {
         guard let resolved = environment.tree.resolve(words) else {
             return fail("exe.dev repl: command not found: \(GoFlagParser.goQuote(words.joined(separator: " ")))")
         }
+        // `executeCommand` checks `Available` before it parses any flag.
+        guard resolved.spec.available else {
+            return fail("exe.dev repl: command not available: \(GoFlagParser.goQuote(words.joined(separator: " ")))")
+        }
         if resolved.spec.rawArgs {
             arguments = resolved.arguments
             return dispatch(resolved)

@@ -132,6 +132,9 @@ struct ErrorAlgorithmTests {
             ("resize is not available on your current plan", .planLimit),
             ("--memory cannot exceed 16 GB — run `billing update` to upgrade", .planLimit),
             ("command not allowed by SSH key permissions", .permissionDenied), ("SSH key has expired", .permissionDenied),
+            // exemenu/command_system.go: a command whose Available check fails (share access outside a team).
+            (#"exe.dev repl: command not available: "share access allow x --json""#, .permissionDenied),
+            ("You're not in a team", .permissionDenied),
             ("Please complete registration by running: ssh exe.dev", .authenticationFailed),
             ("rate limit exceeded", .rateLimited), ("VM creation timed out, please try again.", .timeout),
             ("The server is temporarily unreachable, please try again.", .serverError),

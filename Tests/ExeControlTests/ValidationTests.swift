@@ -98,6 +98,10 @@ struct ValidationTests {
         #expect(message { _ = try EnvironmentVariable(parsing: "hunter2", secret: true) } == "invalid environment variable format [REDACTED]: must be KEY=VALUE")
         #expect(message { _ = try ControlRequest.sharePort("my-vm", 80) } == #"port must be between 3000 and 9999, got "80""#)
         #expect(message { _ = try ControlRequest.shareAdd("my-vm", email: "nope", message: nil) } == #"invalid email address: "nope""#)
+        // execore/ssh_share.go reads strings.ToLower(strings.TrimSpace(arg)) before isValidEmail.
+        #expect(message { _ = try ControlRequest.shareAdd("my-vm", email: " No Pe", message: nil) } == #"invalid email address: "no pe""#)
+        #expect(try ControlRequest.shareAdd("my-vm", email: " Friend@Example.com\n", message: nil).commandLine(appendingJSONFlag: false)
+            == "share add my-vm friend@example.com")
         #expect(message { _ = try ControlRequest.remove([]) } == "please specify at least one VM name to delete")
         #expect(message { _ = try ControlRequest.attachIntegration("x", "box") } != nil)
         #expect(message { _ = try ControlRequest.create(.init(setupScript: String(repeating: "x", count: 10 * 1024 + 1))) } != nil)

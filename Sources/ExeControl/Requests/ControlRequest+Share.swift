@@ -1,3 +1,5 @@
+import Foundation
+
 extension ControlRequest {
     static func share(_ subcommand: [String], _ name: String, _ rest: [ControlWord] = [], flags: [ControlFlag] = [], readOnly: Bool = false) throws(ControlError) -> ControlRequest {
         ControlRequest(
@@ -17,11 +19,16 @@ extension ControlRequest {
         try share(["add"], name, [try shareeEmail(email)], flags: message.map { [ControlFlag("message", ControlWord($0))] } ?? [])
     }
 
+    /// The address `share add`/`share remove` send, trimmed and lowercased as
+    /// the server reads it (`strings.ToLower(strings.TrimSpace(arg))`,
+    /// execore/ssh_share.go): `" Friend@Example.com"` is accepted, and a
+    /// refusal quotes the address as the server would.
     static func shareeEmail(_ email: String) throws(ControlError) -> ControlWord {
-        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !email.contains(where: \.isWhitespace) else {
-            throw ControlError(.invalidArgument, "invalid email address: \(GoQuote.string(email))")
+        let address = email.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        let parts = address.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !address.contains(where: \.isWhitespace) else {
+            throw ControlError(.invalidArgument, "invalid email address: \(GoQuote.string(address))")
         }
-        return ControlWord(email)
+        return ControlWord(address)
     }
 }

@@ -116,6 +116,11 @@ struct ShareAccessCommand: AsyncParsableCommand {
     }
 }
 
+/// Whether `who` of `share add/remove` means the team: the server compares
+/// `strings.ToLower(arg) == "team"` (execore/ssh_share.go), so `Team` is the
+/// team too, never an address.
+private func namesTeamWord(_ who: String) -> Bool { who.lowercased() == "team" }
+
 struct ShareAddCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "add", abstract: "Share the VM with a person (email) or your team (team).")
     @OptionGroup(title: "Global options") var global: GlobalOptions
@@ -125,7 +130,7 @@ struct ShareAddCommand: AsyncParsableCommand {
 
     mutating func run() async throws {
         try await CommandSession.run(global) { session in
-            let change = who == "team"
+            let change = namesTeamWord(who)
                 ? try await session.client.share.addTeam(name) : try await session.client.share.add(name, email: who, message: message)
             try session.output.result(change) { change.message ?? "Shared \(name) with \(change.sharedWith ?? change.teamName ?? who)." }
         }
@@ -140,7 +145,7 @@ struct ShareRemoveCommand: AsyncParsableCommand {
 
     mutating func run() async throws {
         try await CommandSession.run(global) { session in
-            let change = who == "team"
+            let change = namesTeamWord(who)
                 ? try await session.client.share.removeTeam(name) : try await session.client.share.remove(name, email: who)
             try session.output.result(change) { change.message ?? "Stopped sharing \(name) with \(who)." }
         }
