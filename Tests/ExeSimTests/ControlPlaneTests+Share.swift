@@ -16,11 +16,6 @@ extension SimulatorSuites.ControlPlaneTests {
     /// ss.isInTeam` (exemenu/command_system.go: "command not available").
     @Test func shareHandlersCheckInTheServersOrderWithItsWording() async throws {
         let sim = try sim
-        func expect(_ command: String, _ message: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
-            let output = try await sim.control(command)
-            #expect(output.status == 255, "\(command)", sourceLocation: sourceLocation)
-            #expect(output.stdout == message + "\n", "\(command)", sourceLocation: sourceLocation)
-        }
         /// The output with every `humanize.Time` age replaced by `AGE`, as
         /// the server's e1e goldens do.
         func succeed(_ command: String, sourceLocation: SourceLocation = #_sourceLocation) async throws -> String {
@@ -35,30 +30,30 @@ extension SimulatorSuites.ControlPlaneTests {
         _ = try await sim.newVM(vm)
 
         // Usage texts: the handlers count arguments before anything else.
-        try await expect("share show", "usage: share show <vm>")
-        try await expect("share port", "usage: share port <vm> [port]")
-        try await expect("share set-public", "usage: share set-public <vm>")
-        try await expect("share set-private \(vm) extra", "usage: share set-private <vm>")
-        try await expect("share add \(vm)", "usage: share add <vm> <email|team> [--message='...']")
-        try await expect("share remove \(vm)", "usage: share remove <vm> <email|team>")
-        try await expect("share add-link", "usage: share add-link <vm>")
-        try await expect("share remove-link \(vm)", "usage: share remove-link <vm> <token>")
-        try await expect("share receive-email", "usage: share receive-email <vm> [on|off]")
+        try await expectTextRefusal("share show", "usage: share show <vm>")
+        try await expectTextRefusal("share port", "usage: share port <vm> [port]")
+        try await expectTextRefusal("share set-public", "usage: share set-public <vm>")
+        try await expectTextRefusal("share set-private \(vm) extra", "usage: share set-private <vm>")
+        try await expectTextRefusal("share add \(vm)", "usage: share add <vm> <email|team> [--message='...']")
+        try await expectTextRefusal("share remove \(vm)", "usage: share remove <vm> <email|team>")
+        try await expectTextRefusal("share add-link", "usage: share add-link <vm>")
+        try await expectTextRefusal("share remove-link \(vm)", "usage: share remove-link <vm> <token>")
+        try await expectTextRefusal("share receive-email", "usage: share receive-email <vm> [on|off]")
         // share port reads the port first; every other check follows the VM lookup.
-        try await expect("share port ghost-vm 80", #"port must be between 3000 and 9999, got "80""#)
-        try await expect("share port ghost-vm 8080", notFound)
-        try await expect("share add ghost-vm not-an-email", notFound)
-        try await expect("share add ghost-vm team", notFound)
-        try await expect("share remove ghost-vm team", notFound)
-        try await expect("share receive-email ghost-vm maybe", notFound)
-        try await expect("share remove-link ghost-vm tok", #"VM "ghost-vm" not found or share link 'tok' not found"#)
-        try await expect("share add \(vm) TEAM", "You're not in a team")
-        try await expect("share remove \(vm) Team", "You're not in a team")
-        try await expect("share add \(vm) Not-An-Email", #"invalid email address: "not-an-email""#)
-        try await expect("share add \(vm) friend@example.c0", #"invalid email address: "friend@example.c0""#)
-        try await expect("share receive-email \(vm) maybe", #"invalid value "maybe": use on or off"#)
-        try await expect("share access allow \(vm) --json", #"exe.dev repl: command not available: "share access allow share-order --json""#)
-        try await expect(
+        try await expectTextRefusal("share port ghost-vm 80", #"port must be between 3000 and 9999, got "80""#)
+        try await expectTextRefusal("share port ghost-vm 8080", notFound)
+        try await expectTextRefusal("share add ghost-vm not-an-email", notFound)
+        try await expectTextRefusal("share add ghost-vm team", notFound)
+        try await expectTextRefusal("share remove ghost-vm team", notFound)
+        try await expectTextRefusal("share receive-email ghost-vm maybe", notFound)
+        try await expectTextRefusal("share remove-link ghost-vm tok", #"VM "ghost-vm" not found or share link 'tok' not found"#)
+        try await expectTextRefusal("share add \(vm) TEAM", "You're not in a team")
+        try await expectTextRefusal("share remove \(vm) Team", "You're not in a team")
+        try await expectTextRefusal("share add \(vm) Not-An-Email", #"invalid email address: "not-an-email""#)
+        try await expectTextRefusal("share add \(vm) friend@example.c0", #"invalid email address: "friend@example.c0""#)
+        try await expectTextRefusal("share receive-email \(vm) maybe", #"invalid value "maybe": use on or off"#)
+        try await expectTextRefusal("share access allow \(vm) --json", #"exe.dev repl: command not available: "share access allow share-order --json""#)
+        try await expectTextRefusal(
             "share bogus \(vm)",
             #""share" subcommand "bogus" not found, valid "share" subcommands are: show, port, set-public, set-private, add, remove, add-link, remove-link, receive-email, access"#)
 
@@ -99,7 +94,7 @@ extension SimulatorSuites.ControlPlaneTests {
 
 
             """)
-        try await expect("share add \(vm) FRIEND@example.com", "share-order is already shared with friend@example.com")
+        try await expectTextRefusal("share add \(vm) FRIEND@example.com", "share-order is already shared with friend@example.com")
         let link = try await sim.json("share add-link \(vm) --json")
         let token = try #require(link["token"] as? String)
         #expect(token.count == 26 && token.allSatisfy { "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".contains($0) }, "crypto/rand.Text: \(token)")

@@ -382,6 +382,14 @@ extension SimulatorSuites {
                 "--prompt=/dev/stdin: input exceeds 16 KiB limit")
         }
 
+        /// A text-mode refusal: no exit status over SSH (OpenSSH reads 255)
+        /// and exactly the server's message.
+        func expectTextRefusal(_ command: String, _ message: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+            let output = try await sim.control(command)
+            #expect(output.status == 255, "\(command)", sourceLocation: sourceLocation)
+            #expect(output.stdout == message + "\n", "\(command)", sourceLocation: sourceLocation)
+        }
+
         func expectErrorWithInput(_ command: String, _ input: Data, _ message: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
             let output = try await sim.control(command, stdin: input)
             #expect(output.status != 0, "\(command) should fail", sourceLocation: sourceLocation)
@@ -415,34 +423,29 @@ extension SimulatorSuites {
         /// removed, renamed, attached or detached.
         @Test func integrationHandlersCheckInTheServersOrderWithItsWording() async throws {
             let sim = try sim
-            func expect(_ command: String, _ message: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
-                let output = try await sim.control(command)
-                #expect(output.status == 255, "\(command)", sourceLocation: sourceLocation)
-                #expect(output.stdout == message + "\n", "\(command)", sourceLocation: sourceLocation)
-            }
-            try await expect("integrations add notify --name=pager", #"unknown integration type "notify" (known types: github, http-proxy, reflection)"#)
-            try await expect("integrations add pager --name=x", #"unknown integration type "pager" (known types: github, http-proxy, reflection)"#)
-            try await expect("integrations add", "usage: integrations add <type> --name=<name> [args...]")
-            try await expect("integrations add reflection", "--name is required")
+            try await expectTextRefusal("integrations add notify --name=pager", #"unknown integration type "notify" (known types: github, http-proxy, reflection)"#)
+            try await expectTextRefusal("integrations add pager --name=x", #"unknown integration type "pager" (known types: github, http-proxy, reflection)"#)
+            try await expectTextRefusal("integrations add", "usage: integrations add <type> --name=<name> [args...]")
+            try await expectTextRefusal("integrations add reflection", "--name is required")
             // --team, then the attachments, come before the name.
-            try await expect("integrations add reflection --team --attach=bogus", "--team requires being in a team")
-            try await expect(
+            try await expectTextRefusal("integrations add reflection --team --attach=bogus", "--team requires being in a team")
+            try await expectTextRefusal(
                 "integrations add reflection --name=BAD --attach=bogus", #"invalid attachment spec "bogus": must be vm:<name>, tag:<name>, or auto:all"#)
-            try await expect("integrations add reflection --name=BAD --attach=vm:ghost-vm", #"vm "ghost-vm" not found"#)
-            try await expect("integrations add reflection --name=BAD --attach=tag:Prod", #"invalid tag name "Prod": must match ^[a-z][a-z0-9_-]*$"#)
-            try await expect("integrations add reflection --name=BAD --attach=auto:all", #"invalid name: name must be lowercase (got "BAD")"#)
+            try await expectTextRefusal("integrations add reflection --name=BAD --attach=vm:ghost-vm", #"vm "ghost-vm" not found"#)
+            try await expectTextRefusal("integrations add reflection --name=BAD --attach=tag:Prod", #"invalid tag name "Prod": must match ^[a-z][a-z0-9_-]*$"#)
+            try await expectTextRefusal("integrations add reflection --name=BAD --attach=auto:all", #"invalid name: name must be lowercase (got "BAD")"#)
             // The type's own checks follow the name's.
-            try await expect("integrations add reflection --name=mirror --fields=email,phone", #"unknown reflection field "phone" (valid: email,integrations,tags,comment, all, none)"#)
-            try await expect("integrations add github --name=gh", "--repository is required (e.g. owner/repo or owner/repo1,owner/repo2)")
-            try await expect("integrations add github --name=gh --repository=a/b,c/d", "all repositories must belong to the same owner")
-            try await expect("integrations add github --name=gh --repository=nope", #"--repository "nope" must be in owner/repo format"#)
-            try await expect("integrations add github --name=gh --repository=a/b", "no GitHub account connected; run: integrations setup github")
-            try await expect(
+            try await expectTextRefusal("integrations add reflection --name=mirror --fields=email,phone", #"unknown reflection field "phone" (valid: email,integrations,tags,comment, all, none)"#)
+            try await expectTextRefusal("integrations add github --name=gh", "--repository is required (e.g. owner/repo or owner/repo1,owner/repo2)")
+            try await expectTextRefusal("integrations add github --name=gh --repository=a/b,c/d", "all repositories must belong to the same owner")
+            try await expectTextRefusal("integrations add github --name=gh --repository=nope", #"--repository "nope" must be in owner/repo format"#)
+            try await expectTextRefusal("integrations add github --name=gh --repository=a/b", "no GitHub account connected; run: integrations setup github")
+            try await expectTextRefusal(
                 "integrations add http-proxy --name=api --target=https://api.example.com --header=X-Api-Key:1 --bearer=2",
                 "--header and --bearer are mutually exclusive")
-            try await expect("integrations add http-proxy --name=api --target=https://api.example.com --header=Host:evil", #"invalid header: header key "Host" is reserved"#)
-            try await expect("integrations add http-proxy --name=api --target=https://api.example.com --header=X-Key:", "invalid header: header value is empty")
-            try await expect("integrations add http-proxy --name=api --target=https://api.example.com --header=nocolon", "invalid header: header must be in Key:Value format")
+            try await expectTextRefusal("integrations add http-proxy --name=api --target=https://api.example.com --header=Host:evil", #"invalid header: header key "Host" is reserved"#)
+            try await expectTextRefusal("integrations add http-proxy --name=api --target=https://api.example.com --header=X-Key:", "invalid header: header value is empty")
+            try await expectTextRefusal("integrations add http-proxy --name=api --target=https://api.example.com --header=nocolon", "invalid header: header must be in Key:Value format")
 
             // A reflection integration: fields sorted, the confirmation and how a VM reaches it.
             let added = try await sim.control("integrations add reflection --name=mirror --fields=tags,email,tags")
@@ -457,23 +460,23 @@ extension SimulatorSuites {
                   curl https://mirror.int.exe.xyz/
 
                 """, "\(added.stdout)")
-            try await expect("integrations attach ghost vm:x", #"integration "ghost" not found"#)
-            try await expect("integrations attach mirror vm:ghost-vm", #"vm "ghost-vm" not found"#)
-            try await expect("integrations attach mirror bogus", #"invalid attachment spec "bogus": must be vm:<name>, tag:<name>, or auto:all"#)
+            try await expectTextRefusal("integrations attach ghost vm:x", #"integration "ghost" not found"#)
+            try await expectTextRefusal("integrations attach mirror vm:ghost-vm", #"vm "ghost-vm" not found"#)
+            try await expectTextRefusal("integrations attach mirror bogus", #"invalid attachment spec "bogus": must be vm:<name>, tag:<name>, or auto:all"#)
             #expect(try await sim.control("integrations attach mirror tag:web").stdout == "Attached mirror to tag:web\n")
-            try await expect("integrations detach mirror tag:other", "mirror is not attached via tag:other")
+            try await expectTextRefusal("integrations detach mirror tag:other", "mirror is not attached via tag:other")
             #expect(try await sim.control("integrations detach mirror tag:web").stdout == "Detached mirror from tag:web\n")
-            try await expect("integrations attach mirror", "usage: integrations attach <name> <spec>\n  <spec> is vm:<vm-name>, tag:<tag-name>, or auto:all")
-            try await expect("integrations rename ghost Bad", #"invalid name: name must be lowercase (got "Bad")"#)
-            try await expect("integrations rename ghost reflection", #"name "reflection" is already in use"#)
-            try await expect("integrations rename ghost fresh", #"integration "ghost" not found"#)
+            try await expectTextRefusal("integrations attach mirror", "usage: integrations attach <name> <spec>\n  <spec> is vm:<vm-name>, tag:<tag-name>, or auto:all")
+            try await expectTextRefusal("integrations rename ghost Bad", #"invalid name: name must be lowercase (got "Bad")"#)
+            try await expectTextRefusal("integrations rename ghost reflection", #"name "reflection" is already in use"#)
+            try await expectTextRefusal("integrations rename ghost fresh", #"integration "ghost" not found"#)
             for (command, message) in [
                 ("remove notify", "notify is a built-in integration and cannot be removed"),
                 ("rename notify x", "notify is a built-in integration and cannot be renamed"),
                 ("attach notify vm:x", "notify is a built-in integration and is already attached to all VMs"),
                 ("detach notify vm:x", "notify is a built-in integration and cannot be detached"),
             ] {
-                try await expect("integrations " + command, message)
+                try await expectTextRefusal("integrations " + command, message)
             }
             // The list: a Go map per item (sorted keys), the reflection config's fields an array.
             let listed = try await sim.control("integrations list --json")
