@@ -83,19 +83,23 @@ struct TokenMinterTests {
         let deadline = ContinuousClock.now + .seconds(30)
         while !FileManager.default.fileExists(atPath: socket), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
         try #require(FileManager.default.fileExists(atPath: socket), "ssh-agent did not start")
-        // ssh-add reads the passphrase from SSH_ASKPASS (no terminal): a script that prints it.
-        let askpass = try directory.write("askpass", "#!/bin/sh\necho 'correct horse'\n", mode: 0o700)
-        // A process another test forks at the moment the script is written
-        // holds its descriptor for an instant, and exec then fails with
-        // ETXTBSY ("Text file busy"): a kernel race, tried again a few times.
+        // ssh-add reads the passphrase from SSH_ASKPASS (no terminal): a
+        // script that prints it. A child shell writes it, so no descriptor
+        // open for writing ever exists in this process: a process another
+        // test forks meanwhile would inherit it, and exec of the script then
+        // fails with ETXTBSY ("Text file busy") until that child execs, which
+        // on a loaded machine took over a second. Retried for up to 10 s besides.
+        let askpass = directory.file("askpass")
+        try await LocalProcessRunner().check(ProcessInvocation(
+            "/bin/sh", ["-c", #"printf '#!/bin/sh\necho %s\n' "'correct horse'" > "$1" && chmod 700 "$1""#, "sh", askpass]))
         var added = ProcessOutput(status: -1, standardOutput: Data(), standardError: Data())
-        for _ in 0..<5 {
+        for _ in 0..<20 {
             added = try await LocalProcessRunner().run(ProcessInvocation(
                 "setsid", ["-w", "ssh-add", key.privatePath],
                 environment: ["SSH_AUTH_SOCK": socket, "SSH_ASKPASS": askpass, "SSH_ASKPASS_REQUIRE": "force", "DISPLAY": ":0"],
                 standardInput: Data(), timeout: .seconds(30)))
             guard added.status != 0, added.stderr.contains("Text file busy") else { break }
-            try await Task.sleep(for: .milliseconds(200))
+            try await Task.sleep(for: .milliseconds(500))
         }
         try #require(added.status == 0, "\(added.stderr)")
 
