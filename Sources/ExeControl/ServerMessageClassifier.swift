@@ -74,7 +74,6 @@ enum ServerMessageClassifier {
         let lowered = text.lowercased()
         let markers = [
             "flag parsing error", "flag provided but not defined", "exe.dev repl: command not found",
-            "exe.dev repl: command not available",
             "does not take positional arguments", "subcommand \"", "please complete registration", "usage:",
         ]
         return markers.contains { lowered.contains($0) } || kind(for: text).map { $0 != .invalidArgument } ?? false

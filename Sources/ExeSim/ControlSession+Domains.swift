@@ -40,7 +40,7 @@ extension ControlSession {
         }
         let added = VMDomain(domain: domain, wildcard: wildcard, addedAt: now)
         let vm: VMRecord = try store.update { state in
-            guard let index = state.vmIndex(named: name) else { throw CommandFailure("VM \(GoFlagParser.goQuote(name)) not found") }
+            let index = try state.existingVMIndex(named: name)
             if let owner = state.vms.first(where: { ($0.domains ?? []).contains { $0.domain == domain } }) {
                 if owner.id == state.vms[index].id {
                     throw CommandFailure("domain \(GoFlagParser.goQuote(domain)) is already added to \(name)")
@@ -59,7 +59,7 @@ extension ControlSession {
         let name = normalizedVMName(arguments[0])
         let domain = arguments[1].lowercased()
         try store.update { state in
-            guard let index = state.vmIndex(named: name) else { throw CommandFailure("VM \(GoFlagParser.goQuote(name)) not found") }
+            let index = try state.existingVMIndex(named: name)
             var domains = state.vms[index].domains ?? []
             guard let position = domains.firstIndex(where: { $0.domain == domain }) else {
                 throw CommandFailure("domain \(GoFlagParser.goQuote(domain)) is not added to \(name)")

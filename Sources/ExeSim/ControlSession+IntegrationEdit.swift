@@ -34,15 +34,15 @@ extension ControlSession {
             }
             if changed.contains("header") {
                 for header in flags.list("header") {
-                    if let problem = IntegrationChecks.headerProblem(header) { throw CommandFailure("invalid header: \(problem)") }
-                    integration.config["header"] = IntegrationChecks.redactedHeader(header)
+                    if let problem = IntegrationRules.headerProblem(header) { throw CommandFailure("invalid header: \(problem)") }
+                    integration.config["header"] = IntegrationRules.redactedHeader(header)
                 }
             }
             // As `integrations add` stores it: the bearer becomes an Authorization header.
             if changed.contains("bearer") { integration.config["header"] = "Authorization:***" }
             if let repository = flags.string("repository"), changed.contains("repository") { integration.config["repository"] = repository }
             if let fields = flags.string("fields"), changed.contains("fields") {
-                integration.config["fields"] = try IntegrationChecks.reflectionFields(fields).joined(separator: ",")
+                integration.config["fields"] = try IntegrationRules.reflectionFields(fields).joined(separator: ",")
             }
             if changed.contains("step-up") {
                 if flags.bool("step-up") { integration.config["step_up"] = "true" } else { integration.config.removeValue(forKey: "step_up") }

@@ -60,8 +60,7 @@ extension ControlSession {
     private func integrationSummary(_ integration: IntegrationRecord) -> String {
         switch integration.type {
         case "reflection":
-            let fields = Self.reflectionFieldList(integration)
-            return "fields=" + (fields.isEmpty ? "(none)" : fields.joined(separator: ","))
+            return "fields=" + IntegrationRules.reflectionFieldsDisplay(Self.reflectionFieldList(integration))
         case "http-proxy":
             var parts = ["target=" + (integration.config["target"] ?? "")]
             if let peer = integration.config["peer_vm"], !peer.isEmpty {
@@ -89,8 +88,8 @@ extension ControlSession {
 
     /// `parseAttachmentSpec`, then (for `add` and `attach`) `validateAttachmentSpec`.
     private func checkAttachment(_ spec: String, validate: Bool, in state: SimState) throws(CommandFailure) {
-        if let problem = IntegrationChecks.attachmentSpecProblem(spec) { throw CommandFailure(problem) }
-        if validate, let problem = IntegrationChecks.attachmentTargetProblem(spec, in: state) { throw CommandFailure(problem) }
+        if let problem = IntegrationRules.attachmentSpecProblem(spec) { throw CommandFailure(problem) }
+        if validate, let problem = IntegrationRules.attachmentTargetProblem(spec, in: state) { throw CommandFailure(problem) }
     }
 
     /// `handleIntegrationsAdd`: the type, `--team`, every `--attach`, then the
@@ -118,12 +117,12 @@ extension ControlSession {
         case "http-proxy":
             config = try httpProxyConfig()
         case "github":
-            try IntegrationChecks.checkRepositories(flags.string("repository") ?? "")
+            try IntegrationRules.checkRepositories(flags.string("repository") ?? "")
             throw CommandFailure("no GitHub account connected; run: integrations setup github")
         default:
-            let fields = try IntegrationChecks.reflectionFields(flags.string("fields") ?? "all")
+            let fields = try IntegrationRules.reflectionFields(flags.string("fields") ?? "all")
             config["fields"] = fields.joined(separator: ",")
-            confirmation += " (reflection, fields=\(fields.isEmpty ? "(none)" : fields.joined(separator: ",")))"
+            confirmation += " (reflection, fields=\(IntegrationRules.reflectionFieldsDisplay(fields)))"
         }
         let comment = flags.string("comment") ?? ""
         try store.update { state in
@@ -154,8 +153,8 @@ extension ControlSession {
         bearer = bearer.trimmingCharacters(in: .whitespacesAndNewlines)
         if !bearer.isEmpty { header = "Authorization:Bearer " + bearer }
         if header.isEmpty, !IntegrationRules.hasUserInfo(target) { throw CommandFailure("--header (or --bearer) is required") }
-        if !header.isEmpty, let problem = IntegrationChecks.headerProblem(header) { throw CommandFailure("invalid header: \(problem)") }
-        return ["target": IntegrationChecks.redactingPassword(target), "header": IntegrationChecks.redactedHeader(header)]
+        if !header.isEmpty, let problem = IntegrationRules.headerProblem(header) { throw CommandFailure("invalid header: \(problem)") }
+        return ["target": IntegrationRules.redactingPassword(target), "header": IntegrationRules.redactedHeader(header)]
     }
 
     /// `printIntegrationUsage` for http-proxy and reflection: how a VM

@@ -194,7 +194,7 @@ extension ControlSession {
         }
         var tag = flags.string("tag") ?? ""
         if !tag.isEmpty, !TagRules.isValid(tag) {
-            throw CommandFailure("invalid tag name \(GoFlagParser.goQuote(tag)): must match [a-z][a-z0-9_-]*")
+            throw CommandFailure(TagRules.invalidMessage(tag))
         }
         // inheritCallerRestrictions (ssh_key_perms.go): a tag-scoped caller makes only keys with its tag.
         if let callerTag = try store.snapshot().keys.first(where: { $0.fingerprint == request.callerFingerprint })?.tag, !callerTag.isEmpty {

@@ -173,7 +173,7 @@ extension ControlSession {
         guard !name.isEmpty else { throw CommandFailure("--vm is required") }
         guard !poolName.isEmpty else { throw CommandFailure("--pool is required") }
         try store.update { state in
-            guard let index = state.vmIndex(named: name) else { throw CommandFailure("VM \(GoFlagParser.goQuote(name)) not found") }
+            let index = try state.existingVMIndex(named: name)
             if state.vms[index].pool == poolName { throw CommandFailure("VM \(GoFlagParser.goQuote(name)) is already in pool \(GoFlagParser.goQuote(poolName))") }
             _ = try checkCapacity(.pool(poolName), cpus: state.vms[index].cpus, in: state)
             state.vms[index].pool = poolName
@@ -187,7 +187,7 @@ extension ControlSession {
         let name = normalizedVMName(flags.string("vm") ?? "")
         guard !name.isEmpty else { throw CommandFailure("--vm is required") }
         let pool: String = try store.update { state in
-            guard let index = state.vmIndex(named: name) else { throw CommandFailure("VM \(GoFlagParser.goQuote(name)) not found") }
+            let index = try state.existingVMIndex(named: name)
             guard let pool = state.vms[index].pool else { throw CommandFailure("VM \(GoFlagParser.goQuote(name)) is not in a pool") }
             state.vms[index].pool = nil
             state.vms[index].standalone = true

@@ -83,7 +83,7 @@ extension ControlSession {
             let tag = part.trimmingCharacters(in: .whitespaces)
             guard !tag.isEmpty else { throw CommandFailure("--tag contains an empty tag") }
             guard TagRules.isValid(tag) else {
-                throw CommandFailure("--tag invalid tag name \(GoFlagParser.goQuote(tag)): must match ^[a-z][a-z0-9_-]*$")
+                throw CommandFailure("--tag " + TagRules.anchoredInvalidMessage(tag))
             }
             tags.insert(tag)
         }
@@ -544,7 +544,7 @@ extension ControlSession {
             throw CommandFailure(
                 "usage: resize <vmname> [--memory=<size>] [--cpu=<count>] [--disk=<size>]\nAt least one of --memory, --cpu, or --disk must be specified.")
         }
-        guard try store.snapshot().vm(named: name) != nil else { throw CommandFailure("VM \(GoFlagParser.goQuote(name)) not found") }
+        guard let found = try store.snapshot().vm(named: name) else { throw CommandFailure("VM \(GoFlagParser.goQuote(name)) not found") }
         var disk: (old: Int64, new: Int64)?
         if !diskText.isEmpty {
             let requested: Int64
@@ -556,14 +556,14 @@ extension ControlSession {
                 throw CommandFailure(
                     "requested size \(SizeArgument.display(requested)) exceeds the \(SizeArgument.display(plan.maximumDisk)) limit — contact support@exe.dev if you need more")
             }
-            let current = try store.snapshot().vm(named: name)?.diskBytes ?? 0
+            let current = found.diskBytes
             if requested <= current { throw CommandFailure("--disk must be larger than current size (\(SizeArgument.display(current)))") }
             if requested - current > plan.maximumDiskGrowth {
                 throw CommandFailure("disk growth cannot exceed \(SizeArgument.display(plan.maximumDiskGrowth)) in a single operation")
             }
             output.line("Growing disk to \(SizeArgument.display(requested))...")
             disk = try store.update { state in
-                guard let index = state.vmIndex(named: name) else { throw CommandFailure("VM \(GoFlagParser.goQuote(name)) not found") }
+                let index = try state.existingVMIndex(named: name)
                 let old = state.vms[index].diskBytes
                 state.vms[index].diskBytes = requested
                 state.vms[index].updatedAt = self.now
@@ -579,7 +579,7 @@ extension ControlSession {
             let changes = [memory.map { "memory to \(SizeArgument.display($0))" }, cpus.map { "CPU to \($0)" }].compactMap { $0 }
             output.line("Resizing \(changes.joined(separator: " and "))...")
             resized = try store.update { state in
-                guard let index = state.vmIndex(named: name) else { throw CommandFailure("VM \(GoFlagParser.goQuote(name)) not found") }
+                let index = try state.existingVMIndex(named: name)
                 let before = state.vms[index]
                 if let memory { state.vms[index].memoryBytes = memory }
                 if let cpus { state.vms[index].cpus = cpus }

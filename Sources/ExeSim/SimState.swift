@@ -56,6 +56,12 @@ package struct SimState: Codable, Sendable {
     /// The index of the VM named `name`.
     package func vmIndex(named name: String) -> Int? { vms.firstIndex { $0.name == name } }
 
+    /// The index of the VM named `name`, or the handlers' `VM "x" not found`.
+    package func existingVMIndex(named name: String) throws(CommandFailure) -> Int {
+        guard let index = vmIndex(named: name) else { throw CommandFailure("VM \(GoFlagParser.goQuote(name)) not found") }
+        return index
+    }
+
     /// The key with `fingerprint`.
     package func key(fingerprint: String) -> AccountKey? { keys.first { $0.fingerprint == fingerprint } }
 }

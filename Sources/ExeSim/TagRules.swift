@@ -10,8 +10,16 @@ package enum TagRules {
         }
     }
 
-    /// The error for an invalid tag.
+    /// The error for an invalid tag, as the tag, ssh-key and
+    /// generate-api-key handlers word it (the pattern without anchors).
     package static func invalidMessage(_ tag: String) -> String {
         "invalid tag name \(GoFlagParser.goQuote(tag)): must match [a-z][a-z0-9_-]*"
+    }
+
+    /// The error of `validateTagName` (execore/ssh_tag_command.go), which
+    /// prints the regexp itself, anchors included (`new --tag`, attachment
+    /// specs).
+    package static func anchoredInvalidMessage(_ tag: String) -> String {
+        "invalid tag name \(GoFlagParser.goQuote(tag)): must match ^[a-z][a-z0-9_-]*$"
     }
 }

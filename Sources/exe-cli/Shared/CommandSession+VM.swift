@@ -18,9 +18,7 @@ extension CommandSession {
 
     /// Opens an SSH connection to `vm` as the control plane described it.
     func connect(to vm: VM) async throws -> SSHConnection {
-        let destination = vm.sshDestination(defaultUser: environment.ssh.userName)
-        let configuration = settings.vmSSHConfiguration(host: destination.host, environment: environment)
-        return try await settings.persistence.connect(to: destination, configuration: configuration)
+        try await vmConnector().open(vm.sshDestination(defaultUser: environment.ssh.userName))
     }
 
     /// Opens a direct SSH connection to `vm` (never relayed through the

@@ -2,10 +2,10 @@ import Foundation
 
 /// The integration checks of `execore/ssh_integrations_command.go`,
 /// `execore/ssh_integrations_reflection.go` and
-/// `execore/integration_validate.go` beyond names and targets
-/// (``IntegrationRules``): attachment specs, injected headers, reflection
-/// fields and GitHub repositories, with the server's wording.
-enum IntegrationChecks {
+/// `execore/integration_validate.go` beyond names and targets: attachment
+/// specs, injected headers, reflection fields and GitHub repositories, with
+/// the server's wording.
+extension IntegrationRules {
     /// `parseAttachmentSpec`: the error, or `nil` for `vm:<name>`,
     /// `tag:<name>` or `auto:all`.
     static func attachmentSpecProblem(_ spec: String) -> String? {
@@ -22,7 +22,7 @@ enum IntegrationChecks {
         }
         if spec.hasPrefix("tag:") {
             let tag = String(spec.dropFirst(4))
-            return TagRules.isValid(tag) ? nil : "invalid tag name \(GoFlagParser.goQuote(tag)): must match ^[a-z][a-z0-9_-]*$"
+            return TagRules.isValid(tag) ? nil : TagRules.anchoredInvalidMessage(tag)
         }
         return nil
     }
@@ -33,7 +33,7 @@ enum IntegrationChecks {
         let key = String(header[..<colon])
         if key.isEmpty { return "header key is empty" }
         for scalar in key.unicodeScalars where !isTokenCharacter(scalar) {
-            return "header key \(GoFlagParser.goQuote(key)) contains invalid character \(IntegrationRules.goRuneQuote(scalar))"
+            return "header key \(GoFlagParser.goQuote(key)) contains invalid character \(goRuneQuote(scalar))"
         }
         let value = String(header[header.index(after: colon)...]).trimmingCharacters(in: .whitespacesAndNewlines)
         if value.isEmpty { return "header value is empty" }
@@ -96,6 +96,12 @@ enum IntegrationChecks {
         }
         if owners.isEmpty { throw CommandFailure("--repository is required (e.g. owner/repo)") }
         if owners.count > 1 { throw CommandFailure("all repositories must belong to the same owner") }
+    }
+
+    /// `fieldsDisplay` of handleAddReflection and `summarizeConfig`: the
+    /// fields comma-joined, `(none)` when there are none.
+    static func reflectionFieldsDisplay(_ fields: [String]) -> String {
+        fields.isEmpty ? "(none)" : fields.joined(separator: ",")
     }
 
     /// `reflectionFieldsAll`, in the server's order.
