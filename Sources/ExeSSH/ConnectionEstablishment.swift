@@ -71,23 +71,18 @@ extension SessionLoop {
     // MARK: TCP
 
     private func openSocket(deadline: Deadline) throws -> Int32 {
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        var list: UnsafeMutablePointer<addrinfo>?
-        let rc = getaddrinfo(destination.host, String(destination.port), &hints, &list)
-        guard rc == 0, let first = list else {
-            throw SSHError(.nameResolution, "cannot resolve \(destination.host): \(String(cString: gai_strerror(rc)))")
+        let addresses: [ResolvedSocketAddress]
+        do {
+            addresses = try HostNameResolver.resolve(host: destination.host, port: destination.port, deadline: deadline.instant)
+        } catch {
+            throw SSHError(error.kind == .timedOut ? .timeout : .nameResolution, error.message)
         }
-        defer { freeaddrinfo(list) }
         var failures: [String] = []
         var refused = true
-        var candidate: UnsafeMutablePointer<addrinfo>? = first
-        while let address = candidate {
-            candidate = address.pointee.ai_next
-            let fd = socket(address.pointee.ai_family, address.pointee.ai_socktype | Int32(SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue), address.pointee.ai_protocol)
+        for address in addresses {
+            let fd = socket(address.family, address.socketType | Int32(SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue), address.protocolNumber)
             guard fd >= 0 else { continue }
-            var result = connect(fd, address.pointee.ai_addr, address.pointee.ai_addrlen)
+            var result = address.withSocketAddress { connect(fd, $0, $1) }
             if result != 0, errno == EINPROGRESS {
                 var descriptor = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
                 while true {

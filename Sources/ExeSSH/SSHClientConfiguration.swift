@@ -22,7 +22,7 @@ public struct SSHClientConfiguration: Sendable {
     public var useAgent = true
     /// Asked for the passphrase of encrypted key files.
     public var passphraseProvider: PassphraseProvider?
-    /// The deadline for the TCP connection.
+    /// The deadline for looking up the host name and opening the TCP connection.
     public var connectTimeout: Duration = .seconds(10)
     /// The deadline for the SSH handshake (banner and key exchange).
     public var handshakeTimeout: Duration = .seconds(15)
@@ -55,7 +55,7 @@ public struct SSHClientConfiguration: Sendable {
     public init() {}
 
     /// Applies what an `ssh_config` file says about a host: identity files,
-    /// known-hosts files, the host key policy and `HostKeyAlias`. Host name, user and port
+    /// known-hosts files, the host key policy, `HostKeyAlias` and `ConnectTimeout`. Host name, user and port
     /// are applied by ``SSHHostSettings/destination(for:environment:)``.
     public mutating func apply(_ settings: SSHHostSettings) {
         if !settings.identityFiles.isEmpty {
@@ -64,5 +64,6 @@ public struct SSHClientConfiguration: Sendable {
         if !settings.userKnownHostsFiles.isEmpty { knownHostsFiles = settings.userKnownHostsFiles }
         if let policy = settings.strictHostKeyChecking { hostKeyPolicy = policy }
         if let alias = settings.hostKeyAlias { hostKeyAlias = alias }
+        if let timeout = settings.connectTimeout { connectTimeout = timeout }
     }
 }

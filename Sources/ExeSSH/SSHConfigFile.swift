@@ -20,8 +20,11 @@ public struct SSHHostSettings: Sendable, Equatable {
     /// `HostKeyAlias`: the `known_hosts` name to check the host key under
     /// (`Host *.exe.xyz` / `HostKeyAlias exe.dev`).
     public var hostKeyAlias: String?
+    /// `ConnectTimeout`: how long name lookup and the TCP connection may
+    /// take (OpenSSH's whole seconds; `0`, `none` or a bad value leave the
+    /// default).
+    public var connectTimeout: Duration?
 
-    /// Creates empty settings.
     /// A `ProxyJump` or `ProxyCommand` line for the host (`ProxyJump
     /// bastion`), which this library does not follow; `none` is no proxy.
     /// Callers refuse to connect rather than silently go direct.
@@ -174,6 +177,10 @@ public struct SSHConfigFile: Sendable {
                 case "user": settings.user = value
                 case "port": settings.port = Int(value)
                 case "hostkeyalias": settings.hostKeyAlias = value
+                case "connecttimeout":
+                    if let seconds = Int(value), seconds > 0, seconds <= DurationText.maximumSeconds {
+                        settings.connectTimeout = .seconds(seconds)
+                    }
                 case "userknownhostsfile": knownHosts = values
                 case "proxyjump", "proxycommand":
                     if settings.proxy == nil, value.lowercased() != "none" {

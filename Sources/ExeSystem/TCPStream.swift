@@ -32,27 +32,18 @@ public final class TCPStream: ByteStream {
     /// - Throws: ``NetworkError/Kind/connectFailed`` (the last address's
     ///   reason) or ``NetworkError/Kind/timedOut``.
     public static func connect(to address: NetworkAddress, deadline: ContinuousClock.Instant) throws(NetworkError) -> TCPStream {
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        hints.ai_flags = AI_NUMERICSERV
-        var list: UnsafeMutablePointer<addrinfo>?
-        let resolved = getaddrinfo(address.host, String(address.port), &hints, &list)
-        guard resolved == 0, let first = list else {
-            throw NetworkError(.connectFailed, "cannot resolve \(address.host): \(String(cString: gai_strerror(resolved)))")
-        }
-        defer { freeaddrinfo(list) }
+        let addresses = try HostNameResolver.resolve(host: address.host, port: address.port, deadline: deadline)
         var lastError = NetworkError(.connectFailed, "\(address) has no address to connect to")
-        var entry: UnsafeMutablePointer<addrinfo>? = first
-        while let current = entry {
-            entry = current.pointee.ai_next
-            let fd = socket(current.pointee.ai_family, current.pointee.ai_socktype | Int32(SOCK_CLOEXEC.rawValue), current.pointee.ai_protocol)
+        for candidate in addresses {
+            let fd = socket(candidate.family, candidate.socketType | Int32(SOCK_CLOEXEC.rawValue), candidate.protocolNumber)
             guard fd >= 0 else { continue }
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
             var noDelay: Int32 = 1
             setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
             do {
-                try connect(fd, current.pointee.ai_addr, current.pointee.ai_addrlen, address: address, deadline: deadline)
+                try candidate.withSocketAddress { (pointer, length) throws(NetworkError) in
+                    try connect(fd, pointer, length, address: address, deadline: deadline)
+                }
                 return TCPStream(descriptor: fd, address: address)
             } catch {
                 Glibc.close(fd)
@@ -64,7 +55,7 @@ public final class TCPStream: ByteStream {
     }
 
     private static func connect(
-        _ fd: Int32, _ socketAddress: UnsafeMutablePointer<sockaddr>?, _ length: socklen_t, address: NetworkAddress,
+        _ fd: Int32, _ socketAddress: UnsafePointer<sockaddr>, _ length: socklen_t, address: NetworkAddress,
         deadline: ContinuousClock.Instant
     ) throws(NetworkError) {
         if Glibc.connect(fd, socketAddress, length) == 0 { return }

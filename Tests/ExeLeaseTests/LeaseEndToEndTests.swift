@@ -91,7 +91,7 @@ struct LeaseTestBed {
 /// Runs `body` with a fresh test bed and always stops its simulator
 /// afterwards, holding ``SimulatorGate`` so other modules' simulators wait.
 func withLeaseTestBed(_ body: (LeaseTestBed) async throws -> Void) async throws {
-    try await SimulatorGate.withExclusive(start: { try await LeaseTestBed.start() }, stop: { await $0.stop() }, body)
+    try await SimulatorGate.withExclusive(label: Test.current?.name ?? "lease test", start: { try await LeaseTestBed.start() }, stop: { await $0.stop() }, body)
 }
 
 func collectOutput(_ sink: OutputCollector) -> @Sendable (CommandOutputEvent) -> Void {

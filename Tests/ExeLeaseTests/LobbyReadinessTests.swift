@@ -14,7 +14,7 @@ import Testing
 struct LobbyReadinessTests {
     @Test("`true` succeeds on a new VM's address while the lobby answers; the warmup waits until the VM itself answers")
     func warmupWaitsPastTheLobby() async throws {
-        try await SimulatorGate.withExclusive(
+        try await SimulatorGate.withExclusive(label: "LobbyReadinessTests",
             start: { try await LeaseTestBed.start(simulatorEnvironment: ["EXE_SIM_LOBBY_WINDOW": "30"]) }, stop: { await $0.stop() }
         ) { bed in
             // The window counts from the start of `new`, so it ends no sooner than 30 s after this.

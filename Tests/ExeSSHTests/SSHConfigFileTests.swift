@@ -71,6 +71,32 @@ struct SSHConfigFileTests {
         #expect(settings.strictHostKeyChecking == .acceptNew)
     }
 
+    @Test("ConnectTimeout: whole seconds, first value wins; 0, none and junk leave the default")
+    func connectTimeout() {
+        let config = SSHConfigFile.parse(
+            """
+            Host slow
+              ConnectTimeout 30
+            Host zero
+              ConnectTimeout 0
+            Host none
+              ConnectTimeout none
+            Host junk
+              ConnectTimeout 5s
+            Host *
+              ConnectTimeout 7
+            """, environment: environment)
+        #expect(config.settings(for: "slow").connectTimeout == .seconds(30))
+        #expect(config.settings(for: "other").connectTimeout == .seconds(7))
+        // An unusable first value still claims the keyword (ssh_config's first-wins), so the default stays.
+        for host in ["zero", "none", "junk"] { #expect(config.settings(for: host).connectTimeout == nil, "\(host)") }
+        var applied = SSHClientConfiguration()
+        applied.apply(config.settings(for: "slow"))
+        #expect(applied.connectTimeout == .seconds(30))
+        applied.apply(config.settings(for: "zero"))
+        #expect(applied.connectTimeout == .seconds(30))
+    }
+
     @Test("tokenizer handles key=value, quotes and comments")
     func tokenizer() {
         #expect(SSHConfigFile.tokenize("Port=2222") == ["Port", "2222"])

@@ -77,7 +77,7 @@ struct SharedSimulator: SuiteTrait, TestScoping {
         // Simulators of other test modules (ExeControlTests, exe-cliTests) wait.
         let environment = self.environment
         try await SimulatorGate.withExclusive(
-            start: { try await SimulatorFixture.start(environment: environment) }, stop: { try await $0.stop() }
+            label: test.name, start: { try await SimulatorFixture.start(environment: environment) }, stop: { try await $0.stop() }
         ) { fixture in
             try await SimulatorScope.$current.withValue(fixture) { try await function() }
         }

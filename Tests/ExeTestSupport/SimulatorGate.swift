@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// Lets one simulator run at a time in a test process, across test modules.
@@ -26,18 +27,50 @@ public enum SimulatorGate {
     /// Inside ``exclusive(_:)``: starts a simulator (or a fixture built on
     /// one) with `start`, runs `body` with it, and stops it afterwards, also
     /// when `body` throws (then a failure to stop is secondary and dropped).
+    ///
+    /// The simulator suites take turns, so their sum is the suite's long
+    /// pole: each turn prints one line to stderr, `simulator gate: LABEL:
+    /// waited W s, start S s, body B s, stop T s`, to show where it goes.
     public static func withExclusive<Resource: Sendable>(
-        start: () async throws -> Resource, stop: (Resource) async throws -> Void, _ body: (Resource) async throws -> Void
+        label: String, start: () async throws -> Resource, stop: (Resource) async throws -> Void,
+        _ body: (Resource) async throws -> Void
     ) async throws {
+        let clock = ContinuousClock()
+        let asked = clock.now
         try await exclusive {
+            var timings = TurnTimings(label: label, waited: clock.now - asked)
+            defer { timings.report() }
+            var mark = clock.now
             let resource = try await start()
+            timings.start = clock.now - mark
+            mark = clock.now
             do {
                 try await body(resource)
             } catch {
+                timings.body = clock.now - mark
                 try? await stop(resource)
                 throw error
             }
+            timings.body = clock.now - mark
+            mark = clock.now
             try await stop(resource)
+            timings.stop = clock.now - mark
+        }
+    }
+
+    private struct TurnTimings {
+        var label: String
+        var waited: Duration
+        var start: Duration?
+        var body: Duration?
+        var stop: Duration?
+
+        func report() {
+            func seconds(_ duration: Duration?) -> String {
+                duration.map { String(format: "%.1f s", Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18) } ?? "-"
+            }
+            let line = "simulator gate: \(label): waited \(seconds(waited)), start \(seconds(start)), body \(seconds(body)), stop \(seconds(stop))\n"
+            FileHandle.standardError.write(Data(line.utf8))
         }
     }
 
