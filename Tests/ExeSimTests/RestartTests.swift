@@ -61,6 +61,19 @@ extension SimulatorSuites {
             let ps = try await sim.onVM(composeVM, "docker ps --format '{{.Names}}'")
             #expect(ps.stdout.contains("web"), "\(ps.stdout)\(ps.stderr)")
             _ = try await sim.control("rm restart-image restart-compose --json")
+
+            // `down --purge` removes the images pulled from this simulator's
+            // registry (listing only those: podman filters by reference).
+            func registryImages() async throws -> [String] {
+                let listing = try await runner.run(ProcessInvocation(
+                    "podman", ["--storage-driver", "vfs", "images", "--format", "{{.Repository}}:{{.Tag}}"], timeout: .seconds(120)))
+                return listing.stdout.split(separator: "\n").map(String.init).filter { $0.hasPrefix(harness.registry + "/") }
+            }
+            #expect(try await registryImages().contains(image))
+            let purge = try await runner.run(ProcessInvocation(
+                harness.executable, ["down", "--purge", "--state", harness.stateDirectory], timeout: .seconds(180)))
+            #expect(purge.status == 0, "\(purge.stderr)")
+            #expect(try await registryImages() == [])
         }
 
         /// Polls `url` until it answers 200 (containers take a moment to listen); the last status.
