@@ -61,6 +61,9 @@ public struct HTTPSControlTransport: ControlTransport {
         /// store, or a CA file (`EXE_CA_FILE`, `--cacert`; `exe-sim up --tls`
         /// prints its own).
         public var trust: TLSTrust = .systemStore
+        /// A proxy to tunnel through (`HTTPS_PROXY`, `NO_PROXY`: see
+        /// `ExeSystem.HTTPProxy.forURL(_:environment:)`); `nil`: connect directly.
+        public var proxy: HTTPProxy?
 
         /// Creates a configuration.
         public init(
@@ -150,7 +153,7 @@ public struct HTTPSControlTransport: ControlTransport {
     private func perform(_ request: HTTPRequest, command: String, token: Secret) async throws(ControlError) -> HTTPResponse {
         let endpoint = configuration.endpoint.absoluteString
         do {
-            return try await HTTPClient(trust: configuration.trust).send(request, timeout: configuration.requestTimeout)
+            return try await HTTPClient(trust: configuration.trust, proxy: configuration.proxy).send(request, timeout: configuration.requestTimeout)
         } catch {
             throw ControlError(Self.kind(of: error), Secret.redact("\(endpoint): \(error.message)", [token]), command: command)
         }

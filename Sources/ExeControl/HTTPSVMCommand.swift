@@ -117,7 +117,7 @@ private final class VMCommandExchange: @unchecked Sendable {
                 HTTPField("Content-Type", "text/plain; charset=utf-8"),
             ], body: Array(body.utf8))
         do throws(NetworkError) {
-            let opened = try HTTPExchange.open(request, trust: configuration.trust, deadline: deadline)
+            let opened = try HTTPExchange.open(request, trust: configuration.trust, proxy: configuration.proxy, deadline: deadline)
             lock.lock()
             exchange = opened
             let stop = cancelled

@@ -38,22 +38,29 @@ public protocol HTTPProbe: Sendable {
 /// that is how a VM URL of the simulator (`http://<vm>.exe-sim.localhost/`)
 /// is reached without a hosts file. For an `https://` URL the certificate
 /// must still name the URL's host.
+///
+/// Without `connectTo`, a request goes through the proxy the given
+/// environment names for its URL (`HTTPS_PROXY`, `NO_PROXY`), as curl's would.
 public struct HTTPClientProbe: HTTPProbe {
     /// Where every request connects, when not to the URL's host.
     public let connectTo: NetworkAddress?
     /// Which CAs a server's certificate must chain to.
     public let trust: TLSTrust
+    /// The variables a proxy is read from (`https_proxy`, `no_proxy`, ...).
+    public let proxyEnvironment: [String: String]
 
     /// Creates a probe; `connectTo` is `HOST:PORT` (ignored when it does
     /// not parse).
-    public init(connectTo: String? = nil, trust: TLSTrust = .systemStore) {
+    public init(connectTo: String? = nil, trust: TLSTrust = .systemStore, proxyEnvironment: [String: String] = [:]) {
         self.connectTo = connectTo.flatMap(NetworkAddress.init(parsing:))
         self.trust = trust
+        self.proxyEnvironment = proxyEnvironment
     }
 
     public func get(_ url: URL, headers: [String: Secret], timeout: Duration) async throws -> HTTPProbeResponse {
         let fields = headers.sorted { $0.key < $1.key }.map { HTTPField($0.key, $0.value.reveal()) }
-        let response = try await HTTPClient(trust: trust, connectTo: connectTo).send(
+        let proxy = connectTo == nil ? try HTTPProxy.forURL(url, environment: proxyEnvironment) : nil
+        let response = try await HTTPClient(trust: trust, connectTo: connectTo, proxy: proxy).send(
             HTTPRequest(method: "GET", url: url, fields: fields), timeout: timeout, maximumBodyBytes: 300, truncatingBody: true)
         return HTTPProbeResponse(
             status: response.status, location: response.head.value("Location"),

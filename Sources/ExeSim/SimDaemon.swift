@@ -98,8 +98,9 @@ package final class SimDaemon: @unchecked Sendable {
         _ = write(wake[1], &byte, 1)
     }
 
-    /// Routes one connection by its request's `Host` header: a VM's URL to
-    /// ``VMProxy``, anything else to the API.
+    /// Routes one connection by its request's `Host` header: a VM's URL (or
+    /// a domain a VM added) to ``VMProxy``, another domain name to a `421`,
+    /// anything else (an address, `localhost`, `exe-sim.localhost`) to the API.
     private func serveConnection(_ client: Int32) {
         LoopbackSocket.setTimeout(client, .seconds(60))
         if let head = RequestHeadPeek.head(client), let header = Self.hostHeader(head.text) {
@@ -111,6 +112,11 @@ package final class SimDaemon: @unchecked Sendable {
             // any other domain name is refused (cli-domain.md).
             if let state = try? store.snapshot(), let vm = DomainRouting.vm(forHost: header, in: state) {
                 proxy.serve(client: client, host: VMHost(vmName: vm.name, header: header), headLength: head.length)
+                return
+            }
+            // The simulator's own name serves the API, as exe.dev's does.
+            if DomainRouting.hostName(header) == VMHost.domain {
+                serveAPI(client)
                 return
             }
             if DomainRouting.isDomainName(header) {

@@ -11,13 +11,17 @@ import Foundation
 public struct HTTPClient: Sendable {
     /// Which CAs a server's certificate must chain to.
     public var trust: TLSTrust
-    /// Where to connect instead of the URL's host (``HTTPExchange/open(_:trust:connectTo:deadline:)``).
+    /// Where to connect instead of the URL's host (``HTTPExchange/open(_:trust:connectTo:proxy:deadline:)``).
     public var connectTo: NetworkAddress?
+    /// A proxy to tunnel every request through (``HTTPProxy/forURL(_:environment:)``
+    /// picks one per URL from the environment).
+    public var proxy: HTTPProxy?
 
     /// Creates a client.
-    public init(trust: TLSTrust = .systemStore, connectTo: NetworkAddress? = nil) {
+    public init(trust: TLSTrust = .systemStore, connectTo: NetworkAddress? = nil, proxy: HTTPProxy? = nil) {
         self.trust = trust
         self.connectTo = connectTo
+        self.proxy = proxy
     }
 
     /// Sends `request` and reads the whole response, on a thread of its own.
@@ -34,12 +38,13 @@ public struct HTTPClient: Sendable {
     ) async throws(NetworkError) -> HTTPResponse {
         let trust = self.trust
         let connectTo = self.connectTo
+        let proxy = self.proxy
         let cancellation = ExchangeCancellation()
         let result = await withTaskCancellationHandler {
             await OwnThread.run("exe-http") { () -> Result<HTTPResponse, NetworkError> in
                 let deadline = ContinuousClock.now + timeout
                 do throws(NetworkError) {
-                    let exchange = try HTTPExchange.open(request, trust: trust, connectTo: connectTo, deadline: deadline)
+                    let exchange = try HTTPExchange.open(request, trust: trust, connectTo: connectTo, proxy: proxy, deadline: deadline)
                     defer {
                         cancellation.finish()
                         exchange.close()

@@ -50,14 +50,22 @@ public final class HTTPExchange {
     ///   - connectTo: where to connect instead of the URL's host and port
     ///     (like `curl --connect-to`); the URL's host stays in `Host`, SNI
     ///     and the certificate check.
+    ///   - proxy: a proxy to tunnel through with `CONNECT` (not used with
+    ///     `connectTo`); see ``HTTPProxy/forURL(_:environment:)``.
     ///   - deadline: for connecting, the handshake, sending and the head.
     public static func open(
-        _ request: HTTPRequest, trust: TLSTrust, connectTo: NetworkAddress? = nil, deadline: ContinuousClock.Instant
+        _ request: HTTPRequest, trust: TLSTrust, connectTo: NetworkAddress? = nil, proxy: HTTPProxy? = nil,
+        deadline: ContinuousClock.Instant
     ) throws(NetworkError) -> HTTPExchange {
         let head = try request.head()
         guard let host = request.host else { throw NetworkError(.invalidRequest, "no host in \(request.url.absoluteString)") }
         let address = connectTo ?? NetworkAddress(host: host, port: request.port)
-        let tcp = try TCPStream.connect(to: address, deadline: deadline)
+        let tcp =
+            if let proxy, connectTo == nil {
+                try ProxyTunnel.open(through: proxy, to: address, deadline: deadline)
+            } else {
+                try TCPStream.connect(to: address, deadline: deadline)
+            }
         let stream: any ByteStream = request.usesTLS
             ? try TLSStream.handshake(over: tcp, serverName: host, trust: trust, deadline: deadline) : tcp
         try stream.write(head + request.body, deadline: deadline)

@@ -93,6 +93,55 @@ struct SimulatorTLSCLITests {
         #expect(untrusted.status == 4 && untrusted.stderr.contains("not trusted"), "\(untrusted.stderr)")
     }
 
+    @Test("HTTPS_PROXY: /exec, vm exec and the health probe tunnel through a CONNECT proxy with its credentials; loopback goes direct; a refusing proxy is exit 5 naming it, never its password; an unsupported proxy is exit 2")
+    func throughAProxy() async throws {
+        let sim = try sim
+        let ca = try #require(sim.harness.caFile)
+        // The proxy alone knows where exe-sim.localhost:443 is (nothing resolves it): a request that arrives went through it.
+        let proxy = ConnectProxy(
+            routes: ["exe-sim.localhost:443": try tlsPort(sim), "tls-proxied.exe-sim.localhost:443": try tlsPort(sim)],
+            requiredAuthorization: "Basic " + Data("ada:pa ss".utf8).base64EncodedString())
+        defer { proxy.stop() }
+        let base = ["EXE_TRANSPORT": "https", "EXE_API_URL": "https://exe-sim.localhost/exec", "EXE_CA_FILE": ca]
+        let proxied = base.merging(["HTTPS_PROXY": "http://ada:pa%20ss@127.0.0.1:\(proxy.port)"]) { $1 }
+
+        let listed = try await sim.run(["vm", "ls", "--json"], extra: proxied)
+        #expect(listed.status == 0, "\(listed.stderr)")
+        #expect(proxy.requestHeads.first?.hasPrefix("CONNECT exe-sim.localhost:443 HTTP/1.1\r\nHost: exe-sim.localhost:443\r\n") == true, "\(proxy.requestHeads)")
+
+        let created = try await sim.run(["vm", "new", "--name", "tls-proxied", "--json"])
+        #expect(created.status == 0, "\(created.stderr)")
+        defer { Task { _ = try? await sim.run(["vm", "rm", "tls-proxied"]) } }
+        let exec = try await sim.run(["vm", "exec", "tls-proxied", "--", "sh", "-c", "echo through; exit 4"], extra: proxied)
+        #expect(exec.status == 4, "\(exec.stderr)")
+        #expect(exec.stdout == "through\n")
+
+        // The health probe reads the same variables (lowercase first, as curl does).
+        let heads = proxy.requestHeads.count
+        let probe = HTTPClientProbe(
+            trust: .certificateFile(ca), proxyEnvironment: ["https_proxy": proxied["HTTPS_PROXY"]!, "HTTPS_PROXY": "http://127.0.0.1:1"])
+        let answer = try await probe.get(URL(string: "https://tls-proxied.exe-sim.localhost/")!, headers: [:], timeout: .seconds(20))
+        #expect(answer.status > 0)
+        #expect(proxy.requestHeads.count == heads + 1)
+        #expect(proxy.requestHeads.last?.hasPrefix("CONNECT tls-proxied.exe-sim.localhost:443 ") == true)
+
+        let refused = try await sim.run(["vm", "ls"], extra: base.merging(["https_proxy": "http://ada:wrong-secret@127.0.0.1:\(proxy.port)"]) { $1 })
+        #expect(refused.status == 5, "\(refused.stderr)")
+        #expect(refused.stderr.contains("the proxy 127.0.0.1:\(proxy.port) refused a tunnel to exe-sim.localhost:443: 407"), "\(refused.stderr)")
+        #expect(!refused.stderr.contains("wrong-secret") && !refused.stdout.contains("wrong-secret"))
+
+        // A loopback URL never goes through a proxy (here one that accepts nothing).
+        let direct = try await sim.run(
+            ["vm", "ls", "--json"],
+            extra: ["EXE_TRANSPORT": "https", "EXE_API_URL": try #require(sim.harness.tlsAPIURL), "EXE_CA_FILE": ca, "HTTPS_PROXY": "http://127.0.0.1:1"])
+        #expect(direct.status == 0, "\(direct.stderr)")
+
+        let unsupported = try await sim.run(["vm", "ls"], extra: base.merging(["HTTPS_PROXY": "socks5://ada:pw-secret@127.0.0.1:1080"]) { $1 })
+        #expect(unsupported.status == 2, "\(unsupported.stderr)")
+        #expect(unsupported.stderr.contains("HTTPS_PROXY names a socks5:// proxy"), "\(unsupported.stderr)")
+        #expect(!unsupported.stderr.contains("pw-secret"))
+    }
+
     @Test("proxy.md over TLS: the health probe reaches a VM URL through the TLS terminator and gets the same answer as over HTTP")
     func healthProbeOverTLS() async throws {
         let sim = try sim

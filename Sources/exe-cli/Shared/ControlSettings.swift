@@ -102,9 +102,14 @@ struct ControlSettings: Sendable {
     /// short-lived exe0 token minted per request with the local SSH key
     /// (``SSHSignerChoice``), allowing only that request's command.
     func httpsConfiguration(environment: CLIEnvironment) throws -> HTTPSControlTransport.Configuration {
+        let proxy: HTTPProxy?
+        do { proxy = try HTTPProxy.forURL(apiURL, environment: environment.variables) } catch {
+            throw ControlError(.invalidArgument, error.message)
+        }
         if let token {
             var configuration = HTTPSControlTransport.Configuration(endpoint: apiURL, token: token, rateLimitRetry: rateLimitRetry)
             configuration.trust = trust
+            configuration.proxy = proxy
             return configuration
         }
         let signer: any SSHDataSigner
@@ -116,13 +121,14 @@ struct ControlSettings: Sendable {
         var configuration = HTTPSControlTransport.Configuration(endpoint: apiURL, token: Secret(""), rateLimitRetry: rateLimitRetry)
         configuration.minter = TokenMinter(signer: signer)
         configuration.trust = trust
+        configuration.proxy = proxy
         return configuration
     }
 
     /// The health-check client: VM URLs reached through `EXE_VM_PROXY`
     /// when set, certificates checked against ``trust``.
     func httpProbe(environment: CLIEnvironment) -> HTTPClientProbe {
-        HTTPClientProbe(connectTo: environment.variable("EXE_VM_PROXY"), trust: trust)
+        HTTPClientProbe(connectTo: environment.variable("EXE_VM_PROXY"), trust: trust, proxyEnvironment: environment.variables)
     }
 
     /// The SSH policy the settings describe (``SSHSettingsResolver``):
