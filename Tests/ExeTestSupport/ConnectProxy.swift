@@ -76,14 +76,7 @@ public final class ConnectProxy: @unchecked Sendable {
         if let requiredAuthorization, authorization != requiredAuthorization {
             return answer("407 Proxy Authentication Required")
         }
-        guard let upstreamPort = routes[String(words[1])] else { return answer("502 Bad Gateway") }
-        let upstream = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = LoopbackPort.address(port: upstreamPort)
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(upstream, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else {
-            close(upstream)
+        guard let upstreamPort = routes[String(words[1])], let upstream = LoopbackPort.connectedSocket(port: upstreamPort) else {
             return answer("502 Bad Gateway")
         }
         state.withLock { _ = $0.sockets.insert(upstream) }

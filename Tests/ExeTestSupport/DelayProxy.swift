@@ -73,14 +73,8 @@ public final class DelayProxy: @unchecked Sendable {
                 close(client)
                 return
             }
-            let upstream = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = LoopbackPort.address(port: upstreamPort)
-            let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(upstream, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            guard connected == 0 else {
+            guard let upstream = LoopbackPort.connectedSocket(port: upstreamPort) else {
                 close(client)
-                close(upstream)
                 continue
             }
             var one: Int32 = 1
