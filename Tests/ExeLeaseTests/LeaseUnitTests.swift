@@ -33,10 +33,8 @@ struct LeaseUnitTests {
     ) throws -> Leases {
         let repository = directory.file("repo")
         try FileManager.default.createDirectory(atPath: repository, withIntermediateDirectories: true)
-        var overrides = LeaseSettings.Overrides()
-        overrides.controlHost = "control.test"
-        overrides.workRoot = "/work"
-        let settings = try LeaseSettings.resolve(overrides: overrides, repositoryRoot: repository, environment: ["HOME": directory.path])
+        // Plain settings, made in code: no settings files are read.
+        let settings = LeaseSettings(controlHost: "control.test", workRoot: "/work")
         return Leases(context: LeaseContext(
             control: control.client, controlHost: "control.test", claims: LeaseClaimStore(directory: directory.file("leases")),
             settings: settings, vms: vms, repositoryRoot: repository, readinessTimeout: .seconds(5)))
