@@ -334,15 +334,23 @@ public struct Leases: Sendable {
     }
 
     /// Connects to the lease's VM through the context's ``LeaseContext/vms``.
+    ///
+    /// - Throws: ``LeaseError``: ``LeaseError/Kind/notReady`` before the
+    ///   warmup finished, ``LeaseError/Kind/vm`` (the `SSHError` as
+    ///   ``LeaseError/underlying``) when the VM cannot be reached.
     public func host(_ claim: LeaseClaim) async throws -> any RemoteHost {
-        try await context.vms.connect(to: try destination(of: claim))
+        try await wrappingErrors { try await context.vms.connect(to: try destination(of: claim)) }
     }
 
     /// Opens an SSH connection to the lease's VM (for interactive sessions;
     /// everything else uses ``host(_:)``).
+    ///
+    /// - Throws: ``LeaseError``, as ``host(_:)`` does.
     public func connect(_ claim: LeaseClaim) async throws -> SSHConnection {
-        let destination = try destination(of: claim)
-        return try await context.connect(destination, context.vmConfiguration(destination))
+        try await wrappingErrors {
+            let destination = try destination(of: claim)
+            return try await context.connect(destination, context.vmConfiguration(destination))
+        }
     }
 
     // MARK: Touch, stop, list, gc

@@ -88,6 +88,22 @@ struct LeaseUnitTests {
         #expect(control.commandLines.contains { $0.hasPrefix("rm exe-") })
         #expect(leases.context.claims.all().claims.isEmpty)
     }
+
+    @Test("a lease's VM that cannot be reached is a LeaseError of kind vm wrapping the SSHError, as deploy wraps lower layers")
+    func unreachableVMIsWrapped() async throws {
+        let directory = try TemporaryDirectory(prefix: "lease-unit")
+        defer { directory.remove() }
+        let control = Self.control()
+        let warm = try Self.leases(control: control, vms: InMemoryVMConnector(fallback: Self.readyVM()), in: directory)
+        let claim = try await warm.warmup(WarmupRequest(keep: true))
+        // The same claims, but no host answers any more.
+        let unreachable = try Self.leases(control: control, vms: InMemoryVMConnector(hosts: [:]), in: directory)
+        let error = await #expect(throws: LeaseError.self) { _ = try await unreachable.host(claim) }
+        #expect(error?.kind == .vm && error?.underlying is SSHError, "\(String(describing: error))")
+        #expect(error?.message.contains("refused") == true, "\(String(describing: error))")
+        let wrapped = await #expect(throws: LeaseError.self) { _ = try await unreachable.resumingIfPaused(claim) { try await unreachable.host(claim) } }
+        #expect(wrapped?.kind == .vm && wrapped?.underlying is SSHError, "\(String(describing: wrapped))")
+    }
 }
 
 /// The work-tree sync against a host whose commands run in a local shell
