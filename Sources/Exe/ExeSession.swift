@@ -52,7 +52,8 @@ public struct ExeSession: Sendable {
         }
     }
 
-    /// A deployer for `configuration` (see `DeployConfiguration.resolve`),
+    /// A deployer for `configuration` (made in code, or the `value` of
+    /// `DeployConfiguration.resolve`),
     /// reaching VMs through ``vms``.
     public func deployer(_ configuration: DeployConfiguration, progress: @escaping @Sendable (DeployEvent) -> Void = { _ in }) -> Deployer {
         Deployer(
@@ -62,7 +63,8 @@ public struct ExeSession: Sendable {
     }
 
     /// The lease service for the repository at `repositoryRoot`, with
-    /// `settings` (see `LeaseSettings.resolve`) and claims in `claims`.
+    /// `settings` (made in code, or the `value` of `LeaseSettings.resolve`)
+    /// and claims in `claims`.
     public func leases(
         settings: LeaseSettings, repositoryRoot: String, claims: LeaseClaimStore = .standard(),
         progress: @escaping @Sendable (String) -> Void = { _ in }

@@ -28,7 +28,7 @@ extension ComposeDeployment {
     /// The exe-hosted registry: the address VMs pull from and the loopback
     /// port of the relay; `nil` for an outside registry.
     var exeRegistry: (address: String, relayPort: Int)? {
-        guard let push = configuration.exeRegistryPushRepository, let address = configuration.repository.value?.registry,
+        guard let push = configuration.exeRegistryPushRepository, let address = configuration.repository?.registry,
             let colon = push.registry.lastIndex(of: ":"), let port = Int(push.registry[push.registry.index(after: colon)...])
         else { return nil }
         return (address, port)

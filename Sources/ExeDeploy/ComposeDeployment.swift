@@ -23,7 +23,7 @@ struct ComposeDeployment: Sendable {
     let steps: DeploySteps
     let actor: DeployActor
 
-    var app: String { configuration.app.value }
+    var app: String { configuration.app }
     var paths: RemoteDeployPaths { RemoteDeployPaths(app: app) }
 
     /// Takes the lock, then deploys the image `release` gives (it builds
@@ -36,12 +36,12 @@ struct ComposeDeployment: Sendable {
     {
         var redactor = redactor
         var environmentFile: Data?
-        if !promote, configuration.envFile.value != nil {
+        if !promote, configuration.compose.envFile != nil {
             throw DeployError(
                 .configuration,
                 "--no-promote cannot upload --env-file: \(RemoteDeployPaths.environmentFile) is the live release's too; deploy the env file with a normal deploy")
         }
-        if let path = configuration.envFile.value {
+        if let path = configuration.compose.envFile {
             let absolute = configuration.absolutePath(path)
             guard let data = FileManager.default.contents(atPath: absolute) else {
                 throw DeployError(.configuration, "cannot read the env file \(absolute)")
@@ -50,7 +50,7 @@ struct ComposeDeployment: Sendable {
             environmentFile = data
         }
         let template: String?
-        if let file = configuration.composeFile.value {
+        if let file = configuration.compose.file {
             let absolute = configuration.absolutePath(file)
             guard let text = try? String(contentsOfFile: absolute, encoding: .utf8) else {
                 throw DeployError(.configuration, "cannot read the compose template \(absolute)")
@@ -75,8 +75,8 @@ struct ComposeDeployment: Sendable {
             let text =
                 template.map { ComposeFileRenderer.render(template: $0, image: image.reference.description, tag: tag, app: app) }
                 ?? ComposeFileRenderer.defaultFile(
-                    app: app, service: configuration.composeService.value, containerName: configuration.containerName.value,
-                    image: image.reference.description, port: configuration.port.value ?? 8080,
+                    app: app, service: configuration.compose.service, containerName: configuration.containerName,
+                    image: image.reference.description, port: configuration.port ?? 8080,
                     includeEnvironmentFile: hasEnvironmentFile)
             report.image = image.reference.description
             report.digest = image.digest
@@ -96,7 +96,7 @@ struct ComposeDeployment: Sendable {
             }
             let previous = String(decoding: try await connection.download(paths.previousComposeFile), as: UTF8.self)
             let containers = try ComposeFileRenderer.containers(in: previous, project: app)
-            report.image = containers.first { ComposeWebSlot.isWeb($0.service, service: configuration.composeService.value) }?.image ?? containers.first?.image
+            report.image = containers.first { ComposeWebSlot.isWeb($0.service, service: configuration.compose.service) }?.image ?? containers.first?.image
             if exeRegistry == nil, let image = report.image.flatMap(ImageReference.init) {
                 try await steps.run("prepare", "registry login on \(vm.name)") {
                     try await registryLogin(connection, image: image, redactor: redactor)
@@ -116,7 +116,7 @@ struct ComposeDeployment: Sendable {
         _ body: (VM, any RemoteHost, SecretRedactor, inout DeployReport) async throws -> Void
     ) async throws -> DeployReport {
         var redactor = redactor
-        let vmName = configuration.vm.value
+        let vmName = configuration.vm
         var report = DeployReport(action: action, app: app, pattern: .compose, vm: vmName)
         guard let vm = try await context.control.vm(named: vmName) else {
             throw DeployError(
@@ -138,7 +138,7 @@ struct ComposeDeployment: Sendable {
             lock = try await steps.run("lock", "taking the deploy lock on \(vm.name)") {
                 try await VMDirectoryLock.acquire(
                     details, connection: connection, vm: vm.name, now: context.clock.now(),
-                    staleAfter: configuration.lockStaleAfter.value, unlockCommand: configuration.unlockCommand)
+                    staleAfter: configuration.lockStaleAfter, unlockCommand: configuration.unlockCommand)
             }
         } catch {
             await connection.close()
@@ -343,7 +343,7 @@ struct ComposeDeployment: Sendable {
     /// Makes the VM's proxy route to the configured port (the default
     /// compose file publishes it), when a port is configured.
     func ensureSharePort(_ vm: VM, port slotPort: Int? = nil) async throws {
-        guard let port = slotPort ?? configuration.port.value ?? (configuration.composeFile.value == nil ? 8080 : nil) else { return }
+        guard let port = slotPort ?? configuration.port ?? (configuration.compose.file == nil ? 8080 : nil) else { return }
         let current = try await context.control.share.port(vm.name)
         guard current.port != port else { return }
         guard (3000...9999).contains(port) else {
@@ -357,7 +357,7 @@ struct ComposeDeployment: Sendable {
     func waitHealthy(
         _ containers: [ComposeContainer], vm: VM, connection: any RemoteHost, redactor: SecretRedactor, base: String? = nil, isPublic: Bool? = nil
     ) async throws {
-        let deadline = context.clock.instant() + configuration.healthTimeout.value
+        let deadline = context.clock.instant() + configuration.healthTimeout
         while true {
             let states = try await containerStates(connection)
             let down = containers.filter { states[$0.name] != "running" }
@@ -367,11 +367,11 @@ struct ComposeDeployment: Sendable {
             }
             guard context.clock.instant() < deadline else {
                 let list = down.map { "\($0.name) (\(states[$0.name] ?? "missing"))" }.joined(separator: ", ")
-                throw DeployError(.unhealthy, "not running after \(DurationText.format(configuration.healthTimeout.value)): \(list)")
+                throw DeployError(.unhealthy, "not running after \(DurationText.format(configuration.healthTimeout)): \(list)")
             }
-            try await context.clock.sleep(configuration.healthInterval.value)
+            try await context.clock.sleep(configuration.healthInterval)
         }
-        if configuration.healthPath.value != "none", let url = base ?? vm.httpsURL {
+        if configuration.healthPath != "none", let url = base ?? vm.httpsURL {
             let check = HealthCheck(configuration)
             let deployment = self
             let steps = self.steps
@@ -421,7 +421,7 @@ struct ComposeDeployment: Sendable {
         guard try await connection.attributes(of: paths.composeFile) != nil else { return nil }
         let text = String(decoding: try await connection.download(paths.composeFile), as: UTF8.self)
         let containers = (try? ComposeFileRenderer.containers(in: text, project: app)) ?? []
-        return containers.first { ComposeWebSlot.isWeb($0.service, service: configuration.composeService.value) }?.image ?? containers.first?.image
+        return containers.first { ComposeWebSlot.isWeb($0.service, service: configuration.compose.service) }?.image ?? containers.first?.image
     }
 
     func remote(_ connection: any RemoteHost, _ command: String, _ what: String, redactor: SecretRedactor) async throws {

@@ -36,18 +36,18 @@ struct ComposeSideBySide {
 extension ComposeDeployment {
     /// Where the VM's proxy port of the web service is recorded:
     /// `/data/.exe-deploy/<app>/web-port`.
-    var webPortFile: String { "/data/.exe-deploy/\(configuration.app.value)/web-port" }
+    var webPortFile: String { "/data/.exe-deploy/\(configuration.app)/web-port" }
 
     /// Decides how `rendered` is brought up: side by side when the file
     /// allows it (``ComposeWebSlot/place(_:service:port:project:builtIn:)``)
     /// and a release is live, in place otherwise (with a warning when the
     /// file is why).
     func webPlan(_ rendered: String, oldText: String?, project: String, oldProject: String, vm: VM) async throws -> ComposeWebPlan {
-        let service = configuration.composeService.value
-        let builtIn = configuration.composeFile.value == nil
+        let service = configuration.compose.service
+        let builtIn = configuration.compose.file == nil
         let recorded = oldText.flatMap { ComposeWebSlot.recorded(in: $0, project: oldProject) }
         let basePort: Int
-        if let port = configuration.port.value {
+        if let port = configuration.port {
             basePort = port
         } else if builtIn {
             basePort = 8080
@@ -87,7 +87,7 @@ extension ComposeDeployment {
     func sideBySide(_ text: String, slot: ComposeWebSlot, project: String, oldText: String, oldProject: String, livePort: Int?) throws
         -> ComposeSideBySide
     {
-        let service = configuration.composeService.value
+        let service = configuration.compose.service
         let recorded = ComposeWebSlot.recorded(in: oldText, project: oldProject)
         let newContainers = try ComposeFileRenderer.containers(in: text, project: project)
         let oldContainers = (try? ComposeFileRenderer.containers(in: oldText, project: oldProject)) ?? []

@@ -6,9 +6,9 @@ extension DeployConfiguration {
     public func command(_ subcommand: String) -> String {
         var words = ["exe-cli", "deploy", subcommand]
         if let filePath, !filePath.hasSuffix("/" + DeployConfigurationFile.fileName) { words += ["--config", filePath] }
-        if app.source == .flag || app.source == .environment { words += ["--app", app.value] }
-        if vm.source == .flag || vm.source == .environment { words += ["--vm", vm.value] }
-        if pattern.source == .flag || pattern.source == .environment { words += ["--pattern", pattern.value.rawValue] }
+        if commandFlags.contains(.app) { words += ["--app", app] }
+        if commandFlags.contains(.vm) { words += ["--vm", vm] }
+        if commandFlags.contains(.pattern) { words += ["--pattern", pattern.rawValue] }
         return ShellQuote.command(words)
     }
 
@@ -17,11 +17,11 @@ extension DeployConfiguration {
 
     /// `docker` as configured on the VM, with `arguments` quoted.
     func dockerCommand(_ arguments: [String]) -> String {
-        docker.value + " " + ShellQuote.command(arguments)
+        compose.docker + " " + ShellQuote.command(arguments)
     }
 
     /// `docker compose -f /data/<app>.compose.yaml -p <project> ...`.
     func composeCommand(project: String, _ arguments: [String]) -> String {
-        dockerCommand(["compose", "-f", RemoteDeployPaths(app: app.value).composeFile, "-p", project] + arguments)
+        dockerCommand(["compose", "-f", RemoteDeployPaths(app: app).composeFile, "-p", project] + arguments)
     }
 }

@@ -7,15 +7,15 @@ extension Deployer {
     /// What is live and whether it answers (one health probe).
     public func status() async throws -> DeployStatus {
         let vm = try await liveVM()
-        let app = configuration.app.value
+        let app = configuration.app
         var redactor = self.redactor
         var status = DeployStatus(
-            app: app, pattern: configuration.pattern.value, vm: vm.name, vmStatus: vm.status?.rawValue, url: vm.httpsURL, image: vm.image,
+            app: app, pattern: configuration.pattern, vm: vm.name, vmStatus: vm.status?.rawValue, url: vm.httpsURL, image: vm.image,
             health: "not checked", healthy: false, problems: [])
-        if configuration.pattern.value == .replace, let holder = VMTagLock.holder(app: app, tags: vm.tags) {
+        if configuration.pattern == .replace, let holder = VMTagLock.holder(app: app, tags: vm.tags) {
             status.lock = holder.summary(at: context.clock.now())
         }
-        if configuration.pattern.value == .replace {
+        if configuration.pattern == .replace {
             do {
                 if let candidate = CandidateVM.candidates(of: vm.name, in: try await context.control.list().vms).first {
                     status.candidate = CandidateVM.describe(candidate)
@@ -32,7 +32,7 @@ extension Deployer {
                 var redactor = redactor
                 await EnvironmentFileSecrets.learn(from: connection, into: &redactor)
                 let log = try await AuditLog.read(app: app, connection: connection)
-                guard configuration.pattern.value == .compose else { return (log, nil, nil, nil, redactor, nil) }
+                guard configuration.pattern == .compose else { return (log, nil, nil, nil, redactor, nil) }
                 let holder = try await VMDirectoryLock.holder(app: app, connection: connection)
                 let candidate = try await ComposeDeployment.recordedCandidate(app: app, connection: connection)
                 let paths = RemoteDeployPaths(app: app)
@@ -40,7 +40,7 @@ extension Deployer {
                 let text = String(decoding: try await connection.download(paths.composeFile), as: UTF8.self)
                 let project = ComposeFileRenderer.projectName(in: text)
                 let containers = try ComposeFileRenderer.containers(in: text, project: project)
-                let image = containers.first { ComposeWebSlot.isWeb($0.service, service: configuration.composeService.value) }?.image ?? containers.first?.image
+                let image = containers.first { ComposeWebSlot.isWeb($0.service, service: configuration.compose.service) }?.image ?? containers.first?.image
                 let ps = try await connection.run(configuration.composeCommand(project: project, ["ps"]), timeout: .seconds(60))
                 return (log, holder, image, (ps.stdout + ps.stderr).trimmingCharacters(in: .newlines), redactor, candidate)
             }
@@ -66,14 +66,14 @@ extension Deployer {
         } catch {
             status.problems.append("could not read the deploy state on \(vm.name): \(redactor.describe(error))")
         }
-        if configuration.healthPath.value != "none", let url = vm.httpsURL {
+        if configuration.healthPath != "none", let url = vm.httpsURL {
             var check = HealthCheck(configuration)
             check.timeout = .seconds(5)
             var problems: [String] = []
             do {
                 _ = try await HealthAccess.wait(
                     check, base: url, vm: vm.name, isPublic: nil, context: context, redactor: &redactor, warn: { problems.append($0) })
-                status.health = "healthy (HTTP \(check.expectedStatus) at \(configuration.healthPath.value))"
+                status.health = "healthy (HTTP \(check.expectedStatus) at \(configuration.healthPath))"
                 status.healthy = true
             } catch {
                 status.health = redactor.describe(error)

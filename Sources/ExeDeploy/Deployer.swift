@@ -30,7 +30,7 @@ public struct Deployer: Sendable {
     }
 
     var actor: DeployActor {
-        DeployActor(name: configuration.actor.value, host: configuration.hostName)
+        DeployActor(name: configuration.actor, host: configuration.hostName)
     }
 
     var redactor: SecretRedactor { SecretRedactor(configuration.registryPassword.map { [$0] } ?? []) }
@@ -61,7 +61,7 @@ public struct Deployer: Sendable {
         let build: @Sendable () async throws -> BuiltImage = {
             try await Self.buildImage(configuration: configuration, tag: tag, runner: runner, steps: steps)
         }
-        switch configuration.pattern.value {
+        switch configuration.pattern {
         case .replace:
             return try await ReplaceDeployment(configuration: configuration, context: context, steps: steps, actor: actor)
                 .deploy(build, action: .deploy, promote: promote, redactor: redactor)
@@ -77,11 +77,11 @@ public struct Deployer: Sendable {
         -> BuiltImage
     {
         let builder = try await ImageBuilderSelection.builder(for: configuration, runner: runner)
-        if let prebuilt = configuration.prebuiltImage.value, configuration.builder.value == .prebuilt {
+        if let prebuilt = configuration.prebuiltImage, configuration.builder == .prebuilt {
             steps.note("deploying the prebuilt image \(prebuilt)")
             return BuiltImage(reference: prebuilt, digest: prebuilt.digest)
         }
-        guard let repository = configuration.repository.value else {
+        guard let repository = configuration.repository else {
             throw DeployError(.configuration, "no image repository configured")
         }
         // An exe-hosted registry (`registry: exe`) is pushed to through a
@@ -89,13 +89,13 @@ public struct Deployer: Sendable {
         let push = configuration.exeRegistryPushRepository
         if configuration.registryCredentials == nil, push == nil {
             steps.warning(
-                "no registry credentials (registry.user and $\(configuration.registryPasswordEnv.value)): pushing and pulling without logging in")
+                "no registry credentials (registry.user and $\(configuration.registryPasswordEnv)): pushing and pulling without logging in")
         }
         let request = ImageBuildRequest(
-            repository: push ?? repository, tag: tag, contextDirectory: configuration.absolutePath(configuration.context.value),
+            repository: push ?? repository, tag: tag, contextDirectory: configuration.absolutePath(configuration.context),
             dockerfile: configuration.absolutePath(
-                (configuration.context.value as NSString).appendingPathComponent(configuration.dockerfile.value)),
-            platform: configuration.platform.value, credentials: push == nil ? configuration.registryCredentials : nil)
+                (configuration.context as NSString).appendingPathComponent(configuration.dockerfile)),
+            platform: configuration.platform, credentials: push == nil ? configuration.registryCredentials : nil)
         let image = try await builder.build(request, runner: runner, steps: steps).pulled(from: push == nil ? nil : repository)
         steps.note("pushed \(image.reference)" + (image.digest.map { " (\($0))" } ?? ""))
         return image
@@ -107,7 +107,7 @@ public struct Deployer: Sendable {
     public func rollback(to image: ImageReference? = nil) async throws -> DeployReport {
         let steps = DeploySteps(context: context)
         let redactor = self.redactor
-        switch configuration.pattern.value {
+        switch configuration.pattern {
         case .compose:
             guard image == nil else {
                 throw DeployError(.configuration, "Pattern B rolls back to the previous compose file; to deploy a given image use `exe-cli deploy --image`")
@@ -115,7 +115,7 @@ public struct Deployer: Sendable {
             return try await ComposeDeployment(configuration: configuration, context: context, steps: steps, actor: actor)
                 .rollback(redactor: redactor)
         case .replace:
-            if image == nil, configuration.strategy.value == .blueGreen,
+            if image == nil, configuration.replace.strategy == .blueGreen,
                 let report = try await ReplaceDeployment(configuration: configuration, context: context, steps: steps, actor: actor)
                     .swapBack(redactor: redactor)
             {
@@ -144,7 +144,7 @@ public struct Deployer: Sendable {
     ///   removed and the live release keeps serving).
     public func promote() async throws -> DeployReport {
         let steps = DeploySteps(context: context)
-        switch configuration.pattern.value {
+        switch configuration.pattern {
         case .replace:
             return try await ReplaceDeployment(configuration: configuration, context: context, steps: steps, actor: actor).promote(redactor: redactor)
         case .compose:
@@ -158,7 +158,7 @@ public struct Deployer: Sendable {
     /// - Throws: ``DeployError/Kind/noCandidate`` when none waits.
     public func discard() async throws -> DeployReport {
         let steps = DeploySteps(context: context)
-        switch configuration.pattern.value {
+        switch configuration.pattern {
         case .replace:
             return try await ReplaceDeployment(configuration: configuration, context: context, steps: steps, actor: actor).discard(redactor: redactor)
         case .compose:
@@ -171,7 +171,7 @@ public struct Deployer: Sendable {
         let vm = try await liveVM()
         let log: Data
         do {
-            log = try await context.withConnection(to: vm) { try await AuditLog.read(app: configuration.app.value, connection: $0) }
+            log = try await context.withConnection(to: vm) { try await AuditLog.read(app: configuration.app, connection: $0) }
         } catch {
             throw redactor.error(
                 .nothingToRollBack,
@@ -189,14 +189,14 @@ public struct Deployer: Sendable {
     }
 
     func liveVM() async throws -> VM {
-        let name = configuration.vm.value
+        let name = configuration.vm
         let vm: VM?
         do {
             vm = try await context.control.vm(named: name)
         } catch {
             throw ComposeDeployment.wrap(error, redactor: redactor, report: nil)
         }
-        guard let vm else { throw DeployError(.notFound, "VM \"\(name)\" not found (app \(configuration.app.value))") }
+        guard let vm else { throw DeployError(.notFound, "VM \"\(name)\" not found (app \(configuration.app))") }
         return vm
     }
 
@@ -205,7 +205,7 @@ public struct Deployer: Sendable {
     public func logs(tail: Int = 100) async throws -> String {
         let vm = try await liveVM()
         let redactor = self.redactor
-        switch configuration.pattern.value {
+        switch configuration.pattern {
         case .replace:
             return await VMLogs.fetch(vm, tail: tail, configuration: configuration, context: context, redactor: redactor)
         case .compose:
@@ -214,7 +214,7 @@ public struct Deployer: Sendable {
                 return try await context.withConnection(to: vm) { connection in
                     var redactor = redactor
                     await EnvironmentFileSecrets.learn(from: connection, into: &redactor)
-                    let paths = RemoteDeployPaths(app: configuration.app.value)
+                    let paths = RemoteDeployPaths(app: configuration.app)
                     guard try await connection.attributes(of: paths.composeFile) != nil else {
                         throw DeployError(.notFound, "\(vm.name) has no \(paths.composeFile): nothing deployed yet")
                     }
@@ -235,9 +235,9 @@ public struct Deployer: Sendable {
     /// - Returns: who held it, or `nil` when it was not held.
     public func unlock() async throws -> DeployLockDetails? {
         let vm = try await liveVM()
-        let app = configuration.app.value
+        let app = configuration.app
         do {
-            switch configuration.pattern.value {
+            switch configuration.pattern {
             case .replace:
                 let holder = VMTagLock.holder(app: app, tags: vm.tags)
                 try await VMTagLock.breakLock(vm: vm.name, control: context.control)

@@ -26,8 +26,8 @@ public struct HealthCheck: Sendable {
     /// The check a configuration describes.
     public init(_ configuration: DeployConfiguration) {
         self.init(
-            path: configuration.healthPath.value, expectedStatus: configuration.healthStatus.value,
-            timeout: configuration.healthTimeout.value, interval: configuration.healthInterval.value)
+            path: configuration.healthPath, expectedStatus: configuration.healthStatus,
+            timeout: configuration.healthTimeout, interval: configuration.healthInterval)
     }
 
     /// `base` (a VM's `https_url`) joined with ``path``.

@@ -4,9 +4,9 @@ import ExeSystem
 /// engine answers `docker info`, buildah otherwise.
 enum ImageBuilderSelection {
     static func builder(for configuration: DeployConfiguration, runner: any ProcessRunner) async throws -> any ImageBuilder {
-        switch configuration.builder.value {
+        switch configuration.builder {
         case .prebuilt:
-            guard let image = configuration.prebuiltImage.value else {
+            guard let image = configuration.prebuiltImage else {
                 throw DeployError(.configuration, "builder prebuilt needs --image")
             }
             return PrebuiltImage(image)

@@ -23,8 +23,8 @@ struct ReplaceDeployment: Sendable {
     let steps: DeploySteps
     let actor: DeployActor
 
-    private var app: String { configuration.app.value }
-    private var vmName: String { configuration.vm.value }
+    private var app: String { configuration.app }
+    private var vmName: String { configuration.vm }
     private var control: ControlClient { context.control }
 
     /// Takes the app's deploy lock (the tag on the live VM) as a `lock` step
@@ -34,7 +34,7 @@ struct ReplaceDeployment: Sendable {
         do {
             return try await steps.run("lock", "taking the deploy lock (tag \(VMTagLock.lockTag) on \(vmName))") {
                 try await VMTagLock.acquire(
-                    details, control: control, vm: vmName, now: context.clock.now(), staleAfter: configuration.lockStaleAfter.value,
+                    details, control: control, vm: vmName, now: context.clock.now(), staleAfter: configuration.lockStaleAfter,
                     unlockCommand: configuration.unlockCommand)
             }
         } catch {
@@ -53,7 +53,7 @@ struct ReplaceDeployment: Sendable {
     ) async throws -> DeployReport {
         var redactor = redactor
         var report = DeployReport(action: action, app: app, pattern: .replace, vm: vmName)
-        report.strategy = configuration.strategy.value
+        report.strategy = configuration.replace.strategy
         let old: VM?
         do {
             old = try await control.vm(named: vmName)
@@ -61,7 +61,7 @@ struct ReplaceDeployment: Sendable {
             throw ComposeDeployment.wrap(error, redactor: redactor, report: nil)
         }
         if !promote {
-            guard configuration.strategy.value == .blueGreen else {
+            guard configuration.replace.strategy == .blueGreen else {
                 throw DeployError(.configuration, "--no-promote needs strategy blue-green (the replace strategy removes \(vmName) first)")
             }
             guard old != nil else {
@@ -93,7 +93,7 @@ struct ReplaceDeployment: Sendable {
                 report.previousImage =
                     DeployAuditRecord.parse(history).last { $0.result == DeployReport.Outcome.deployed.rawValue }?.image ?? old.image
             }
-            switch configuration.strategy.value {
+            switch configuration.replace.strategy {
             case .blueGreen:
                 try await blueGreen(
                     image, old: old, carried: carried, history: history, promote: promote, state: &state, report: &report, redactor: &redactor)
@@ -294,7 +294,7 @@ struct ReplaceDeployment: Sendable {
         var redactor = redactor
         let (live, candidate) = try await liveAndCandidate(redactor: redactor)
         var report = DeployReport(action: .promote, app: app, pattern: .replace, vm: vmName)
-        report.strategy = configuration.strategy.value
+        report.strategy = configuration.replace.strategy
         report.candidate = CandidateVM.describe(candidate)
         let lock = try await takeLock(for: .promote, redactor: redactor)
         var swapped = false
@@ -348,7 +348,7 @@ struct ReplaceDeployment: Sendable {
     func discard(redactor: SecretRedactor) async throws -> DeployReport {
         let (live, candidate) = try await liveAndCandidate(redactor: redactor)
         var report = DeployReport(action: .discard, app: app, pattern: .replace, vm: vmName)
-        report.strategy = configuration.strategy.value
+        report.strategy = configuration.replace.strategy
         report.candidate = CandidateVM.describe(candidate)
         report.image = candidate.image
         report.url = live.httpsURL
@@ -377,7 +377,7 @@ struct ReplaceDeployment: Sendable {
     /// server without `pause` (or a pause that fails) removes it as before.
     func retire(_ aside: String) async {
         let control = self.control
-        let keep = configuration.keepReleases.value
+        let keep = configuration.replace.keepReleases
         var kept = false
         if keep > 0 {
             let now = context.clock.now()
@@ -462,7 +462,7 @@ struct ReplaceDeployment: Sendable {
         }
         guard let target = KeptRelease.releases(of: vmName, in: vms).first else { return nil }
         var report = DeployReport(action: .rollback, app: app, pattern: .replace, vm: vmName)
-        report.strategy = configuration.strategy.value
+        report.strategy = configuration.replace.strategy
         let lock = try await takeLock(for: .rollback, redactor: redactor)
         var swapped = false
         do {
@@ -576,11 +576,11 @@ struct ReplaceDeployment: Sendable {
 
     private func newVMOptions(name: String, image: BuiltImage, carried: CarriedVMSettings?) throws -> NewVMOptions {
         var tags = carried?.tags ?? []
-        for tag in configuration.tags.value where !tags.contains(tag) { tags.append(tag) }
+        for tag in configuration.replace.tags where !tags.contains(tag) { tags.append(tag) }
         do {
             return NewVMOptions(
-                name: name, image: image.reference.description, memory: try configuration.memory.value.map { try ByteSize($0) },
-                disk: try configuration.disk.value.map { try ByteSize($0) }, cpus: configuration.cpus.value, comment: carried?.comment,
+                name: name, image: image.reference.description, memory: try configuration.replace.memory.map { try ByteSize($0) },
+                disk: try configuration.replace.disk.map { try ByteSize($0) }, cpus: configuration.replace.cpus, comment: carried?.comment,
                 tags: tags.sorted(), registryAuth: configuration.registryCredentials)
         } catch let error as ControlError {
             throw DeployError(.configuration, error.message)
@@ -590,7 +590,7 @@ struct ReplaceDeployment: Sendable {
     /// Routes the new VM's proxy like the old one (or as configured) and
     /// makes it public if the old one was; returns whether it is public.
     private func applyShare(to vm: VM, carried: CarriedVMSettings?) async throws -> Bool {
-        let configured = configuration.port.value
+        let configured = configuration.port
         if let port = configured ?? carried?.port, port != vm.proxyPort {
             if (3000...9999).contains(port) {
                 try await control.share.setPort(vm.name, port)
@@ -599,7 +599,7 @@ struct ReplaceDeployment: Sendable {
                 steps.warning("cannot route \(vm.name) to port \(port): share port takes 3000-9999 (it routes to \(vm.proxyPort.map(String.init) ?? "its EXPOSE port"))")
             }
         }
-        let isPublic = configuration.isPublic.value ?? carried?.isPublic ?? false
+        let isPublic = configuration.replace.isPublic ?? carried?.isPublic ?? false
         if isPublic {
             try await control.share.setPublic(vm.name)
             steps.note("\(vm.name) is public")
@@ -608,7 +608,7 @@ struct ReplaceDeployment: Sendable {
     }
 
     private func gateHealth(_ vm: VM, isPublic: Bool, redactor: inout SecretRedactor) async throws {
-        guard configuration.healthPath.value != "none" else { return }
+        guard configuration.healthPath != "none" else { return }
         guard let url = vm.httpsURL else {
             steps.warning("the control plane gave no https_url for \(vm.name); skipping the HTTP health check")
             return

@@ -156,7 +156,7 @@ extension Leases {
         var useLock: LeaseUseLock?
         // With the reuse setting, a run without a lease takes (or makes) a
         // lease it leaves for the next run instead of a one-shot lease.
-        let reusing = request.lease == nil && context.settings.reuse.value && !request.keep
+        let reusing = request.lease == nil && context.settings.reuse && !request.keep
         let oneShot = request.lease == nil && !reusing
         if let key = request.lease {
             claim = try self.claim(key, reclaim: request.reclaim)
@@ -245,8 +245,8 @@ extension Leases {
                 var options = SyncOptions()
                 options.checksum = request.checksum
                 options.allowLarge = request.allowLargeSync
-                options.excludePatterns = context.settings.syncExclude.value
-                options.compress = context.settings.syncCompress.value
+                options.excludePatterns = context.settings.syncExclude
+                options.compress = context.settings.syncCompress
                 let begin = clock.instant()
                 let sync = WorkTreeSync(connection: connection, localRoot: context.repositoryRoot, remoteDirectory: remoteDirectory, runner: context.runner)
                 let progress = context.progress
@@ -279,7 +279,7 @@ extension Leases {
                 return (nil, timing, nil)
             }
 
-            var environment = RemoteCommand.forwardedEnvironment(allowed: context.settings.allowEnv.value + request.allowEnv, from: request.environment)
+            var environment = RemoteCommand.forwardedEnvironment(allowed: context.settings.allowEnv + request.allowEnv, from: request.environment)
             environment.removeAll { ["EXE_LEASE_ID", "EXE_LEASE_SLUG", "EXE_RUN_ID"].contains($0.name) }
             environment += [
                 ("EXE_LEASE_ID", Secret(claim.identity.id)), ("EXE_LEASE_SLUG", Secret(claim.identity.slug)), ("EXE_RUN_ID", Secret(runID)),

@@ -1,83 +1,89 @@
-import ExeSystem
+public import ExeSystem
 import Foundation
 import ExeYAML
 
-/// Where a setting's value came from.
-public enum SettingSource: String, Sendable, Codable {
-    /// A command-line option.
-    case flag
-    /// An `EXE_LEASE_*` environment variable.
-    case environment
-    /// The repository's `.exe.yaml`.
-    case repository = "repo file"
-    /// The user's `~/.config/exe/config.yaml`.
-    case user = "user file"
-    /// The built-in default.
-    case defaults = "default"
-}
-
-/// A resolved value and its source.
-public struct Setting<Value: Sendable & Equatable>: Sendable, Equatable {
-    /// The value.
-    public var value: Value
-    /// Where it came from.
-    public var source: SettingSource
-
-    /// Creates a setting.
-    public init(value: Value, source: SettingSource) {
-        self.value = value
-        self.source = source
-    }
-}
-
-/// The lease settings, resolved from flags > environment (`EXE_LEASE_*`) >
-/// the repository's `.exe.yaml` > `~/.config/exe/config.yaml` > defaults.
+/// The lease settings, as plain values: the VM's size settings
+/// (``LeaseVMSize``), the lease's life (idle timeout, TTL, what idling
+/// does), where work trees go and what the sync and remote commands take.
 ///
-/// A control host that only the repository's file names is refused unless
-/// the user confirms it (``LeaseSettings/Overrides/trustRepositoryControlHost``
-/// or `EXE_LEASE_TRUST_REPO_CONTROL_HOST=1`): lease commands authenticate
-/// with the user's SSH key, and a cloned repository must not be able to send
-/// it somewhere else.
+/// Build them in code (every setting not given has its default):
+///
+/// ```swift
+/// let settings = LeaseSettings(size: LeaseVMSize(cpus: 4, memory: "8GB"), idleTimeout: .seconds(600))
+/// ```
+///
+/// or resolve them as `exe-cli` does with
+/// ``resolve(overrides:repositoryRoot:environment:)``, which also says where
+/// each value came from.
 public struct LeaseSettings: Sendable, Equatable {
     /// The control host (`exe.dev`, or a simulator's `host:port`).
-    public var controlHost: Setting<String>
-    /// The VM image (`nil`: exe.dev's default).
-    public var image: Setting<String?>
-    /// CPUs of the VM (`nil`: the default).
-    public var cpus: Setting<Int?>
-    /// Memory of the VM, such as `4GB` (`nil`: the default).
-    public var memory: Setting<String?>
-    /// Disk of the VM, such as `10GB` (`nil`: the default).
-    public var disk: Setting<String?>
-    /// The command the VM's image runs (`new --command`).
-    public var command: Setting<String?>
+    public var controlHost: String
+    /// The VM's image, CPUs, memory, disk and command.
+    public var size: LeaseVMSize
     /// Inactivity after which `lease gc` stops a lease.
-    public var idleTimeout: Setting<Duration>
+    public var idleTimeout: Duration
     /// The longest a lease lives, used or not.
-    public var ttl: Setting<Duration>
+    public var ttl: Duration
     /// The directory on the VM that work trees are synced under.
-    public var workRoot: Setting<String>
+    public var workRoot: String
     /// Names of local environment variables passed to remote commands (on stdin).
-    public var allowEnv: Setting<[String]>
+    public var allowEnv: [String]
     /// More ignore patterns for the sync (gitignore syntax).
-    public var syncExclude: Setting<[String]>
+    public var syncExclude: [String]
     /// Whether the sync compresses what it sends.
-    public var syncCompress: Setting<Bool>
+    public var syncCompress: Bool
     /// What `lease gc` does to a lease idle past its timeout: pause it
     /// (memory and processes kept) or stop it.
-    public var idleAction: Setting<LeaseIdleAction>
+    public var idleAction: LeaseIdleAction
     /// How long a lease may stay paused before `lease gc` stops it.
-    public var pausedTTL: Setting<Duration>
+    public var pausedTTL: Duration
     /// Whether `lease run` without `--id` (and `warmup`) first takes an idle
     /// or paused lease of this repository with the same size settings.
-    public var reuse: Setting<Bool>
+    public var reuse: Bool
 
-    /// The VM's size settings in one string (image, CPUs, memory, disk,
-    /// command): a lease is reused only by settings with the same key.
-    public var sizeKey: String {
-        // A JSON array: unambiguous whatever the values contain.
-        let values: [String?] = [image.value, cpus.value.map(String.init), memory.value, disk.value, command.value]
-        return (try? JSONEncoder().encode(values)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+    /// Settings; every one not given has its default.
+    ///
+    /// - Parameters:
+    ///   - controlHost: the control host (`exe.dev`).
+    ///   - size: the VM's size settings (exe.dev's defaults).
+    ///   - idleTimeout: inactivity after which `lease gc` acts (30 minutes).
+    ///   - ttl: the longest a lease lives (90 minutes).
+    ///   - workRoot: where work trees go on the VM (`/tmp/exe`).
+    ///   - allowEnv: local variables passed to remote commands (`CI`).
+    ///   - syncExclude: more ignore patterns for the sync.
+    ///   - syncCompress: whether the sync compresses (yes).
+    ///   - idleAction: what idling past the timeout does (pause).
+    ///   - pausedTTL: how long a lease may stay paused (1 day).
+    ///   - reuse: whether runs and warmups first take a matching idle lease (no).
+    public init(
+        controlHost: String = "exe.dev", size: LeaseVMSize = LeaseVMSize(), idleTimeout: Duration = .seconds(30 * 60),
+        ttl: Duration = .seconds(90 * 60), workRoot: String = "/tmp/exe", allowEnv: [String] = ["CI"], syncExclude: [String] = [],
+        syncCompress: Bool = true, idleAction: LeaseIdleAction = .pause, pausedTTL: Duration = .seconds(24 * 3600), reuse: Bool = false
+    ) {
+        self.controlHost = controlHost
+        self.size = size
+        self.idleTimeout = idleTimeout
+        self.ttl = ttl
+        self.workRoot = workRoot
+        self.allowEnv = allowEnv
+        self.syncExclude = syncExclude
+        self.syncCompress = syncCompress
+        self.idleAction = idleAction
+        self.pausedTTL = pausedTTL
+        self.reuse = reuse
+    }
+
+    /// The VM's size settings in one string (``LeaseVMSize/key``): a lease
+    /// is reused only by settings with the same key.
+    public var sizeKey: String { size.key }
+
+    /// Checks what every lease needs: positive durations.
+    ///
+    /// - Throws: ``LeaseError/Kind/configuration``.
+    public func validate() throws {
+        if ttl <= .zero || idleTimeout <= .zero || pausedTTL <= .zero {
+            throw LeaseError(.configuration, "the idle timeout, TTL and paused TTL must be positive")
+        }
     }
 
     /// Values given on the command line (`nil`: not given).
@@ -114,90 +120,116 @@ public struct LeaseSettings: Sendable, Equatable {
         public init() {}
     }
 
-    /// The file layers that were read (for `lease config`).
-    public var files: [String] = []
-
-    /// Resolves the settings.
+    /// Resolves the settings as `exe-cli` does: flags > environment
+    /// (`EXE_LEASE_*`) > the repository's `.exe.yaml` >
+    /// `~/.config/exe/config.yaml` > defaults. The resolution's rows say
+    /// where each value came from (what `exe-cli lease config` prints) and
+    /// its files which of the two files were read.
+    ///
+    /// A control host that only the repository's file names is refused unless
+    /// the user confirms it (``Overrides/trustRepositoryControlHost``
+    /// or `EXE_LEASE_TRUST_REPO_CONTROL_HOST=1`): lease commands authenticate
+    /// with the user's SSH key, and a cloned repository must not be able to send
+    /// it somewhere else.
     ///
     /// - Parameters:
     ///   - overrides: values from the command line; they win.
     ///   - repositoryRoot: where `.exe.yaml` is looked for.
     ///   - environment: the process environment (`EXE_LEASE_*`, `XDG_CONFIG_HOME`, `HOME`,
     ///     and `EXE_CONTROL_HOST`, shared with the other commands).
-    public static func resolve(overrides: Overrides, repositoryRoot: String?, environment: [String: String]) throws -> LeaseSettings {
+    /// - Throws: ``LeaseError/Kind/configuration``.
+    public static func resolve(
+        overrides: Overrides, repositoryRoot: String?, environment: [String: String]
+    ) throws -> SettingsResolution<LeaseSettings> {
         let home = environment["HOME"] ?? NSHomeDirectory()
         let configHome = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.config"
         let userPath = configHome + "/exe/config.yaml"
         let repoPath = repositoryRoot.map { $0 + "/.exe.yaml" }
         let user = try LeaseFile.load(userPath)
         let repo = try repoPath.flatMap { try LeaseFile.load($0) }
+        let defaults = LeaseSettings()
 
-        func pick<T>(_ flag: T?, _ env: T?, _ repo: T?, _ user: T?, _ fallback: T) -> Setting<T> {
-            if let flag { return Setting(value: flag, source: .flag) }
-            if let env { return Setting(value: env, source: .environment) }
-            if let repo { return Setting(value: repo, source: .repository) }
-            if let user { return Setting(value: user, source: .user) }
-            return Setting(value: fallback, source: .defaults)
+        func pick<T>(_ flag: T?, _ env: (name: String, value: T?), _ repo: T?, _ user: T?, _ fallback: T) -> ResolvedSetting<T> {
+            if let flag { return ResolvedSetting(flag, .flag) }
+            if let value = env.value { return ResolvedSetting(value, .environment(variable: env.name)) }
+            if let repo, let repoPath { return ResolvedSetting(repo, .file(path: repoPath)) }
+            if let user { return ResolvedSetting(user, .file(path: userPath)) }
+            return ResolvedSetting(fallback, .defaults)
         }
         func env(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
-        func duration(_ name: String) throws -> Duration? {
-            try env(name).map { try LeaseDuration.parse($0, setting: name) }
+        func text(_ name: String) -> (name: String, value: String?) { (name, env(name)) }
+        func optionalText(_ name: String) -> (name: String, value: String??) { (name, env(name).map { Optional($0) }) }
+        func duration(_ name: String) throws -> (name: String, value: Duration?) {
+            (name, try env(name).map { try LeaseDuration.parse($0, setting: name) })
         }
-        func list(_ name: String) -> [String]? {
-            env(name).map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+        func list(_ name: String) -> (name: String, value: [String]?) {
+            (name, env(name).map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } })
         }
+        func flag(_ name: String) -> (name: String, value: Bool?) {
+            (name, env(name).map { $0 != "0" && $0.lowercased() != "false" })
+        }
+        let controlHostVariable = env("EXE_LEASE_CONTROL_HOST") != nil ? "EXE_LEASE_CONTROL_HOST" : "EXE_CONTROL_HOST"
 
-        var settings = LeaseSettings(
-            controlHost: pick(overrides.controlHost, env("EXE_LEASE_CONTROL_HOST") ?? env("EXE_CONTROL_HOST"), repo?.controlHost, user?.controlHost, "exe.dev"),
-            image: pick(overrides.image.map { Optional($0) }, env("EXE_LEASE_IMAGE").map { Optional($0) }, repo?.image.map { Optional($0) }, user?.image.map { Optional($0) }, nil),
-            cpus: pick(overrides.cpus.map { Optional($0) }, env("EXE_LEASE_CPUS").flatMap(Int.init).map { Optional($0) }, repo?.cpus.map { Optional($0) }, user?.cpus.map { Optional($0) }, nil),
-            memory: pick(overrides.memory.map { Optional($0) }, env("EXE_LEASE_MEMORY").map { Optional($0) }, repo?.memory.map { Optional($0) }, user?.memory.map { Optional($0) }, nil),
-            disk: pick(overrides.disk.map { Optional($0) }, env("EXE_LEASE_DISK").map { Optional($0) }, repo?.disk.map { Optional($0) }, user?.disk.map { Optional($0) }, nil),
-            command: pick(overrides.command.map { Optional($0) }, env("EXE_LEASE_COMMAND").map { Optional($0) }, repo?.command.map { Optional($0) }, user?.command.map { Optional($0) }, nil),
-            idleTimeout: pick(overrides.idleTimeout, try duration("EXE_LEASE_IDLE_TIMEOUT"), repo?.idleTimeout, user?.idleTimeout, .seconds(30 * 60)),
-            ttl: pick(overrides.ttl, try duration("EXE_LEASE_TTL"), repo?.ttl, user?.ttl, .seconds(90 * 60)),
-            workRoot: pick(overrides.workRoot, env("EXE_LEASE_WORK_ROOT"), repo?.workRoot, user?.workRoot, "/tmp/exe"),
-            allowEnv: pick(overrides.allowEnv.isEmpty ? nil : overrides.allowEnv, list("EXE_LEASE_ALLOW_ENV"), repo?.allowEnv, user?.allowEnv, ["CI"]),
-            syncExclude: pick(nil, list("EXE_LEASE_SYNC_EXCLUDE"), repo?.syncExclude, user?.syncExclude, []),
-            syncCompress: pick(nil, env("EXE_LEASE_SYNC_COMPRESS").map { $0 != "0" && $0.lowercased() != "false" }, repo?.syncCompress, user?.syncCompress, true),
-            idleAction: pick(overrides.idleAction, try env("EXE_LEASE_IDLE_ACTION").map { try LeaseIdleAction.parse($0, setting: "EXE_LEASE_IDLE_ACTION") }, repo?.idleAction, user?.idleAction, .pause),
-            pausedTTL: pick(overrides.pausedTTL, try duration("EXE_LEASE_PAUSED_TTL"), repo?.pausedTTL, user?.pausedTTL, .seconds(24 * 3600)),
-            reuse: pick(overrides.reuse, env("EXE_LEASE_REUSE").map { $0 != "0" && $0.lowercased() != "false" }, repo?.reuse, user?.reuse, false))
-        settings.files = [userPath, repoPath].compactMap { $0 }.filter { FileManager.default.fileExists(atPath: $0) }
+        let controlHost = pick(overrides.controlHost, text(controlHostVariable), repo?.controlHost, user?.controlHost, defaults.controlHost)
+        let image = pick(overrides.image.map { Optional($0) }, optionalText("EXE_LEASE_IMAGE"), repo?.image.map { Optional($0) }, user?.image.map { Optional($0) }, defaults.size.image)
+        let cpus = pick(overrides.cpus.map { Optional($0) }, ("EXE_LEASE_CPUS", env("EXE_LEASE_CPUS").flatMap(Int.init).map { Optional($0) }), repo?.cpus.map { Optional($0) }, user?.cpus.map { Optional($0) }, defaults.size.cpus)
+        let memory = pick(overrides.memory.map { Optional($0) }, optionalText("EXE_LEASE_MEMORY"), repo?.memory.map { Optional($0) }, user?.memory.map { Optional($0) }, defaults.size.memory)
+        let disk = pick(overrides.disk.map { Optional($0) }, optionalText("EXE_LEASE_DISK"), repo?.disk.map { Optional($0) }, user?.disk.map { Optional($0) }, defaults.size.disk)
+        let command = pick(overrides.command.map { Optional($0) }, optionalText("EXE_LEASE_COMMAND"), repo?.command.map { Optional($0) }, user?.command.map { Optional($0) }, defaults.size.command)
+        let idleTimeout = pick(overrides.idleTimeout, try duration("EXE_LEASE_IDLE_TIMEOUT"), repo?.idleTimeout, user?.idleTimeout, defaults.idleTimeout)
+        let ttl = pick(overrides.ttl, try duration("EXE_LEASE_TTL"), repo?.ttl, user?.ttl, defaults.ttl)
+        let workRoot = pick(overrides.workRoot, text("EXE_LEASE_WORK_ROOT"), repo?.workRoot, user?.workRoot, defaults.workRoot)
+        let allowEnv = pick(overrides.allowEnv.isEmpty ? nil : overrides.allowEnv, list("EXE_LEASE_ALLOW_ENV"), repo?.allowEnv, user?.allowEnv, defaults.allowEnv)
+        let syncExclude = pick(nil, list("EXE_LEASE_SYNC_EXCLUDE"), repo?.syncExclude, user?.syncExclude, defaults.syncExclude)
+        let syncCompress = pick(nil, flag("EXE_LEASE_SYNC_COMPRESS"), repo?.syncCompress, user?.syncCompress, defaults.syncCompress)
+        let idleAction = pick(
+            overrides.idleAction,
+            ("EXE_LEASE_IDLE_ACTION", try env("EXE_LEASE_IDLE_ACTION").map { try LeaseIdleAction.parse($0, setting: "EXE_LEASE_IDLE_ACTION") }),
+            repo?.idleAction, user?.idleAction, defaults.idleAction)
+        let pausedTTL = pick(overrides.pausedTTL, try duration("EXE_LEASE_PAUSED_TTL"), repo?.pausedTTL, user?.pausedTTL, defaults.pausedTTL)
+        let reuse = pick(overrides.reuse, flag("EXE_LEASE_REUSE"), repo?.reuse, user?.reuse, defaults.reuse)
 
-        if settings.controlHost.source == .repository, settings.controlHost.value != (user?.controlHost ?? "exe.dev") {
+        if let repoPath, controlHost.source == .file(path: repoPath), controlHost.value != (user?.controlHost ?? defaults.controlHost) {
             let trusted = overrides.trustRepositoryControlHost || env("EXE_LEASE_TRUST_REPO_CONTROL_HOST") == "1"
             if !trusted {
                 throw LeaseError(
                     .configuration,
-                    "\(repoPath ?? ".exe.yaml") sets the control host to \(settings.controlHost.value). Leases log in there with your SSH key, so a repository cannot choose it alone: pass --control-host \(settings.controlHost.value) (or set EXE_LEASE_TRUST_REPO_CONTROL_HOST=1) to confirm.")
+                    "\(repoPath) sets the control host to \(controlHost.value). Leases log in there with your SSH key, so a repository cannot choose it alone: pass --control-host \(controlHost.value) (or set EXE_LEASE_TRUST_REPO_CONTROL_HOST=1) to confirm.")
             }
         }
-        if settings.ttl.value <= .zero || settings.idleTimeout.value <= .zero || settings.pausedTTL.value <= .zero {
-            throw LeaseError(.configuration, "the idle timeout, TTL and paused TTL must be positive")
-        }
-        return settings
-    }
+        let settings = LeaseSettings(
+            controlHost: controlHost.value,
+            size: LeaseVMSize(image: image.value, cpus: cpus.value, memory: memory.value, disk: disk.value, command: command.value),
+            idleTimeout: idleTimeout.value, ttl: ttl.value, workRoot: workRoot.value, allowEnv: allowEnv.value,
+            syncExclude: syncExclude.value, syncCompress: syncCompress.value, idleAction: idleAction.value, pausedTTL: pausedTTL.value,
+            reuse: reuse.value)
+        try settings.validate()
 
-    /// `name = value (source)` lines for `lease config`.
-    public var descriptionLines: [(name: String, value: String, source: SettingSource)] {
-        [
-            ("controlHost", controlHost.value, controlHost.source),
-            ("image", image.value ?? "(default)", image.source),
-            ("cpus", cpus.value.map(String.init) ?? "(default)", cpus.source),
-            ("memory", memory.value ?? "(default)", memory.source),
-            ("disk", disk.value ?? "(default)", disk.source),
-            ("command", command.value ?? "(default)", command.source),
-            ("idleTimeout", LeaseDuration.format(idleTimeout.value), idleTimeout.source),
-            ("ttl", LeaseDuration.format(ttl.value), ttl.source),
-            ("workRoot", workRoot.value, workRoot.source),
-            ("allowEnv", allowEnv.value.joined(separator: ","), allowEnv.source),
-            ("sync.exclude", syncExclude.value.joined(separator: ","), syncExclude.source),
-            ("sync.compress", String(syncCompress.value), syncCompress.source),
-            ("idleAction", idleAction.value.rawValue, idleAction.source),
-            ("pausedTTL", LeaseDuration.format(pausedTTL.value), pausedTTL.source),
-            ("reuse", String(reuse.value), reuse.source),
+        func row<T>(_ name: String, _ setting: ResolvedSetting<T>, _ render: (T) -> String) -> SettingRow {
+            SettingRow(
+                name: name, value: render(setting.value), source: setting.source,
+                sourceText: setting.source.label { $0 == userPath ? "user file" : "repo file" })
+        }
+        let orDefault: (String?) -> String = { $0 ?? "(default)" }
+        let rows = [
+            row("controlHost", controlHost) { $0 },
+            row("image", image, orDefault),
+            row("cpus", cpus) { $0.map(String.init) ?? "(default)" },
+            row("memory", memory, orDefault),
+            row("disk", disk, orDefault),
+            row("command", command, orDefault),
+            row("idleTimeout", idleTimeout, LeaseDuration.format),
+            row("ttl", ttl, LeaseDuration.format),
+            row("workRoot", workRoot) { $0 },
+            row("allowEnv", allowEnv) { $0.joined(separator: ",") },
+            row("sync.exclude", syncExclude) { $0.joined(separator: ",") },
+            row("sync.compress", syncCompress) { String($0) },
+            row("idleAction", idleAction) { $0.rawValue },
+            row("pausedTTL", pausedTTL, LeaseDuration.format),
+            row("reuse", reuse) { String($0) },
         ]
+        let files = [userPath, repoPath].compactMap { $0 }.filter { FileManager.default.fileExists(atPath: $0) }
+        return SettingsResolution(value: settings, rows: rows, files: files)
     }
 }
 

@@ -27,7 +27,7 @@ extension Leases {
                 let claim = LeaseClaim(
                     identity: identity, vmName: identity.vmName, controlHost: context.controlHost, sshHost: "", sshPort: 22, sshUser: "",
                     repositoryRoot: base.repositoryRoot, remoteDirectory: base.remoteDirectory, createdAt: created,
-                    idleTimeoutSeconds: Int(settings.idleTimeout.value.components.seconds), ttlSeconds: Int(settings.ttl.value.components.seconds),
+                    idleTimeoutSeconds: Int(settings.idleTimeout.components.seconds), ttlSeconds: Int(settings.ttl.components.seconds),
                     keep: keep)
                 try context.claims.create(claim)
                 return identity

@@ -77,20 +77,30 @@ extension Leases {
     /// once more. Each resume is said through the context's progress
     /// (`lease ID: resuming the paused VM NAME`). `lease run` and `lease
     /// tunnel` connect through this.
+    ///
+    /// - Throws: ``LeaseError``; what `connect` throws arrives wrapped
+    ///   (``LeaseError/wrapping(_:)``).
     public func resumingIfPaused<Connection>(
         _ claim: LeaseClaim, connect: () async throws -> Connection
     ) async throws -> Connection {
-        if claim.pausedAt != nil {
-            context.progress("lease \(claim.identity.id): resuming the paused VM \(claim.vmName)")
-            _ = try await resume(claim)
+        try await wrappingErrors {
+            if claim.pausedAt != nil {
+                context.progress("lease \(claim.identity.id): resuming the paused VM \(claim.vmName)")
+                _ = try await resume(claim)
+            }
+            do {
+                return try await connect()
+            } catch where Self.isVMConnectionFailure(error) {
+                guard let vm = try? await context.control.vm(named: claim.vmName), vm.status == .paused else { throw error }
+                context.progress("lease \(claim.identity.id): resuming the paused VM \(claim.vmName)")
+                _ = try await resume(claim)
+                return try await connect()
+            }
         }
-        do {
-            return try await connect()
-        } catch let error as SSHError {
-            guard let vm = try? await context.control.vm(named: claim.vmName), vm.status == .paused else { throw error }
-            context.progress("lease \(claim.identity.id): resuming the paused VM \(claim.vmName)")
-            _ = try await resume(claim)
-            return try await connect()
-        }
+    }
+
+    /// Whether `error` is an SSH failure, bare or wrapped in a ``LeaseError``.
+    static func isVMConnectionFailure(_ error: any Error) -> Bool {
+        error is SSHError || (error as? LeaseError)?.underlying is SSHError
     }
 }

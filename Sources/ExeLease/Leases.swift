@@ -148,9 +148,9 @@ public struct Leases: Sendable {
                 let claim = LeaseClaim(
                     identity: identity, vmName: identity.vmName, controlHost: context.controlHost, sshHost: "", sshPort: 22, sshUser: "",
                     repositoryRoot: context.repositoryRoot,
-                    remoteDirectory: settings.workRoot.value + "/" + id + "/" + Self.repositoryName(context.repositoryRoot),
-                    createdAt: created, idleTimeoutSeconds: Int(settings.idleTimeout.value.components.seconds),
-                    ttlSeconds: Int(settings.ttl.value.components.seconds), keep: request.keep)
+                    remoteDirectory: settings.workRoot + "/" + id + "/" + Self.repositoryName(context.repositoryRoot),
+                    createdAt: created, idleTimeoutSeconds: Int(settings.idleTimeout.components.seconds),
+                    ttlSeconds: Int(settings.ttl.components.seconds), keep: request.keep)
                 var sized = claim
                 sized.sizeKey = settings.sizeKey
                 try context.claims.create(sized)
@@ -165,9 +165,9 @@ public struct Leases: Sendable {
             do {
                 vm = try await context.control.create(
                     NewVMOptions(
-                        name: identity.vmName, image: settings.image.value, command: settings.command.value, sendEmail: false,
-                        memory: try settings.memory.value.map { try ByteSize($0) }, disk: try settings.disk.value.map { try ByteSize($0) },
-                        cpus: settings.cpus.value, tags: tags))
+                        name: identity.vmName, image: settings.size.image, command: settings.size.command, sendEmail: false,
+                        memory: try settings.size.memory.map { try ByteSize($0) }, disk: try settings.size.disk.map { try ByteSize($0) },
+                        cpus: settings.size.cpus, tags: tags))
             } catch {
                 try? context.claims.remove(id)
                 throw error
@@ -334,15 +334,23 @@ public struct Leases: Sendable {
     }
 
     /// Connects to the lease's VM through the context's ``LeaseContext/vms``.
+    ///
+    /// - Throws: ``LeaseError``: ``LeaseError/Kind/notReady`` before the
+    ///   warmup finished, ``LeaseError/Kind/vm`` (the `SSHError` as
+    ///   ``LeaseError/underlying``) when the VM cannot be reached.
     public func host(_ claim: LeaseClaim) async throws -> any RemoteHost {
-        try await context.vms.connect(to: try destination(of: claim))
+        try await wrappingErrors { try await context.vms.connect(to: try destination(of: claim)) }
     }
 
     /// Opens an SSH connection to the lease's VM (for interactive sessions;
     /// everything else uses ``host(_:)``).
+    ///
+    /// - Throws: ``LeaseError``, as ``host(_:)`` does.
     public func connect(_ claim: LeaseClaim) async throws -> SSHConnection {
-        let destination = try destination(of: claim)
-        return try await context.connect(destination, context.vmConfiguration(destination))
+        try await wrappingErrors {
+            let destination = try destination(of: claim)
+            return try await context.connect(destination, context.vmConfiguration(destination))
+        }
     }
 
     // MARK: Touch, stop, list, gc
@@ -506,8 +514,8 @@ public struct Leases: Sendable {
     public func collectExpired(dryRun: Bool, idleAction: LeaseIdleAction? = nil, pausedTTL: Duration? = nil) async throws -> [CollectionOutcome] {
         try await wrappingErrors {
             let now = context.now()
-            let action = idleAction ?? context.settings.idleAction.value
-            let pausedLimit = TimeInterval((pausedTTL ?? context.settings.pausedTTL.value).components.seconds)
+            let action = idleAction ?? context.settings.idleAction
+            let pausedLimit = TimeInterval((pausedTTL ?? context.settings.pausedTTL).components.seconds)
             let vms = try await context.control.list([LeaseTags.owner]).vms.filter { $0.tags.contains(LeaseTags.owner) }
             let claims = context.claims.all().claims.filter(isOnThisControlHost)
             var outcomes: [CollectionOutcome] = []

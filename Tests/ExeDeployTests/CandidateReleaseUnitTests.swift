@@ -132,13 +132,10 @@ struct CandidateReleaseUnitTests {
         let vm = ComposeDeploymentUnitTests.vm()
         vm.files.write(ComposeDeploymentUnitTests.composeFile, text: Self.v1)
         try directory.write("prod.env", "API_KEY=x\n")
-        try directory.write(
-            "exe.deploy.yaml", "version: 1\napp: shop\npattern: compose\nvm: shop\nport: 8080\nhealth:\n  path: none\n")
-        var overrides = DeployOverrides()
-        overrides.image = "registry.test/shop:v2"
-        overrides.envFile = directory.path + "/prod.env"
-        let configuration = try DeployConfiguration.resolve(
-            overrides: overrides, repositoryRoot: directory.path, environment: [:], hostName: "unit")
+        let configuration = DeployConfiguration(
+            app: "shop", pattern: .compose, vm: "shop", repositoryRoot: directory.path, port: 8080,
+            prebuiltImage: ImageReference("registry.test/shop:v2"), healthPath: "none",
+            compose: ComposeSettings(envFile: directory.path + "/prod.env"), hostName: "unit")
         let context = DeployContext(
             control: ComposeDeploymentUnitTests.control().client, vms: InMemoryVMConnector(hosts: ["shop.exe.xyz": vm]),
             processRunner: RecordingProcessRunner([]))

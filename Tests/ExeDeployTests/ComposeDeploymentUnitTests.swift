@@ -65,12 +65,12 @@ struct ComposeDeploymentUnitTests {
     }
 
     static func deployer(image: String, vm: InMemoryRemoteHost, in directory: TemporaryDirectory) throws -> Deployer {
-        try directory.write(
-            "exe.deploy.yaml", "version: 1\napp: shop\npattern: compose\nvm: shop\nport: 8080\nhealth:\n  path: none\n  timeout: 1s\n  interval: 1s\n")
-        var overrides = DeployOverrides()
-        overrides.image = image
-        let configuration = try DeployConfiguration.resolve(
-            overrides: overrides, repositoryRoot: directory.path, environment: ["EXE_DEPLOY_ACTOR": "tester@unit"], hostName: "unit")
+        // A plain configuration, made in code: no exe.deploy.yaml, no environment.
+        let configuration = DeployConfiguration(
+            app: "shop", pattern: .compose, vm: "shop", repositoryRoot: directory.path, port: 8080,
+            prebuiltImage: ImageReference(image), healthPath: "none", healthTimeout: .seconds(1), healthInterval: .seconds(1),
+            actor: "tester@unit", hostName: "unit", commandFlags: [])
+        try configuration.validate()
         let context = DeployContext(
             control: control().client, vms: InMemoryVMConnector(hosts: ["shop.exe.xyz": vm]), processRunner: RecordingProcessRunner([]))
         return Deployer(configuration: configuration, context: context)

@@ -8,7 +8,7 @@ import Testing
 struct ConfigurationTests {
     func resolve(
         _ yaml: String?, environment: [String: String] = [:], overrides: DeployOverrides = DeployOverrides(), validating: Bool = true
-    ) throws -> DeployConfiguration {
+    ) throws -> SettingsResolution<DeployConfiguration> {
         let directory = try TemporaryDirectory(prefix: "exe-deploy-config")
         defer { directory.remove() }
         if let yaml { try directory.write("exe.deploy.yaml", yaml) }
@@ -42,33 +42,33 @@ struct ConfigurationTests {
         let configuration = try resolve(
             Self.sample, environment: ["EXE_DEPLOY_PORT": "3500", "EXE_DEPLOY_VM": "shop-env", "GHCR_TOKEN": "tok-123456"],
             overrides: overrides)
-        #expect(configuration.port.value == 4000 && configuration.port.source == .flag)
-        #expect(configuration.vm.value == "shop-env" && configuration.vm.source == .environment)
-        #expect(configuration.app.value == "shop" && configuration.app.source == .file)
-        #expect(configuration.pattern.value == .compose)
-        #expect(configuration.builder.value == .buildah)
-        #expect(configuration.healthPath.value == "/healthz" && configuration.healthStatus.value == 204)
-        #expect(configuration.healthTimeout.value == .seconds(120))
-        #expect(configuration.composeService.value == "web")
-        #expect(configuration.lockStaleAfter.value == .seconds(300))
-        #expect(configuration.platform.value == "linux/amd64" && configuration.platform.source == .defaults)
-        #expect(configuration.strategy.value == .blueGreen)
+        #expect(configuration.value.port == 4000 && configuration.source(of: "port") == .flag)
+        #expect(configuration.value.vm == "shop-env" && configuration.source(of: "vm") == .environment(variable: "EXE_DEPLOY_VM"))
+        #expect(configuration.value.app == "shop" && configuration.rows.first { $0.name == "app" }?.sourceText == "config file")
+        #expect(configuration.value.pattern == .compose)
+        #expect(configuration.value.builder == .buildah)
+        #expect(configuration.value.healthPath == "/healthz" && configuration.value.healthStatus == 204)
+        #expect(configuration.value.healthTimeout == .seconds(120))
+        #expect(configuration.value.compose.service == "web")
+        #expect(configuration.value.lockStaleAfter == .seconds(300))
+        #expect(configuration.value.platform == "linux/amd64" && configuration.source(of: "image.platform") == .defaults)
+        #expect(configuration.value.replace.strategy == .blueGreen)
         // ghcr.io: the owner is the user, GHCR_TOKEN the token's variable.
-        #expect(configuration.registryUser.value == "acme" && configuration.registryUser.source == .derived)
-        #expect(configuration.registryPasswordEnv.value == "GHCR_TOKEN")
-        #expect(configuration.registryPassword?.reveal() == "tok-123456")
-        #expect(configuration.containerName.value == "shop" && configuration.containerName.source == .derived)
-        #expect(configuration.actor.value.hasSuffix("@buildbox"))
+        #expect(configuration.value.registryUser == "acme" && configuration.source(of: "registry.user") == .derived)
+        #expect(configuration.value.registryPasswordEnv == "GHCR_TOKEN")
+        #expect(configuration.value.registryPassword?.reveal() == "tok-123456")
+        #expect(configuration.value.containerName == "shop" && configuration.source(of: "compose.containerName") == .derived)
+        #expect(configuration.value.actor.hasSuffix("@buildbox"))
     }
 
     @Test("deploy config rows show every setting and redact the token")
     func rows() throws {
         let configuration = try resolve(Self.sample, environment: ["GHCR_TOKEN": "tok-123456"])
         let rows = configuration.rows
-        let text = rows.map { "\($0.name)=\($0.value) (\($0.source))" }.joined(separator: "\n")
+        let text = rows.map { "\($0.name)=\($0.value) (\($0.sourceText))" }.joined(separator: "\n")
         #expect(!text.contains("tok-123456"))
         #expect(rows.first { $0.name == "registry.password" }?.value == "[REDACTED]")
-        #expect(rows.first { $0.name == "health.path" }?.source == "config file")
+        #expect(rows.first { $0.name == "health.path" }?.sourceText == "config file")
         #expect(rows.first { $0.name == "vm" }?.value == "shop-vm")
         let unset = try resolve(Self.sample)
         #expect(unset.rows.first { $0.name == "registry.password" }?.value == "(not set)")
@@ -77,24 +77,24 @@ struct ConfigurationTests {
     @Test("without a file the app is named after the directory and a repository is required")
     func defaultsAndValidation() throws {
         let bare = try resolve(nil, validating: false)
-        #expect(bare.app.source == .derived && bare.vm.source == .derived)
-        #expect(bare.pattern.value == .replace)
+        #expect(bare.source(of: "app") == .derived && bare.source(of: "vm") == .derived)
+        #expect(bare.value.pattern == .replace)
         #expect(throws: DeployError.self) { try bare.validate() }
         var overrides = DeployOverrides()
         overrides.image = "ghcr.io/acme/site:v1"
         overrides.app = "site-app"
         let prebuilt = try resolve(nil, overrides: overrides)
-        #expect(prebuilt.builder.value == .prebuilt && prebuilt.builder.source == .derived)
-        #expect(prebuilt.prebuiltImage.value?.tag == "v1")
+        #expect(prebuilt.value.builder == .prebuilt && prebuilt.source(of: "image.builder") == .derived)
+        #expect(prebuilt.value.prebuiltImage?.tag == "v1")
         #expect(DeployConfiguration.appName(fromDirectory: "/src/My_Cool.App") == "my-cool-app")
     }
 
     @Test("registry: exe and registry.vm name an exe-hosted registry: no repository needed; another scalar is refused; deploy init offers it")
     func exeHostedRegistry() throws {
         let scalar = try resolve("version: 1\napp: site-app\nregistry: exe\n")
-        #expect(scalar.exeRegistryVM == "" && scalar.repository.value == nil)
+        #expect(scalar.value.exeRegistryVM == "" && scalar.value.repository == nil)
         let named = try resolve("version: 1\napp: site-app\nregistry:\n  vm: my-registry\n")
-        #expect(named.exeRegistryVM == "my-registry")
+        #expect(named.value.exeRegistryVM == "my-registry")
         #expect(throws: DeployError.self) { try resolve("version: 1\napp: site-app\nregistry: ghcr\n") }
         #expect(throws: DeployError.self) { try resolve("version: 1\napp: site-app\n") }
         // deploy init writes the choice, commented out, when no repository was found; it reads back as unset.
@@ -154,17 +154,17 @@ extension ConfigurationTests {
     @Test("replace.keepReleases: the file's value, beaten by EXE_DEPLOY_KEEP_RELEASES, beaten by --keep-releases; each with its source")
     func keepReleasesPrecedence() throws {
         let fromFile = try resolve(Self.keeping)
-        #expect(fromFile.keepReleases.value == 3 && fromFile.keepReleases.source == .file)
+        #expect(fromFile.value.replace.keepReleases == 3 && fromFile.rows.first { $0.name == "replace.keepReleases" }?.sourceText == "config file")
         let row = try #require(fromFile.rows.first { $0.name == "replace.keepReleases" })
-        #expect(row.value == "3" && row.source == "config file", "\(row)")
+        #expect(row.value == "3" && row.sourceText == "config file", "\(row)")
         let fromEnvironment = try resolve(Self.keeping, environment: ["EXE_DEPLOY_KEEP_RELEASES": "0"])
-        #expect(fromEnvironment.keepReleases.value == 0 && fromEnvironment.keepReleases.source == .environment)
+        #expect(fromEnvironment.value.replace.keepReleases == 0 && fromEnvironment.source(of: "replace.keepReleases") == .environment(variable: "EXE_DEPLOY_KEEP_RELEASES"))
         var overrides = DeployOverrides()
         overrides.keepReleases = 2
         let fromFlag = try resolve(Self.keeping, environment: ["EXE_DEPLOY_KEEP_RELEASES": "0"], overrides: overrides)
-        #expect(fromFlag.keepReleases.value == 2 && fromFlag.keepReleases.source == .flag)
+        #expect(fromFlag.value.replace.keepReleases == 2 && fromFlag.source(of: "replace.keepReleases") == .flag)
         let byDefault = try resolve("version: 1\napp: shop-app\nimage:\n  repository: ghcr.io/a/b\n")
-        #expect(byDefault.keepReleases.value == 1 && byDefault.keepReleases.source == .defaults)
+        #expect(byDefault.value.replace.keepReleases == 1 && byDefault.source(of: "replace.keepReleases") == .defaults)
     }
 
     @Test("replace.keepReleases must be a whole number, 0 or more: the error names the file and the line")
@@ -202,5 +202,63 @@ extension ConfigurationTests {
         } catch let error as DeployError {
             #expect(error.message.hasSuffix("/exe.deploy.yaml:3: port must be a whole number"), "\(error.message)")
         }
+    }
+}
+
+extension ConfigurationTests {
+    @Test("a configuration made in code has the defaults a resolved one has; its suggested commands name the app with flags")
+    func madeInCode() throws {
+        let yaml = "version: 1\napp: shop\npattern: compose\nimage:\n  repository: ghcr.io/acme/shop\ncompose:\n  service: web\n"
+        let resolved = try resolve(yaml, environment: ["EXE_DEPLOY_ACTOR": "me@here"]).value
+        let made = DeployConfiguration(
+            app: "shop", pattern: .compose, repositoryRoot: resolved.repositoryRoot, repository: ImageReference("ghcr.io/acme/shop"),
+            compose: ComposeSettings(service: "web"), actor: "me@here", hostName: "buildbox")
+        try made.validate()
+        #expect(made.app == resolved.app && made.vm == resolved.vm && made.pattern == resolved.pattern && made.port == resolved.port)
+        #expect(made.repository == resolved.repository && made.prebuiltImage == resolved.prebuiltImage && made.builder == resolved.builder)
+        #expect(made.platform == resolved.platform && made.context == resolved.context && made.dockerfile == resolved.dockerfile)
+        // ghcr.io: the owner is the user and GHCR_TOKEN the token's variable, in code as in the file.
+        #expect(made.registryUser == "acme" && made.registryUser == resolved.registryUser)
+        #expect(made.registryPasswordEnv == "GHCR_TOKEN" && made.registryPasswordEnv == resolved.registryPasswordEnv)
+        #expect(made.healthPath == resolved.healthPath && made.healthStatus == resolved.healthStatus)
+        #expect(made.healthTimeout == resolved.healthTimeout && made.healthInterval == resolved.healthInterval)
+        #expect(made.replace == resolved.replace)
+        #expect(made.compose.service == resolved.compose.service && made.compose.file == resolved.compose.file)
+        #expect(made.compose.docker == resolved.compose.docker && made.compose.envFile == resolved.compose.envFile)
+        #expect(made.containerName == "shop" && made.containerName == resolved.containerName)
+        #expect(made.lockStaleAfter == resolved.lockStaleAfter && made.actor == resolved.actor && made.hostName == resolved.hostName)
+        // The file names the app, so the resolved configuration's commands need no flags; one made in code has no file.
+        #expect(resolved.command("unlock") == "exe-cli deploy unlock")
+        #expect(made.command("unlock") == "exe-cli deploy unlock --app shop --vm shop --pattern compose")
+        // A prebuilt image makes the builder prebuilt unless one is chosen.
+        let prebuilt = DeployConfiguration(app: "shop-app", repositoryRoot: "/src/shop", prebuiltImage: ImageReference("ghcr.io/acme/shop:v1"))
+        #expect(prebuilt.builder == .prebuilt && prebuilt.vm == "shop-app")
+        try prebuilt.validate()
+    }
+
+    @Test("validation of a configuration made in code names the setting; a resolved one also says where the value came from")
+    func validationSources() throws {
+        let made = DeployConfiguration(app: "Shop_1", repositoryRoot: "/src/shop", repository: ImageReference("ghcr.io/a/b"))
+        let plain = #expect(throws: DeployError.self) { try made.validate() }
+        #expect(plain?.message.hasPrefix("app \"Shop_1\": use 1-45 lowercase letters") == true, "\(String(describing: plain))")
+        let resolution = try resolve("version: 1\napp: Shop_1\nimage:\n  repository: ghcr.io/a/b\n", validating: false)
+        let sourced = #expect(throws: DeployError.self) { try resolution.validate() }
+        #expect(sourced?.message.hasPrefix("app \"Shop_1\" (config file): use") == true, "\(String(describing: sourced))")
+        var overrides = DeployOverrides()
+        overrides.vm = "ab"
+        let shortVM = try resolve("version: 1\napp: shop\nimage:\n  repository: ghcr.io/a/b\n", overrides: overrides, validating: false)
+        let target = #expect(throws: DeployError.self) { try shortVM.validateTarget() }
+        #expect(target?.message.hasPrefix("vm \"ab\" (flag): a VM name has 5-45") == true, "\(String(describing: target))")
+    }
+
+    @Test("deploy config rows encode as name, value and the printed source")
+    func rowEncoding() throws {
+        let resolution = try resolve(Self.sample)
+        let row = try #require(resolution.rows.first { $0.name == "health.path" })
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let json = String(decoding: try encoder.encode(row), as: UTF8.self)
+        #expect(json == #"{"name":"health.path","source":"config file","value":"\/healthz"}"#, "\(json)")
+        #expect(resolution.files.count == 1 && resolution.files.first == resolution.value.filePath)
     }
 }

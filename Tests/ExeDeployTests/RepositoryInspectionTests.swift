@@ -1,4 +1,5 @@
 @testable import ExeDeploy
+import ExeSystem
 import ExeTestSupport
 import Foundation
 import Testing
@@ -69,7 +70,7 @@ struct RepositoryInspectionTests {
         #expect(written.strategy == "blue-green" && written.tags == ["webapp"] && written.registryUser == "acme")
         let configuration = try DeployConfiguration.resolve(
             overrides: DeployOverrides(), repositoryRoot: repository.path, environment: [:], hostName: "h")
-        #expect(configuration.vm.value == "bloggy-web")
+        #expect(configuration.value.vm == "bloggy-web")
         #expect(throws: DeployError.self) { try DeployInitializer.run(root: repository.path) }
         #expect(try DeployInitializer.run(root: repository.path, force: true).written == ["exe.deploy.yaml"])
     }

@@ -96,12 +96,12 @@ struct ScriptedControlPlaneTests {
     }
 
     func blueGreenDeployer(_ control: ScriptedControlTransport, events: RecordedEvents, in directory: TemporaryDirectory) throws -> Deployer {
-        try directory.write(
-            "exe.deploy.yaml", "version: 1\napp: shop-web\npattern: replace\nimage:\n  repository: registry.test/shop\nhealth:\n  timeout: 2s\n")
-        var overrides = DeployOverrides()
-        overrides.image = "registry.test/shop:v2"
-        let configuration = try DeployConfiguration.resolve(
-            overrides: overrides, repositoryRoot: directory.path, environment: ["EXE_DEPLOY_ACTOR": "tester@unit"], hostName: "unit")
+        // A plain configuration, made in code: no exe.deploy.yaml, no environment.
+        let configuration = DeployConfiguration(
+            app: "shop-web", pattern: .replace, repositoryRoot: directory.path, repository: ImageReference("registry.test/shop"),
+            prebuiltImage: ImageReference("registry.test/shop:v2"), healthTimeout: .seconds(2), actor: "tester@unit", hostName: "unit",
+            commandFlags: [])
+        try configuration.validate()
         return Deployer(configuration: configuration, context: context(control, events: events))
     }
 

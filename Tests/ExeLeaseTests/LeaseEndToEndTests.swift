@@ -64,7 +64,7 @@ struct LeaseTestBed {
         overrides.controlHost = "\(simulator.controlHost):\(simulator.controlPort)"
         overrides.ttl = try ttl.map { try LeaseDuration.parse($0, setting: "ttl") }
         overrides.workRoot = "/tmp/exe"
-        let settings = try LeaseSettings.resolve(overrides: overrides, repositoryRoot: repository ?? self.repository, environment: ["HOME": home.path])
+        let settings = try LeaseSettings.resolve(overrides: overrides, repositoryRoot: repository ?? self.repository, environment: ["HOME": home.path]).value
         let configuration = sshConfiguration(identity: vmIdentity)
         return Leases(context: LeaseContext(
             control: control(), controlHost: overrides.controlHost!, claims: claims, settings: settings,

@@ -1,4 +1,5 @@
 import ExeLease
+import ExeSystem
 import ExeTestSupport
 import Foundation
 import Testing
@@ -10,9 +11,9 @@ struct LeaseLifeSettingsTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let defaults = try LeaseSettings.resolve(overrides: .init(), repositoryRoot: nil, environment: ["HOME": directory.path])
-        #expect(defaults.idleAction == Setting(value: .pause, source: .defaults))
-        #expect(defaults.pausedTTL == Setting(value: .seconds(86_400), source: .defaults))
-        #expect(defaults.reuse == Setting(value: false, source: .defaults))
+        #expect(defaults.value.idleAction == .pause && defaults.source(of: "idleAction") == .defaults)
+        #expect(defaults.value.pausedTTL == .seconds(86_400) && defaults.source(of: "pausedTTL") == .defaults)
+        #expect(defaults.value.reuse == false && defaults.source(of: "reuse") == .defaults)
 
         try directory.write("repo/.exe.yaml", """
             version: 1
@@ -21,24 +22,25 @@ struct LeaseLifeSettingsTests {
               pausedTTL: 2h
               reuse: true
             """)
+        let repoFile = directory.file("repo/.exe.yaml")
         let file = try LeaseSettings.resolve(overrides: .init(), repositoryRoot: directory.file("repo"), environment: ["HOME": directory.path])
-        #expect(file.idleAction == Setting(value: .stop, source: .repository))
-        #expect(file.pausedTTL == Setting(value: .seconds(7200), source: .repository))
-        #expect(file.reuse == Setting(value: true, source: .repository))
+        #expect(file.value.idleAction == .stop && file.source(of: "idleAction") == .file(path: repoFile))
+        #expect(file.value.pausedTTL == .seconds(7200) && file.source(of: "pausedTTL") == .file(path: repoFile))
+        #expect(file.value.reuse == true && file.source(of: "reuse") == .file(path: repoFile))
 
         let environment = try LeaseSettings.resolve(
             overrides: .init(), repositoryRoot: directory.file("repo"),
             environment: ["HOME": directory.path, "EXE_LEASE_IDLE_ACTION": "pause", "EXE_LEASE_REUSE": "0", "EXE_LEASE_PAUSED_TTL": "30m"])
-        #expect(environment.idleAction == Setting(value: .pause, source: .environment))
-        #expect(environment.reuse == Setting(value: false, source: .environment))
-        #expect(environment.pausedTTL == Setting(value: .seconds(1800), source: .environment))
+        #expect(environment.value.idleAction == .pause && environment.source(of: "idleAction") == .environment(variable: "EXE_LEASE_IDLE_ACTION"))
+        #expect(environment.value.reuse == false && environment.source(of: "reuse") == .environment(variable: "EXE_LEASE_REUSE"))
+        #expect(environment.value.pausedTTL == .seconds(1800) && environment.source(of: "pausedTTL") == .environment(variable: "EXE_LEASE_PAUSED_TTL"))
 
         var overrides = LeaseSettings.Overrides()
         overrides.reuse = true
         overrides.idleAction = .stop
         let flags = try LeaseSettings.resolve(overrides: overrides, repositoryRoot: nil, environment: ["HOME": directory.path, "EXE_LEASE_REUSE": "0"])
-        #expect(flags.reuse == Setting(value: true, source: .flag))
-        #expect(flags.idleAction == Setting(value: .stop, source: .flag))
+        #expect(flags.value.reuse == true && flags.source(of: "reuse") == .flag)
+        #expect(flags.value.idleAction == .stop && flags.source(of: "idleAction") == .flag)
 
         let bad = #expect(throws: LeaseError.self) {
             try LeaseSettings.resolve(overrides: .init(), repositoryRoot: nil, environment: ["HOME": directory.path, "EXE_LEASE_IDLE_ACTION": "nap"])
@@ -53,7 +55,7 @@ struct LeaseLifeSettingsTests {
         func key(_ change: (inout LeaseSettings.Overrides) -> Void) throws -> String {
             var overrides = LeaseSettings.Overrides()
             change(&overrides)
-            return try LeaseSettings.resolve(overrides: overrides, repositoryRoot: nil, environment: ["HOME": directory.path]).sizeKey
+            return try LeaseSettings.resolve(overrides: overrides, repositoryRoot: nil, environment: ["HOME": directory.path]).value.sizeKey
         }
         let base = try key { _ in }
         let keys = [
@@ -70,5 +72,25 @@ struct LeaseLifeSettingsTests {
         for bad in ["", "/etc/passwd", "../x", "a/../../b", "~/x", "a\nb"] {
             #expect(throws: LeaseError.self, "\(bad)") { try ArtifactRequest.validate(bad) }
         }
+    }
+}
+
+extension LeaseLifeSettingsTests {
+    @Test("settings made in code equal the resolved defaults; the size key comes from the size settings alone")
+    func madeInCode() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let resolved = try LeaseSettings.resolve(overrides: .init(), repositoryRoot: nil, environment: ["HOME": directory.path])
+        #expect(LeaseSettings() == resolved.value)
+        #expect(resolved.rows.allSatisfy { $0.source == .defaults && $0.sourceText == "default" })
+        #expect(resolved.files.isEmpty)
+        var overrides = LeaseSettings.Overrides()
+        overrides.cpus = 4
+        overrides.memory = "8GB"
+        overrides.ttl = .seconds(600)
+        let sized = try LeaseSettings.resolve(overrides: overrides, repositoryRoot: nil, environment: ["HOME": directory.path]).value
+        let made = LeaseSettings(size: LeaseVMSize(cpus: 4, memory: "8GB"), ttl: .seconds(600))
+        #expect(made == sized && made.sizeKey == sized.sizeKey && made.sizeKey != LeaseSettings().sizeKey)
+        #expect(throws: LeaseError.self) { try LeaseSettings(ttl: .zero).validate() }
     }
 }

@@ -1,4 +1,5 @@
 import ExeLease
+import ExeSystem
 import ExeTestSupport
 import Foundation
 import Testing
@@ -25,21 +26,24 @@ struct LeaseSettingsTests {
               sync:
                 exclude: ["*.log"]
             """)
+        let repoFile = directory.file("repo/.exe.yaml"), userFile = directory.file("config/exe/config.yaml")
         var overrides = LeaseSettings.Overrides()
         overrides.cpus = 8
         let settings = try LeaseSettings.resolve(
             overrides: overrides, repositoryRoot: directory.file("repo"),
             environment: ["HOME": directory.path, "XDG_CONFIG_HOME": directory.file("config"), "EXE_LEASE_MEMORY": "16GB"])
-        #expect(settings.cpus == Setting(value: 8, source: .flag))
-        #expect(settings.memory == Setting(value: "16GB", source: .environment))
-        #expect(settings.image == Setting(value: "repo-image", source: .repository))
-        #expect(settings.ttl == Setting(value: .seconds(7200), source: .repository))
-        #expect(settings.idleTimeout == Setting(value: .seconds(600), source: .user))
-        #expect(settings.allowEnv == Setting(value: ["CI", "USER_VAR"], source: .user))
-        #expect(settings.syncExclude.value == ["*.log"])
-        #expect(settings.workRoot == Setting(value: "/tmp/exe", source: .defaults))
-        #expect(settings.controlHost == Setting(value: "exe.dev", source: .defaults))
+        #expect(settings.value.size.cpus == 8 && settings.source(of: "cpus") == .flag)
+        #expect(settings.value.size.memory == "16GB" && settings.source(of: "memory") == .environment(variable: "EXE_LEASE_MEMORY"))
+        #expect(settings.value.size.image == "repo-image" && settings.source(of: "image") == .file(path: repoFile))
+        #expect(settings.value.ttl == .seconds(7200) && settings.source(of: "ttl") == .file(path: repoFile))
+        #expect(settings.value.idleTimeout == .seconds(600) && settings.source(of: "idleTimeout") == .file(path: userFile))
+        #expect(settings.value.allowEnv == ["CI", "USER_VAR"] && settings.source(of: "allowEnv") == .file(path: userFile))
+        #expect(settings.value.syncExclude == ["*.log"])
+        #expect(settings.value.workRoot == "/tmp/exe" && settings.source(of: "workRoot") == .defaults)
+        #expect(settings.value.controlHost == "exe.dev" && settings.source(of: "controlHost") == .defaults)
         #expect(settings.files.count == 2)
+        #expect(settings.rows.first { $0.name == "idleTimeout" }?.sourceText == "user file")
+        #expect(settings.rows.first { $0.name == "ttl" }?.sourceText == "repo file")
     }
 
     @Test("a control host chosen only by the repository needs the user's confirmation")
@@ -55,14 +59,15 @@ struct LeaseSettingsTests {
         #expect(error?.message.contains("evil.example:22") == true)
         var trusted = LeaseSettings.Overrides()
         trusted.trustRepositoryControlHost = true
-        #expect(try LeaseSettings.resolve(overrides: trusted, repositoryRoot: directory.file("repo"), environment: environment).controlHost.value == "evil.example:22")
+        #expect(try LeaseSettings.resolve(overrides: trusted, repositoryRoot: directory.file("repo"), environment: environment).value.controlHost == "evil.example:22")
         let confirmed = try LeaseSettings.resolve(
             overrides: .init(), repositoryRoot: directory.file("repo"), environment: environment.merging(["EXE_LEASE_TRUST_REPO_CONTROL_HOST": "1"]) { $1 })
-        #expect(confirmed.controlHost.source == .repository)
+        #expect(confirmed.source(of: "controlHost") == .file(path: directory.file("repo/.exe.yaml")))
+        #expect(confirmed.rows.first { $0.name == "controlHost" }?.sourceText == "repo file")
         // The environment (like a flag) overrides the repository's choice.
         let fromEnvironment = try LeaseSettings.resolve(
             overrides: .init(), repositoryRoot: directory.file("repo"), environment: environment.merging(["EXE_CONTROL_HOST": "127.0.0.1:2222"]) { $1 })
-        #expect(fromEnvironment.controlHost == Setting(value: "127.0.0.1:2222", source: .environment))
+        #expect(fromEnvironment.value.controlHost == "127.0.0.1:2222" && fromEnvironment.source(of: "controlHost") == .environment(variable: "EXE_CONTROL_HOST"))
     }
 
     @Test("bad files and values are reported with where they came from")

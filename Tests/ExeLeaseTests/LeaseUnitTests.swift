@@ -33,10 +33,8 @@ struct LeaseUnitTests {
     ) throws -> Leases {
         let repository = directory.file("repo")
         try FileManager.default.createDirectory(atPath: repository, withIntermediateDirectories: true)
-        var overrides = LeaseSettings.Overrides()
-        overrides.controlHost = "control.test"
-        overrides.workRoot = "/work"
-        let settings = try LeaseSettings.resolve(overrides: overrides, repositoryRoot: repository, environment: ["HOME": directory.path])
+        // Plain settings, made in code: no settings files are read.
+        let settings = LeaseSettings(controlHost: "control.test", workRoot: "/work")
         return Leases(context: LeaseContext(
             control: control.client, controlHost: "control.test", claims: LeaseClaimStore(directory: directory.file("leases")),
             settings: settings, vms: vms, repositoryRoot: repository, readinessTimeout: .seconds(5)))
@@ -89,6 +87,22 @@ struct LeaseUnitTests {
         #expect(error?.kind == .notReady && error?.message.contains("tar") == true, "\(String(describing: error))")
         #expect(control.commandLines.contains { $0.hasPrefix("rm exe-") })
         #expect(leases.context.claims.all().claims.isEmpty)
+    }
+
+    @Test("a lease's VM that cannot be reached is a LeaseError of kind vm wrapping the SSHError, as deploy wraps lower layers")
+    func unreachableVMIsWrapped() async throws {
+        let directory = try TemporaryDirectory(prefix: "lease-unit")
+        defer { directory.remove() }
+        let control = Self.control()
+        let warm = try Self.leases(control: control, vms: InMemoryVMConnector(fallback: Self.readyVM()), in: directory)
+        let claim = try await warm.warmup(WarmupRequest(keep: true))
+        // The same claims, but no host answers any more.
+        let unreachable = try Self.leases(control: control, vms: InMemoryVMConnector(hosts: [:]), in: directory)
+        let error = await #expect(throws: LeaseError.self) { _ = try await unreachable.host(claim) }
+        #expect(error?.kind == .vm && error?.underlying is SSHError, "\(String(describing: error))")
+        #expect(error?.message.contains("refused") == true, "\(String(describing: error))")
+        let wrapped = await #expect(throws: LeaseError.self) { _ = try await unreachable.resumingIfPaused(claim) { try await unreachable.host(claim) } }
+        #expect(wrapped?.kind == .vm && wrapped?.underlying is SSHError, "\(String(describing: wrapped))")
     }
 }
 

@@ -35,22 +35,22 @@ public struct DoctorTarget: Sendable {
 
     /// The settings of a resolved configuration.
     public init(_ configuration: DeployConfiguration) {
-        vm = configuration.vm.value
-        app = configuration.app.value
-        pattern = configuration.pattern.value
-        port = configuration.port.value
-        isPublic = configuration.isPublic.value
-        let path = configuration.healthPath.value
+        vm = configuration.vm
+        app = configuration.app
+        pattern = configuration.pattern
+        port = configuration.port
+        isPublic = configuration.replace.isPublic
+        let path = configuration.healthPath
         healthPath = path == "none" ? "/" : path
-        healthStatus = configuration.healthStatus.value
-        composeService = configuration.composeService.value
-        docker = configuration.docker.value
-        registryUser = configuration.registryUser.value
-        registryPasswordEnv = configuration.registryPasswordEnv.value
+        healthStatus = configuration.healthStatus
+        composeService = configuration.compose.service
+        docker = configuration.compose.docker
+        registryUser = configuration.registryUser
+        registryPasswordEnv = configuration.registryPasswordEnv
         registryPassword = configuration.registryPassword
         dockerfile = configuration.absolutePath(
-            configuration.context.value == "." ? configuration.dockerfile.value
-                : configuration.context.value + "/" + configuration.dockerfile.value)
+            configuration.context == "." ? configuration.dockerfile
+                : configuration.context + "/" + configuration.dockerfile)
         unlockCommand = configuration.unlockCommand
     }
 

@@ -87,7 +87,7 @@ struct DeployRollbackCommand: AsyncParsableCommand {
 
     mutating func run() async throws {
         try await DeploySession.run(global, deploy) { deployer, session in
-            let image = deployer.configuration.prebuiltImage.value
+            let image = deployer.configuration.prebuiltImage
             try await DeploySession.perform(session, action: .rollback, configuration: deployer.configuration) { try await deployer.rollback(to: image) }
         }
     }
@@ -114,11 +114,11 @@ struct DeployUnlockCommand: AsyncParsableCommand {
         let yes = self.yes
         try await DeploySession.run(global, deploy) { deployer, session in
             try Confirmation.require(
-                "Break the deploy lock of \(deployer.configuration.app.value) on \(deployer.configuration.vm.value)? Make sure no deploy is running.",
+                "Break the deploy lock of \(deployer.configuration.app) on \(deployer.configuration.vm)? Make sure no deploy is running.",
                 assumeYes: yes, console: session.console)
             let holder = try await deployer.unlock()
             let summary = holder?.summary(at: Date())
-            let result = Result(app: deployer.configuration.app.value, vm: deployer.configuration.vm.value, wasLocked: holder != nil, holder: summary)
+            let result = Result(app: deployer.configuration.app, vm: deployer.configuration.vm, wasLocked: holder != nil, holder: summary)
             try session.output.result(result) {
                 summary.map { "broke the deploy lock of \(result.app) on \(result.vm), held by \($0)" } ?? "\(result.app) on \(result.vm) was not locked"
             }

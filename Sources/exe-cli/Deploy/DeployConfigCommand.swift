@@ -1,5 +1,6 @@
 import ArgumentParser
 import ExeDeploy
+import ExeSystem
 
 /// `exe-cli deploy config`.
 struct DeployConfigCommand: AsyncParsableCommand {
@@ -12,15 +13,15 @@ struct DeployConfigCommand: AsyncParsableCommand {
     mutating func run() async throws {
         let environment = CLIEnvironment.process
         do {
-            let configuration = try await DeploySession.configuration(deploy, environment: environment, validation: .none)
+            let resolution = try await DeploySession.resolution(deploy, environment: environment, validation: .none)
             var problem: String?
-            do { try configuration.validate() } catch let error as DeployError { problem = error.message }
+            do { try resolution.validate() } catch let error as DeployError { problem = error.message }
             let settings = try ControlSettings(global, environment: environment)
             let output = Output(json: settings.json, console: environment.console)
-            let rows = configuration.rows
+            let rows = resolution.rows
             try output.result(["settings": rows]) {
-                output.table(["SETTING", "VALUE", "SOURCE"], rows.map { [$0.name, $0.value, $0.source] })
-                    + "\nfile read: " + (configuration.filePath ?? "none (\(DeployConfigurationFile.fileName) not found)")
+                output.table(["SETTING", "VALUE", "SOURCE"], rows.map { [$0.name, $0.value, $0.sourceText] })
+                    + "\nfile read: " + (resolution.value.filePath ?? "none (\(DeployConfigurationFile.fileName) not found)")
                     + (problem.map { "\nproblem: " + $0 } ?? "")
             }
             if problem != nil { throw CLIExit(.usage) }

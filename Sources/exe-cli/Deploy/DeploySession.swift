@@ -12,13 +12,21 @@ enum DeploySession {
     static func configuration(
         _ options: some DeploySettingsFlags, environment: CLIEnvironment, validation: DeployValidation
     ) async throws -> DeployConfiguration {
+        try await resolution(options, environment: environment, validation: validation).value
+    }
+
+    /// The settings for `options` in the current repository, with where
+    /// each came from (`deploy config`).
+    static func resolution(
+        _ options: some DeploySettingsFlags, environment: CLIEnvironment, validation: DeployValidation
+    ) async throws -> SettingsResolution<DeployConfiguration> {
         var variables = environment.variables
         if variables["USER", default: ""].isEmpty { variables["USER"] = environment.ssh.userName }
-        let configuration = try DeployConfiguration.resolve(
+        let resolution = try DeployConfiguration.resolve(
             overrides: options.overrides(), repositoryRoot: await appRoot(), environment: variables, hostName: hostName(),
             validating: validation == .deploy)
-        if validation == .target { try configuration.validateTarget() }
-        return configuration
+        if validation == .target { try resolution.validateTarget() }
+        return resolution
     }
 
     /// The app's directory: the nearest directory from the current one up to
@@ -79,7 +87,7 @@ enum DeploySession {
         _ session: CommandSession, action: DeployAction, configuration: DeployConfiguration,
         _ work: @escaping @Sendable () async throws -> DeployReport
     ) async throws {
-        let app = configuration.app.value
+        let app = configuration.app
         let printer = DeployProgressPrinter.current
         let interrupt = InterruptibleWork.Interrupt()
         do {
@@ -96,7 +104,7 @@ enum DeploySession {
             throw CLIExit(.interrupted)
         } catch let error as DeployError {
             if session.output.json, error.report == nil {
-                var report = DeployReport(action: action, app: app, pattern: configuration.pattern.value, vm: configuration.vm.value)
+                var report = DeployReport(action: action, app: app, pattern: configuration.pattern, vm: configuration.vm)
                 report.error = error.message
                 session.console.print(try JSONRenderer.render(report))
             }

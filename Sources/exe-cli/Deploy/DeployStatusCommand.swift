@@ -60,7 +60,7 @@ struct DeployLogsCommand: AsyncParsableCommand {
         let tail = self.tail
         try await DeploySession.run(global, deploy) { deployer, session in
             let logs = try await deployer.logs(tail: tail)
-            try session.output.result(Result(vm: deployer.configuration.vm.value, logs: logs)) { logs }
+            try session.output.result(Result(vm: deployer.configuration.vm, logs: logs)) { logs }
         }
     }
 }

@@ -90,8 +90,8 @@ struct DoctorCommand: AsyncParsableCommand {
                 }
                 return (DoctorTarget(vm: name), .missing)
             }
-            var summary = "app \(configuration.app.value), Pattern \(configuration.pattern.value == .replace ? "A" : "B"), VM \(configuration.vm.value)"
-            if let port = configuration.port.value { summary += ", port \(port)" }
+            var summary = "app \(configuration.app), Pattern \(configuration.pattern == .replace ? "A" : "B"), VM \(configuration.vm)"
+            if let port = configuration.port { summary += ", port \(port)" }
             return (DoctorTarget(configuration), .loaded(path: path, summary: summary))
         } catch let error as DeployError {
             guard let name else { throw CommandSession.report(error, console: environment.console) }

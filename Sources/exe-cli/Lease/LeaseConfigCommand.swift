@@ -1,5 +1,6 @@
 import ArgumentParser
 import ExeLease
+import ExeSystem
 import Foundation
 
 /// `exe-cli lease config`.
@@ -9,22 +10,17 @@ struct LeaseConfigCommand: AsyncParsableCommand {
     @OptionGroup(title: "Global options") var global: GlobalOptions
     @OptionGroup var lease: LeaseOptions
 
-    struct Row: Encodable {
-        let name: String
-        let value: String
-        let source: String
-    }
-
     mutating func run() async throws {
         let environment = CLIEnvironment.process
         let root = await LeaseSession.repositoryRoot()
         do {
-            let settings = try LeaseSettings.resolve(overrides: try lease.overrides(controlHost: global.controlHost), repositoryRoot: root, environment: environment.variables)
-            let rows = settings.descriptionLines.map { Row(name: $0.name, value: $0.value, source: $0.source.rawValue) }
+            let resolution = try LeaseSettings.resolve(
+                overrides: try lease.overrides(controlHost: global.controlHost), repositoryRoot: root, environment: environment.variables)
+            let rows = resolution.rows
             let output = Output(json: global.json || environment.variable("EXE_JSON") == "1", console: environment.console)
             try output.result(["settings": rows]) {
-                output.table(["SETTING", "VALUE", "SOURCE"], rows.map { [$0.name, $0.value, $0.source] })
-                    + (settings.files.isEmpty ? "" : "\nfiles read: " + settings.files.joined(separator: ", "))
+                output.table(["SETTING", "VALUE", "SOURCE"], rows.map { [$0.name, $0.value, $0.sourceText] })
+                    + (resolution.files.isEmpty ? "" : "\nfiles read: " + resolution.files.joined(separator: ", "))
             }
         } catch {
             throw CommandSession.report(error, console: environment.console)

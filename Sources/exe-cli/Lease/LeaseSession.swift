@@ -17,14 +17,14 @@ enum LeaseSession {
         do {
             settings = try LeaseSettings.resolve(
                 overrides: try options.overrides(controlHost: global.controlHost, allowEnv: allowEnv), repositoryRoot: root,
-                environment: environment.variables)
+                environment: environment.variables).value
         } catch {
             throw CommandSession.report(error, console: environment.console)
         }
-        try await CommandSession.run(global, environment: environment, controlHost: settings.controlHost.value) { session in
+        try await CommandSession.run(global, environment: environment, controlHost: settings.controlHost) { session in
             let console = session.console
             var context = LeaseContext(
-                control: session.client, controlHost: settings.controlHost.value,
+                control: session.client, controlHost: settings.controlHost,
                 claims: LeaseClaimStore(directory: session.environment.stateDirectory + "/leases"), settings: settings,
                 vmConfiguration: { destination in session.settings.vmSSHConfiguration(host: destination.host, environment: session.environment) },
                 defaultUser: session.environment.ssh.userName, repositoryRoot: root,

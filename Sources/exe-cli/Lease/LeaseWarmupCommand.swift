@@ -31,7 +31,7 @@ struct LeaseWarmupCommand: AsyncParsableCommand {
         let leaseID = self.leaseID
         try await LeaseSession.run(global, lease) { leases, session in
             let acquired = try await leases.acquire(
-                WarmupRequest(slug: slug, keep: keep, leaseID: leaseID, reuse: leases.context.settings.reuse.value))
+                WarmupRequest(slug: slug, keep: keep, leaseID: leaseID, reuse: leases.context.settings.reuse))
             let claim = acquired.claim
             var output = LeaseClaimOutput(claim)
             output.origin = acquired.origin.rawValue

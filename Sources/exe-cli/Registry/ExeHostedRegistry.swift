@@ -39,13 +39,13 @@ enum ExeHostedRegistry {
         let registry = RegistrySession(session: session, name: try await RegistrySession.name(wanted.isEmpty ? nil : wanted, session: session))
         let vm = try await registry.existingVM()
         let access = try registry.access(for: vm)
-        let app = configuration.app.value
+        let app = configuration.app
         guard let pull = ImageReference("\(access.address)/\(app)") else {
             throw DeployError(.configuration, "the app name \(app) does not make an image repository")
         }
         let connection = try await session.connect(to: vm)
         let details = DeployLockDetails(
-            app: app, holder: configuration.actor.value, host: configuration.hostName, action: "deploy", acquiredAt: Date())
+            app: app, holder: configuration.actor, host: configuration.hostName, action: "deploy", acquiredAt: Date())
         let lock: ExeRegistryLock
         do {
             lock = try await ExeRegistryLock.acquire(.use, details: details, connection: connection, wait: collectionWait)
@@ -68,9 +68,9 @@ enum ExeHostedRegistry {
             await hold.end()
             throw DeployError(.configuration, "the app name \(app) does not make an image repository")
         }
-        configuration.repository = DeploySetting(pull, .derived)
+        configuration.repository = pull
         configuration.exeRegistryPushRepository = push
-        configuration.registryUser = DeploySetting("exe", .derived)
+        configuration.registryUser = "exe"
         configuration.registryPassword = access.token
         return Hold(relay: relay, lock: lock, connection: connection)
     }

@@ -53,9 +53,12 @@ struct LibraryExample {
                     overrides.pattern = .compose
                     overrides.vm = vm.name
                     overrides.app = name
-                    let settings = try DeployConfiguration.resolve(
+                    // Resolved as exe-cli does (exe.deploy.yaml, EXE_DEPLOY_*, the overrides), with where each setting came from.
+                    let resolution = try DeployConfiguration.resolve(
                         overrides: overrides, repositoryRoot: app, environment: environment, hostName: LocalHostName.current())
-                    let report = try await exe.deployer(settings).deploy()
+                    let fromFile = resolution.rows.filter { if case .file = $0.source { true } else { false } }.map(\.name)
+                    print("deploy settings from \(resolution.files.first ?? "no file"): \(fromFile.joined(separator: ", "))")
+                    let report = try await exe.deployer(resolution.value).deploy()
                     print("deployed \(report.image ?? "?") to \(report.vm): \(report.outcome)")
                 }
 
@@ -64,7 +67,8 @@ struct LibraryExample {
                 try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
                 defer { try? FileManager.default.removeItem(atPath: work) }
                 try Data("synced by ExeLease\n".utf8).write(to: URL(fileURLWithPath: work + "/note.txt"))
-                let leaseSettings = try LeaseSettings.resolve(overrides: .init(), repositoryRoot: work, environment: environment)
+                // Lease settings made in code: plain values, defaults for the rest.
+                let leaseSettings = LeaseSettings(controlHost: configuration.controlHost, size: LeaseVMSize(), ttl: .seconds(30 * 60))
                 let leases = exe.leases(
                     settings: leaseSettings, repositoryRoot: work,
                     claims: LeaseClaimStore(directory: work + "/.claims"))
