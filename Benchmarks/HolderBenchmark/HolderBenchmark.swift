@@ -215,11 +215,16 @@ struct HolderBenchmark {
         var sequenceTimes: [Duration] = []
         var phases: [String: [Int]] = [:]
         let timingFile = scratch.file("timing.json")
+        var newConnections = (lease: 0, sequence: 0)
         for _ in 0..<runs {
+            var before = vmProxy.connectionsAccepted
             leaseTimes.append(try await clock.measure {
                 try await runner.check(exe(["lease", "run", "--id", claim.identity.id, "--timing-json", timingFile, "--", "true"]))
             })
+            newConnections.lease += vmProxy.connectionsAccepted - before
+            before = vmProxy.connectionsAccepted
             sequenceTimes.append(try await sequence())
+            newConnections.sequence += vmProxy.connectionsAccepted - before
             // Where exe-cli's time goes: its own timing record.
             if let data = FileManager.default.contents(atPath: timingFile),
                 let record = try JSONSerialization.jsonObject(with: data) as? [String: Any]
@@ -232,6 +237,7 @@ struct HolderBenchmark {
         let phaseText = ["sync_milliseconds", "command_milliseconds", "total_milliseconds"].map { key in
             "\(key.replacingOccurrences(of: "_milliseconds", with: "")) \(phases[key].map { $0.sorted()[$0.count / 2] }.map(String.init) ?? "-")"
         }
+        print("  new TCP connections to the VM during the timed runs: exe-cli \(newConnections.lease), OpenSSH sequence \(newConnections.sequence) (0 and 0: both warm)")
         print("  exe-cli lease run phases (median ms, from --timing-json; the rest of the wall time is process start and exit): \(phaseText.joined(separator: ", "))")
         _ = try? await runner.run(ProcessInvocation("ssh", options + ["-O", "exit", target], environment: environment))
         _ = try? await runner.run(exe(["lease", "stop", claim.identity.id]))

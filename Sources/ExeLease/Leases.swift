@@ -17,7 +17,7 @@ public struct LeaseContext: Sendable {
     /// How to reach a lease's VM: over SSH in production, in memory in unit
     /// tests. Readiness probes always use it.
     public var vms: any VMConnector
-    /// How `run`, `status` and sharded runs reach a *ready* lease's VM
+    /// How `run` and sharded runs reach a *ready* lease's VM
     /// (``Leases/host(_:)``); `nil`: ``vms``. exe-cli passes one through
     /// its connection holder, so a warm `lease run` opens channels on a held
     /// connection instead of a new TCP + SSH session. Readiness probes never

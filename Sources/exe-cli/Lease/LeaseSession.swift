@@ -31,7 +31,7 @@ enum LeaseSession {
                 progress: { message in console.printError(message) })
             let persistence = session.settings.persistence
             context.connect = { destination, configuration in try await persistence.connect(to: destination, configuration: configuration) }
-            // run, status and shard runs ride the connection holder; warmup's readiness probes stay direct.
+            // run and sharded runs ride the connection holder (ssh, status and tunnel do through `connect`); warmup's readiness probes stay direct.
             context.readyVMs = session.vmConnector()
             try await body(Leases(context: context), session)
         }
