@@ -110,7 +110,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "holder-benchmark",
-            dependencies: ["ExeSystem", "ExeTestSupport"],
+            dependencies: ["ExeLease", "ExeSystem", "ExeTestSupport"],
             path: "Benchmarks/HolderBenchmark",
             swiftSettings: strictSettings
         ),

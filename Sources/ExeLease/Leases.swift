@@ -14,8 +14,16 @@ public struct LeaseContext: Sendable {
     public var claims: LeaseClaimStore
     /// Resolved settings.
     public var settings: LeaseSettings
-    /// How to reach a lease's VM: over SSH in production, in memory in unit tests.
+    /// How to reach a lease's VM: over SSH in production, in memory in unit
+    /// tests. Readiness probes always use it.
     public var vms: any VMConnector
+    /// How `run` and sharded runs reach a *ready* lease's VM
+    /// (``Leases/host(_:)``); `nil`: ``vms``. exe-cli passes one through
+    /// its connection holder, so a warm `lease run` opens channels on a held
+    /// connection instead of a new TCP + SSH session. Readiness probes never
+    /// use it: a connection made while exe.dev's lobby still answers the
+    /// VM's address must not be kept for later commands.
+    public var readyVMs: (any VMConnector)?
     /// The SSH configuration for a VM at a destination (known hosts,
     /// identities, policy), for interactive sessions (``Leases/connect(_:)``).
     /// exe.dev's VMs present the control host's key, so the configuration
@@ -333,13 +341,14 @@ public struct Leases: Sendable {
         return SSHDestination(host: claim.sshHost, port: claim.sshPort, user: claim.sshUser)
     }
 
-    /// Connects to the lease's VM through the context's ``LeaseContext/vms``.
+    /// Connects to the lease's VM through the context's
+    /// ``LeaseContext/readyVMs`` (else ``LeaseContext/vms``).
     ///
     /// - Throws: ``LeaseError``: ``LeaseError/Kind/notReady`` before the
     ///   warmup finished, ``LeaseError/Kind/vm`` (the `SSHError` as
     ///   ``LeaseError/underlying``) when the VM cannot be reached.
     public func host(_ claim: LeaseClaim) async throws -> any RemoteHost {
-        try await wrappingErrors { try await context.vms.connect(to: try destination(of: claim)) }
+        try await wrappingErrors { try await (context.readyVMs ?? context.vms).connect(to: try destination(of: claim)) }
     }
 
     /// Opens an SSH connection to the lease's VM (for interactive sessions;

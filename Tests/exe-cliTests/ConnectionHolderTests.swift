@@ -207,6 +207,35 @@ struct ConnectionHolderTests {
         #expect(bed.proxy.connectionsAccepted == 1)
         #expect(try await bed.run(["vm", "rm", "held-box"]).status == 0)
     }
+
+    @Test("lease run rides the held connection to the lease's VM: two runs, one SSH connection to the VM; the warmup's readiness probes stay direct")
+    func leaseRunThroughTheHolder() async throws {
+        let sim = try sim
+        let bed = try HolderTestBed(sim)
+        defer { bed.tearDown() }
+        let tree = bed.directory.file("tree")
+        try await LocalProcessRunner().check(ProcessInvocation("git", ["init", "-q", tree]))
+        try "hello\n".write(toFile: tree + "/a.txt", atomically: false, encoding: .utf8)
+        let warm = try await bed.run(["lease", "warmup", "--slug", "held", "--json"], in: tree)
+        #expect(warm.status == 0, "\(warm.stderr)")
+        let claim = try #require(try JSONSerialization.jsonObject(with: warm.standardOutput) as? [String: Any])
+        let id = try #require(claim["lease_id"] as? String, "\(warm.stdout)")
+        let vmDestination = try #require(claim["ssh"] as? String, "\(warm.stdout)")
+        // Nothing of the warmup is held for the VM.
+        let afterWarmup = try #require(try await bed.listing()["connections"] as? [[String: Any]])
+        #expect(!afterWarmup.contains { $0["destination"] as? String == vmDestination }, "\(afterWarmup)")
+
+        let first = try await bed.run(["lease", "run", "--id", id, "--", "cat", "a.txt"], in: tree)
+        #expect(first.status == 0 && first.stdout == "hello\n", "\(first.stderr)")
+        let second = try await bed.run(["lease", "run", "--id", id, "--", "sh", "-c", "exit 4"], in: tree)
+        #expect(second.status == 4, "\(second.stderr)")
+        let connections = try #require(try await bed.listing()["connections"] as? [[String: Any]])
+        let vm = try #require(connections.first { $0["destination"] as? String == vmDestination }, "\(connections)")
+        #expect(vm["connections_opened"] as? Int == 1)
+        // Each run: the sync's probe (and the first run's transfer), then the command.
+        #expect((vm["commands_run"] as? Int ?? 0) >= 4, "\(vm)")
+        #expect(try await bed.run(["lease", "stop", id], in: tree).status == 0)
+    }
 }
 
 extension ConnectionHolderTests {
@@ -309,10 +338,11 @@ final class HolderTestBed: Sendable {
         return sim.environment(variables)
     }
 
-    func run(_ arguments: [String], extra: [String: String] = [:], stdin: Data? = nil) async throws -> ProcessOutput {
+    func run(_ arguments: [String], extra: [String: String] = [:], stdin: Data? = nil, in workingDirectory: String? = nil) async throws -> ProcessOutput {
         let binary = try #require(CLIProcessTests.binary, "exe-cli is not built")
         return try await LocalProcessRunner().run(ProcessInvocation(
-            binary, arguments, environment: environment(extra), standardInput: stdin ?? Data(), timeout: .seconds(90)))
+            binary, arguments, environment: environment(extra), workingDirectory: workingDirectory, standardInput: stdin ?? Data(),
+            timeout: .seconds(90)))
     }
 
     /// `exe-cli connections --json`.

@@ -31,6 +31,8 @@ enum LeaseSession {
                 progress: { message in console.printError(message) })
             let persistence = session.settings.persistence
             context.connect = { destination, configuration in try await persistence.connect(to: destination, configuration: configuration) }
+            // run and sharded runs ride the connection holder (ssh, status and tunnel do through `connect`); warmup's readiness probes stay direct.
+            context.readyVMs = session.vmConnector()
             try await body(Leases(context: context), session)
         }
     }
