@@ -9,19 +9,26 @@ extension DeployConfiguration {
         if app.source == .flag || app.source == .environment { words += ["--app", app.value] }
         if vm.source == .flag || vm.source == .environment { words += ["--vm", vm.value] }
         if pattern.source == .flag || pattern.source == .environment { words += ["--pattern", pattern.value.rawValue] }
-        return ShellQuote.command(words)
+        return ShellCommand(words).commandLine
     }
 
     /// The command that breaks this app's lock.
     public var unlockCommand: String { command("unlock") }
 
-    /// `docker` as configured on the VM, with `arguments` quoted.
-    func dockerCommand(_ arguments: [String]) -> String {
-        docker.value + " " + ShellQuote.command(arguments)
+    /// `docker` as configured on the VM (its words, split on blanks:
+    /// `sudo docker`), then `arguments`, every word quoted.
+    func dockerCommand(_ arguments: [String]) -> ShellCommand {
+        ShellCommand(Self.words(of: docker.value) + arguments)
+    }
+
+    /// The words of a configured program such as `sudo docker`.
+    static func words(of program: String) -> [String] {
+        let words = program.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        return words.isEmpty ? ["docker"] : words
     }
 
     /// `docker compose -f /data/<app>.compose.yaml -p <project> ...`.
-    func composeCommand(project: String, _ arguments: [String]) -> String {
+    func composeCommand(project: String, _ arguments: [String]) -> ShellCommand {
         dockerCommand(["compose", "-f", RemoteDeployPaths(app: app.value).composeFile, "-p", project] + arguments)
     }
 }
