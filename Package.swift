@@ -77,11 +77,19 @@ let package = Package(
         .target(
             name: "ExeLease",
             dependencies: ["ExeControl", "ExeSSH", "ExeSystem", "ExeYAML"],
+            // Remote shell scripts, embedded in the code (no bundle to find
+            // next to a copied exe-cli); values reach them as arguments.
+            resources: [
+                .embedInCode("Scripts/sync.sh"), .embedInCode("Scripts/run.sh"), .embedInCode("Scripts/interrupt.sh"),
+                .embedInCode("Scripts/artifacts.sh"),
+            ],
             swiftSettings: strictSettings
         ),
         .target(
             name: "ExeDeploy",
             dependencies: ["ExeControl", "ExeSSH", "ExeSystem", "ExeYAML"],
+            // Remote shell scripts, embedded in the code; values reach them as arguments.
+            resources: [.embedInCode("Scripts/vm-lock.sh"), .embedInCode("Scripts/registry-lock.sh")],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -94,6 +102,8 @@ let package = Package(
                 "ExeSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            // Remote shell scripts, embedded in the binary; values reach them as arguments.
+            resources: [.embedInCode("Scripts/process-group.sh"), .embedInCode("Scripts/interrupt.sh")],
             swiftSettings: strictSettings
         ),
         .executableTarget(

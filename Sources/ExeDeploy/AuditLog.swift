@@ -1,4 +1,5 @@
 import ExeSSH
+import ExeSystem
 import Foundation
 
 /// An app's audit log on a VM, read and appended over SSH.
@@ -17,7 +18,7 @@ enum AuditLog {
     static func append(_ record: DeployAuditRecord, app: String, connection: any RemoteHost) async throws {
         let paths = RemoteDeployPaths(app: app)
         try await connection.run(
-            "mkdir -p \(RemoteDeployPaths.quoted(paths.stateDirectory)) && cat >> \(RemoteDeployPaths.quoted(paths.auditLog))",
+            ShellCommand("mkdir", "-p", paths.stateDirectory).and(ShellCommand("cat").appendingOutput(to: paths.auditLog)),
             stdin: .data(try record.line()), timeout: .seconds(60), check: true)
     }
 

@@ -284,7 +284,7 @@ struct ComposeDeployment: Sendable {
         try await environmentFiles.restore(replaced: replacedEnvironment, connection: connection)
         guard let old else {
             _ = try? await connection.run(configuration.composeCommand(project: project, ["down"]), timeout: .seconds(300))
-            try await connection.run("mv -f \(RemoteDeployPaths.quoted(paths.composeFile)) \(RemoteDeployPaths.quoted(paths.failedComposeFile))", timeout: .seconds(30))
+            try await connection.run(ShellCommand("mv", "-f", paths.composeFile, paths.failedComposeFile), timeout: .seconds(30))
             return
         }
         try await connection.replaceAtomically(paths.composeFile, with: old)
@@ -322,7 +322,7 @@ struct ComposeDeployment: Sendable {
     // MARK: VM operations
 
     private func ensureWritableData(_ connection: any RemoteHost, vm: VM) async throws {
-        let result = try await connection.run("test -d /data && test -w /data", timeout: .seconds(30))
+        let result = try await connection.run(ShellCommand("test", "-d", "/data").and(ShellCommand("test", "-w", "/data")), timeout: .seconds(30))
         guard result.succeeded else {
             throw DeployError(
                 .vm,
@@ -424,7 +424,7 @@ struct ComposeDeployment: Sendable {
         return containers.first { ComposeWebSlot.isWeb($0.service, service: configuration.compose.service) }?.image ?? containers.first?.image
     }
 
-    func remote(_ connection: any RemoteHost, _ command: String, _ what: String, redactor: SecretRedactor) async throws {
+    func remote(_ connection: any RemoteHost, _ command: ShellCommand, _ what: String, redactor: SecretRedactor) async throws {
         let result = try await connection.run(command, timeout: .seconds(1800))
         guard result.succeeded else {
             throw redactor.error(.vm, "\(what) failed (exit status \(result.exitCode)): \(Self.tail(result))")

@@ -9,19 +9,26 @@ extension DeployConfiguration {
         if commandFlags.contains(.app) { words += ["--app", app] }
         if commandFlags.contains(.vm) { words += ["--vm", vm] }
         if commandFlags.contains(.pattern) { words += ["--pattern", pattern.rawValue] }
-        return ShellQuote.command(words)
+        return ShellCommand(words).commandLine
     }
 
     /// The command that breaks this app's lock.
     public var unlockCommand: String { command("unlock") }
 
-    /// `docker` as configured on the VM, with `arguments` quoted.
-    func dockerCommand(_ arguments: [String]) -> String {
-        compose.docker + " " + ShellQuote.command(arguments)
+    /// `docker` as configured on the VM (its words, split on blanks:
+    /// `sudo docker`), then `arguments`, every word quoted.
+    func dockerCommand(_ arguments: [String]) -> ShellCommand {
+        ShellCommand(Self.words(of: compose.docker) + arguments)
+    }
+
+    /// The words of a configured program such as `sudo docker`.
+    static func words(of program: String) -> [String] {
+        let words = program.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        return words.isEmpty ? ["docker"] : words
     }
 
     /// `docker compose -f /data/<app>.compose.yaml -p <project> ...`.
-    func composeCommand(project: String, _ arguments: [String]) -> String {
+    func composeCommand(project: String, _ arguments: [String]) -> ShellCommand {
         dockerCommand(["compose", "-f", RemoteDeployPaths(app: app).composeFile, "-p", project] + arguments)
     }
 }

@@ -55,8 +55,8 @@ public struct ExeRegistryLock: Sendable {
     {
         let seconds = max(1, Int(wait.components.seconds))
         let encoded = String(decoding: try details.encoded(), as: UTF8.self)
-        let script = kind == .use ? useScript(id: details.id, details: encoded, seconds: seconds) : collectionScript(details: encoded, seconds: seconds)
-        let result = try await connection.run("sh -c " + ShellQuote.word(script), timeout: wait + .seconds(60))
+        let command = kind == .use ? useCommand(id: details.id, details: encoded, seconds: seconds) : collectionCommand(details: encoded, seconds: seconds)
+        let result = try await connection.run(command, timeout: wait + .seconds(60))
         switch result.exitCode {
         case 0:
             return ExeRegistryLock(kind: kind, details: details, connection: connection)
@@ -73,7 +73,7 @@ public struct ExeRegistryLock: Sendable {
     /// Releases it (best effort: a mark left behind expires by itself).
     public func release() async {
         let path = kind == .use ? "\(Self.directory)/uses/\(details.id)" : "\(Self.directory)/gc"
-        _ = try? await connection.run(ShellQuote.command(kind == .use ? ["rm", "-f", path] : ["rm", "-rf", path]), timeout: .seconds(30))
+        _ = try? await connection.run(ShellCommand(kind == .use ? ["rm", "-f", path] : ["rm", "-rf", path]), timeout: .seconds(30))
     }
 
     /// The details printed by a script that gave up, one JSON object a line.
@@ -81,47 +81,23 @@ public struct ExeRegistryLock: Sendable {
         output.split(separator: "\n").compactMap { DeployLockDetails.decode(Data($0.utf8)) }
     }
 
-    /// A fresh collection mark exists: `$d/gc` younger than its lifetime.
-    private static let collecting =
-        #"[ -d "$d/gc" ] && [ -n "$(find "$d/gc" -maxdepth 0 -mmin -\#(collectionLifetimeMinutes))" ]"#
+    /// `Scripts/registry-lock.sh`: takes a use or the collection, waiting
+    /// for the other kind; the directory, the wait, the lifetimes and the
+    /// details are its arguments.
+    static let script = ShellScript(name: "exe-registry-lock", bytes: PackageResources.registry_lock_sh)
 
-    static func useScript(id: String, details: String, seconds: Int) -> String {
-        let marker = "\"$d/uses/\"" + ShellQuote.word(id)
-        return """
-            d=\(ShellQuote.word(directory))
-            mkdir -p "$d/uses" || exit 70
-            n=0
-            while :; do
-              if \(collecting); then
-                n=$((n+1))
-                if [ "$n" -gt \(seconds) ]; then cat "$d/gc/details" 2>/dev/null; echo; exit 75; fi
-                sleep 1
-                continue
-              fi
-              printf '%s\\n' \(ShellQuote.word(details)) > \(marker) || exit 70
-              if \(collecting); then rm -f \(marker); continue; fi
-              exit 0
-            done
-            """
+    /// Takes a use: writes `details` to `uses/<id>` once no fresh collection
+    /// mark exists, waiting up to `seconds` (then exit 75 with the
+    /// collection's details).
+    static func useCommand(id: String, details: String, seconds: Int) -> ShellCommand {
+        script.command(["use", directory, String(seconds), String(useLifetimeMinutes), String(collectionLifetimeMinutes), details, id])
     }
 
-    static func collectionScript(details: String, seconds: Int) -> String {
-        let fresh = #"find "$d/uses" -type f -mmin -\#(useLifetimeMinutes)"#
-        return """
-            d=\(ShellQuote.word(directory))
-            mkdir -p "$d/uses" || exit 70
-            if [ -d "$d/gc" ] && ! \(collecting); then rm -rf "$d/gc"; fi
-            if ! mkdir "$d/gc" 2>/dev/null; then cat "$d/gc/details" 2>/dev/null; echo; exit 75; fi
-            printf '%s\\n' \(ShellQuote.word(details)) > "$d/gc/details" || { rm -rf "$d/gc"; exit 70; }
-            n=0
-            while [ -n "$(\(fresh))" ]; do
-              n=$((n+1))
-              if [ "$n" -gt \(seconds) ]; then \(fresh) -exec cat {} +; rm -rf "$d/gc"; exit 76; fi
-              sleep 1
-            done
-            find "$d/uses" -type f -mmin +\(useLifetimeMinutes) -exec rm -f {} +
-            exit 0
-            """
+    /// Takes the collection: `mkdir gc` (exit 75 with the holder's details
+    /// when another gc has it), then waits up to `seconds` for the fresh
+    /// uses to end (then exit 76 with their details).
+    static func collectionCommand(details: String, seconds: Int) -> ShellCommand {
+        script.command(["collect", directory, String(seconds), String(useLifetimeMinutes), String(collectionLifetimeMinutes), details])
     }
 }
 

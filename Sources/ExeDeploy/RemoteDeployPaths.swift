@@ -1,5 +1,3 @@
-import ExeSystem
-
 /// Where a deploy keeps its files on a VM, all under `/data` (the VM's
 /// persistent disk, as the seed uses it).
 struct RemoteDeployPaths: Sendable {
@@ -27,7 +25,4 @@ struct RemoteDeployPaths: Sendable {
     static let environmentFile = "/data/.env.production"
     /// The env file before the last deploy or rollback (mode 0600).
     static let previousEnvironmentFile = environmentFile + ".prev"
-
-    /// `path` quoted for the remote shell.
-    static func quoted(_ path: String) -> String { ShellQuote.word(path) }
 }

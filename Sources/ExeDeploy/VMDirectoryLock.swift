@@ -1,4 +1,5 @@
 import ExeSSH
+import ExeSystem
 import Foundation
 
 /// Pattern B's lock, on the VM itself: an atomic `mkdir
@@ -12,20 +13,28 @@ struct VMDirectoryLock: DeployLock {
     /// The exit status the acquire script uses for "held".
     static let heldStatus: Int32 = 75
 
+    /// `Scripts/vm-lock.sh`: the atomic `mkdir` that takes the lock, with
+    /// the details on stdin; the paths are its arguments.
+    static let acquireScript = ShellScript(name: "exe-vm-lock", bytes: PackageResources.vm_lock_sh)
+
+    /// The command line that takes the lock for `app`.
+    static func acquireCommand(app: String) -> ShellCommand {
+        let paths = RemoteDeployPaths(app: app)
+        return acquireScript.command(paths.stateDirectory, paths.lockDirectory, paths.lockDetails, String(heldStatus))
+    }
+
+    /// The command line that removes the lock if `id` still holds it.
+    static func releaseCommand(app: String, id: String) -> ShellCommand {
+        let paths = RemoteDeployPaths(app: app)
+        return ShellCommand("grep", "-qF", "\"id\":\"\(id)\"", paths.lockDetails).and(ShellCommand("rm", "-rf", paths.lockDirectory))
+    }
+
     /// Takes the lock, or throws ``DeployError/Kind/lockHeld`` naming the holder.
     static func acquire(
         _ details: DeployLockDetails, connection: any RemoteHost, vm: String, now: Date, staleAfter: Duration, unlockCommand: String
     ) async throws -> VMDirectoryLock {
         let paths = RemoteDeployPaths(app: details.app)
-        let directory = RemoteDeployPaths.quoted(paths.stateDirectory)
-        let lock = RemoteDeployPaths.quoted(paths.lockDirectory)
-        let file = RemoteDeployPaths.quoted(paths.lockDetails)
-        let script = """
-            mkdir -p \(directory) || exit 1
-            if mkdir \(lock) 2>/dev/null; then cat > \(file); exit 0; fi
-            cat \(file) 2>/dev/null; exit \(heldStatus)
-            """
-        let result = try await connection.run(script, stdin: .data(try details.encoded()), timeout: .seconds(60))
+        let result = try await connection.run(acquireCommand(app: details.app), stdin: .data(try details.encoded()), timeout: .seconds(60))
         if result.exitCode == heldStatus {
             let holder = DeployLockDetails.decode(result.standardOutput)
             throw LockHeld.error(
@@ -39,15 +48,13 @@ struct VMDirectoryLock: DeployLock {
     }
 
     func release() async {
-        let file = RemoteDeployPaths.quoted(paths.lockDetails)
-        let script = "grep -qF '\"id\":\"\(details.id)\"' \(file) && rm -rf \(RemoteDeployPaths.quoted(paths.lockDirectory))"
-        _ = try? await connection.run(script, timeout: .seconds(30))
+        _ = try? await connection.run(Self.releaseCommand(app: paths.app, id: details.id), timeout: .seconds(30))
     }
 
     /// The current holder, if the lock is held.
     static func holder(app: String, connection: any RemoteHost) async throws -> DeployLockDetails? {
         let paths = RemoteDeployPaths(app: app)
-        let result = try await connection.run("cat \(RemoteDeployPaths.quoted(paths.lockDetails)) 2>/dev/null", timeout: .seconds(30))
+        let result = try await connection.run(ShellCommand("cat", paths.lockDetails).discardingErrors(), timeout: .seconds(30))
         guard result.succeeded else {
             let exists = try await connection.attributes(of: paths.lockDirectory)
             return exists == nil ? nil : DeployLockDetails(id: "", app: app, holder: "unknown", host: "unknown", action: "deploy", acquiredAt: .distantPast)
@@ -59,6 +66,6 @@ struct VMDirectoryLock: DeployLock {
     /// Removes the lock whoever holds it (`exe-cli deploy unlock`).
     static func breakLock(app: String, connection: any RemoteHost) async throws {
         let paths = RemoteDeployPaths(app: app)
-        try await connection.run("rm -rf \(RemoteDeployPaths.quoted(paths.lockDirectory))", timeout: .seconds(30), check: true)
+        try await connection.run(ShellCommand("rm", "-rf", paths.lockDirectory), timeout: .seconds(30), check: true)
     }
 }

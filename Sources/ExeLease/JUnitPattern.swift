@@ -37,10 +37,11 @@ public struct JUnitPattern: Sendable, Equatable {
     /// The shell command that lists matching regular files under
     /// `workDirectory` as `SIZE PATH\0` records (every word quoted; an absent
     /// work or start directory lists nothing).
-    func listCommand(workDirectory: String) -> String {
-        let start = ShellQuote.word(startDirectory)
-        return "cd \(ShellQuote.word(workDirectory)) 2>/dev/null || exit 0; [ -d \(start) ] || exit 0; "
-            + "find \(start) -type f -path \(ShellQuote.word("./" + text)) -printf '%s %p\\0'"
+    func listCommand(workDirectory: String) -> ShellCommand {
+        let nothing = ShellCommand("exit", "0")
+        return ShellCommand("cd", workDirectory).discardingErrors().or(nothing)
+            .then(ShellCommand("test", "-d", startDirectory).or(nothing))
+            .then(ShellCommand("find", startDirectory, "-type", "f", "-path", "./" + text, "-printf", "%s %p\\0"))
     }
 
     /// Parses ``listCommand(workDirectory:)``'s output into (path, size).
@@ -81,7 +82,7 @@ public struct JUnitPattern: Sendable, Equatable {
             }
             let path = (workDirectory as NSString).appendingPathComponent(file.path)
             do {
-                let read = try await host.run("head -c \(Self.maximumFileBytes + 1) -- \(ShellQuote.word(path))", timeout: .seconds(60))
+                let read = try await host.run(ShellCommand("head", "-c", String(Self.maximumFileBytes + 1), "--", path), timeout: .seconds(60))
                 guard read.succeeded, read.standardOutput.count <= Self.maximumFileBytes else {
                     problems.append("\(label): could not be read (\(read.status)) or grew past the limit")
                     continue

@@ -52,34 +52,15 @@ struct ArtifactCollector {
     let connection: any RemoteHost
     let remoteDirectory: String
 
-    /// Lists on the VM, in the work directory, the regular files under each
-    /// pattern's matches (symbolic links are not followed), with their
-    /// sizes, as NUL-terminated records: `f<TAB>size<TAB>path`,
-    /// `m<TAB>pattern` (no match), `x<TAB>pattern` (leads outside).
-    static let listScript = """
-        cd -- "$1" || exit 3
-        shift
-        root=$(pwd -P)
-        IFS='
-        '
-        for pattern in "$@"; do
-          matched=0
-          for path in $pattern; do
-            [ -e "$path" ] || continue
-            real=$(readlink -f -- "$path")
-            case $real in
-              "$root"|"$root"/*) ;;
-              *) printf 'x\\t%s\\0' "$pattern"; matched=1; continue ;;
-            esac
-            matched=1
-            find "$path" -type f -exec stat --printf 'f\\t%s\\t%n\\0' {} +
-          done
-          [ "$matched" = 1 ] || printf 'm\\t%s\\0' "$pattern"
-        done
-        """
+    /// `Scripts/artifacts.sh`: lists on the VM, in the work directory, the
+    /// regular files under each pattern's matches (symbolic links are not
+    /// followed), with their sizes, as NUL-terminated records:
+    /// `f<TAB>size<TAB>path`, `m<TAB>pattern` (no match), `x<TAB>pattern`
+    /// (leads outside). The directory and the patterns are its arguments.
+    static let listScript = ShellScript(name: "exe-artifacts", bytes: PackageResources.artifacts_sh)
 
     func collect(_ request: ArtifactRequest, into directory: String) async throws -> ArtifactReport {
-        let command = ShellQuote.command(["sh", "-c", Self.listScript, "exe-artifacts", remoteDirectory] + request.patterns)
+        let command = Self.listScript.command([remoteDirectory] + request.patterns)
         let listing = try await connection.run(command, stdin: .none, timeout: .seconds(120), check: false)
         guard listing.succeeded else {
             throw LeaseError(.vm, "listing the artifacts failed (\(listing.status)): \(listing.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")

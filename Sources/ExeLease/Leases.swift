@@ -204,13 +204,13 @@ public struct Leases: Sendable {
     /// The commands that remove `vmName` by hand: through exe-cli, and
     /// through OpenSSH as exe.dev's own docs put it.
     static func manualRemovalCommand(vmName: String, controlHost: String) -> String {
-        let name = ShellQuote.word(vmName)
-        let cli = "exe-cli vm rm \(name)" + (normalizedControlHost(controlHost) == "exe.dev" ? "" : " --control-host \(ShellQuote.word(controlHost))")
+        let control = normalizedControlHost(controlHost) == "exe.dev" ? [] : ["--control-host", controlHost]
+        let cli = ShellCommand(["exe-cli", "vm", "rm", vmName] + control)
         // The user matters only when the control host names one.
         let destination = try? SSHDestination.parse(controlHost, defaultUser: "unused")
         let port = destination.map(\.port).flatMap { $0 == 22 ? nil : $0 }
         let login = destination.map { (controlHost.contains("@") ? $0.user + "@" : "") + $0.host } ?? controlHost
-        let ssh = "ssh " + (port.map { "-p \($0) " } ?? "") + ShellQuote.word(login) + " rm " + name
+        let ssh = ShellCommand(["ssh"] + (port.map { ["-p", String($0)] } ?? []) + [login, "rm", vmName])
         return "\(cli)  (or: \(ssh))"
     }
 

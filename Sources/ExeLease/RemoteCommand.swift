@@ -40,56 +40,40 @@ public struct RemoteCommand: Sendable {
 
     /// The file holding the command's pid (= its process group id).
     public var pidFile: String { stateDirectory + "/" + runID + ".pid" }
-    /// What the command reads from stdin before it starts: `export
-    /// NAME='value'` lines.
+    /// What the command reads from stdin before it starts: one `export
+    /// NAME=value` command a line, every word quoted.
     public var environmentScript: Data {
         var text = ""
         for (name, value) in environment {
-            text += "export \(name)=\(ShellQuote.word(value.reveal()))\n"
+            text += ShellCommand("export", name + "=" + value.reveal()).commandLine + "\n"
         }
         return Data(text.utf8)
     }
 
-    /// The command line for the remote shell. It records its pid, sweeps
-    /// the pid files of earlier runs that have exited (so no separate
-    /// clean-up round trip is needed), enters the work directory (creating
-    /// it), reads the environment from stdin and `exec`s the command, which
-    /// then sees an empty stdin.
-    public var shellCommand: String {
-        let state = ShellQuote.word(stateDirectory)
-        let pid = ShellQuote.word(pidFile)
-        // umask, not `mkdir -m`: `-m` with `-p` applies only to the last directory.
-        var script = "(umask 077 && mkdir -p \(state)) && printf '%s\\n' \"$$\" > \(pid) || exit 125; "
-        // An empty file belongs to a run that is still writing it.
-        script += "for f in \(state)/run_*.pid; do [ \"$f\" = \(pid) ] || [ ! -s \"$f\" ] || kill -0 \"$(cat \"$f\")\" 2>/dev/null || rm -f \"$f\"; done; "
-        script += "mkdir -p \(ShellQuote.word(workDirectory)) && cd \(ShellQuote.word(workDirectory)) || exit 126; "
-        if !environment.isEmpty {
-            script += "eval \"$(cat)\" || exit 125; "
-        }
-        if arguments.count == 1 {
-            script += "exec /bin/sh -c \(ShellQuote.word(arguments[0]))"
-        } else {
-            script += "exec " + ShellQuote.command(arguments)
-        }
-        return script
+    /// `Scripts/run.sh`: the wrapper every run goes through.
+    static let runScript = ShellScript(name: "exe-run", bytes: PackageResources.run_sh)
+    /// `Scripts/interrupt.sh`: signals a run's process group.
+    static let interruptScript = ShellScript(name: "exe-interrupt", bytes: PackageResources.interrupt_sh)
+
+    /// The command line for the remote shell: `exec sh -c '<run.sh>' …`
+    /// with the directories, the pid file and the words as arguments. It
+    /// replaces the login shell (keeping its pid, which leads the session's
+    /// process group), records that pid, sweeps the pid files of earlier
+    /// runs that have exited (so no separate clean-up round trip is
+    /// needed), enters the work directory (creating it), reads the
+    /// environment from stdin and `exec`s the command, which then sees an
+    /// empty stdin.
+    public var shellCommand: ShellCommand {
+        let environment = self.environment.isEmpty ? "without-environment" : "with-environment"
+        return Self.runScript.command([stateDirectory, pidFile, workDirectory, environment] + arguments).replacingShell()
     }
 
     /// Signals the command's process group: SIGINT first, then, if it is
-    /// still alive after `graceSeconds`, SIGKILL. Returns a shell script.
+    /// still alive after `graceSeconds`, SIGKILL (`Scripts/interrupt.sh`).
     /// It waits up to 5 s for the pid file, since an interrupt can arrive
     /// between the channel's start and the command's first line.
-    ///
-    /// It calls the `kill` program through `env`: the shell's builtin may be
-    /// dash's, which cannot signal a process group (`kill -- -PGID`).
-    public func interruptScript(graceSeconds: Int) -> String {
-        let pid = ShellQuote.word(pidFile)
-        return """
-            i=0; while [ ! -s \(pid) ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
-            [ -s \(pid) ] || exit 0
-            p=$(cat \(pid)); env kill -s INT -- "-$p" 2>/dev/null || exit 0
-            i=0; while [ $i -lt \(graceSeconds * 10) ] && env kill -0 -- "-$p" 2>/dev/null; do sleep 0.1; i=$((i+1)); done
-            env kill -s KILL -- "-$p" 2>/dev/null; exit 0
-            """
+    public func interruptScript(graceSeconds: Int) -> ShellCommand {
+        Self.interruptScript.command(pidFile, String(graceSeconds * 10))
     }
 
     /// Which names to forward: `allowed` names (a trailing `*` is a prefix)

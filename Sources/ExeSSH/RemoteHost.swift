@@ -1,3 +1,4 @@
+public import ExeSystem
 public import Foundation
 
 /// A machine reached over SSH, as far as deploys and leases use one: run
@@ -54,6 +55,20 @@ extension RemoteHost {
     @discardableResult
     public func run(_ command: String, stdin: CommandInput = .none, timeout: Duration? = nil, check: Bool = false) async throws -> CommandResult {
         try await run(command, stdin: stdin, timeout: timeout, check: check)
+    }
+
+    /// Runs the command line `command` builds (see `ExeSystem.ShellCommand`:
+    /// every word quoted), with the same defaults.
+    @discardableResult
+    public func run(_ command: ShellCommand, stdin: CommandInput = .none, timeout: Duration? = nil, check: Bool = false) async throws
+        -> CommandResult
+    {
+        try await run(command.commandLine, stdin: stdin, timeout: timeout, check: check)
+    }
+
+    /// Streams the command line `command` builds, with the same defaults.
+    public func stream(_ command: ShellCommand, stdin: CommandInput = .none, timeout: Duration? = nil) -> AsyncThrowingStream<CommandOutputEvent, any Error> {
+        stream(command.commandLine, stdin: stdin, timeout: timeout)
     }
 
     /// Streams `command` with the defaults: no stdin, no timeout.

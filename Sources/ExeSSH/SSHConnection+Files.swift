@@ -130,13 +130,18 @@ extension SSHConnection {
         let temporary = (directory.isEmpty ? "" : directory + "/") + ".\(name).exe-tmp-\(UInt32.random(in: 0...UInt32.max))"
         do {
             try await upload(data, to: temporary, mode: mode, timeout: timeout)
-            var script = ""
+            let move = ShellCommand("mv", "-f", "--", temporary, path)
+            var command = move
             if let suffix = keepPrevious {
-                let previous = ShellQuote.word(path + suffix)
-                script += "if [ -e \(ShellQuote.word(path)) ]; then ln -f \(ShellQuote.word(path)) \(previous) 2>/dev/null || cp -p \(ShellQuote.word(path)) \(previous); fi && "
+                // (no old file || hard link || copy) && move: the old file, if
+                // any, is kept under `path + suffix` before the move replaces it.
+                let previous = path + suffix
+                command = ShellCommand("test", "!", "-e", path)
+                    .or(ShellCommand("ln", "-f", path, previous).discardingErrors())
+                    .or(ShellCommand("cp", "-p", path, previous))
+                    .and(move)
             }
-            script += "mv -f -- \(ShellQuote.word(temporary)) \(ShellQuote.word(path))"
-            try await run(script, timeout: timeout, check: true)
+            try await run(command, timeout: timeout, check: true)
         } catch {
             try? await removeFile(temporary)
             throw error

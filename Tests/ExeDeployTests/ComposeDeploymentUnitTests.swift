@@ -25,7 +25,7 @@ struct ComposeDeploymentUnitTests {
         vm.files.makeDirectories("/data")
         vm.answer(when: { _ in true }) { _ in .exited(0) }  // docker compose pull / up / down, docker login
         vm.answer(prefix: "test -d /data") { _ in .exited(0) }
-        vm.answer(containing: "if mkdir") { call in
+        vm.answer(containing: " exe-vm-lock ") { call in
             // VMDirectoryLock's acquire script: mkdir is the atomic test-and-set.
             call.files.makeDirectories("/data/.exe-deploy/shop")
             if call.files.makeDirectory(lockDirectory) {

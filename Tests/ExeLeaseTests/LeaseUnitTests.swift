@@ -53,7 +53,8 @@ struct LeaseUnitTests {
         let directory = try TemporaryDirectory(prefix: "lease-unit")
         defer { directory.remove() }
         let vm = Self.readyVM()
-        vm.answer(containing: "exec /bin/sh -c 'exit 3'") { call in
+        // One word is a script: the run wrapper (Scripts/run.sh) gets it as its last argument.
+        vm.answer(when: { $0.hasSuffix(" with-environment 'exit 3'") }) { call in
             // The run's environment arrives on stdin, never in the command line.
             #expect(String(decoding: call.stdin, as: UTF8.self).contains("EXE_LEASE_ID"))
             return .exited(3, stdout: "out\n", stderr: "err\n")

@@ -20,10 +20,11 @@ import Testing
         defer { directory.remove() }
         let vm = LeaseUnitTests.readyVM()
         let seen = Mutex<[String]>([])
-        vm.answer(containing: "exec sh run-tests") { call in
+        // The run wrapper (Scripts/run.sh) gets the words after its own four arguments.
+        vm.answer(containing: " with-environment sh run-tests") { call in
             let stdin = String(decoding: call.stdin, as: UTF8.self)
             let index = stdin.split(separator: "\n").first { $0.hasPrefix("export EXE_SHARD_INDEX=") }.map(String.init) ?? "none"
-            seen.withLock { $0.append(index + " " + call.command.components(separatedBy: "exec ").last!) }
+            seen.withLock { $0.append(index + " " + call.command.components(separatedBy: " with-environment ").last!) }
             return .exited(0, stdout: "ok\n")
         }
         let control = ScriptedControlTransport { line in
@@ -62,7 +63,7 @@ import Testing
         let directory = try TemporaryDirectory(prefix: "shard-unit")
         defer { directory.remove() }
         let vm = LeaseUnitTests.readyVM()
-        vm.answer(containing: "exec run-tests") { _ in .exited(0) }
+        vm.answer(containing: "-environment run-tests") { _ in .exited(0) }
         let created = Mutex(0)
         let control = ScriptedControlTransport { line in
             if line.hasPrefix("ls") { return ScriptedControlTransport.emptyList }

@@ -1,4 +1,5 @@
 import ExeSSH
+import ExeSystem
 import Foundation
 import Testing
 
@@ -99,7 +100,7 @@ import Testing
         for bad in ["", "./", "/abs/*.xml", "../up.xml", "a/../../b.xml", "a\nb"] {
             #expect(throws: LeaseError.self, "\(bad)") { try JUnitPattern(bad) }
         }
-        let command = try JUnitPattern("it's/*.xml").listCommand(workDirectory: "/tmp/exe/w d")
+        let command = try JUnitPattern("it's/*.xml").listCommand(workDirectory: "/tmp/exe/w d").commandLine
         #expect(command.contains("cd '/tmp/exe/w d'") && command.contains("-path './it'\\''s/*.xml'"), "every word quoted: \(command)")
         let listing = JUnitPattern.parseListing(Data("12 ./a/b.xml\u{0}7 ./sp ace.xml\u{0}garbage\u{0}".utf8))
         #expect(listing.map(\.path) == ["a/b.xml", "sp ace.xml"] && listing.map(\.size) == [12, 7])

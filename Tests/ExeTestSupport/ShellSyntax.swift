@@ -1,14 +1,14 @@
-import ExeSystem
+public import ExeSystem
 import Foundation
 
 /// Checks shell scripts that exe sends to remote machines: each must parse
-/// under `dash -n` (Debian's `/bin/sh`, what exe.dev's VMs run commands
-/// with) and `bash -n`, and pass ShellCheck (`-s sh`, warnings and errors)
+/// under `sh -n` (the local `/bin/sh`), `dash -n` (Debian's `/bin/sh`, what
+/// exe.dev's VMs run commands with) and `bash -n`, and pass ShellCheck (`-s sh`, warnings and errors)
 /// when it is installed (`scripts/install-deps` installs it).
 public enum ShellSyntax {
     /// One script that failed a check.
     public struct Problem: CustomStringConvertible, Sendable {
-        /// The checker that refused it (`dash -n`, `bash -n`, `shellcheck`).
+        /// The checker that refused it (`sh -n`, `dash -n`, `bash -n`, `shellcheck`).
         public let checker: String
         /// The script.
         public let script: String
@@ -27,6 +27,17 @@ public enum ShellSyntax {
 
     static let shellCheck = "/usr/bin/shellcheck"
 
+    /// Every problem of the script resources `scripts` (their text, as it
+    /// is embedded; empty when all pass).
+    public static func problems(_ scripts: [ShellScript]) async throws -> [Problem] {
+        try await problems(scripts.map(\.text))
+    }
+
+    /// Every problem of the command lines `commands` (empty when all pass).
+    public static func problems(_ commands: [ShellCommand]) async throws -> [Problem] {
+        try await problems(commands.map(\.commandLine))
+    }
+
     /// Every problem of `scripts` (empty when all pass).
     public static func problems(_ scripts: [String]) async throws -> [Problem] {
         let directory = try TemporaryDirectory(prefix: "shell-syntax")
@@ -40,7 +51,7 @@ public enum ShellSyntax {
             files.append((path, script))
         }
         for (path, script) in files {
-            for shell in ["dash", "bash"] {
+            for shell in ["sh", "dash", "bash"] {
                 let output = try await runner.run(ProcessInvocation("/bin/" + shell, ["-n", path], timeout: .seconds(20)))
                 if output.status != 0 {
                     problems.append(Problem(checker: "\(shell) -n", script: script, message: output.stderr))

@@ -69,11 +69,12 @@ public struct DoctorTarget: Sendable {
         registryPasswordEnv = "EXE_REGISTRY_PASSWORD"
         registryPassword = nil
         dockerfile = nil
-        unlockCommand = ShellQuote.command(["exe-cli", "deploy", "unlock", "--app", vm, "--vm", vm, "--pattern", "compose"])
+        unlockCommand = ShellCommand(["exe-cli", "deploy", "unlock", "--app", vm, "--vm", vm, "--pattern", "compose"]).commandLine
     }
 
-    /// `docker ARGUMENTS` on the VM, quoted.
-    func dockerCommand(_ arguments: [String]) -> String {
-        docker + " " + ShellQuote.command(arguments)
+    /// `docker ARGUMENTS` on the VM (`docker`'s words, split on blanks, then
+    /// the arguments), every word quoted.
+    func dockerCommand(_ arguments: [String]) -> ShellCommand {
+        ShellCommand(DeployConfiguration.words(of: docker) + arguments)
     }
 }

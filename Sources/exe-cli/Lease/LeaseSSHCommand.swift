@@ -21,14 +21,15 @@ struct LeaseSSHCommand: AsyncParsableCommand {
         try await LeaseSession.run(global, lease) { leases, session in
             let claim = try leases.claim(key, reclaim: reclaim)
             let destination = try leases.destination(of: claim)
-            let remote = "mkdir -p \(ShellQuote.word(claim.remoteDirectory)) && cd \(ShellQuote.word(claim.remoteDirectory)); exec \"${SHELL:-/bin/sh}\" -l"
+            let remote = ShellCommand("mkdir", "-p", claim.remoteDirectory).and(ShellCommand("cd", claim.remoteDirectory))
+                .then(ShellCommand.loginShell("-l").replacingShell()).commandLine
             if printOnly {
                 let configuration = leases.context.vmConfiguration(destination)
                 var words = ["ssh", "-t", "-p", String(destination.port)]
                 for file in configuration.identityFiles { words += ["-i", file] }
                 if let known = configuration.knownHostsFiles.first { words += ["-o", "UserKnownHostsFile=\(known)"] }
                 words += ["\(destination.user)@\(destination.host)", remote]
-                session.console.print(ShellQuote.command(words))
+                session.console.print(ShellCommand(words).commandLine)
                 return
             }
             try await leases.touch(claim)

@@ -97,11 +97,9 @@ struct RegistrySession {
             try await connection.createDirectory(Self.directory)
             try await connection.upload(contentsOf: archive, to: Self.directory + "/image.tar", timeout: .seconds(600))
             try await connection.upload(Data(Self.composeFile(proxyPort: vm.proxyPort ?? 8000).utf8), to: Self.directory + "/compose.yaml")
-            let command = [
-                ShellQuote.command(["mkdir", "-p", ExeRegistryImage.storage]),
-                ShellQuote.command(["docker", "load", "-q", "-i", Self.directory + "/image.tar"]),
-                ShellQuote.command(["docker", "compose", "-f", Self.directory + "/compose.yaml", "-p", "exe-registry", "up", "-d"]),
-            ].joined(separator: " && ")
+            let command = ShellCommand("mkdir", "-p", ExeRegistryImage.storage)
+                .and(ShellCommand("docker", "load", "-q", "-i", Self.directory + "/image.tar"))
+                .and(ShellCommand("docker", "compose", "-f", Self.directory + "/compose.yaml", "-p", "exe-registry", "up", "-d"))
             let result = try await connection.run(command, timeout: .seconds(600))
             guard result.succeeded else {
                 throw ControlError(.conflict, "starting the registry on \(vm.name) failed: \(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
@@ -114,7 +112,7 @@ extension RegistrySession {
     /// Bytes under the registry's storage (`du -sb`), `nil` when unknown.
     func storageBytes() async throws -> Int? {
         try await session.withVMConnection(named: name) { connection in
-            let result = try await connection.run(ShellQuote.command(["du", "-sb", ExeRegistryImage.storage]), timeout: .seconds(120))
+            let result = try await connection.run(ShellCommand("du", "-sb", ExeRegistryImage.storage), timeout: .seconds(120))
             return result.stdout.split(whereSeparator: \.isWhitespace).first.flatMap { Int($0) }
         }
     }
@@ -122,7 +120,7 @@ extension RegistrySession {
     /// The registry's `garbage-collect`, run in its container.
     func garbageCollect() async throws {
         try await session.withVMConnection(named: name) { connection in
-            let command = ShellQuote.command([
+            let command = ShellCommand([
                 "docker", "exec", Self.container, ExeRegistryImage.binary, "garbage-collect", "--delete-untagged", ExeRegistryImage.configPath,
             ])
             let result = try await connection.run(command, timeout: .seconds(600))

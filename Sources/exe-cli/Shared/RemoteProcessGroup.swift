@@ -23,23 +23,24 @@ struct RemoteProcessGroup: Sendable {
         (0..<8).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
     }
 
-    /// The line to run instead of ``commandLine``.
+    /// `Scripts/process-group.sh`, run by the login shell (the command
+    /// line was written for that shell).
+    static let wrapperScript = ShellScript(name: "exe-cli-run", bytes: PackageResources.process_group_sh, interpreter: .loginShell)
+    /// `Scripts/interrupt.sh`.
+    static let interruptScript = ShellScript(name: "exe-cli-interrupt", bytes: PackageResources.interrupt_sh)
+
+    /// The line to run instead of ``commandLine``: `exec "${SHELL:-/bin/sh}"
+    /// -c '<process-group.sh>' exe-cli-run PID_FILE COMMAND_LINE`. The
+    /// login shell `exec`s itself with the wrapper, which keeps its pid (the
+    /// session's process group), records it, `eval`s the command line and
+    /// removes the pid file on exit.
     var wrapped: String {
-        let pid = ShellQuote.word(pidFile)
-        // The EXIT trap removes the pid file also when the command line itself calls `exit`.
-        return "trap 'rm -f '\(ShellQuote.word(pid)) EXIT; printf '%s\\n' \"$$\" > \(pid) || exit 125; eval \(ShellQuote.word(commandLine))"
+        Self.wrapperScript.command(pidFile, commandLine).replacingShell().commandLine
     }
 
     /// Sends SIGINT to the group, SIGKILL after `graceSeconds` if it still
     /// runs, and removes the pid file.
-    func interruptScript(graceSeconds: Int) -> String {
-        let pid = ShellQuote.word(pidFile)
-        return """
-            i=0; while [ ! -s \(pid) ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
-            [ -s \(pid) ] || exit 0
-            p=$(cat \(pid)); env kill -s INT -- "-$p" 2>/dev/null || { rm -f \(pid); exit 0; }
-            i=0; while [ $i -lt \(graceSeconds * 10) ] && env kill -0 -- "-$p" 2>/dev/null; do sleep 0.1; i=$((i+1)); done
-            env kill -s KILL -- "-$p" 2>/dev/null; rm -f \(pid); exit 0
-            """
+    func interruptScript(graceSeconds: Int) -> ShellCommand {
+        Self.interruptScript.command(pidFile, String(graceSeconds * 10))
     }
 }

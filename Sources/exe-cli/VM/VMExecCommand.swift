@@ -40,7 +40,7 @@ struct VMExecCommand: AsyncParsableCommand {
 
     /// The remote command line: one word as is, several quoted.
     static func commandLine(_ words: [String]) -> String {
-        words.count == 1 ? words[0] : ShellQuote.command(words)
+        words.count == 1 ? words[0] : ShellCommand(words).commandLine
     }
 
     mutating func run() async throws {
