@@ -82,7 +82,7 @@ extension SimulatorSuites {
         @Test func oneURLPerVMNameSurvivesRename() async throws {
             let sim = try sim
             let url = try await echoVM("named-one")
-            #expect(url == "http://named-one.exe-sim.localhost/")
+            #expect(url == "http://named-one.exe-sim.localhost")
             _ = try await sim.json("share set-public named-one --json")
             #expect(try await sim.harness.fetch(url).body == "echo page\n")
             // The URL belongs to the name: after a rename the new name serves and the old one is gone.
