@@ -102,13 +102,24 @@ enum CommandCatalog {
                 CommandSpec("remove", "Remove an SSH key", usage: "ssh-key remove <name|fingerprint|public key>", flags: [json], positional: true),
                 CommandSpec("rename", "Rename an SSH key", usage: "ssh-key rename <old-name> <new-name>", flags: [json], positional: true),
                 CommandSpec(
-                    "generate-api-key", "Generate an API token", usage: "ssh-key generate-api-key [--label=] [--vm=] [--cmds=a,b] [--exp=30d]",
+                    // execore/ssh_key_command.go and generateAPIKeyFlags
+                    // (execore/ssh_key_generate_api_key.go).
+                    "generate-api-key", "Generate an API key for the exe.dev HTTPS API or for a specific VM",
+                    usage: "ssh-key generate-api-key [--label=NAME] [--vm=VMNAME] [--cmds=CMD1,CMD2] [--exp=30d]",
                     flags: [
-                        json, GoFlag("label", .string(default: ""), "name of the key (default api-key)"),
-                        GoFlag("vm", .string(default: ""), "scope the token to a VM's HTTPS proxy"),
-                        GoFlag("cmds", .string(default: ""), "comma-separated commands the token may run"),
-                        GoFlag("exp", .string(default: ""), "expiry: Nh, Nd, Nw, Nm, Ny or never"),
-                        GoFlag("tag", .string(default: ""), "[hidden] tag scope"),
+                        GoFlag("label", .string(default: ""), "label for this token's SSH key"),
+                        GoFlag("vm", .string(default: ""), "scope key to a VM (authenticates to its HTTPS endpoints instead of exe.dev commands)"),
+                        GoFlag("tag", .string(default: ""), "[hidden] scope key to VMs with this tag"),
+                        GoFlag("cmds", .string(default: ""), "comma-separated list of allowed commands (empty = defaults)"),
+                        GoFlag("exp", .string(default: ""), "expiry duration (e.g. 30d, 1y) or 'never'"),
+                        json,
+                    ],
+                    examples: [
+                        "# Generate a key for the exe.dev API (lobby commands like ls, new, whoami):",
+                        "ssh-key generate-api-key --label=ci --cmds=ls,new --exp=90d",
+                        "",
+                        "# Generate a key scoped to a VM (authenticates to its HTTPS proxy):",
+                        "ssh-key generate-api-key --vm=my-vm --label=deploy",
                     ]),
             ]),
         CommandSpec("set-region", "Set your preferred region for new VMs.", usage: "set-region <region-code>", flags: [json], positional: true),

@@ -79,3 +79,25 @@ extension SimulatorSuites.ConformanceTests {
         _ = try await sim.control("rm note-vm --json")
     }
 }
+
+extension SimulatorSuites.ConformanceTests {
+    // execore/ssh_key_generate_api_key.go handleSSHKeyGenerateAPIKeyCmd: the
+    // JSON result is a Go map (keys sorted); the text form is "Token created."
+    // with Label/Expires/Commands lines, the token indented, and the revoke
+    // hint. The flags and help texts are generateAPIKeyFlags'.
+    @Test func generateAPIKeyFollowsItsHandler() async throws {
+        let sim = try sim
+        let json = try await sim.control("ssh-key generate-api-key --label=order-key --exp=30d --json")
+        #expect(try Self.topLevelKeys(json.stdout) == ["expires_at", "fingerprint", "label", "namespace", "token"])
+        let text = try await sim.control("ssh-key generate-api-key --label=text-key --cmds=ls,whoami")
+        let lines = text.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(Array(lines.prefix(5)) == ["", "Token created.", "", "Label:       text-key", "Expires:     never"], "\(text.stdout)")
+        #expect(lines.contains("Commands:    ls,whoami") && lines.contains("Revoke with: ssh-key remove text-key"), "\(text.stdout)")
+        let tokenLine = try #require(lines.firstIndex(of: "Token:")).advanced(by: 1)
+        #expect(lines[tokenLine].hasPrefix("  exe1."), "\(text.stdout)")
+        let help = try await sim.control("help ssh-key generate-api-key")
+        #expect(help.stdout.contains("Generate an API key for the exe.dev HTTPS API or for a specific VM"), "\(help.stdout)")
+        #expect(help.stdout.contains("expiry duration (e.g. 30d, 1y) or 'never'"), "\(help.stdout)")
+        for name in ["order-key", "text-key"] { _ = try await sim.control("ssh-key remove \(name)") }
+    }
+}
