@@ -33,6 +33,9 @@ enum ServerMessageClassifier {
         // `name "x" is not available` (cp, rename) and `invalid VM name: this
         // VM name is not available`. Other things "not available" (a closed
         // region, a plan feature) are matched further down.
+        // `region "pdx" is not available; choose from: lax, ...` (set-region,
+        // execore/ssh_set_region_command.go): a bad argument, not a taken name.
+        (["is not available; choose from"], .invalidArgument),
         (["\" is not available", "this vm name is not available"], .nameNotAvailable),
         (
             [
@@ -49,7 +52,7 @@ enum ServerMessageClassifier {
                 "only available in the interactive", "requires", "this is a private key",
                 // A command named in an argument (`unknown command in --cmds: "x"`).
                 "unknown command",
-                // `region pdx is not available for new VMs` (set-region).
+                // Anything else "not available" (a plan feature).
                 "is not available",
             ], .invalidArgument
         ),

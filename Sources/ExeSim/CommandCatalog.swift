@@ -39,25 +39,41 @@ enum CommandCatalog {
                 GoFlag("exelet", .string(default: ""), "[hidden] exelet"),
             ] + placementFlags,
             examples: ["new --name=my-vm", "new --image=ghcr.io/owner/app:latest --registry-auth=USER:TOKEN"]),
-        CommandSpec("rm", "Delete VMs", usage: "rm <vm>...", flags: [json], examples: ["rm my-vm"], positional: true),
-        CommandSpec("restart", "Restart a VM", usage: "restart <vm>", flags: [json], positional: true),
+        // rm, restart, comment, stat, cp, whoami, set-region: the Command
+        // entries of NewCommandTree (execore/ssh_command_handlers.go) and
+        // their flag sets (cpCommandFlags, statCommandFlags in ssh_stat_command.go).
+        CommandSpec("rm", "Delete a VM", usage: "rm <vmname>...", flags: [json], positional: true),
+        CommandSpec("restart", "Restart a VM", usage: "restart <vmname>", flags: [json], positional: true),
         CommandSpec("rename", "Rename a VM", usage: "rename <oldname> <newname>", flags: [json], positional: true),
         CommandSpec(
             "tag", "Add or remove tags on a VM", usage: "tag [-d] <vm> <tag>...",
             flags: [json, GoFlag("d", .bool(default: false), "delete the tags instead of adding them")], positional: true),
-        CommandSpec("comment", "Set a VM's comment", usage: "comment <vm> <text...>", flags: [json], positional: true),
         CommandSpec(
-            "stat", "Show VM metrics (beta)", usage: "stat <vm> [--range=24h|7d|30d]",
-            flags: [json, GoFlag("range", .string(default: "24h"), "time range: 24h, 7d or 30d")], positional: true),
+            "comment", "Set or clear a short comment on a VM", usage: "comment <hostname> <text>", flags: [json],
+            examples: ["comment my-vm staging copy"], positional: true),
         CommandSpec(
-            "cp", "Copy a VM", usage: "cp <source-vm> [new-name]",
+            "stat", "Show CPU, memory, disk, and IO metrics for a VM", usage: "stat <vm-name> [--range=24h|7d|30d]",
+            flags: [GoFlag("range", .string(default: "24h"), "time range: 24h, 7d, or 30d"), json],
+            examples: [
+                "stat my-vm             # last 24 hours (default)",
+                "stat my-vm --range=7d  # last 7 days",
+                "stat my-vm --range=30d # last 30 days",
+            ],
+            positional: true, hidden: true),
+        CommandSpec(
+            "cp", "Copy an existing VM", usage: "cp <source-vm> [new-name] [--copy-tags=false]",
             flags: [
-                json, GoFlag("copy-tags", .bool(default: true), "copy the source VM's tags"),
-                GoFlag("disk", .string(default: ""), "disk size of the copy"),
-                GoFlag("memory", .string(default: ""), "memory of the copy"),
-                GoFlag("cpu", .uint(default: 0), "CPUs of the copy"),
+                json, GoFlag("copy-tags", .bool(default: true), "copy tags from source VM (use --copy-tags=false to disable)"),
+                GoFlag("memory", .string(default: ""), "[hidden] memory allocation (e.g., 4, 4GB, 8G)"),
+                GoFlag("disk", .string(default: ""), "disk size (e.g., 20, 20GB, 50G)"),
+                GoFlag("cpu", .uint(default: 0), "[hidden] number of CPUs"),
                 GoFlag("standalone", .bool(default: false), "make the copy a standalone VM (sandbox)"),
                 GoFlag("sandbox", .bool(default: false), "alias of --standalone"),
+            ],
+            examples: [
+                "cp my-vm              # copy with auto-generated name",
+                "cp my-vm my-vm-copy   # copy with specific name",
+                "cp my-vm --copy-tags=false  # copy without tags",
             ],
             positional: true),
         CommandSpec(
@@ -70,7 +86,7 @@ enum CommandCatalog {
             ],
             positional: true),
         shareCommand,
-        CommandSpec("whoami", "Show user information (email, keys, etc)", usage: "whoami", flags: [json]),
+        CommandSpec("whoami", "Show your user information including email and all SSH keys.", usage: "whoami", flags: [json]),
         CommandSpec(
             "ssh-key", "Manage SSH keys", usage: "ssh-key <subcommand>", flags: [json],
             subcommands: [
@@ -86,16 +102,27 @@ enum CommandCatalog {
                 CommandSpec("remove", "Remove an SSH key", usage: "ssh-key remove <name|fingerprint|public key>", flags: [json], positional: true),
                 CommandSpec("rename", "Rename an SSH key", usage: "ssh-key rename <old-name> <new-name>", flags: [json], positional: true),
                 CommandSpec(
-                    "generate-api-key", "Generate an API token", usage: "ssh-key generate-api-key [--label=] [--vm=] [--cmds=a,b] [--exp=30d]",
+                    // execore/ssh_key_command.go and generateAPIKeyFlags
+                    // (execore/ssh_key_generate_api_key.go).
+                    "generate-api-key", "Generate an API key for the exe.dev HTTPS API or for a specific VM",
+                    usage: "ssh-key generate-api-key [--label=NAME] [--vm=VMNAME] [--cmds=CMD1,CMD2] [--exp=30d]",
                     flags: [
-                        json, GoFlag("label", .string(default: ""), "name of the key (default api-key)"),
-                        GoFlag("vm", .string(default: ""), "scope the token to a VM's HTTPS proxy"),
-                        GoFlag("cmds", .string(default: ""), "comma-separated commands the token may run"),
-                        GoFlag("exp", .string(default: ""), "expiry: Nh, Nd, Nw, Nm, Ny or never"),
-                        GoFlag("tag", .string(default: ""), "[hidden] tag scope"),
+                        GoFlag("label", .string(default: ""), "label for this token's SSH key"),
+                        GoFlag("vm", .string(default: ""), "scope key to a VM (authenticates to its HTTPS endpoints instead of exe.dev commands)"),
+                        GoFlag("tag", .string(default: ""), "[hidden] scope key to VMs with this tag"),
+                        GoFlag("cmds", .string(default: ""), "comma-separated list of allowed commands (empty = defaults)"),
+                        GoFlag("exp", .string(default: ""), "expiry duration (e.g. 30d, 1y) or 'never'"),
+                        json,
+                    ],
+                    examples: [
+                        "# Generate a key for the exe.dev API (lobby commands like ls, new, whoami):",
+                        "ssh-key generate-api-key --label=ci --cmds=ls,new --exp=90d",
+                        "",
+                        "# Generate a key scoped to a VM (authenticates to its HTTPS proxy):",
+                        "ssh-key generate-api-key --vm=my-vm --label=deploy",
                     ]),
             ]),
-        CommandSpec("set-region", "Set your default region", usage: "set-region <code>", flags: [json], positional: true),
+        CommandSpec("set-region", "Set your preferred region for new VMs.", usage: "set-region <region-code>", flags: [json], positional: true),
         CommandSpec(
             "exe0-to-exe1", "Trade an exe0 token for a short exe1 token", usage: "exe0-to-exe1 [--vm=VMNAME] <exe0-token>",
             flags: [json, GoFlag("vm", .string(default: ""), "scope token to a specific VM")], positional: true),

@@ -1,7 +1,12 @@
 extension ControlSession {
+    /// `handleWhoamiCommand` (`execore/ssh_command_handlers.go`): the
+    /// caller's key first, then the rest in the order they were added; a
+    /// tag-scoped caller sees only keys of its own tag; a Go map (keys
+    /// sorted) of structs (field order) for JSON.
     func whoami() throws {
         let state = try store.snapshot()
         var keys = state.keys
+        if let tag = store.scope.tag { keys = keys.filter { $0.tag == tag } }
         if let caller = request.callerFingerprint, request.transport == .ssh,
             let index = keys.firstIndex(where: { $0.fingerprint == caller })
         {
@@ -15,15 +20,19 @@ extension ControlSession {
             object.add("current", .bool(isCurrent(key)))
             return object.value
         }
-        output.json(.object([
+        let display = Regions.displayNames[state.region] ?? ""
+        output.json(.goMap([
             ("email", .string(state.email)), ("region", .string(state.region)),
-            ("region_display", .string(Regions.displayNames[state.region] ?? "")), ("ssh_keys", .array(entries)),
+            ("region_display", .string(display)), ("ssh_keys", .array(entries)),
         ]))
-        output.line("Email: \(state.email)")
-        output.line("Region: \(state.region) (\(Regions.displayNames[state.region] ?? state.region))")
-        output.line("SSH keys:")
+        output.line("Email Address: \(state.email)")
+        output.line("Region: \(state.region) (\(display))")
+        output.line("SSH Keys:")
         for key in keys {
-            output.line("  \(key.name.isEmpty ? "(unnamed)" : key.name)  \(key.fingerprint)\(isCurrent(key) ? "  (current)" : "")")
+            var line = "  Public Key: \(key.publicKey)"
+            if !key.name.isEmpty { line += " (\(key.name))" }
+            if isCurrent(key) { line += " ← current" }
+            output.line(line)
         }
     }
 
@@ -31,15 +40,20 @@ extension ControlSession {
         request.transport == .ssh && key.fingerprint == request.callerFingerprint
     }
 
+    /// `handleSetRegionCommand` (`execore/ssh_set_region_command.go`): the
+    /// code is lowercased and must be one of `availableRegionsForUser`
+    /// (the ungated active regions and the account's current one).
     func setRegion() throws {
-        guard arguments.count == 1 else { throw CommandFailure("usage: set-region <code>") }
+        let state = try store.snapshot()
+        let available = Regions.available(current: state.region)
+        let codes = available.map(\.code).joined(separator: ", ")
+        guard arguments.count == 1 else { throw CommandFailure("usage: set-region <region-code>\navailable: \(codes)") }
         let code = arguments[0].lowercased()
-        guard let display = Regions.displayNames[code] else {
-            throw CommandFailure("invalid region \(GoFlagParser.goQuote(arguments[0])) (valid regions: \(Regions.selectable.joined(separator: ", ")))")
+        guard let chosen = available.first(where: { $0.code == code }) else {
+            throw CommandFailure("region \(GoFlagParser.goQuote(code)) is not available; choose from: \(codes)")
         }
-        if code == "pdx" { throw CommandFailure("region pdx is not available for new VMs") }
-        try store.update { state in state.region = code }
-        output.json(.object([("region", .string(code)), ("region_display", .string(display))]))
-        output.line("Region set to \(code) (\(display))")
+        try store.update { state in state.region = chosen.code }
+        output.json(.object([("region", .string(chosen.code)), ("region_display", .string(chosen.display))]))
+        output.line("Region set to \(chosen.code) (\(chosen.display))")
     }
 }

@@ -4,8 +4,10 @@ extension ControlSession {
     /// `help [command...] [--json]`: the command list or one command's help.
     func help() throws {
         var path: [String] = []
+        // handleHelpCommand (RawArgs): exactly `--json` asks for JSON; any
+        // other word starting with `-` is dropped.
         for word in arguments {
-            if ["--json", "-json", "--json=true", "-json=true"].contains(word) {
+            if word == "--json" {
                 output.wantsJSON = true
             } else if !word.hasPrefix("-") {
                 path.append(word)
@@ -16,9 +18,9 @@ extension ControlSession {
             return
         }
         guard let (spec, names) = environment.tree.find(path) else {
-            let text = "no help available for unrecognized command: \(path.joined(separator: " "))"
-            if output.wantsJSON { throw CommandFailure(text) }
-            output.line(text)
+            let text = "help available for unrecognized command: \(path.joined(separator: " "))"
+            if output.wantsJSON { throw CommandFailure("no " + text) }
+            output.line("No " + text)
             return
         }
         writeHelp(spec: spec, canonicalName: names.joined(separator: " "))

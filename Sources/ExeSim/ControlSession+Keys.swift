@@ -226,17 +226,45 @@ extension ControlSession {
                 tokenHash: APIToken.hash(token), cmds: commands, vm: vmName.isEmpty ? nil : vmName, expiresAt: expiresAt,
                 tag: tag.isEmpty ? nil : tag))
         }
+        // handleSSHKeyGenerateAPIKeyCmd (execore/ssh_key_generate_api_key.go):
+        // a Go map (keys sorted), and its text lines (ANSI codes stripped).
         var object = JSONObjectBuilder()
         object.add("label", .string(label))
         object.add("token", .string(token))
         object.add("namespace", .string(namespace))
         object.add("fingerprint", .string(publicKey.fingerprint))
         if let expiresAt { object.add("expires_at", .string(expiresAt.rfc3339)) }
-        output.json(object.value)
-        output.line("API key \(label) (\(namespace)):")
-        output.line(token)
-        output.line("Commands: \(commands.joined(separator: ", "))")
-        if let expiresAt { output.line("Expires: \(expiresAt.rfc3339)") }
-        output.line("Revoke it with: ssh-key remove \(label)")
+        output.json(object.goMapValue)
+        let cmdsFlag = flags.string("cmds") ?? ""
+        output.line()
+        output.line("Token created.")
+        output.line()
+        output.line("Label:       \(label)")
+        output.line("Expires:     \(expiresAt.map(Self.expiryDay) ?? "never")")
+        if !vmName.isEmpty { output.line("VM:          \(vmName)") }
+        output.line("Commands:    \(cmdsFlag.isEmpty ? "(defaults)" : cmdsFlag)")
+        output.line()
+        output.line("Token:")
+        output.line("  \(token)")
+        output.line()
+        output.line("This token will not be shown again. Store it securely.")
+        output.line("Revoke with: ssh-key remove \(label)")
+        output.line()
+        output.line("Usage:")
+        if vmName.isEmpty {
+            // The simulator's own /exec address where exe.dev prints https://exe.dev/exec.
+            output.line("  curl -X POST http://127.0.0.1:\(configuration.apiPort)/exec -H \"Authorization: Bearer \(token)\" -d 'whoami'")
+        } else {
+            output.line("  curl -H \"Authorization: Bearer \(token)\" \(VMHost.url(vmName: vmName))/")
+        }
+    }
+
+    /// Go's `Format("Jan 2, 2006")` in UTC.
+    static func expiryDay(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "MMM d, yyyy"
+        return formatter.string(from: date)
     }
 }

@@ -33,10 +33,7 @@ extension ControlSession {
     }
 
     /// `boxProxyAddress`: the VM's URL without a trailing slash.
-    private func proxyAddress(_ name: String) -> String {
-        let url = VMHost.url(vmName: name)
-        return url.hasSuffix("/") ? String(url.dropLast()) : url
-    }
+    private func proxyAddress(_ name: String) -> String { VMHost.url(vmName: name) }
 
     /// The inbound address `anything@<vm>.<BoxHost>`.
     private func inboundAddress(_ name: String) -> String { "anything@\(name).exe.xyz" }

@@ -30,29 +30,41 @@ extension ControlSession {
             selected.sort { $0.name < $1.name }
         }
         if output.wantsJSON {
+            // Each entry is a Go map in handleListCommand: keys sorted.
             output.json(.object([("vms", .array(selected.map { vm in
                 guard case .object(let members) = presentation(vm).listEntry(region: vm.region ?? state.region) else { return .null }
-                return .object(members + placementKeys(vm))
+                return .goMap(members + placementKeys(vm))
             }))]))
             return
         }
         if try listGrouped(selected, accountRegion: state.region) { return }
         if selected.isEmpty {
-            output.line("No VMs found.")
+            output.line("No VMs found. Create one with 'new'.")
             return
         }
+        if !flags.bool("l") {
+            // handleListCommand's short form (ANSI codes stripped, as for
+            // any session without a PTY).
+            output.line("Your VMs:")
+            for vm in selected {
+                var line = "  • \(vm.name).exe.xyz - \(vm.status)"
+                if let image = vm.image, !image.isEmpty, image != "exeuntu" { line += " (\(image))" }
+                for tag in vm.tags { line += " #\(tag)" }
+                if !vm.comment.isEmpty { line += " # \(vm.comment)" }
+                output.line(line)
+            }
+            return
+        }
+        // `ls -l`: the simulator's own one-line form (not the server's
+        // tabwriter columns; see Docs/exe-sim.md).
         for vm in selected {
             let view = presentation(vm)
             var line = "\(vm.name).exe.xyz  \(vm.status)"
-            if flags.bool("l") {
-                line += "  region: \(vm.region ?? state.region)"
-                line += "  ssh: \(view.sshCommand)  http: \(view.httpsURL)  image: \(vm.image ?? "exeuntu")"
-                line += "  cpus: \(vm.cpus)  memory: \(SizeArgument.display(vm.memoryBytes))  disk: \(SizeArgument.display(vm.diskBytes))"
-                if !vm.tags.isEmpty { line += "  tags: \(vm.tags.joined(separator: ","))" }
-                if !vm.comment.isEmpty { line += "  comment: \(vm.comment)" }
-            } else if !vm.tags.isEmpty {
-                line += "  #" + vm.tags.joined(separator: " #")
-            }
+            line += "  region: \(vm.region ?? state.region)"
+            line += "  ssh: \(view.sshCommand)  http: \(view.httpsURL)  image: \(vm.image ?? "exeuntu")"
+            line += "  cpus: \(vm.cpus)  memory: \(SizeArgument.display(vm.memoryBytes))  disk: \(SizeArgument.display(vm.diskBytes))"
+            if !vm.tags.isEmpty { line += "  tags: \(vm.tags.joined(separator: ","))" }
+            if !vm.comment.isEmpty { line += "  comment: \(vm.comment)" }
             output.line(line)
         }
     }
@@ -219,7 +231,10 @@ extension ControlSession {
             state.vms.append(vm)
             return vm
         }
-        output.line("Creating \(record.name)...")
+        // handleNewCommand: `Writeln` (nothing in JSON mode), exeuntu shown as
+        // boldsoftware/exeuntu.
+        let displayImage = (record.image ?? "exeuntu") == "exeuntu" ? "boldsoftware/exeuntu" : (record.image ?? "")
+        output.line("Creating \(record.name) using image \(displayImage)...")
         do {
             try environment.lifecycle.provision(record, image: resolved, registryAuth: registryAuth)
         } catch {
@@ -239,9 +254,15 @@ extension ControlSession {
         environment.lifecycle.notifyDaemon()
         let view = presentation(running)
         output.json(view.creationDetails())
-        output.line("Ready: \(running.name)")
-        output.line("  ssh:  \(view.sshCommand)")
-        output.line("  http: \(view.httpsURL) (proxy port \(running.proxyPort), private)")
+        // handleNewCommand's non-interactive form (`execore/ssh_new_command.go`):
+        // a blank line, then each service's title and address; SSH last.
+        output.line()
+        output.line("App (HTTPS proxy → :\(running.proxyPort))")
+        output.line(view.httpsURL)
+        output.line()
+        output.line("SSH")
+        output.line(view.sshCommand)
+        output.line()
     }
 
     // MARK: rm
@@ -301,8 +322,8 @@ extension ControlSession {
                 state.vms[index].updatedAt = self.now
             }
         }
-        output.json(.object([("vm_name", .string(name)), ("status", .string("restarted"))]))
-        output.line("\(name) restarted")
+        output.json(.goMap([("vm_name", .string(name)), ("status", .string("restarted"))]))
+        output.line("VM \(GoFlagParser.goQuote(name)) restarted successfully")
     }
 
     // MARK: rename
@@ -385,14 +406,20 @@ extension ControlSession {
             state.vms[index].comment = text
             state.vms[index].updatedAt = self.now
         }
-        output.json(.object([("vm_name", .string(name)), ("comment", .string(text))]))
-        output.line(text.isEmpty ? "Comment cleared for \(name)" : "Comment set for \(name)")
+        // handleCommentCommand (execore/ssh_comment_command.go): a Go map, and %q.
+        output.json(.goMap([("vm_name", .string(name)), ("comment", .string(text))]))
+        output.line(
+            text.isEmpty
+                ? "Cleared comment for \(GoFlagParser.goQuote(name))"
+                : "Set comment for \(GoFlagParser.goQuote(name)) to \(GoFlagParser.goQuote(text))")
     }
 
     // MARK: stat
 
     func stat() throws {
-        guard arguments.count == 1 else { throw CommandFailure("usage: stat <vm> [--range=24h|7d|30d]") }
+        // handleStatCommand (execore/ssh_stat_command.go): only a missing
+        // name is a usage error; words after it are ignored.
+        guard !arguments.isEmpty else { throw CommandFailure("usage: stat <vm-name> [--range=24h|7d|30d]") }
         let name = arguments[0]
         let rangeText = (flags.string("range") ?? "24h").lowercased()
         let step: TimeInterval
@@ -432,13 +459,17 @@ extension ControlSession {
 
     // MARK: cp
 
+    /// `cp` as `handleCpCommand` (`execore/ssh_cp_command.go`) checks it:
+    /// the argument count, the source VM, `--memory`, `--disk`, `--cpu`
+    /// (0 keeps the source's), then the new name (a random one when none
+    /// is given, `boxname.Random`), its validity and whether it is free.
     func copy() throws {
         guard (1...2).contains(arguments.count) else { throw CommandFailure("usage: cp <source-vm> [new-name]") }
         let started = now
         let sourceName = normalizedVMName(arguments[0])
         let plan = environment.plan
-        if arguments.count == 2, let problem = VMNameRules.problem(arguments[1]) {
-            throw CommandFailure("invalid name: \(problem)")
+        guard try store.snapshot().vm(named: sourceName) != nil else {
+            throw CommandFailure("vm \(GoFlagParser.goQuote(sourceName)) not found")
         }
         var memoryOverride: Int64?
         if let text = flags.string("memory"), !text.isEmpty { memoryOverride = try plan.memory(text).get() }
@@ -454,16 +485,11 @@ extension ControlSession {
             var name: String
             if arguments.count == 2 {
                 name = arguments[1]
-                if state.vm(named: name) != nil { throw CommandFailure("name \(GoFlagParser.goQuote(name)) is not available") }
             } else {
-                name = "\(sourceName)-copy"
-                var counter = 2
-                while state.vm(named: name) != nil || VMNameRules.problem(name) != nil {
-                    if counter > 100 || sourceName.count > 44 { throw CommandFailure("failed to generate a unique name for the copy") }
-                    name = "\(sourceName)-copy\(counter)"
-                    counter += 1
-                }
+                name = RandomVMName.generate { candidate in state.vm(named: candidate) == nil && VMNameRules.problem(candidate) == nil }
             }
+            if let problem = VMNameRules.problem(name) { throw CommandFailure("invalid name: \(problem)") }
+            if state.vm(named: name) != nil { throw CommandFailure("name \(GoFlagParser.goQuote(name)) is not available") }
             var placement = PoolPlacement.shared
             if standalone { placement = .standalone } else if let pool = source.pool { placement = .pool(pool) }
             _ = try checkCapacity(placement, cpus: cpuOverride ?? source.cpus, in: state)
@@ -483,9 +509,10 @@ extension ControlSession {
             copy.region = source.region ?? state.region
             copy.sshPort = ports.ssh
             copy.httpPort = ports.http
+            // The route (port and visibility) is copied (`updateBoxRouteInDB`
+            // with the source's route); shares and links are not.
             copy.sharedUsers = []
             copy.links = []
-            copy.share = "private"
             copy.memoryBytes = memoryOverride ?? source.memoryBytes
             copy.diskBytes = diskOverride ?? source.diskBytes
             copy.cpus = cpuOverride ?? source.cpus
@@ -514,12 +541,19 @@ extension ControlSession {
         environment.lifecycle.notifyDaemon()
         let view = presentation(copy)
         let elapsed = (now.timeIntervalSince(started) * 100).rounded() / 100
-        output.json(.object([
+        // A Go map in handleCpCommand: keys sorted.
+        output.json(.goMap([
             ("name", .string(copy.name)), ("state", .string("starting")), ("source", .string(source.name)),
             ("ssh", .string(view.sshDest)), ("elapsed", .double(elapsed)), ("ssh_host", .string(view.sshHost)),
             ("ssh_user", .string(view.sshUser)), ("ssh_port", .number(copy.sshPort)), ("https_url", .string(view.httpsURL)),
         ]))
-        output.line("Copied \(source.name) to \(copy.name): \(view.sshCommand)")
+        // handleCpCommand's completion lines; `ssh DEST` is the simulator's ssh command.
+        output.line("Created \(copy.name) from \(source.name) in \(String(format: "%.1f", elapsed))s")
+        output.line()
+        output.line(view.httpsURL)
+        output.line()
+        output.line(view.sshCommand)
+        output.line()
     }
 
     // MARK: resize

@@ -67,7 +67,8 @@ struct ExecAPI: Sendable {
         guard !line.isEmpty else { return .response(.error(400, "missing command in request body")) }
         let words: [String]
         do { words = try ShellWords.commandWords(line) } catch { return .response(.error(400, "invalid command syntax")) }
-        guard let resolved = tree.resolve(words) else { return .response(.error(404, "unknown command")) }
+        // ResolveCommandName matches the words as typed (no lowercasing).
+        guard let resolved = tree.resolve(words, matching: .exact) else { return .response(.error(404, "unknown command")) }
         guard caller.cmds.contains(resolved.canonicalName) else {
             return .response(.error(403, "command not allowed by token permissions"))
         }

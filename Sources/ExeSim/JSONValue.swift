@@ -25,6 +25,12 @@ package indirect enum JSONValue: Sendable, Equatable {
 
     package static func == (lhs: JSONValue, rhs: JSONValue) -> Bool { lhs.encoded() == rhs.encoded() }
 
+    /// An object written from a Go map: `encoding/json` sorts a map's keys
+    /// (by bytes), whatever order the handler built it in.
+    package static func goMap(_ members: [(String, JSONValue)]) -> JSONValue {
+        .object(members.sorted { Array($0.0.utf8).lexicographicallyPrecedes(Array($1.0.utf8)) })
+    }
+
     /// A string array.
     package static func strings(_ values: [String]) -> JSONValue { .array(values.map { .string($0) }) }
 
@@ -115,4 +121,7 @@ package struct JSONObjectBuilder: Sendable {
 
     /// The object.
     package var value: JSONValue { .object(members) }
+
+    /// The object as a Go map encodes it (keys sorted).
+    package var goMapValue: JSONValue { .goMap(members) }
 }

@@ -20,8 +20,12 @@ struct VMHost: Equatable, Sendable {
     /// The `Host` header as sent.
     let header: String
 
-    /// The URL of `vm`: the same for every instance that carries the name.
-    static func url(vmName: String) -> String { "http://\(vmName).\(domain)/" }
+    /// The URL of `vm`: the same for every instance that carries the name,
+    /// without a trailing slash or a path, as `boxProxyAddress`
+    /// (`execore/exe.go`) writes it: `SCHEME://HOST` plus `:PORT` only when
+    /// the port is not the scheme's default (here it never is named: a
+    /// client connects to the daemon's port with `--connect-to`).
+    static func url(vmName: String) -> String { "http://\(vmName).\(domain)" }
 
     /// A VM reached under another name (a custom domain, `domain add`).
     init(vmName: String, header: String) {

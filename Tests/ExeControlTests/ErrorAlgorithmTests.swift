@@ -125,7 +125,7 @@ struct ErrorAlgorithmTests {
             (#"name "b" is not available"#, .nameNotAvailable), ("invalid VM name: this VM name is not available", .nameNotAvailable),
             (#"VM name "b" is not available"#, .nameNotAvailable),
             // Only the VM-name messages are "name taken"; a closed region is a bad argument.
-            ("region pdx is not available for new VMs", .invalidArgument),
+            ("region \"pdx\" is not available; choose from: lax, nyc", .invalidArgument),
             ("disk resize is not available on your current plan", .planLimit),
             ("You need an active plan to create VMs.\nManage your plan at https://exe.dev/user", .noActivePlan),
             ("You have reached the maximum number of VMs allowed on your plan.", .planLimit),

@@ -45,9 +45,10 @@ extension SimulatorEndToEnd {
                 #expect(region.region == "fra" && region.regionDisplay == "Frankfurt, Germany")
                 #expect(try await client.whoami().region == "fra")
                 await #expect { try await client.setRegion("mars") } throws: { isControlError($0, .invalidArgument) }
-                // pdx exists but is closed to new VMs: a bad argument, not a taken name.
+                // pdx exists but is gated (execore/ssh_set_region_command.go,
+                // region.AvailableFor): a bad argument, not a taken name.
                 await #expect { try await client.setRegion("pdx") } throws: {
-                    isControlError($0, .invalidArgument, message: "region pdx is not available for new VMs")
+                    isControlError($0, .invalidArgument, message: "region \"pdx\" is not available; choose from: lax, nyc, dal, fra, tyo, syd, sgp, lon")
                 }
                 #expect(try await client.whoami().region == "fra")
                 #expect(try await client.setRegion("lax").region == "lax")

@@ -32,7 +32,7 @@ extension SimulatorEndToEnd {
                 #expect(vm.sshHost == "127.0.0.1")
                 #expect(vm.sshUser == sim.harness.user)
                 #expect(vm.proxyPort == 8000)
-                #expect(vm.httpsURL == "http://\(front).exe-sim.localhost/")
+                #expect(vm.httpsURL == "http://\(front).exe-sim.localhost")
                 let port = try #require(vm.sshPort)
 
                 // What the simulator stored, byte for byte.

@@ -31,7 +31,7 @@ struct DeployEndToEndTests {
         #expect(first["outcome"] as? String == "deployed")
         #expect((first["digest"] as? String)?.hasPrefix("sha256:") == true)
         let firstURL = try #require(first["url"] as? String)
-        #expect(firstURL == "http://bluegreen-app.exe-sim.localhost/")
+        #expect(firstURL == "http://bluegreen-app.exe-sim.localhost")
         #expect(try await sim.get(firstURL).body.contains("v1"))
         // The VM is private (exe.dev's default) and the simulator's proxy refuses
         // anonymous requests (exeweb/proxy.go RedirectToAuth): the health check

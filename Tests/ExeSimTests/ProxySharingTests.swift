@@ -82,13 +82,13 @@ extension SimulatorSuites {
         @Test func oneURLPerVMNameSurvivesRename() async throws {
             let sim = try sim
             let url = try await echoVM("named-one")
-            #expect(url == "http://named-one.exe-sim.localhost/")
+            #expect(url == "http://named-one.exe-sim.localhost")
             _ = try await sim.json("share set-public named-one --json")
             #expect(try await sim.harness.fetch(url).body == "echo page\n")
             // The URL belongs to the name: after a rename the new name serves and the old one is gone.
             _ = try await sim.control("rename named-one named-two --json")
             #expect(try await sim.harness.fetch("http://named-two.exe-sim.localhost/").body == "echo page\n")
-            let gone = try await sim.harness.fetch(url + "x?y=1")
+            let gone = try await sim.harness.fetch(url + "/x?y=1")
             // RenderAccessRequired(nil) without a login: to the main domain's auth page.
             #expect(gone.status == 307)
             #expect(gone.headers["location"] == "http://exe-sim.localhost/auth?redirect=%2Fx%3Fy%3D1&return_host=named-one.exe-sim.localhost")
@@ -98,16 +98,16 @@ extension SimulatorSuites {
         @Test func privateVMRedirectsAnonymousRequestsToLogin() async throws {
             let sim = try sim
             let url = try await echoVM("closed-one")
-            let anonymous = try await sim.harness.fetch(url + "cgi-bin/env?a=b")
+            let anonymous = try await sim.harness.fetch(url + "/cgi-bin/env?a=b")
             #expect(anonymous.status == 307)
             #expect(
                 anonymous.headers["location"]
                     == "http://closed-one.exe-sim.localhost/__exe.dev/login?exedev_host=closed-one.exe-sim.localhost&redirect=%2Fcgi-bin%2Fenv%3Fa%3Db")
             // The login URL goes on to the main domain (HandleProxyLogin).
-            let login = try await sim.harness.fetch(url + "__exe.dev/login?redirect=%2Fcgi-bin%2Fenv")
+            let login = try await sim.harness.fetch(url + "/__exe.dev/login?redirect=%2Fcgi-bin%2Fenv")
             #expect(login.status == 307)
             #expect(login.headers["location"] == "http://exe-sim.localhost/auth?redirect=%2Fcgi-bin%2Fenv&return_host=closed-one.exe-sim.localhost")
-            #expect(try await sim.harness.fetch(url + "__exe.dev/other").status == 404)
+            #expect(try await sim.harness.fetch(url + "/__exe.dev/other").status == 404)
             // An API client (an Authorization header) gets a 401, not a redirect.
             let wrong = try await sim.harness.fetch(url, headers: ["Authorization: Bearer exe1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"])
             #expect(wrong.status == 401)
@@ -124,7 +124,7 @@ extension SimulatorSuites {
             let email = (try await sim.json("whoami --json"))["email"] as? String
 
             let viaExeDev = try await sim.harness.fetch(
-                url + "cgi-bin/env", headers: ["X-Exedev-Authorization: Bearer \(token.reveal())", "X-ExeDev-Email: spoofed@example.com"])
+                url + "/cgi-bin/env", headers: ["X-Exedev-Authorization: Bearer \(token.reveal())", "X-ExeDev-Email: spoofed@example.com"])
             #expect(viaExeDev.status == 200)
             let seen = Self.seen(viaExeDev)
             #expect(seen["HTTP_X_EXEDEV_EMAIL"] == email)
@@ -135,12 +135,12 @@ extension SimulatorSuites {
             #expect(seen["HTTP_X_FORWARDED_FOR"] == "127.0.0.1")
             #expect(!viaExeDev.body.contains(token.reveal()))
 
-            let viaAuthorization = try await sim.harness.fetch(url + "cgi-bin/env", headers: ["Authorization: Bearer \(token.reveal())"])
+            let viaAuthorization = try await sim.harness.fetch(url + "/cgi-bin/env", headers: ["Authorization: Bearer \(token.reveal())"])
             #expect(viaAuthorization.status == 200)
             #expect(Self.seen(viaAuthorization)["HTTP_X_EXEDEV_EMAIL"] == email)
             #expect(!viaAuthorization.body.contains(token.reveal()))
 
-            let viaBasic = try await sim.harness.fetch(url + "cgi-bin/env", basicPassword: token)
+            let viaBasic = try await sim.harness.fetch(url + "/cgi-bin/env", basicPassword: token)
             #expect(viaBasic.status == 200)
             #expect(Self.seen(viaBasic)["HTTP_X_EXEDEV_EMAIL"] == email)
             #expect(!viaBasic.body.contains(token.reveal()))
@@ -168,7 +168,7 @@ extension SimulatorSuites {
             let url = try await echoVM("open-one")
             _ = try await sim.json("share set-public open-one --json")
             let anonymous = try await sim.harness.fetch(
-                url + "cgi-bin/env", headers: ["X-ExeDev-UserID: usr-spoofed", "X-ExeDev-Email: spoofed@example.com", "X-Forwarded-For: 10.9.8.7"])
+                url + "/cgi-bin/env", headers: ["X-ExeDev-UserID: usr-spoofed", "X-ExeDev-Email: spoofed@example.com", "X-Forwarded-For: 10.9.8.7"])
             #expect(anonymous.status == 200)
             let seen = Self.seen(anonymous)
             #expect(seen["HTTP_X_EXEDEV_USERID"] == nil)
@@ -193,21 +193,21 @@ extension SimulatorSuites {
             let link = try await sim.json("share add-link linked-one --json")
             let token = try #require(link["token"] as? String)
             // Private and anonymous: the link still leads to the login first (sharing.md: "log in").
-            let anonymous = try await sim.harness.fetch(url + "cgi-bin/env?share=\(token)")
+            let anonymous = try await sim.harness.fetch(url + "/cgi-bin/env?share=\(token)")
             #expect(anonymous.status == 307)
             #expect(anonymous.headers["location"]?.contains("redirect=%2Fcgi-bin%2Fenv%3Fshare%3D\(token)") == true)
             // Public: a valid token is removed by a 302 to the clean URL (stripShareParam).
             _ = try await sim.json("share set-public linked-one --json")
-            let stripped = try await sim.harness.fetch(url + "cgi-bin/env?share=\(token)&b=2&a=1")
+            let stripped = try await sim.harness.fetch(url + "/cgi-bin/env?share=\(token)&b=2&a=1")
             #expect(stripped.status == 302)
             #expect(stripped.headers["location"] == "/cgi-bin/env?a=1&b=2")
             #expect(stripped.headers["referrer-policy"] == "no-referrer")
             // A POST is forwarded with the token removed from its query.
-            let posted = try await sim.harness.fetch(url + "cgi-bin/env?share=\(token)&b=2", method: "POST", body: "x")
+            let posted = try await sim.harness.fetch(url + "/cgi-bin/env?share=\(token)&b=2", method: "POST", body: "x")
             #expect(posted.status == 200)
             #expect(Self.seen(posted)["QUERY_STRING"] == "b=2")
             // An unknown token is the app's business.
-            let unknown = try await sim.harness.fetch(url + "cgi-bin/env?share=nope")
+            let unknown = try await sim.harness.fetch(url + "/cgi-bin/env?share=nope")
             #expect(unknown.status == 200 && Self.seen(unknown)["QUERY_STRING"] == "share=nope")
             _ = try await sim.control("rm linked-one --json")
         }

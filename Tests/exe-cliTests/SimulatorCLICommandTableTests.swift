@@ -144,7 +144,11 @@ extension SimulatorCLITests {
         #expect(account["email"] as? String == "\(sim.harness.user)@exe-sim.localhost")
         #expect(account["region"] as? String == "fra")
         let closed = try await sim.run(["set-region", "pdx", "--json"], extra: variables)
-        #expect(closed.status == 2 && closed.stderr == "error: region pdx is not available for new VMs\n", "\(closed.stderr)")
+        // execore/ssh_set_region_command.go: a gated region is refused with the available list.
+        #expect(
+            closed.status == 2
+                && closed.stderr == "error: region \"pdx\" is not available; choose from: lax, nyc, dal, fra, tyo, syd, sgp, lon\n",
+            "\(closed.stderr)")
         _ = try await object(["set-region", "lax"], keys: ["region"], variables)
 
         let removed = try await object(["vm", "rm", moved, copy], keys: ["deleted", "failed", "errors"], variables)
