@@ -4,7 +4,7 @@
 /// The text is a resource of the module that sends it (a `.sh` file that
 /// SwiftPM embeds in the code with `.embedInCode`), so it can be read,
 /// syntax-checked with `sh -n`, `dash -n` and ShellCheck, and run locally
-/// in tests, as it is. ``command(_:)`` renders the line a remote shell runs:
+/// in tests, as it is. ``command(_:)-([String])`` renders the line a remote shell runs:
 ///
 /// ```sh
 /// sh -c '<the script>' <name> 'value 1' 'value 2'
