@@ -267,10 +267,13 @@ struct DoctorEndToEndTests {
     func hungVM() async throws {
         let sim = try self.sim
         let (app, _) = try await composeApp("doctor-hang")
-        // compose.docker is the command the doctor runs docker with on the
-        // VM: one that never returns is a VM whose docker hangs.
+        // compose.docker is the program the doctor runs docker with on the
+        // VM (its words, each quoted): one that never returns is a VM whose
+        // docker hangs.
+        let hang = try await sim.onVM("doctor-hang", "printf '#!/bin/sh\\nexec sleep 300\\n' > /data/hung-docker && chmod 755 /data/hung-docker")
+        #expect(hang.status == 0, "\(hang.stderr)")
         let config = try String(contentsOfFile: app + "/exe.deploy.yaml", encoding: .utf8)
-        try (config + "compose:\n  docker: \"sleep 300; sudo docker\"\n").write(toFile: app + "/exe.deploy.yaml", atomically: true, encoding: .utf8)
+        try (config + "compose:\n  docker: \"/data/hung-docker\"\n").write(toFile: app + "/exe.deploy.yaml", atomically: true, encoding: .utf8)
         let started = ContinuousClock.now
         let hung = try await doctor(["--deadline", "3"], in: app)
         let elapsed = ContinuousClock.now - started
