@@ -67,7 +67,7 @@ public enum SimulatorGate {
 
         func report() {
             func seconds(_ duration: Duration?) -> String {
-                duration.map { String(format: "%.1f s", Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18) } ?? "-"
+                duration.map { String(format: "%.1f s", BenchmarkReport.seconds($0)) } ?? "-"
             }
             let line = "simulator gate: \(label): waited \(seconds(waited)), start \(seconds(start)), body \(seconds(body)), stop \(seconds(stop))\n"
             FileHandle.standardError.write(Data(line.utf8))
