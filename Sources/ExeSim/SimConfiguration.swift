@@ -29,7 +29,7 @@ package struct SimConfiguration: Codable, Sendable, Equatable {
     /// A short id that prefixes container names and labels, so two
     /// simulators on one machine never touch each other's containers.
     package var instanceID: String
-    /// For how many seconds (at least; up to 1 s more) after `new` a VM's SSH address is answered by
+    /// For how many seconds after `new` a VM's SSH address is answered by
     /// the lobby instead of the VM (`EXE_SIM_LOBBY_WINDOW` at `up`; `nil`:
     /// never). exe.dev does this until a new VM's SSH route is live: the
     /// lobby accepts `true` and exits 0, so readiness probes must check

@@ -21,13 +21,25 @@ package struct StateStore: Sendable {
     private static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.dateEncodingStrategy = .iso8601
+        // Fractional seconds: a whole-second `createdAt` would end the lobby
+        // window up to 1 s before EXE_SIM_LOBBY_WINDOW says.
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(date.formatted(fractionalTime))
+        }
         return encoder
     }()
 
+    private static let fractionalTime = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+
     private static func decoder() -> JSONDecoder {
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            if let date = (try? fractionalTime.parse(text)) ?? (try? Date.ISO8601FormatStyle().parse(text)) { return date }
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an ISO 8601 time: \(text)")
+        }
         return decoder
     }
 

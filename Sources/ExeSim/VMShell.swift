@@ -24,9 +24,7 @@ package enum VMShell {
         guard let vm = state?.vms.first(where: { $0.id == vmID }), FileManager.default.fileExists(atPath: vmPaths.data) else {
             return fail("exe-sim: this VM no longer exists")
         }
-        // The state file keeps `createdAt` to the whole second (ISO 8601), up to 1 s before `new`
-        // ran: counting the window from the next second makes it never shorter than configured.
-        if let window = configuration.lobbyWindowSeconds, Date().timeIntervalSince(vm.createdAt) < window + 1 {
+        if let window = configuration.lobbyWindowSeconds, Date().timeIntervalSince(vm.createdAt) < window {
             // The SSH route is not live yet: the lobby answers (see SimConfiguration.lobbyWindowSeconds).
             return ControlEntry.runLobby(
                 stateDirectory: stateDirectory, commandLine: environment["SSH_ORIGINAL_COMMAND"] ?? "")

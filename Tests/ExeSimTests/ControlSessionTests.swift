@@ -41,14 +41,29 @@ struct FixedClock: SimClock {
 
 /// Control commands in-process against a temporary state, no processes.
 @Suite struct ControlSessionTests {
-    func environment(_ directory: TemporaryDirectory, _ lifecycle: RecordingLifecycle) -> ControlEnvironment {
+    func environment(
+        _ directory: TemporaryDirectory, _ lifecycle: RecordingLifecycle, now: Date = Date(timeIntervalSince1970: 1_800_000_000)
+    ) -> ControlEnvironment {
         let configuration = SimConfiguration(
             stateDirectory: directory.path, executable: "/bin/false", user: "tester", home: "/home/tester", email: "t@example.com",
             controlPort: 1, apiPort: 2, registryPort: 5000, registryUser: "u", containerRuntimeAvailable: false,
             containerRuntimeProblem: "test", instanceID: "test")
         return ControlEnvironment(
             configuration: configuration, store: StateStore(paths: SimPaths(root: directory.path), defaultEmail: "t@example.com"),
-            lifecycle: lifecycle, clock: FixedClock(date: Date(timeIntervalSince1970: 1_800_000_000)))
+            lifecycle: lifecycle, clock: FixedClock(date: now))
+    }
+
+    @Test("the state keeps a VM's creation time to the fraction of a second, so the lobby window (which counts from it) is as long as EXE_SIM_LOBBY_WINDOW says")
+    func creationTimeKeepsFractionalSeconds() throws {
+        let directory = try TemporaryDirectory(prefix: "exe-sim-unit")
+        defer { directory.remove() }
+        let created = Date(timeIntervalSince1970: 1_800_000_000.75)
+        let env = environment(directory, RecordingLifecycle(), now: created)
+        #expect(run("new --name=fraction", env).exitStatus == 0)
+        let vm = try #require(try env.store.snapshot().vm(named: "fraction"))
+        #expect(abs(vm.createdAt.timeIntervalSince(created)) < 0.001, "stored \(vm.createdAt), created \(created)")
+        // The API still prints whole seconds.
+        #expect(run("ls --json", env).output.contains("\"created_at\":\"2027-01-15T08:00:00Z\""))
     }
 
     func run(_ line: String, _ environment: ControlEnvironment, transport: CommandArrival = .ssh) -> CommandReply {
