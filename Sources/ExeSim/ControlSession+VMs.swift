@@ -494,7 +494,9 @@ extension ControlSession {
             if standalone { placement = .standalone } else if let pool = source.pool { placement = .pool(pool) }
             _ = try checkCapacity(placement, cpus: cpuOverride ?? source.cpus, in: state)
             if let disk = diskOverride, disk < source.diskBytes {
-                throw CommandFailure("--disk must be at least the source's disk size (\(SizeArgument.display(source.diskBytes)))")
+                // The exelet refuses the clone (`exelet/services/compute/clone_instance.go`) and
+                // handleCpCommand prints its InvalidArgument message as is.
+                throw CommandFailure("disk size cannot be smaller than source (\(source.diskBytes) bytes)")
             }
             ports = freshPorts(ports, in: state)
             let id = String(format: "vm%04d", state.nextVMNumber)

@@ -86,6 +86,24 @@ struct FixedClock: SimClock {
         #expect(lifecycle.calls == ["resolve 127.0.0.1:5000/app:1", "provision unit-vm", "destroy unit-vm"])
     }
 
+    @Test("cp --disk smaller than the source is refused with the exelet's text (exelet/services/compute/clone_instance.go, printed as is by execore/ssh_cp_command.go) and leaves no VM; a larger disk is taken")
+    func copyRefusesASmallerDisk() throws {
+        let directory = try TemporaryDirectory(prefix: "exe-sim-unit")
+        defer { directory.remove() }
+        let lifecycle = RecordingLifecycle()
+        let env = environment(directory, lifecycle)
+        #expect(run("new --name=disk-source --disk=30", env).exitStatus == 0)
+        let source = try #require(try env.store.snapshot().vm(named: "disk-source"))
+        let refused = run("cp disk-source disk-small --disk=20", env)
+        #expect(refused.exitStatus == 1)
+        #expect(refused.output == "disk size cannot be smaller than source (\(source.diskBytes) bytes)\n")
+        #expect(try env.store.snapshot().vm(named: "disk-small") == nil)
+        #expect(!lifecycle.calls.contains("copy disk-source disk-small"))
+        #expect(run("cp disk-source disk-large --disk=40", env).exitStatus == 0)
+        let large = try #require(try env.store.snapshot().vm(named: "disk-large"))
+        #expect(large.diskBytes > source.diskBytes)
+    }
+
     @Test func httpsForcesJSONEvenForParseErrors() throws {
         let directory = try TemporaryDirectory(prefix: "exe-sim-unit")
         defer { directory.remove() }
