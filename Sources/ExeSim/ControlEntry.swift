@@ -77,7 +77,8 @@ package enum ControlEntry {
         }
         let request = ReceivedCommand(
             commandLine: command, transport: .ssh, callerFingerprint: fingerprint,
-            readStandardInput: { limit in FileHandle.standardInput.readData(upToCount: limit) })
+            readStandardInput: { limit in FileHandle.standardInput.readData(upToCount: limit) },
+            hasTerminal: environment["SSH_TTY"] != nil)
         let status = run(request, configuration: configuration, store: store)
         return status > 0 ? .failed : .exited(status)
     }

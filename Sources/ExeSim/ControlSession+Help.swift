@@ -111,11 +111,8 @@ extension ControlSession {
         }
     }
 
-    /// `text/tabwriter` with minwidth 0, padding 1 and spaces, for two
-    /// columns: the first padded to the widest cell plus one space (escape
-    /// bytes count, as tabwriter counts them).
+    /// `text/tabwriter` with padding 1 for two columns (``TabWriter``).
     static func tabulated(_ rows: [(String, String)]) -> [String] {
-        let width = rows.map(\.0.unicodeScalars.count).max() ?? 0
-        return rows.map { $0.0 + String(repeating: " ", count: width - $0.0.unicodeScalars.count + 1) + $0.1 }
+        TabWriter.lines(rows.map { [$0.0, $0.1] }, padding: 1)
     }
 }

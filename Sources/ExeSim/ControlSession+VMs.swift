@@ -42,30 +42,43 @@ extension ControlSession {
             output.line("No VMs found. Create one with 'new'.")
             return
         }
+        let escape = "\u{1B}["
         if !flags.bool("l") {
-            // handleListCommand's short form (ANSI codes stripped, as for
-            // any session without a PTY).
-            output.line("Your VMs:")
+            // handleListCommand's short form.
+            output.line("\(escape)1;36mYour VMs:\(escape)0m")
             for vm in selected {
-                var line = "  • \(vm.name).exe.xyz - \(vm.status)"
+                var line = "  • \(escape)1m\(vm.name).exe.xyz\(escape)0m - \(Self.statusColor(vm.status))\(vm.status)\(escape)0m"
                 if let image = vm.image, !image.isEmpty, image != "exeuntu" { line += " (\(image))" }
-                for tag in vm.tags { line += " #\(tag)" }
-                if !vm.comment.isEmpty { line += " # \(vm.comment)" }
+                for tag in vm.tags { line += " \(escape)36m#\(tag)\(escape)0m" }
+                if !vm.comment.isEmpty { line += " \(escape)2m# \(vm.comment)\(escape)0m" }
                 output.line(line)
             }
             return
         }
-        // `ls -l`: the simulator's own one-line form (not the server's
-        // tabwriter columns; see Docs/exe-sim.md).
-        for vm in selected {
+        // `ls -l`: handleListCommand's tabwriter columns (padding 2): name,
+        // status, region, creation time, Shelley URL or `-`, URL, then tags
+        // and comment, laid out with the colours' escapes counted.
+        let rows = selected.map { vm -> [String] in
             let view = presentation(vm)
-            var line = "\(vm.name).exe.xyz  \(vm.status)"
-            line += "  region: \(vm.region ?? state.region)"
-            line += "  ssh: \(view.sshCommand)  http: \(view.httpsURL)  image: \(vm.image ?? "exeuntu")"
-            line += "  cpus: \(vm.cpus)  memory: \(SizeArgument.display(vm.memoryBytes))  disk: \(SizeArgument.display(vm.diskBytes))"
-            if !vm.tags.isEmpty { line += "  tags: \(vm.tags.joined(separator: ","))" }
-            if !vm.comment.isEmpty { line += "  comment: \(vm.comment)" }
-            output.line(line)
+            var trailing = ""
+            if !vm.tags.isEmpty { trailing += "\(escape)36m" + vm.tags.map { " #\($0)" }.joined() + "\(escape)0m" }
+            if !vm.comment.isEmpty { trailing += "  \(escape)2m# \(vm.comment)\(escape)22m" }
+            return [
+                "\(escape)1m\(vm.name).exe.xyz\(escape)0m", "\(Self.statusColor(vm.status))\(vm.status)\(escape)0m",
+                vm.region ?? state.region, vm.createdAt.rfc3339, view.shelleyURL ?? "-", view.httpsURL, trailing,
+            ]
+        }
+        for line in TabWriter.lines(rows, padding: 2) { output.line(line) }
+    }
+
+    /// `statusColor` (`execore/ssh_command_handlers.go`): bold green,
+    /// red or yellow for running, stopped and pending; nothing otherwise.
+    static func statusColor(_ status: String) -> String {
+        switch status {
+        case "running": "\u{1B}[1;32m"
+        case "stopped": "\u{1B}[1;31m"
+        case "pending": "\u{1B}[1;33m"
+        default: ""
         }
     }
 

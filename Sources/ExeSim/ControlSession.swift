@@ -25,7 +25,7 @@ package final class ControlSession: @unchecked Sendable {
         let forced = request.transport == .https
         output = CommandOutput(wantsJSON: forced)
         let status = execute()
-        return CommandReply(output: output.text, exitStatus: status)
+        return CommandReply(output: request.hasTerminal ? output.text : ANSIFilter.strip(output.text), exitStatus: status)
     }
 
     private func fail(_ message: String) -> Int32 {

@@ -18,16 +18,20 @@ package struct ReceivedCommand: Sendable {
     package var callerFingerprint: String?
     /// Reads stdin to EOF, at most the given number of bytes (SSH only).
     package var readStandardInput: @Sendable (Int) -> Data
+    /// Whether the SSH session has a terminal (`ssh -t`): only then does
+    /// the output keep its ANSI escapes (see ``ANSIFilter``).
+    package var hasTerminal: Bool
 
     /// Creates a request.
     package init(
         commandLine: String, transport: CommandArrival, callerFingerprint: String?,
-        readStandardInput: @escaping @Sendable (Int) -> Data = { _ in Data() }
+        readStandardInput: @escaping @Sendable (Int) -> Data = { _ in Data() }, hasTerminal: Bool = false
     ) {
         self.commandLine = commandLine
         self.transport = transport
         self.callerFingerprint = callerFingerprint
         self.readStandardInput = readStandardInput
+        self.hasTerminal = hasTerminal && transport == .ssh
     }
 }
 

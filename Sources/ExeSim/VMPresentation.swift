@@ -9,6 +9,12 @@ struct VMPresentation {
     var sshDest: String { "\(sshUser)@\(sshHost)" }
     var sshCommand: String { "ssh -p \(vm.sshPort) \(sshDest)" }
     var httpsURL: String { VMHost.url(vmName: vm.name) }
+    /// The Shelley agent's URL, for exeuntu VMs only (`shelleyURL` in
+    /// `execore/exe.go`: `<vm>.shelley.<box host>`).
+    var shelleyURL: String? {
+        guard vm.image.map({ $0.isEmpty || $0.contains("exeuntu") }) ?? true else { return nil }
+        return "http://\(vm.name).shelley.\(VMHost.domain)"
+    }
     var vscodeURL: String {
         "vscode://vscode-remote/ssh-remote+\(sshDest):\(vm.sshPort)\(configuration.home)?windowId=_blank"
     }
@@ -26,6 +32,7 @@ struct VMPresentation {
         object.addNonEmpty("region_display", Regions.displayNames[region])
         object.addNonEmpty("image", vm.image)
         object.add("https_url", .string(httpsURL))
+        if let shelleyURL { object.add("shelley_url", .string(shelleyURL)) }
         if !vm.tags.isEmpty { object.add("tags", .strings(vm.tags)) }
         object.addNonEmpty("comment", vm.comment)
         object.add("created_at", .string(vm.createdAt.rfc3339))

@@ -89,7 +89,7 @@ extension SimulatorSuites {
             let one = vms[0]
             #expect(Set(one.keys) == [
                 "vm_name", "ssh_dest", "ssh_host", "ssh_user", "ssh_port", "status", "region", "region_display", "https_url",
-                "tags", "comment", "created_at", "disk_capacity_bytes", "memory_capacity_bytes", "allocated_cpus",
+                "shelley_url", "tags", "comment", "created_at", "disk_capacity_bytes", "memory_capacity_bytes", "allocated_cpus",
             ])
             #expect(one["status"] as? String == "running")
             #expect(one["memory_capacity_bytes"] as? Int == 4 << 30)
@@ -416,11 +416,13 @@ extension SimulatorSuites {
             #expect(json.stdout == #"{"command":"resize","description":"Resize a VM's resources (memory, CPU, disk)","flags":[{"description":"number of CPUs","name":"cpu"},{"description":"new total disk size (e.g., 25, 25GB) - must be larger than current size","name":"disk"},{"description":"output in JSON format","name":"json"},{"description":"memory allocation (e.g., 4, 4GB, 8G)","name":"memory"}],"usage":"resize <vmname> [--memory=<size>] [--cpu=<count>] [--disk=<size>]"}"# + "\n", "\(json.stdout)")
             let text = try await sim.control("resize --help")
             #expect(text.status == 0)
-            let e = "\u{1B}["
-            #expect(text.stdout.hasPrefix("\n\(e)1;33mCommand: resize\(e)0m\n\nResize a VM's resources (memory, CPU, disk)\n\n\(e)1mUsage:\(e)0m resize <vmname>"), "\(text.stdout)")
+            // Without a terminal, ANSIFilterWriter (exemenu/command_system.go) strips the
+            // emphasis Command.Help writes; tabwriter laid the columns out with it counted.
+            #expect(text.stdout.hasPrefix("\nCommand: resize\n\nResize a VM's resources (memory, CPU, disk)\n\nUsage: resize <vmname>"), "\(text.stdout)")
             // tabwriter: the flag column padded to the widest cell ("--memory") plus one space.
-            #expect(text.stdout.contains("\(e)1mOptions:\(e)0m\n  \(e)1m--cpu\(e)0m    number of CPUs\n  \(e)1m--disk\(e)0m   new total disk size"), "\(text.stdout)")
-            #expect(text.stdout.contains("  \(e)1m--memory\(e)0m memory allocation (e.g., 4, 4GB, 8G)\n"), "\(text.stdout)")
+            #expect(text.stdout.contains("Options:\n  --cpu    number of CPUs\n  --disk   new total disk size"), "\(text.stdout)")
+            #expect(text.stdout.contains("  --memory memory allocation (e.g., 4, 4GB, 8G)\n"), "\(text.stdout)")
+            #expect(!text.stdout.contains("\u{1B}"))
         }
 
         /// execore/ssh_integrations_command.go at 7524fcac: `knownIntegrationTypes`

@@ -104,6 +104,49 @@ struct FixedClock: SimClock {
         #expect(large.diskBytes > source.diskBytes)
     }
 
+    @Test("ls and ls -l are handleListCommand's text: colours written, tabwriter columns (padding 2) laid out with the escapes counted, then ANSIFilterWriter strips them without a terminal (execore/ssh_command_handlers.go, exemenu/command_system.go)")
+    func listTextIsTheServersLayout() throws {
+        let directory = try TemporaryDirectory(prefix: "exe-sim-unit")
+        defer { directory.remove() }
+        let env = environment(directory, RecordingLifecycle())
+        #expect(run("new --name=alpha --tag=web --tag=prod --comment=front", env).exitStatus == 0)
+        #expect(run("new --name=beta-longer-name --image=127.0.0.1:5000/app:1", env).exitStatus == 0)
+        try env.store.update { state in state.vms[1].status = "paused" }
+        // The name column is as wide as the widest bold name plus 2; the status
+        // column counts "\e[1;32m" for running but no colour for paused, so
+        // after stripping, paused is followed by 7 more spaces than running.
+        let long = run("ls -l", env)
+        #expect(long.output == """
+            beta-longer-name.exe.xyz  paused          lax  2027-01-15T08:00:00Z  -                                       http://beta-longer-name.exe-sim.localhost  \n\
+            alpha.exe.xyz             running  lax  2027-01-15T08:00:00Z  http://alpha.shelley.exe-sim.localhost  http://alpha.exe-sim.localhost              #prod #web  # front\n
+            """, "\(long.output)")
+        #expect(run("ls", env).output == """
+            Your VMs:
+              • beta-longer-name.exe.xyz - paused (127.0.0.1:5000/app:1)
+              • alpha.exe.xyz - running #prod #web # front
+
+            """)
+        // With a terminal (`ssh -t`), the escapes stay.
+        let terminal = ControlSession(
+            environment: env, request: ReceivedCommand(commandLine: "ls -l", transport: .ssh, callerFingerprint: nil, hasTerminal: true)
+        ).run()
+        #expect(terminal.output.contains("\u{1B}[1malpha.exe.xyz\u{1B}[0m             \u{1B}[1;32mrunning\u{1B}[0m  lax"), "\(terminal.output)")
+        #expect(terminal.output.contains("\u{1B}[36m #prod #web\u{1B}[0m  \u{1B}[2m# front\u{1B}[22m\n"), "\(terminal.output)")
+        // Over HTTPS there is never a terminal; and only exeuntu VMs have a Shelley URL.
+        let listed = run("ls", env, transport: .https).output
+        #expect(listed.contains("\"shelley_url\":\"http://alpha.shelley.exe-sim.localhost\""))
+        #expect(!listed.contains("beta-longer-name.shelley"))
+    }
+
+    @Test("ANSIFilter removes CSI, OSC and two-byte escapes and turns CRLF into LF, as ansi.Strip behind ANSIFilterWriter does")
+    func ansiFilterStripsEscapes() {
+        #expect(ANSIFilter.strip("\u{1B}[1;32mok\u{1B}[0m\r\n") == "ok\n")
+        #expect(ANSIFilter.strip("a\u{1B}]8;;http://x\u{07}link\u{1B}]8;;\u{1B}\\b") == "alinkb")
+        #expect(ANSIFilter.strip("x\u{1B}7y\u{1B}8z") == "xyz")
+        #expect(ANSIFilter.strip("lone\rcarriage\r") == "lone\rcarriage\r")
+        #expect(ANSIFilter.strip("• unchanged") == "• unchanged")
+    }
+
     @Test func httpsForcesJSONEvenForParseErrors() throws {
         let directory = try TemporaryDirectory(prefix: "exe-sim-unit")
         defer { directory.remove() }

@@ -1,0 +1,56 @@
+/// What exe.dev does to a control command's output when the session has no
+/// terminal: `exemenu.ANSIFilterWriter` (`exemenu/command_system.go`,
+/// chosen in `execore/ssh_server.go` for an exec session without a PTY and
+/// always in `execore/exec_handler.go`) removes ANSI escape sequences
+/// (`ansi.Strip`) and turns CRLF into LF. Handlers write their colours and
+/// then lay out columns with the escapes counted, so a table's spacing
+/// after the filter is the server's, quirks included.
+package enum ANSIFilter {
+    /// `text` without escape sequences (CSI, OSC, and two-byte escapes),
+    /// with CRLF line ends as LF.
+    package static func strip(_ text: String) -> String {
+        guard text.contains("\u{1B}") || text.contains("\r\n") else { return text }
+        var result = String.UnicodeScalarView()
+        var scalars = text.unicodeScalars.makeIterator()
+        var pending: Unicode.Scalar? = nil
+        func next() -> Unicode.Scalar? {
+            if let scalar = pending {
+                pending = nil
+                return scalar
+            }
+            return scalars.next()
+        }
+        while let scalar = next() {
+            switch scalar {
+            case "\u{1B}":
+                guard let kind = next() else { break }
+                switch kind {
+                case "[":
+                    // Parameters and intermediates, then one final byte (0x40–0x7E).
+                    while let byte = next(), !(0x40...0x7E).contains(byte.value) {}
+                case "]", "P", "_", "^":
+                    // A string sequence: ends at BEL or ESC \.
+                    while let byte = next() {
+                        if byte == "\u{07}" { break }
+                        if byte == "\u{1B}" {
+                            if let after = next(), after != "\\" { pending = after }
+                            break
+                        }
+                    }
+                default:
+                    break
+                }
+            case "\r":
+                if let after = next() {
+                    if after != "\n" { result.append(scalar) }
+                    pending = after
+                } else {
+                    result.append(scalar)
+                }
+            default:
+                result.append(scalar)
+            }
+        }
+        return String(result)
+    }
+}
