@@ -423,6 +423,11 @@ extension SimulatorSuites {
             #expect(text.stdout.contains("Options:\n  --cpu    number of CPUs\n  --disk   new total disk size"), "\(text.stdout)")
             #expect(text.stdout.contains("  --memory memory allocation (e.g., 4, 4GB, 8G)\n"), "\(text.stdout)")
             #expect(!text.stdout.contains("\u{1B}"))
+            // With a terminal (`ssh -tt`: execore/ssh_server.go picks CRLFWriter for a PTY), the emphasis stays.
+            let withTerminal = try await LocalProcessRunner().run(ProcessInvocation(
+                "ssh", sim.harness.sshOptions(key: sim.key, port: sim.harness.controlPort)
+                    + ["-tt", "\(sim.harness.user)@\(sim.harness.controlHost)", "resize --help"], timeout: .seconds(60)))
+            #expect(withTerminal.stdout.contains("\u{1B}[1;33mCommand: resize\u{1B}[0m\r\n"), "\(withTerminal.stdout.debugDescription)")
         }
 
         /// execore/ssh_integrations_command.go at 7524fcac: `knownIntegrationTypes`
