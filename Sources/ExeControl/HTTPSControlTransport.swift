@@ -96,7 +96,7 @@ public struct HTTPSControlTransport: ControlTransport {
         guard let scheme = configuration.endpoint.scheme?.lowercased(), let host = configuration.endpoint.host else {
             throw ControlError(.invalidArgument, "invalid API URL \(configuration.endpoint.absoluteString)")
         }
-        guard scheme == "https" || (scheme == "http" && Self.isLoopback(host)) else {
+        guard scheme == "https" || (scheme == "http" && LoopbackHost.contains(host)) else {
             throw ControlError(
                 .invalidArgument,
                 "refusing to send an API token to \(configuration.endpoint.absoluteString): use https:// (plain http:// only to 127.0.0.0/8, ::1 or localhost)")
@@ -179,14 +179,6 @@ public struct HTTPSControlTransport: ControlTransport {
             return nil
         }
         return .milliseconds(Int64(seconds * 1000))
-    }
-
-    /// Whether `host` is 127.0.0.0/8, `::1` or `localhost`.
-    static func isLoopback(_ host: String) -> Bool {
-        let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased()
-        if bare == "localhost" || bare == "::1" { return true }
-        let octets = bare.split(separator: ".", omittingEmptySubsequences: false)
-        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
     }
 }
 

@@ -1,3 +1,4 @@
+import ExeSystem
 import Foundation
 
 /// How `docker` inside a simulated VM reaches a registry named in an image
@@ -42,14 +43,15 @@ enum DockerRegistryRoute: Equatable {
         }
     }
 
-    /// `127.x.y.z` or `localhost`, with or without a port.
+    /// Whether the registry's host (`HOST`, `HOST:PORT` or `[V6]:PORT`) is loopback.
     static func isLoopback(_ registry: String) -> Bool {
         var host = registry
-        if let colon = host.lastIndex(of: ":"), Int(host[host.index(after: colon)...]) != nil { host = String(host[..<colon]) }
-        if host == "localhost" { return true }
-        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
-        guard octets.count == 4, octets.allSatisfy({ UInt8($0) != nil }) else { return false }
-        return octets[0] == "127"
+        if host.hasPrefix("["), let close = host.firstIndex(of: "]") {
+            host = String(host[...close])
+        } else if host.filter({ $0 == ":" }).count == 1, let colon = host.firstIndex(of: ":") {
+            host = String(host[..<colon])
+        }
+        return LoopbackHost.contains(host)
     }
 
     /// What dockerd's anonymous ping of a VM's registry meets: `nil` when

@@ -76,19 +76,10 @@ public struct HTTPProxy: Sendable, Equatable, CustomStringConvertible {
         else { return nil }
         let host = (rawHost.hasPrefix("[") && rawHost.hasSuffix("]") ? String(rawHost.dropFirst().dropLast()) : rawHost).lowercased()
         let port = url.port ?? (scheme == "https" ? 443 : 80)
-        if isLoopback(host) { return nil }
+        if LoopbackHost.contains(host) { return nil }
         let exclusions = environment["no_proxy"].flatMap { $0.isEmpty ? nil : $0 } ?? environment["NO_PROXY"] ?? ""
         if excludes(exclusions, host: host, port: port) { return nil }
         return try parse(value, variable: variable)
-    }
-
-    static func isLoopback(_ host: String) -> Bool {
-        if host == "localhost" { return true }
-        var v4 = in_addr()
-        if inet_pton(AF_INET, host, &v4) == 1 { return UInt32(bigEndian: v4.s_addr) >> 24 == 127 }
-        var v6 = in6_addr()
-        if inet_pton(AF_INET6, host, &v6) == 1 { return withUnsafeBytes(of: v6) { Array($0) } == [UInt8](repeating: 0, count: 15) + [1] }
-        return false
     }
 
     static func excludes(_ list: String, host: String, port: Int) -> Bool {

@@ -157,8 +157,8 @@ struct HTTPSTransportTests {
         #expect(throws: ControlError.self) {
             try HTTPSControlTransport(configuration: .init(token: Secret("")))
         }
-        #expect(HTTPSControlTransport.isLoopback("127.3.4.5") && HTTPSControlTransport.isLoopback("localhost"))
-        #expect(!HTTPSControlTransport.isLoopback("128.0.0.1") && !HTTPSControlTransport.isLoopback("127.0.0.1.evil.com"))
+        #expect(LoopbackHost.contains("127.3.4.5") && LoopbackHost.contains("localhost"))
+        #expect(!LoopbackHost.contains("128.0.0.1") && !LoopbackHost.contains("127.0.0.1.evil.com"))
     }
 
     @Test("a refused connection is a transport error")

@@ -83,7 +83,7 @@ public final class RequestLoop: Sendable {
         }
         var address = String(connectTo[..<colon])
         if address.hasPrefix("["), address.hasSuffix("]") { address = String(address.dropFirst().dropLast()) }
-        guard Self.isLoopback(address) else {
+        guard LoopbackHost.contains(address) else {
             throw NotLoopback(description: "the request loop only targets loopback addresses, not \(address)")
         }
         var target = original
@@ -137,14 +137,6 @@ public final class RequestLoop: Sendable {
     public func stop() async -> RequestLoopReport {
         stopping.set()
         return await task.value
-    }
-
-    /// Whether `address` is 127.0.0.0/8, `::1` or `localhost`.
-    public static func isLoopback(_ address: String) -> Bool {
-        if address == "localhost" || address == "::1" { return true }
-        let parts = address.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4, parts.allSatisfy({ UInt8($0) != nil }) else { return false }
-        return parts[0] == "127"
     }
 }
 
