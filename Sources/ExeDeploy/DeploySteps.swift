@@ -41,7 +41,7 @@ final class DeploySteps: DeployStepRunning {
         let total = context.clock.instant() - start
         return timings.withLock { timings in
             var copy = timings
-            copy.total = Double(total.components.seconds) + Double(total.components.attoseconds) / 1e18
+            copy.total = total.inSeconds
             return copy
         }
     }

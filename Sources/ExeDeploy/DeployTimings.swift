@@ -1,3 +1,4 @@
+import ExeSystem
 import Foundation
 
 /// How long each step of a deploy took, in order (`build`, `push`,
@@ -21,7 +22,7 @@ public struct DeployTimings: Sendable, Codable, Equatable {
 
     /// Adds `duration` to `phase`.
     public mutating func add(_ phase: String, _ duration: Duration) {
-        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        let seconds = duration.inSeconds
         if let index = entries.firstIndex(where: { $0.phase == phase }) {
             entries[index].seconds += seconds
         } else {

@@ -305,7 +305,7 @@ extension SessionLoop {
             semaphore.signal()
         }
         let remaining = deadline.instant - .now
-        let nanoseconds = max(0, remaining.components.seconds * 1_000_000_000 + remaining.components.attoseconds / 1_000_000_000)
+        let nanoseconds = max(0, remaining.inNanoseconds)
         guard semaphore.wait(timeout: .now() + .nanoseconds(Int(nanoseconds))) == .success else { return nil }
         return box.value
     }

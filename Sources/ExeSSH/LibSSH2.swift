@@ -1,3 +1,4 @@
+import ExeSystem
 internal import CLibSSH2
 import Foundation
 
@@ -48,7 +49,7 @@ struct Deadline: Comparable, Sendable {
     func pollTimeout(cap: Int32 = 1000) -> Int32 {
         let remaining = instant - .now
         if remaining <= .zero { return 0 }
-        let ms = remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000 + 1
+        let ms = remaining.inMilliseconds + 1
         return Int32(min(Int64(cap), ms))
     }
 
@@ -60,7 +61,7 @@ extension Duration {
     var shortDescription: String {
         let (seconds, attoseconds) = components
         if attoseconds == 0 { return "\(seconds)s" }
-        let ms = seconds * 1000 + attoseconds / 1_000_000_000_000_000
+        let ms = inMilliseconds
         return ms % 1000 == 0 ? "\(ms / 1000)s" : "\(ms)ms"
     }
 }

@@ -1,3 +1,4 @@
+import ExeSystem
 package import Foundation
 
 #if canImport(Glibc)
@@ -145,7 +146,7 @@ package final class HTTPReader {
                 closed = true
                 return false
             }
-            let milliseconds = left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000
+            let milliseconds = left.inMilliseconds
             var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             if poll(&descriptor, 1, Int32(clamping: max(1, milliseconds))) <= 0 {
                 closed = true

@@ -1,3 +1,4 @@
+import ExeSystem
 package import Foundation
 
 #if canImport(Glibc)
@@ -88,7 +89,7 @@ package enum LoopbackSocket {
 
     /// Sets the receive and send timeouts of `fd`.
     package static func setTimeout(_ fd: Int32, _ timeout: Duration) {
-        let micros = timeout.components.seconds * 1_000_000 + timeout.components.attoseconds / 1_000_000_000_000
+        let micros = timeout.inMicroseconds
         var value = timeval(tv_sec: Int(micros / 1_000_000), tv_usec: Int(micros % 1_000_000))
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &value, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &value, socklen_t(MemoryLayout<timeval>.size))

@@ -1,3 +1,4 @@
+import ExeSystem
 import Foundation
 
 /// The `/exec` rate limit: per key, a burst of 60 requests refilled at one
@@ -19,7 +20,7 @@ final class TokenBucket: @unchecked Sendable {
         defer { lock.unlock() }
         var bucket = buckets[key] ?? (capacity, now)
         let elapsed = bucket.updated.duration(to: now)
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.inSeconds
         bucket.tokens = min(capacity, bucket.tokens + seconds * refillPerSecond)
         bucket.updated = now
         let allowed = bucket.tokens >= 1

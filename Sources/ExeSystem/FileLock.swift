@@ -51,7 +51,7 @@ public final class FileLock: @unchecked Sendable {
                 close(fd)
                 throw FileLockError(path: path, reason: "still locked by another process after \(timeout)")
             }
-            let micros = pause.components.attoseconds / 1_000_000_000_000 + pause.components.seconds * 1_000_000
+            let micros = pause.inMicroseconds
             usleep(UInt32(max(1, micros)))
             pause = min(pause * 2, .milliseconds(50))
         }

@@ -59,7 +59,7 @@ public enum HostNameResolver {
         thread.stackSize = 1 << 20
         thread.start()
         let remaining = deadline - .now
-        let seconds = Double(remaining.components.seconds) + Double(remaining.components.attoseconds) / 1e18
+        let seconds = remaining.inSeconds
         switch lookup.wait(until: Date().addingTimeInterval(max(0, seconds))) {
         case .success(let addresses): return addresses
         case .failure(let error): throw error

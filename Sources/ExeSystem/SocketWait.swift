@@ -13,7 +13,7 @@ enum SocketWait {
         while true {
             let left = deadline - ContinuousClock.now
             guard left > .zero else { throw NetworkError(.timedOut, "timed out \(what())") }
-            let milliseconds = left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000 + 1
+            let milliseconds = left.inMilliseconds + 1
             var descriptor = pollfd(fd: fd, events: events, revents: 0)
             let ready = poll(&descriptor, 1, Int32(clamping: min(milliseconds, 60_000)))
             if ready < 0, errno == EINTR { continue }

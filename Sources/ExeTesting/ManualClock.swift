@@ -30,7 +30,7 @@ public final class ManualClock: Sendable {
 
     /// Moves the clock forward by `duration`.
     public func advance(by duration: Duration) {
-        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        let seconds = duration.inSeconds
         state.withLock {
             $0.date = $0.date.addingTimeInterval(seconds)
             $0.instant = $0.instant.advanced(by: duration)

@@ -26,7 +26,7 @@ struct HolderClient: Sendable {
         var pause = Duration.milliseconds(1)
         while ContinuousClock.now < deadline {
             if let fd = try? UnixSocket.connect(to: location.socketPath) { return fd }
-            let micros = pause.components.attoseconds / 1_000_000_000_000
+            let micros = pause.inMicroseconds
             usleep(UInt32(max(1, micros)))
             pause = min(pause * 2, .milliseconds(20))
         }

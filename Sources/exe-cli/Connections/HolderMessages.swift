@@ -1,3 +1,4 @@
+import ExeSystem
 import ExeSSH
 import Foundation
 
@@ -70,7 +71,7 @@ struct HolderKey: Codable, Hashable, Sendable {
     }
 
     private static func milliseconds(_ duration: Duration) -> Int64 {
-        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+        duration.inMilliseconds
     }
 }
 
@@ -92,7 +93,7 @@ struct HolderOpenRequest: Codable, Sendable {
         term = request.terminal?.term
         width = request.terminal?.width
         height = request.terminal?.height
-        timeoutMilliseconds = request.timeout.map { $0.components.seconds * 1000 + $0.components.attoseconds / 1_000_000_000_000_000 }
+        timeoutMilliseconds = request.timeout.map { $0.inMilliseconds }
         hasInput = request.hasInput
     }
 

@@ -1,3 +1,4 @@
+import ExeSystem
 import ExeDeploy
 import Foundation
 import Synchronization
@@ -133,7 +134,7 @@ final class DeployProgressPrinter: Sendable {
     }
 
     static func format(_ duration: Duration) -> String {
-        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        let seconds = duration.inSeconds
         return String(format: "%.1fs", seconds)
     }
 }
