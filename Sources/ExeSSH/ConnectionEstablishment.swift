@@ -77,45 +77,19 @@ extension SessionLoop {
         } catch {
             throw SSHError(error.kind == .timedOut ? .timeout : .nameResolution, error.message)
         }
-        var failures: [String] = []
-        var refused = true
-        for address in addresses {
-            let fd = socket(address.family, address.socketType | Int32(SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue), address.protocolNumber)
-            guard fd >= 0 else { continue }
-            var result = address.withSocketAddress { connect(fd, $0, $1) }
-            if result != 0, errno == EINPROGRESS {
-                var descriptor = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-                while true {
-                    let ready = Glibc.poll(&descriptor, 1, deadline.pollTimeout(cap: 60_000))
-                    if ready < 0, errno == EINTR { continue }
-                    if ready == 0 && !deadline.hasPassed { continue }
-                    break
-                }
-                if descriptor.revents == 0 {
-                    close(fd)
-                    throw SSHError(
-                        .timeout,
-                        "could not connect to \(destination.host):\(destination.port) within \(configuration.connectTimeout.shortDescription) (the host is down, a firewall drops the packets, or it is rate-limiting new connections)")
-                }
-                var socketError: Int32 = 0
-                var size = socklen_t(MemoryLayout<Int32>.size)
-                getsockopt(fd, SOL_SOCKET, SO_ERROR, &socketError, &size)
-                result = socketError == 0 ? 0 : -1
-                errno = socketError
-            }
-            if result == 0 {
-                var one: Int32 = 1
-                setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-                return fd
-            }
-            if errno != ECONNREFUSED { refused = false }
-            failures.append(String(cString: strerror(errno)))
-            close(fd)
-        }
-        if refused {
+        switch TCPConnect.socket(to: addresses, deadline: deadline.instant) {
+        case .success(let fd):
+            return fd
+        case .failure(.timedOut):
+            throw SSHError(
+                .timeout,
+                "could not connect to \(destination.host):\(destination.port) within \(configuration.connectTimeout.shortDescription) (the host is down, a firewall drops the packets, or it is rate-limiting new connections)")
+        case .failure(let failure) where failure.isRefused:
             throw SSHError(.connectionRefused, "connection to \(destination.host):\(destination.port) refused (is an SSH server listening there?)")
+        case .failure(.failed(let errnos)):
+            let reasons = errnos.map { String(cString: strerror($0)) }.joined(separator: "; ")
+            throw SSHError(.connectionRefused, "cannot connect to \(destination.host):\(destination.port): \(reasons)")
         }
-        throw SSHError(.connectionRefused, "cannot connect to \(destination.host):\(destination.port): \(failures.joined(separator: "; "))")
     }
 
     /// Waits until the socket is ready in the direction libssh2 is blocked on.

@@ -33,40 +33,15 @@ public final class TCPStream: ByteStream {
     ///   reason) or ``NetworkError/Kind/timedOut``.
     public static func connect(to address: NetworkAddress, deadline: ContinuousClock.Instant) throws(NetworkError) -> TCPStream {
         let addresses = try HostNameResolver.resolve(host: address.host, port: address.port, deadline: deadline)
-        var lastError = NetworkError(.connectFailed, "\(address) has no address to connect to")
-        for candidate in addresses {
-            let fd = socket(candidate.family, candidate.socketType | Int32(SOCK_CLOEXEC.rawValue), candidate.protocolNumber)
-            guard fd >= 0 else { continue }
-            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-            var noDelay: Int32 = 1
-            setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
-            do {
-                try candidate.withSocketAddress { (pointer, length) throws(NetworkError) in
-                    try connect(fd, pointer, length, address: address, deadline: deadline)
-                }
-                return TCPStream(descriptor: fd, address: address)
-            } catch {
-                Glibc.close(fd)
-                if error.kind == .timedOut { throw error }
-                lastError = error
-            }
+        switch TCPConnect.socket(to: addresses, deadline: deadline) {
+        case .success(let fd):
+            return TCPStream(descriptor: fd, address: address)
+        case .failure(.timedOut):
+            throw NetworkError(.timedOut, "timed out connecting to \(address)")
+        case .failure(.failed(let errnos)):
+            guard let last = errnos.last else { throw NetworkError(.connectFailed, "\(address) has no address to connect to") }
+            throw NetworkError(.connectFailed, "cannot connect to \(address): \(String(cString: strerror(last)))")
         }
-        throw lastError
-    }
-
-    private static func connect(
-        _ fd: Int32, _ socketAddress: UnsafePointer<sockaddr>, _ length: socklen_t, address: NetworkAddress,
-        deadline: ContinuousClock.Instant
-    ) throws(NetworkError) {
-        if Glibc.connect(fd, socketAddress, length) == 0 { return }
-        guard errno == EINPROGRESS || errno == EINTR else {
-            throw NetworkError(.connectFailed, "cannot connect to \(address): \(String(cString: strerror(errno)))")
-        }
-        try SocketWait.until(fd, events: Int16(POLLOUT), deadline: deadline, what: "connecting to \(address)")
-        var failure: Int32 = 0
-        var size = socklen_t(MemoryLayout<Int32>.size)
-        getsockopt(fd, SOL_SOCKET, SO_ERROR, &failure, &size)
-        guard failure == 0 else { throw NetworkError(.connectFailed, "cannot connect to \(address): \(String(cString: strerror(failure)))") }
     }
 
     public func write(_ bytes: [UInt8], deadline: ContinuousClock.Instant) throws(NetworkError) {
