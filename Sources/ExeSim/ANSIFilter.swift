@@ -6,8 +6,10 @@
 /// then lay out columns with the escapes counted, so a table's spacing
 /// after the filter is the server's, quirks included.
 package enum ANSIFilter {
-    /// `text` without escape sequences (CSI, OSC, and two-byte escapes),
-    /// with CRLF line ends as LF.
+    /// `text` without escape sequences (CSI, OSC and the other string
+    /// sequences, and plain escapes with or without intermediates), with
+    /// CRLF line ends as LF. Other control characters (tab, BEL, a lone CR)
+    /// stay, as `ansi.Strip` keeps what its parser executes.
     package static func strip(_ text: String) -> String {
         guard text.contains("\u{1B}") || text.contains("\r\n") else { return text }
         var result = String.UnicodeScalarView()
@@ -37,7 +39,11 @@ package enum ANSIFilter {
                             break
                         }
                     }
+                case _ where (0x20...0x2F).contains(kind.value):
+                    // Intermediates (`ESC ( B`), then one final byte.
+                    while let byte = next(), (0x20...0x2F).contains(byte.value) {}
                 default:
+                    // A two-byte escape (`ESC 7`).
                     break
                 }
             case "\r":

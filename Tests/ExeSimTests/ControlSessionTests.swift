@@ -143,6 +143,8 @@ struct FixedClock: SimClock {
         #expect(ANSIFilter.strip("\u{1B}[1;32mok\u{1B}[0m\r\n") == "ok\n")
         #expect(ANSIFilter.strip("a\u{1B}]8;;http://x\u{07}link\u{1B}]8;;\u{1B}\\b") == "alinkb")
         #expect(ANSIFilter.strip("x\u{1B}7y\u{1B}8z") == "xyz")
+        #expect(ANSIFilter.strip("\u{1B}(Bplain\u{1B}(0") == "plain")
+        #expect(ANSIFilter.strip("tab\tbell\u{07}") == "tab\tbell\u{07}")
         #expect(ANSIFilter.strip("lone\rcarriage\r") == "lone\rcarriage\r")
         #expect(ANSIFilter.strip("• unchanged") == "• unchanged")
     }
