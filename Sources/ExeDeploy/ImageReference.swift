@@ -1,3 +1,4 @@
+import ExeSystem
 import Foundation
 
 /// An image name as Docker reads it: `[registry/]path[:tag][@digest]`.
@@ -67,11 +68,12 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
         repository + (tag.map { ":" + $0 } ?? "") + (digest.map { "@" + $0 } ?? "")
     }
 
-    /// Whether the registry is this machine (`127.0.0.1`, `localhost`,
-    /// `[::1]`): such registries speak plain HTTP.
+    /// Whether the registry is this machine (`127.0.0.0/8`, `localhost`,
+    /// `[::1]`, see ``LoopbackHost``): such registries speak plain HTTP. A
+    /// name that only starts like one (`127.example.com`) is not.
     public var isLoopbackRegistry: Bool {
         let host = registry.hasPrefix("[") ? String(registry.prefix { $0 != "]" }.dropFirst()) : String(registry.prefix { $0 != ":" })
-        return host == "localhost" || host == "::1" || host.hasPrefix("127.")
+        return LoopbackHost.contains(host)
     }
 
     private static func isTagCharacter(_ character: Character) -> Bool {

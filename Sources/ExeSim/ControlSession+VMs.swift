@@ -506,11 +506,6 @@ extension ControlSession {
             var placement = PoolPlacement.shared
             if standalone { placement = .standalone } else if let pool = source.pool { placement = .pool(pool) }
             _ = try checkCapacity(placement, cpus: cpuOverride ?? source.cpus, in: state)
-            if let disk = diskOverride, disk < source.diskBytes {
-                // The exelet refuses the clone (`exelet/services/compute/clone_instance.go`) and
-                // handleCpCommand prints its InvalidArgument message as is.
-                throw CommandFailure("disk size cannot be smaller than source (\(source.diskBytes) bytes)")
-            }
             ports = freshPorts(ports, in: state)
             let id = String(format: "vm%04d", state.nextVMNumber)
             state.nextVMNumber += 1
@@ -540,6 +535,12 @@ extension ControlSession {
             return (source, copy)
         }
         output.line("Copying \(source.name) to \(copy.name)...")
+        if let disk = diskOverride, disk < source.diskBytes {
+            // The exelet refuses the clone (`exelet/services/compute/clone_instance.go`);
+            // handleCpCommand removes the box it reserved and prints the message as is.
+            try store.update { state in state.vms.removeAll { $0.id == copy.id } }
+            throw CommandFailure("disk size cannot be smaller than source (\(source.diskBytes) bytes)")
+        }
         do {
             try environment.lifecycle.copy(from: source, to: copy)
         } catch {

@@ -21,24 +21,21 @@ package struct StateStore: Sendable {
     private static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        // Fractional seconds: a whole-second `createdAt` would end the lobby
-        // window up to 1 s before EXE_SIM_LOBBY_WINDOW says.
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(date.formatted(fractionalTime))
-        }
+        // Seconds since 1970 as a number, to the microsecond: a whole-second
+        // `createdAt` (`.iso8601`) would end the lobby window up to 1 s early.
+        encoder.dateEncodingStrategy = .secondsSince1970
         return encoder
     }()
 
-    private static let fractionalTime = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
-
     private static func decoder() -> JSONDecoder {
         let decoder = JSONDecoder()
+        // Numbers, and ISO 8601 text as older state files have it.
         decoder.dateDecodingStrategy = .custom { decoder in
             let container = try decoder.singleValueContainer()
+            if let seconds = try? container.decode(Double.self) { return Date(timeIntervalSince1970: seconds) }
             let text = try container.decode(String.self)
-            if let date = (try? fractionalTime.parse(text)) ?? (try? Date.ISO8601FormatStyle().parse(text)) { return date }
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an ISO 8601 time: \(text)")
+            if let date = try? Date.ISO8601FormatStyle().parse(text) { return date }
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a time: \(text)")
         }
         return decoder
     }

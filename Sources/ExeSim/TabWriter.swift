@@ -1,7 +1,9 @@
 /// Go's `text/tabwriter` with `minwidth` 0, a padding, space as the pad
-/// character and no flags, for rows whose cells are all tab-terminated but
-/// the last: each such cell is padded to its column's widest cell plus the
-/// padding; the last cell of a row is written as is. Widths count Unicode
+/// character and no flags, for rows that all have the same number of cells
+/// (as every caller's do; Go sizes a column over each run of rows that has
+/// it, which is then the whole table), every cell tab-terminated but the
+/// last: each such cell is padded to its column's widest cell plus the
+/// padding, also before an empty last cell; the last cell is written as is. Widths count Unicode
 /// scalars, escape sequences included (tabwriter counts runes), so columns
 /// of coloured cells keep the server's spacing once the escapes are
 /// filtered out (``ANSIFilter``).

@@ -139,6 +139,11 @@ struct ConfigurationTests {
         let local = try #require(ImageReference("127.0.0.1:5000/hello"))
         #expect(local.registry == "127.0.0.1:5000" && local.tag == nil && local.isLoopbackRegistry)
         #expect(local.tagged("abc-1").description == "127.0.0.1:5000/hello:abc-1")
+        // Only loopback turns TLS verification off for a push: not a name that starts like an address.
+        #expect(try #require(ImageReference("[::1]:5000/hello")).isLoopbackRegistry)
+        #expect(try #require(ImageReference("localhost:5000/hello")).isLoopbackRegistry)
+        #expect(try !#require(ImageReference("127.example.com:5000/hello")).isLoopbackRegistry)
+        #expect(try !#require(ImageReference("127.0.0.1.example.com/hello")).isLoopbackRegistry)
         let hub = try #require(ImageReference("nginx:1.27"))
         #expect(hub.registry == "docker.io" && hub.repository == "nginx")
         let pinned = try #require(ImageReference("ghcr.io/a/b:v1@sha256:abcd"))

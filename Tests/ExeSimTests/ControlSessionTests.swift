@@ -86,7 +86,7 @@ struct FixedClock: SimClock {
         #expect(lifecycle.calls == ["resolve 127.0.0.1:5000/app:1", "provision unit-vm", "destroy unit-vm"])
     }
 
-    @Test("cp --disk smaller than the source is refused with the exelet's text (exelet/services/compute/clone_instance.go, printed as is by execore/ssh_cp_command.go) and leaves no VM; a larger disk is taken")
+    @Test("cp --disk smaller than the source is refused with the exelet's text (exelet/services/compute/clone_instance.go, printed as is by execore/ssh_cp_command.go after its Copying line) and leaves no VM; a larger disk is taken")
     func copyRefusesASmallerDisk() throws {
         let directory = try TemporaryDirectory(prefix: "exe-sim-unit")
         defer { directory.remove() }
@@ -96,7 +96,10 @@ struct FixedClock: SimClock {
         let source = try #require(try env.store.snapshot().vm(named: "disk-source"))
         let refused = run("cp disk-source disk-small --disk=20", env)
         #expect(refused.exitStatus == 1)
-        #expect(refused.output == "disk size cannot be smaller than source (\(source.diskBytes) bytes)\n")
+        // The handler prints its progress line before the exelet refuses the clone.
+        #expect(refused.output == "Copying disk-source to disk-small...\ndisk size cannot be smaller than source (\(source.diskBytes) bytes)\n")
+        #expect(run("cp disk-source disk-small --disk=20 --json", env).output
+            == "{\"error\":\"disk size cannot be smaller than source (\(source.diskBytes) bytes)\"}\n")
         #expect(try env.store.snapshot().vm(named: "disk-small") == nil)
         #expect(!lifecycle.calls.contains("copy disk-source disk-small"))
         #expect(run("cp disk-source disk-large --disk=40", env).exitStatus == 0)
@@ -145,6 +148,16 @@ struct FixedClock: SimClock {
         #expect(ANSIFilter.strip("x\u{1B}7y\u{1B}8z") == "xyz")
         #expect(ANSIFilter.strip("\u{1B}(Bplain\u{1B}(0") == "plain")
         #expect(ANSIFilter.strip("tab\tbell\u{07}") == "tab\tbell\u{07}")
+        // An ESC inside a string sequence starts the next sequence; BEL ends only OSC;
+        // CAN aborts; a control character inside a sequence is executed (kept);
+        // a non-ASCII character ends a sequence and is kept; CRLF is joined after stripping.
+        #expect(ANSIFilter.strip("\u{1B}]0;t\u{1B}[31mred") == "red")
+        #expect(ANSIFilter.strip("\u{1B}Pa\u{07}b\u{1B}\\c") == "c")
+        #expect(ANSIFilter.strip("\u{1B}[31\u{18}x") == "x")
+        #expect(ANSIFilter.strip("\u{1B}[3\n1m") == "\n")
+        #expect(ANSIFilter.strip("\u{1B}[•x") == "•x")
+        #expect(ANSIFilter.strip("a\r\u{1B}[0m\nb") == "a\nb")
+        #expect(ANSIFilter.strip("unterminated \u{1B}[31") == "unterminated ")
         #expect(ANSIFilter.strip("lone\rcarriage\r") == "lone\rcarriage\r")
         #expect(ANSIFilter.strip("• unchanged") == "• unchanged")
     }
