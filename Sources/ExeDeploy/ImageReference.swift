@@ -69,7 +69,7 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Whether the registry is this machine (`127.0.0.0/8`, `localhost`,
-    /// `[::1]`, see ``LoopbackHost``): such registries speak plain HTTP. A
+    /// `[::1]`, see `LoopbackHost`): such registries speak plain HTTP. A
     /// name that only starts like one (`127.example.com`) is not.
     public var isLoopbackRegistry: Bool {
         let host = registry.hasPrefix("[") ? String(registry.prefix { $0 != "]" }.dropFirst()) : String(registry.prefix { $0 != ":" })
