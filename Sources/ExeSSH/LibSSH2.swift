@@ -47,10 +47,7 @@ struct Deadline: Comparable, Sendable {
 
     /// Milliseconds until the deadline (at least 0), capped at `cap`.
     func pollTimeout(cap: Int32 = 1000) -> Int32 {
-        let remaining = instant - .now
-        if remaining <= .zero { return 0 }
-        let ms = remaining.inMilliseconds + 1
-        return Int32(min(Int64(cap), ms))
+        (instant - .now).pollTimeout(cap: cap)
     }
 
     static func < (lhs: Deadline, rhs: Deadline) -> Bool { lhs.instant < rhs.instant }

@@ -21,4 +21,11 @@ extension Duration {
     package var inNanoseconds: Int64 {
         components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
     }
+
+    /// The time left as a `poll(2)` timeout: whole milliseconds rounded up
+    /// (so a poll never wakes just before the deadline), at most `cap`, and
+    /// 0 once nothing is left.
+    package func pollTimeout(cap: Int32) -> Int32 {
+        self <= .zero ? 0 : Int32(min(Int64(cap), inMilliseconds + 1))
+    }
 }

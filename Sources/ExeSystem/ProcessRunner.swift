@@ -190,7 +190,7 @@ public struct LocalProcessRunner: ProcessRunner {
                     child.terminate(grace: .seconds(2))
                     break
                 }
-                wait = Int32(min(1000, remaining.inMilliseconds + 1))
+                wait = remaining.pollTimeout(cap: 1000)
             }
             let ready = poll(&fds, nfds_t(fds.count), wait)
             if ready < 0, errno != EINTR { break }

@@ -35,11 +35,17 @@ package enum TCPConnect {
             if address.withSocketAddress({ Glibc.connect(fd, $0, $1) }) != 0 {
                 failure = errno
                 if failure == EINPROGRESS || failure == EINTR {
-                    guard let outcome = waitForConnection(fd, deadline: deadline) else {
+                    switch SocketWait.wait(fd, events: Int16(POLLOUT), deadline: deadline) {
+                    case .ready:
+                        var size = socklen_t(MemoryLayout<Int32>.size)
+                        failure = 0
+                        getsockopt(fd, SOL_SOCKET, SO_ERROR, &failure, &size)
+                    case .failed(let code):
+                        failure = code
+                    case .timedOut:
                         Glibc.close(fd)
                         return .failure(.timedOut)
                     }
-                    failure = outcome
                 }
             }
             if failure == 0 {
@@ -51,30 +57,5 @@ package enum TCPConnect {
             Glibc.close(fd)
         }
         return .failure(.failed(errnos: errnos))
-    }
-
-    /// Waits for a non-blocking connect on `fd` to finish: its result (0 or
-    /// the socket's error, or `poll`'s), or `nil` when `deadline` passed
-    /// first. It polls at least once, so a connection that is already made
-    /// counts even when the deadline has just passed.
-    private static func waitForConnection(_ fd: Int32, deadline: ContinuousClock.Instant) -> Int32? {
-        while true {
-            let left = deadline - ContinuousClock.now
-            let milliseconds = left > .zero ? min(left.inMilliseconds + 1, 60_000) : 0
-            var descriptor = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-            let ready = poll(&descriptor, 1, Int32(milliseconds))
-            if ready < 0 {
-                if errno == EINTR { continue }
-                return errno
-            }
-            if ready == 0 {
-                if left > .zero { continue }
-                return nil
-            }
-            var failure: Int32 = 0
-            var size = socklen_t(MemoryLayout<Int32>.size)
-            getsockopt(fd, SOL_SOCKET, SO_ERROR, &failure, &size)
-            return failure
-        }
     }
 }
