@@ -21,13 +21,9 @@ struct LeaseTestBed {
         try FileManager.default.createDirectory(atPath: home.file(".ssh"), withIntermediateDirectories: true)
         let key = try await SSHKeyPair.generate(type: "ed25519", at: home.file(".ssh/id_ed25519"))
         let simulator = try await SimulatorHarness.start(authorizedKeys: [key.publicPath], environment: simulatorEnvironment)
-        let repository = home.file("repo")
-        let runner = LocalProcessRunner()
-        try await runner.check(ProcessInvocation("git", ["init", "-q", repository]))
-        try home.write("repo/README.md", "# lease test\n")
-        try home.write("repo/src/main.sh", "echo main\n")
-        try home.write("repo/data/blob.txt", String(repeating: "lease ", count: 20_000))
-        try await runner.check(ProcessInvocation("git", ["-C", repository, "add", "."]))
+        let repository = try await home.gitRepository("repo", files: [
+            "README.md": "# lease test\n", "src/main.sh": "echo main\n", "data/blob.txt": String(repeating: "lease ", count: 20_000),
+        ])
         return LeaseTestBed(simulator: simulator, key: key, home: home, repository: repository, claims: LeaseClaimStore(directory: home.file("state/leases")))
     }
 

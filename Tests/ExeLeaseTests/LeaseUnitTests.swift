@@ -126,13 +126,7 @@ struct LocalShellSyncTests {
     func incremental() async throws {
         let directory = try TemporaryDirectory(prefix: "sync-unit")
         defer { directory.remove() }
-        let repository = directory.file("repo")
-        let runner = LocalProcessRunner()
-        try await runner.check(ProcessInvocation("git", ["init", "-q", repository]))
-        try directory.write("repo/a.txt", "one\n")
-        try directory.write("repo/b.txt", "two\n")
-        try directory.write("repo/src/c.txt", "three\n")
-        try await runner.check(ProcessInvocation("git", ["-C", repository, "add", "."]))
+        let repository = try await directory.gitRepository("repo", files: ["a.txt": "one\n", "b.txt": "two\n", "src/c.txt": "three\n"])
         let remote = directory.file("vm/work/repo")
         let host = Self.localShellHost()
         let sync = WorkTreeSync(connection: host, localRoot: repository, remoteDirectory: remote)
@@ -144,7 +138,7 @@ struct LocalShellSyncTests {
 
         try directory.write("repo/a.txt", "one, changed\n")
         try FileManager.default.removeItem(atPath: repository + "/b.txt")
-        try await runner.check(ProcessInvocation("git", ["-C", repository, "add", "-A"]))
+        try await LocalProcessRunner().check(ProcessInvocation("git", ["-C", repository, "add", "-A"]))
         let second = try await sync.run(options)
         #expect(second.filesSent == 1 && second.filesDeleted == 1, "\(second)")
         #expect(try String(contentsOfFile: remote + "/a.txt", encoding: .utf8) == "one, changed\n")

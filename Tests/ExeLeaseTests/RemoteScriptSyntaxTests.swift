@@ -126,12 +126,7 @@ import Testing
     func syncRunsForReal() async throws {
         let directory = try TemporaryDirectory(prefix: "sync-script")
         defer { directory.remove() }
-        let repository = directory.file("repo")
-        let runner = LocalProcessRunner()
-        try await runner.check(ProcessInvocation("git", ["init", "-q", repository]))
-        try directory.write("repo/a b.txt", "one\n")
-        try directory.write("repo/src/$x.txt", "two\n")
-        try await runner.check(ProcessInvocation("git", ["-C", repository, "add", "."]))
+        let repository = try await directory.gitRepository("repo", files: ["a b.txt": "one\n", "src/$x.txt": "two\n"])
         let remote = directory.file("vm/it's $(x) `y`\n-z/repo")
         let host = LocalShellSyncTests.localShellHost()
         let sync = WorkTreeSync(connection: host, localRoot: repository, remoteDirectory: remote)

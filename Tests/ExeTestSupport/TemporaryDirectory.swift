@@ -1,4 +1,5 @@
 public import Foundation
+import ExeSystem
 
 /// A fresh directory under the system temporary directory, removed by
 /// ``remove()``.
@@ -29,6 +30,18 @@ public final class TemporaryDirectory: @unchecked Sendable {
         try Data(text.utf8).write(to: URL(fileURLWithPath: target))
         chmod(target, mode_t(mode))
         return target
+    }
+
+    /// Makes `name` inside the directory a git repository holding `files`
+    /// (relative path to text), every one added to the index, and returns
+    /// its path: the work tree a sync or a lease takes.
+    public func gitRepository(_ name: String, files: [String: String]) async throws -> String {
+        let root = file(name)
+        let runner = LocalProcessRunner()
+        try await runner.check(ProcessInvocation("git", ["init", "-q", root]))
+        for (path, text) in files { try write(name + "/" + path, text) }
+        try await runner.check(ProcessInvocation("git", ["-C", root, "add", "."]))
+        return root
     }
 
     /// Deletes the directory and everything in it.
