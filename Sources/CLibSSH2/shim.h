@@ -18,6 +18,13 @@ static inline LIBSSH2_CHANNEL *exe_channel_open_session(LIBSSH2_SESSION *session
                                    LIBSSH2_CHANNEL_PACKET_DEFAULT, NULL, 0);
 }
 
+/* A channel of a type no server offers: the server's OPEN_FAILURE proves it alive. */
+static inline LIBSSH2_CHANNEL *exe_channel_open_probe(LIBSSH2_SESSION *session) {
+    return libssh2_channel_open_ex(session, "keepalive@exe.dev", sizeof("keepalive@exe.dev") - 1,
+                                   LIBSSH2_CHANNEL_WINDOW_DEFAULT,
+                                   LIBSSH2_CHANNEL_PACKET_DEFAULT, NULL, 0);
+}
+
 static inline int exe_channel_exec(LIBSSH2_CHANNEL *channel, const char *command, unsigned int length) {
     return libssh2_channel_process_startup(channel, "exec", sizeof("exec") - 1, command, length);
 }

@@ -261,12 +261,9 @@ final class ExecOperation: LoopOperation, @unchecked Sendable {
                 stage = terminal == nil ? .starting : .requestingTerminal
                 return .progressed
             }
-            // libssh2 keeps the state of a channel open in the session, so
-            // only one open may be under way at a time.
             let me = ObjectIdentifier(self)
-            if let opener = loop.channelOpener, opener != me { return .waitingForSocket }
-            if abandoned && loop.channelOpener == nil { return .finished }
-            loop.channelOpener = me
+            if abandoned && !loop.turns.isHeld(.channelOpen, by: me) { return .finished }
+            guard loop.turns.take(.channelOpen, for: me) else { return .waitingForSocket }
             let forwarding = requestKind == .directTCPIP
             let attempt: OpaquePointer?
             if forwarding {
@@ -277,7 +274,7 @@ final class ExecOperation: LoopOperation, @unchecked Sendable {
             guard let opened = attempt else {
                 let code = libssh2_session_last_errno(session)
                 if code == LIBSSH2_ERROR_EAGAIN { return waiting(loop) }
-                loop.channelOpener = nil
+                loop.turns.release(.channelOpen, from: me)
                 // A refused direct-tcpip channel means the server could not
                 // (or may not) connect there: not a session limit to wait out.
                 if code == LIBSSH2_ERROR_CHANNEL_FAILURE && !abandoned && !forwarding { return .channelRefused }
@@ -285,7 +282,7 @@ final class ExecOperation: LoopOperation, @unchecked Sendable {
                 fail(loop.error(code, "opening \(target)"))
                 return .finished
             }
-            loop.channelOpener = nil
+            loop.turns.release(.channelOpen, from: me)
             channel = opened
             if abandoned {
                 stage = .closing
@@ -301,8 +298,12 @@ final class ExecOperation: LoopOperation, @unchecked Sendable {
             return .progressed
         case .requestingTerminal:
             guard let channel, let terminal else { stage = .starting; return .progressed }
+            let me = ObjectIdentifier(self)
+            if abandoned && !loop.turns.isHeld(.channelRequest, by: me) { stage = .closing; return .progressed }
+            guard loop.turns.take(.channelRequest, for: me) else { return .waitingForSocket }
             let rc = terminal.term.withCString { exe_channel_request_pty(channel, $0, Int32(terminal.width), Int32(terminal.height)) }
             if rc == LIBSSH2_ERROR_EAGAIN { return waiting(loop) }
+            loop.turns.release(.channelRequest, from: me)
             if rc != 0, retryAfterDeadSpare(rc, loop) { return .progressed }
             if rc != 0 {
                 fail(loop.error(rc, "requesting a terminal"))
@@ -313,7 +314,9 @@ final class ExecOperation: LoopOperation, @unchecked Sendable {
             return .progressed
         case .starting:
             guard let channel else { return .finished }
-            if abandoned { stage = .closing; return .progressed }
+            let me = ObjectIdentifier(self)
+            if abandoned && !loop.turns.isHeld(.channelRequest, by: me) { stage = .closing; return .progressed }
+            guard requestKind == .directTCPIP || loop.turns.take(.channelRequest, for: me) else { return .waitingForSocket }
             startRequested = true
             let rc: Int32
             switch requestKind {
@@ -325,6 +328,7 @@ final class ExecOperation: LoopOperation, @unchecked Sendable {
                 rc = 0
             }
             if rc == LIBSSH2_ERROR_EAGAIN { return waiting(loop) }
+            loop.turns.release(.channelRequest, from: me)
             if rc != 0, retryAfterDeadSpare(rc, loop) { return .progressed }
             if rc != 0 {
                 fail(loop.error(rc, "starting the command on \(loop.destination)"))

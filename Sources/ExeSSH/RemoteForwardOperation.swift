@@ -69,14 +69,24 @@ final class RemoteForwardOperation: LoopOperation, @unchecked Sendable {
 
     func advance(_ loop: SessionLoop) -> OperationProgress {
         guard let session = loop.session else { return .finished }
-        if stopped { stage = .done }
+        let me = ObjectIdentifier(self)
+        // A listen request that was sent is waited out, even when stopped:
+        // its reply would otherwise be read as the next request's.
+        if stopped && !loop.turns.isHeld(.globalRequest, by: me) { stage = .done }
         switch stage {
         case .listening:
+            guard loop.turns.take(.globalRequest, for: me) else { return .waitingForSocket }
             var bound: Int32 = 0
             let attempt = host.withUnsafeBufferPointer { libssh2_channel_forward_listen_ex(session, $0.baseAddress, port, &bound, 16) }
+            let code = attempt == nil ? libssh2_session_last_errno(session) : 0
+            if attempt == nil && code == LIBSSH2_ERROR_EAGAIN { return loop.blockedOutbound() ? .blockedOutbound : .waitingForSocket }
+            loop.turns.release(.globalRequest, from: me)
+            if stopped {
+                // Nobody waits for it; a listener granted late stays with the session.
+                stage = .done
+                return .finished
+            }
             guard let attempt else {
-                let code = libssh2_session_last_errno(session)
-                if code == LIBSSH2_ERROR_EAGAIN { return loop.blockedOutbound() ? .blockedOutbound : .waitingForSocket }
                 let error =
                     code == LIBSSH2_ERROR_REQUEST_DENIED
                     ? SSHError(

@@ -19,15 +19,25 @@ final class SFTPSubsystem {
     func prepare(_ loop: SessionLoop) -> Readiness {
         if let handle { return .ready(handle) }
         guard let session = loop.session else { return .failed(SSHError(.disconnected, "the connection is closed")) }
+        // `libssh2_sftp_init` opens a channel and then asks for the subsystem:
+        // it waits for both kinds of reply, so it takes both turns.
+        let me = ObjectIdentifier(self)
+        guard loop.turns.take(.channelOpen, for: me) else { return .waiting }
+        guard loop.turns.take(.channelRequest, for: me) else {
+            if !initializing { loop.turns.release(.channelOpen, from: me) }
+            return .waiting
+        }
         initializing = true
-        if let opened = libssh2_sftp_init(session) {
+        let opened = libssh2_sftp_init(session)
+        let code = opened == nil ? libssh2_session_last_errno(session) : 0
+        if opened == nil && code == LIBSSH2_ERROR_EAGAIN { return .waiting }
+        initializing = false
+        loop.turns.release(.channelOpen, from: me)
+        loop.turns.release(.channelRequest, from: me)
+        if let opened {
             handle = opened
-            initializing = false
             return .ready(opened)
         }
-        let code = libssh2_session_last_errno(session)
-        if code == LIBSSH2_ERROR_EAGAIN { return .waiting }
-        initializing = false
         return .failed(loop.error(code, "starting the SFTP subsystem on \(loop.destination)", kind: .sftp))
     }
 

@@ -84,10 +84,11 @@ final class SessionLoop: @unchecked Sendable {
     private var lastInbound = Deadline.now
     private var queuedInboundBytes: Int32 = 0
     private var nextKeepalive: Deadline?
+    private var keepaliveProbing = false
     private var shuttingDown = false
     private var fatalError: SSHError?
-    /// The operation whose channel open is under way (libssh2 allows one).
-    var channelOpener: ObjectIdentifier?
+    /// Who may wait for which kind of reply now (libssh2 allows one each).
+    var turns = ReplyTurns()
     /// Session channels opened ahead of need (``SSHClientConfiguration/spareSessionChannels``).
     private var spareChannels: [OpaquePointer] = []
     /// Channel refusals an operation met while no other channel was open.
@@ -479,29 +480,27 @@ final class SessionLoop: @unchecked Sendable {
     // MARK: Keepalive
 
     private func scheduleKeepalive() {
-        guard let interval = configuration.keepaliveInterval, let session else { return }
-        let seconds = max(2, Int32(interval.components.seconds))
-        libssh2_keepalive_config(session, 1, UInt32(seconds))
+        guard let interval = configuration.keepaliveInterval else { return }
         nextKeepalive = .after(interval)
     }
 
-    /// Sends a keepalive when due and declares the server dead when it has
-    /// been silent for too long. Returns `false` when the connection died.
+    /// Starts a ``KeepaliveProbe`` when one is due and none is under way,
+    /// and declares the server dead when it has been silent for too long.
+    /// Returns `false` when the connection died.
     private func checkKeepalive() -> Bool {
         guard checkSilence() else { return false }
-        guard let interval = configuration.keepaliveInterval, let session, let due = nextKeepalive else { return true }
-        guard due.hasPassed, outboundOwner == nil, socketIsWritable() else { return true }
-        var next: Int32 = 0
-        let rc = libssh2_keepalive_send(session, &next)
-        if rc != 0, rc != LIBSSH2_ERROR_EAGAIN, LibSSH2.isConnectionFatal(rc) {
-            let error = SSHError(.disconnected, "the connection to \(destination) was lost: \(LibSSH2.lastError(session).message)")
-            fatal(error)
-            failEverything(error)
-            return false
-        }
+        guard let interval = configuration.keepaliveInterval, session != nil, let due = nextKeepalive else { return true }
+        guard due.hasPassed, !keepaliveProbing, !shuttingDown else { return true }
+        keepaliveProbing = true
+        active.append(KeepaliveProbe())
+        shared.withLock { $0.load += 1 }
         nextKeepalive = .after(interval)
+        wake()  // the probe goes out in the next turn, not after a poll timeout
         return true
     }
+
+    /// A ``KeepaliveProbe`` has its answer (or gave up).
+    func keepaliveProbeEnded() { keepaliveProbing = false }
 
     /// Declares the server dead when it has been silent for
     /// `keepaliveInterval × keepaliveCountMax`. Sends nothing, so it is safe
@@ -536,13 +535,6 @@ final class SessionLoop: @unchecked Sendable {
         return SSHError(
             .disconnected,
             "\(destination.host):\(destination.port) stopped reading: a packet has been half-sent for \((Deadline.now.instant - stalled.instant).shortDescription) and \(reason); the connection was dropped")
-    }
-
-    /// A keepalive is only sent into a socket with room, so it never leaves
-    /// a partial packet behind (libssh2 ignores EAGAIN for keepalives).
-    private func socketIsWritable() -> Bool {
-        var descriptor = pollfd(fd: socketDescriptor, events: Int16(POLLOUT), revents: 0)
-        return Glibc.poll(&descriptor, 1, 0) == 1 && descriptor.revents & Int16(POLLOUT) != 0
     }
 
     // MARK: Failure and teardown

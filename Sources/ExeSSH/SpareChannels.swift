@@ -11,21 +11,20 @@ final class SpareChannelOpening: LoopOperation, @unchecked Sendable {
     func advance(_ loop: SessionLoop) -> OperationProgress {
         guard let session = loop.session else { return .finished }
         let me = ObjectIdentifier(self)
-        if let opener = loop.channelOpener, opener != me { return abandoned ? .finished : .waitingForSocket }
-        if abandoned && loop.channelOpener == nil {
+        if abandoned && !loop.turns.isHeld(.channelOpen, by: me) {
             loop.spareOpeningEnded()
             return .finished
         }
-        loop.channelOpener = me
+        guard loop.turns.take(.channelOpen, for: me) else { return .waitingForSocket }
         guard let channel = exe_channel_open_session(session) else {
             let code = libssh2_session_last_errno(session)
             if code == LIBSSH2_ERROR_EAGAIN { return loop.blockedOutbound() ? .blockedOutbound : .waitingForSocket }
-            loop.channelOpener = nil
+            loop.turns.release(.channelOpen, from: me)
             // Refused (a session limit) or failed: stop keeping spares here.
             loop.spareOpeningEnded(disable: true)
             return .finished
         }
-        loop.channelOpener = nil
+        loop.turns.release(.channelOpen, from: me)
         if abandoned {
             loop.retire(channel)
             loop.spareOpeningEnded()
