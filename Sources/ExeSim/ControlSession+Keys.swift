@@ -255,7 +255,7 @@ extension ControlSession {
             // The simulator's own /exec address where exe.dev prints https://exe.dev/exec.
             output.line("  curl -X POST http://127.0.0.1:\(configuration.apiPort)/exec -H \"Authorization: Bearer \(token)\" -d 'whoami'")
         } else {
-            output.line("  curl -H \"Authorization: Bearer \(token)\" \(VMHost.url(vmName: vmName))/")
+            output.line("  curl -H \"Authorization: Bearer \(token)\" \(VMHost.url(vmName: vmName, tls: configuration.servesTLS))/")
         }
     }
 

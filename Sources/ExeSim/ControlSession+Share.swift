@@ -33,7 +33,7 @@ extension ControlSession {
     }
 
     /// `boxProxyAddress`: the VM's URL without a trailing slash.
-    private func proxyAddress(_ name: String) -> String { VMHost.url(vmName: name) }
+    private func proxyAddress(_ name: String) -> String { VMHost.url(vmName: name, tls: configuration.servesTLS) }
 
     /// The inbound address `anything@<vm>.<BoxHost>`.
     private func inboundAddress(_ name: String) -> String { "anything@\(name).exe.xyz" }

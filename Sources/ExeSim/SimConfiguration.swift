@@ -40,6 +40,10 @@ package struct SimConfiguration: Codable, Sendable, Equatable {
     /// `nil`: the simulator serves plain HTTP only.
     package var tlsPort: Int? = nil
 
+    /// Whether TLS is served: VM URLs are then written `https://`
+    /// (`bestScheme`, `execore/exe.go`).
+    package var servesTLS: Bool { tlsPort != nil }
+
     /// The registry's `host:port`.
     package var registryAddress: String { "127.0.0.1:\(registryPort)" }
 

@@ -24,8 +24,12 @@ struct VMHost: Equatable, Sendable {
     /// without a trailing slash or a path, as `boxProxyAddress`
     /// (`execore/exe.go`) writes it: `SCHEME://HOST` plus `:PORT` only when
     /// the port is not the scheme's default (here it never is named: a
-    /// client connects to the daemon's port with `--connect-to`).
-    static func url(vmName: String) -> String { "http://\(vmName).\(domain)" }
+    /// client connects to the daemon's port with `--connect-to`). The scheme
+    /// is `bestScheme`'s: `https` when TLS is served (`up --tls`), else `http`.
+    static func url(vmName: String, tls: Bool) -> String { "\(scheme(tls: tls))://\(vmName).\(domain)" }
+
+    /// `schemeForTLS` (`execore/exe.go`).
+    static func scheme(tls: Bool) -> String { tls ? "https" : "http" }
 
     /// A VM reached under another name (a custom domain, `domain add`).
     init(vmName: String, header: String) {

@@ -8,12 +8,12 @@ struct VMPresentation {
     var sshUser: String { configuration.user }
     var sshDest: String { "\(sshUser)@\(sshHost)" }
     var sshCommand: String { "ssh -p \(vm.sshPort) \(sshDest)" }
-    var httpsURL: String { VMHost.url(vmName: vm.name) }
+    var httpsURL: String { VMHost.url(vmName: vm.name, tls: configuration.servesTLS) }
     /// The Shelley agent's URL, for exeuntu VMs only (`shelleyURL` in
     /// `execore/exe.go`: `<vm>.shelley.<box host>`).
     var shelleyURL: String? {
         guard vm.image.map({ $0.isEmpty || $0.contains("exeuntu") }) ?? true else { return nil }
-        return "http://\(vm.name).shelley.\(VMHost.domain)"
+        return "\(VMHost.scheme(tls: configuration.servesTLS))://\(vm.name).shelley.\(VMHost.domain)"
     }
     var vscodeURL: String {
         "vscode://vscode-remote/ssh-remote+\(sshDest):\(vm.sshPort)\(configuration.home)?windowId=_blank"

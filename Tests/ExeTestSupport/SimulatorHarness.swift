@@ -21,7 +21,7 @@ public final class SimulatorHarness: @unchecked Sendable {
     /// `http://127.0.0.1:PORT/exec`.
     public let apiURL: String
     /// `127.0.0.1:PORT`: where every VM URL (`http://<vm>.exe-sim.localhost[:PORT]/`)
-    /// is served, routed by its `Host` header (`EXE_VM_PROXY`).
+    /// is served over plain HTTP, routed by its `Host` header (`EXE_VM_PROXY_HTTP`; `EXE_VM_PROXY` is the TLS terminator under `up --tls`).
     public let vmProxy: String
     /// The registry's `host:port`.
     public let registry: String
@@ -36,6 +36,9 @@ public final class SimulatorHarness: @unchecked Sendable {
     public let tlsAPIURL: String?
     /// `127.0.0.1:PORT` of the TLS terminator in front of the VM proxy (`EXE_VM_PROXY_TLS`), when started with `tls`.
     public let tlsVMProxy: String?
+    /// `EXE_VM_PROXY` as `up` printed it: where a client reaches the VM URLs
+    /// `https_url` names (the TLS terminator under `up --tls`).
+    public let printedVMProxy: String
     /// The local user that logs in to the control plane and to VMs.
     public let user: String
     /// The `exe-sim` executable.
@@ -57,7 +60,8 @@ public final class SimulatorHarness: @unchecked Sendable {
         controlPort = port
         knownHostsPath = try value("EXE_KNOWN_HOSTS")
         apiURL = try value("EXE_API_URL")
-        vmProxy = try value("EXE_VM_PROXY")
+        vmProxy = try value("EXE_VM_PROXY_HTTP")
+        printedVMProxy = try value("EXE_VM_PROXY")
         registry = try value("EXE_REGISTRY")
         registryUser = try value("EXE_REGISTRY_USER")
         registryPassword = Secret(try value("EXE_REGISTRY_PASSWORD"))

@@ -154,6 +154,15 @@ struct SimulatorTLSCLITests {
         let secure = try await HTTPClientProbe(connectTo: sim.harness.tlsVMProxy, trust: .certificateFile(ca)).get(
             URL(string: "https://tls-web.exe-sim.localhost/")!, headers: [:], timeout: .seconds(20))
         #expect(secure.status == plain.status && secure.status > 0, "\(secure.status) \(secure.bodyPrefix) / \(plain.status)")
+        // bestScheme (execore/exe.go): https_url is https:// when TLS is served,
+        // and the EXE_VM_PROXY that `up --tls` prints reaches it with the CA.
+        let object = try JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [String: Any]
+        let url = try #require(object?["https_url"] as? String, "\(created.stdout)")
+        #expect(url == "https://tls-web.exe-sim.localhost", "\(created.stdout)")
+        #expect(sim.harness.printedVMProxy == sim.harness.tlsVMProxy)
+        let printed = try await HTTPClientProbe(connectTo: sim.harness.printedVMProxy, trust: .certificateFile(ca)).get(
+            try #require(URL(string: url + "/")), headers: [:], timeout: .seconds(20))
+        #expect(printed.status == plain.status, "\(printed.status) \(printed.bodyPrefix)")
         await #expect(throws: NetworkError.self) {
             _ = try await HTTPClientProbe(connectTo: sim.harness.tlsVMProxy).get(
                 URL(string: "https://tls-web.exe-sim.localhost/")!, headers: [:], timeout: .seconds(20))
