@@ -36,17 +36,19 @@ extension VMConnector {
 
     /// Waits until `vm` itself answers SSH, not exe.dev's lobby (which
     /// answers a new VM's address until its route is live, and accepts
-    /// `true`): runs ``VMReadinessProbe/command`` about once a second until
-    /// its output comes from the VM. Call it after creating a VM, before
-    /// the first command on it.
+    /// `true`): runs ``VMReadinessProbe/command`` as often as `polling`
+    /// says until its output comes from the VM. Call it after creating a
+    /// VM, before the first command on it.
     ///
     /// - Throws: ``ControlError/Kind-swift.struct/timeout`` when the VM has
     ///   not answered within `timeout`, naming what answered last;
     ///   `CancellationError` when the task is cancelled.
-    public func waitUntilReady(_ vm: VM, timeout: Duration = .seconds(120)) async throws {
+    public func waitUntilReady(_ vm: VM, timeout: Duration = .seconds(120), polling: ReadinessPolling = ReadinessPolling()) async throws {
         let clock = ContinuousClock()
-        let deadline = clock.now + timeout
+        let start = clock.now
+        let deadline = start + timeout
         var last = "nothing answered"
+        var pause: Duration?
         while true {
             try Task.checkCancellation()
             do {
@@ -63,7 +65,9 @@ extension VMConnector {
             if clock.now >= deadline {
                 throw ControlError(.timeout, "\(vm.name) did not answer as a VM within \(DurationText.format(timeout)): \(last)")
             }
-            try await Task.sleep(for: .seconds(1))
+            let next = polling.pause(after: pause, elapsed: clock.now - start)
+            pause = next
+            try await Task.sleep(for: min(next, max(.zero, deadline - clock.now)))
         }
     }
 

@@ -220,7 +220,8 @@ public struct Leases: Sendable {
         let clock = context.clock
         let start = clock.instant()
         let deadline = start + context.readinessTimeout
-        var pause = Duration.milliseconds(200)
+        let polling = ReadinessPolling()
+        var pause: Duration?
         var stage = "tcp"
         var lastError = ""
         var lastReport = start
@@ -249,8 +250,9 @@ public struct Leases: Sendable {
                 lastReport = clock.instant()
                 context.progress("lease \(lease): waiting for \(destination.host):\(destination.port) (\(stage)) elapsed=\(Int(clock.elapsed(since: start).components.seconds))s")
             }
-            try await clock.sleep(pause)
-            pause = min(pause * 2, .seconds(2))
+            let next = polling.pause(after: pause, elapsed: clock.elapsed(since: start))
+            pause = next
+            try await clock.sleep(next)
         }
         throw LeaseError(.notReady, "the VM at \(destination.host):\(destination.port) did not become ready within \(context.readinessTimeout) (last step: \(stage): \(lastError))")
     }
