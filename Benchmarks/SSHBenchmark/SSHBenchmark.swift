@@ -73,7 +73,8 @@ struct SSHBenchmark {
         try await Throughput.run(connection, megabytes: BenchmarkReport.option("--megabytes", default: 200))
         await connection.close()
 
-        let delay = Duration.milliseconds(BenchmarkReport.option("--delay-ms", default: 15))
+        let delayMilliseconds = BenchmarkReport.option("--delay-ms", default: 15)
+        let delay = Duration.milliseconds(delayMilliseconds)
         let proxy = DelayProxy(upstreamPort: server.port, delay: delay)
         defer { proxy.stop() }
         var delayed = configuration
@@ -100,7 +101,7 @@ struct SSHBenchmark {
         print("  \(concurrent) commands on one ExeSSH connection:")
         row("  concurrent", parallel, concurrent, baseline: parallel)
         row("  sequential", sequentialSame, concurrent, baseline: parallel)
-        print("  \(concurrent) commands on one ExeSSH connection over \(DurationText.format(delay * 2)) RTT:")
+        print("  \(concurrent) commands on one ExeSSH connection over \(2 * delayMilliseconds) ms RTT:")
         row("  concurrent", farParallel, concurrent, baseline: farParallel)
         row("  sequential", farSequential, concurrent, baseline: farParallel)
         let seconds = BenchmarkReport.seconds
