@@ -60,16 +60,22 @@ struct SSHBenchmark {
         }
         _ = try? await runner.run(ProcessInvocation("ssh", multiplexed + ["-O", "exit", "\(server.user)@127.0.0.1"]))
 
-        let connection = try await SSHConnection.connect(to: destination, configuration: configuration)
-        let parallel = try await clock.measure {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for _ in 0..<concurrent { group.addTask { try await connection.run("true", check: true) } }
-                try await group.waitForAll()
+        /// `concurrent` commands on `connection` at once, then one after another.
+        func fanOut(_ connection: SSHConnection) async throws -> (parallel: Duration, sequential: Duration) {
+            let parallel = try await clock.measure {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for _ in 0..<concurrent { group.addTask { try await connection.run("true", check: true) } }
+                    try await group.waitForAll()
+                }
             }
+            let sequential = try await clock.measure {
+                for _ in 0..<concurrent { try await connection.run("true", check: true) }
+            }
+            return (parallel, sequential)
         }
-        let sequentialSame = try await clock.measure {
-            for _ in 0..<concurrent { try await connection.run("true", check: true) }
-        }
+
+        let connection = try await SSHConnection.connect(to: destination, configuration: configuration)
+        let (parallel, sequentialSame) = try await fanOut(connection)
         try await Throughput.run(connection, megabytes: BenchmarkReport.option("--megabytes", default: 200))
         await connection.close()
 
@@ -80,15 +86,7 @@ struct SSHBenchmark {
         var delayed = configuration
         delayed.hostKeyAlias = "[127.0.0.1]:\(server.port)"
         let far = try await SSHConnection.connect(to: SSHDestination(host: "127.0.0.1", port: proxy.port, user: server.user), configuration: delayed)
-        let farParallel = try await clock.measure {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for _ in 0..<concurrent { group.addTask { try await far.run("true", check: true) } }
-                try await group.waitForAll()
-            }
-        }
-        let farSequential = try await clock.measure {
-            for _ in 0..<concurrent { try await far.run("true", check: true) }
-        }
+        let (farParallel, farSequential) = try await fanOut(far)
         await far.close()
 
         func row(_ name: String, _ duration: Duration, _ n: Int, baseline: Duration) {
