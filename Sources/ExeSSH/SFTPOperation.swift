@@ -124,6 +124,11 @@ final class SFTPOperation: LoopOperation, @unchecked Sendable {
         var resuming = resumingBlockedCall
         if let owner = loop.sftp.owner, owner != me { return .waitingForSocket }
         if abandoned, handle == nil, loop.sftp.owner == nil { return .finished }
+        if abandoned, loop.sftp.handle == nil, loop.sftp.withdraw(loop) {
+            // Abandoned before the subsystem's start made a call: no start for nobody.
+            loop.sftp.owner = nil
+            return .finished
+        }
         loop.sftp.owner = me
         let sftp: OpaquePointer
         let initializing = loop.sftp.handle == nil
@@ -132,6 +137,7 @@ final class SFTPOperation: LoopOperation, @unchecked Sendable {
             sftp = ready
             if initializing { resuming = false }  // the repeated call was the subsystem start
         case .waiting: return loop.blockedOutbound() ? .blockedOutbound : .waitingForSocket
+        case .waitingForTurn: return .waitingForSocket
         case .failed(let error):
             loop.sftp.owner = nil
             complete(.failure(error))

@@ -390,6 +390,13 @@ final class SessionLoop: @unchecked Sendable {
         shared.withLock { $0.load += 1 }
     }
 
+    /// Channels open or opening for operations (not counting SFTP's).
+    var channelsInUse: Int { active.filter(\.usesChannel).count }
+
+    /// How many channels may be open at once now (lowered when the server
+    /// refused one).
+    var channelLimitNow: Int { channelLimit }
+
     private func admitWaitingOperations() {
         var open = active.filter(\.usesChannel).count + (sftp.holdsChannel ? 1 : 0)
         while open < channelLimit, !waitingForChannel.isEmpty {

@@ -46,6 +46,24 @@ struct ReplyOrderTests {
         }
     }
 
+    @Test("SFTP waits for a free channel when commands hold every one (MaxSessions 10), instead of being refused")
+    func sftpWhenChannelsAreFull() async throws {
+        try await withServer { server in
+            let connection = try await server.connect()
+            let path = server.directory.file("full-channels")
+            try await withThrowingTaskGroup(of: Bool.self) { group in
+                for _ in 0..<12 { group.addTask { try await connection.run("sleep 1").succeeded } }
+                group.addTask {
+                    try await Task.sleep(for: .milliseconds(300))  // the commands have taken every channel
+                    try await connection.upload(Data("full".utf8), to: path)
+                    return try await connection.download(path) == Data("full".utf8)
+                }
+                for try await succeeded in group { #expect(succeeded) }
+            }
+            await connection.close()
+        }
+    }
+
     @Test("a remote forward asked for after idle keepalives is granted (their replies are not its reply)")
     func forwardAfterKeepalives() async throws {
         let echo = LineEchoServer()
