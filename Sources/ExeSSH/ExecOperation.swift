@@ -165,6 +165,10 @@ final class ExecOperation: LoopOperation, @unchecked Sendable {
     /// server refuses to start the command on it (it closed it meanwhile),
     /// the operation opens a channel of its own once.
     private var onSpareChannel = false
+    /// A spare refused the request once: the retry opens a channel of its
+    /// own, never another spare (a server that refuses every pty-req or
+    /// exec would otherwise churn spares for ever).
+    private var spareRefused = false
     private var terminalResize: (Int, Int)?
     private let resizeLock = Mutex<(Int, Int)?>(nil)
 
@@ -180,9 +184,12 @@ final class ExecOperation: LoopOperation, @unchecked Sendable {
     private var onOpen: (@Sendable () -> Void)?
 
     /// A `direct-tcpip` channel: the server connects to `host`:`port`; the
-    /// input goes there and what comes back is the output (as stdout).
+    /// input goes there and what comes back is the output (as stdout). It
+    /// takes no channel slot: OpenSSH's `MaxSessions` counts session
+    /// channels only, and a browser behind a tunnel keeps more than ten
+    /// connections open.
     convenience init(forwardingTo host: String, port: Int, input: InputPump, sink: any ExecSink, opened: (@Sendable () -> Void)?) {
-        self.init(command: host, kind: .directTCPIP, input: input, sink: sink, timeout: nil)
+        self.init(command: host, kind: .directTCPIP, input: input, sink: sink, timeout: nil, usesChannel: false)
         forwardPort = Int32(port)
         onOpen = opened
     }
@@ -255,7 +262,7 @@ final class ExecOperation: LoopOperation, @unchecked Sendable {
         let abandoned = self.abandoned && !resumingBlockedCall
         switch stage {
         case .opening:
-            if requestKind != .directTCPIP, !abandoned, let spare = loop.takeSpareChannel() {
+            if requestKind != .directTCPIP, !abandoned, !spareRefused, let spare = loop.takeSpareChannel() {
                 channel = spare
                 onSpareChannel = true
                 stage = terminal == nil ? .starting : .requestingTerminal
@@ -378,6 +385,7 @@ final class ExecOperation: LoopOperation, @unchecked Sendable {
     private func retryAfterDeadSpare(_ rc: Int32, _ loop: SessionLoop) -> Bool {
         guard onSpareChannel, !LibSSH2.isConnectionFatal(rc), let channel else { return false }
         onSpareChannel = false
+        spareRefused = true
         startRequested = false
         loop.retire(channel)
         self.channel = nil

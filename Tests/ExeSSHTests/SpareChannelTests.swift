@@ -77,6 +77,35 @@ struct SpareChannelTests {
         }
     }
 
+    @Test("a server that refuses every terminal (PermitTTY no): a shell on a spare fails once with the refusal, instead of trying spare after spare")
+    func refusedTerminal() async throws {
+        try await withServer(.init(extraConfig: ["PermitTTY no"])) { server in
+            var configuration = server.clientConfiguration()
+            configuration.spareSessionChannels = 1
+            let connection = try await server.connect(configuration)
+            #expect(try await connection.run("true").succeeded)  // a spare is open behind it
+            let outcome = Task {
+                let shell = connection.shell(terminal: PseudoTerminal(term: "xterm", width: 80, height: 24), input: .none, command: "true")
+                do {
+                    for try await _ in shell.output {}
+                    return "finished"
+                } catch {
+                    return "\(error)"
+                }
+            }
+            let watchdog = Task {
+                try await Task.sleep(for: .seconds(15))
+                outcome.cancel()
+            }
+            let result = await outcome.value
+            watchdog.cancel()
+            #expect(result.contains("requesting a terminal"), "\(result)")
+            // The connection still runs commands.
+            #expect(try await connection.run("echo ok").stdout == "ok\n")
+            await connection.close()
+        }
+    }
+
     @Test("a server that allows one session per connection refuses the spare: commands still run, one at a time")
     func refusedSpare() async throws {
         try await withServer(.init(maxSessions: 1)) { server in

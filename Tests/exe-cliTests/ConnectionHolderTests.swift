@@ -123,6 +123,36 @@ struct ConnectionHolderTests {
         #expect(opened.status == 0 && opened.stderr.contains("open to other users"), "\(opened.stderr)")
     }
 
+    @Test("a relative --identity or EXE_IDENTITY means the file in the caller's directory, though the holder runs in /")
+    func relativeIdentity() async throws {
+        let sim = try sim
+        let bed = try HolderTestBed(sim)
+        defer { bed.tearDown() }
+        let keyDirectory = (sim.key.privatePath as NSString).deletingLastPathComponent
+        let name = (sim.key.privatePath as NSString).lastPathComponent
+        let viaVariable = try await bed.run(["whoami", "--json"], extra: ["EXE_IDENTITY": name], in: keyDirectory)
+        #expect(viaVariable.status == 0, "\(viaVariable.stderr)")
+        let viaFlag = try await bed.run(["whoami", "--identity", "./" + name, "--json"], extra: ["EXE_IDENTITY": ""], in: keyDirectory)
+        #expect(viaFlag.status == 0, "\(viaFlag.stderr)")
+        // Both name the same file: one held connection.
+        let connections = try #require(try await bed.listing()["connections"] as? [[String: Any]])
+        #expect(connections.count == 1, "\(connections)")
+    }
+
+    @Test("the holder inherits no secret from the caller's environment (tokens, registry passwords, anything not on its list)")
+    func holderEnvironmentHasNoSecrets() async throws {
+        let bed = try HolderTestBed(sim)
+        defer { bed.tearDown() }
+        let secrets = ["EXE_API_TOKEN": "api-token-7f3a", "EXE_REGISTRY_PASSWORD": "registry-pw-9c1e", "CI_DEPLOY_KEY": "ci-key-2b8d"]
+        #expect(try await bed.run(["vm", "ls", "--json"], extra: secrets).status == 0)
+        let pid = try #require(try await bed.listing()["pid"] as? Int)
+        let environ = try Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/environ"))
+        let names = environ.split(separator: 0).map { String(decoding: $0, as: UTF8.self).prefix { $0 != "=" } }
+        #expect(!names.isEmpty)
+        for value in secrets.values { #expect(environ.range(of: Data(value.utf8)) == nil, "\(value) reached the holder") }
+        #expect(Set(names).isSubset(of: ["HOME", "USER", "LOGNAME", "PATH", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "XDG_RUNTIME_DIR", "XDG_STATE_HOME"]), "\(names)")
+    }
+
     @Test("a killed holder is replaced by the next call")
     func killedHolderIsReplaced() async throws {
         let bed = try HolderTestBed(sim)

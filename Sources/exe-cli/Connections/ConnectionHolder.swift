@@ -134,7 +134,9 @@ final class ConnectionHolder: @unchecked Sendable {
         reader.start()
 
         // A held connection that died unnoticed fails a command before it
-        // starts; such a command runs once more on a fresh connection.
+        // starts; such a command runs once more on a fresh connection,
+        // unless it has input: the first try may have read some of it
+        // already (and ended the queue), and a second would run with less.
         for attempt in 1...2 {
             let opened = awaiter.await { [self] in try await connection(for: request.key, writer: writer) }
             guard case .success(let connection) = opened else {
@@ -144,11 +146,14 @@ final class ConnectionHolder: @unchecked Sendable {
             switch relay(request, on: connection, input: input, shell: shell, awaiter: awaiter, writer: writer) {
             case .finished: break
             case .notStarted(let error):
-                if attempt == 1 { continue }
+                if attempt == 1 && !request.hasInput { continue }
                 send(error, writer: writer)
             }
             break
         }
+        // A command that ended without reading all its input leaves the
+        // reader blocked on a full queue: free it.
+        input.abandon()
         descriptor.shutdownBoth()
     }
 

@@ -33,6 +33,9 @@ struct HolderClient: Sendable {
         throw HolderUnavailable("the connection holder did not start listening on \(location.socketPath)")
     }
 
+    /// The variables a holder inherits.
+    static let passedVariables: Set<String> = ["HOME", "USER", "LOGNAME", "PATH", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "XDG_RUNTIME_DIR", "XDG_STATE_HOME"]
+
     /// A socket to a running holder, without starting one; `nil` if none answers.
     func connectIfRunning() -> Int32? {
         guard (try? location.preparePrivateDirectory()) != nil else { return nil }
@@ -43,9 +46,10 @@ struct HolderClient: Sendable {
     /// our terminal, with no arguments that carry anything secret.
     private func start() throws(HolderUnavailable) {
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        var environment = ProcessInfo.processInfo.environment
-        // The holder needs no tokens; it only opens SSH connections.
-        environment["EXE_API_TOKEN"] = nil
+        // The holder only opens SSH connections, with settings each command
+        // sends it: it gets no token, password or other secret a caller's
+        // environment may hold, only what locates files and the locale.
+        let environment = ProcessInfo.processInfo.environment.filter { Self.passedVariables.contains($0.key) }
         let seconds = String(idleTimeout.components.seconds)
         do {
             _ = try ChildProcess.spawn(

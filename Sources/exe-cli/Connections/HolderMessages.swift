@@ -30,14 +30,16 @@ struct HolderKey: Codable, Hashable, Sendable {
         host = destination.host
         port = destination.port
         user = destination.user
-        identityFiles = configuration.identityFiles.map(configuration.environment.expandingTilde)
+        // The holder runs in `/`: a relative path must mean what it means here.
+        let absolute = { (path: String) in Self.absolute(configuration.environment.expandingTilde(path)) }
+        identityFiles = configuration.identityFiles.map(absolute)
         useDefaultIdentities = configuration.useDefaultIdentities
         useAgent = configuration.useAgent
         agentSocket = configuration.useAgent ? configuration.environment.agentSocket : nil
         homeDirectory = configuration.environment.homeDirectory
         localUser = configuration.environment.userName
-        knownHostsFiles = configuration.knownHostsFiles.map(configuration.environment.expandingTilde)
-        knownHostsWriteFile = configuration.knownHostsWriteFile.map(configuration.environment.expandingTilde)
+        knownHostsFiles = configuration.knownHostsFiles.map(absolute)
+        knownHostsWriteFile = configuration.knownHostsWriteFile.map(absolute)
         hostKeyPolicy = configuration.hostKeyPolicy.rawValue
         hostKeyAlias = configuration.hostKeyAlias
         connectTimeoutMilliseconds = Self.milliseconds(configuration.connectTimeout)
@@ -46,6 +48,12 @@ struct HolderKey: Codable, Hashable, Sendable {
     }
 
     var destination: SSHDestination { SSHDestination(host: host, port: port, user: user) }
+
+    /// `path` from the current directory when it is relative.
+    static func absolute(_ path: String) -> String {
+        guard !path.hasPrefix("/"), !path.isEmpty else { return path }
+        return URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)).standardizedFileURL.path
+    }
 
     /// The configuration the holder connects with (no passphrase prompt:
     /// it has no terminal; encrypted keys not in the agent are skipped).

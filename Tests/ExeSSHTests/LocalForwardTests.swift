@@ -1,0 +1,74 @@
+import ExeSSH
+import ExeTestSupport
+import Foundation
+import Synchronization
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+@Suite("Local port forwarding over a real sshd", .serialized)
+struct LocalForwardTests {
+    /// A loopback TCP client with a receive timeout.
+    private static func connect(_ port: Int) -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = in_addr_t(UInt32(0x7F00_0001).bigEndian)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        return fd
+    }
+
+    /// Sends `line` and reads until a newline (or the timeout).
+    private static func exchange(_ fd: Int32, _ line: String) -> String {
+        _ = Array((line + "\n").utf8).withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        var received = [UInt8]()
+        var byte: UInt8 = 0
+        while recv(fd, &byte, 1, 0) == 1 {
+            received.append(byte)
+            if byte == 10 { break }
+        }
+        return String(decoding: received, as: UTF8.self)
+    }
+
+    @Test("more forwarded connections open at once than MaxSessions allows sessions: each is relayed (direct-tcpip takes no session slot)")
+    func manyOpenConnections() async throws {
+        let echo = LineEchoServer()
+        defer { echo.stop() }
+        try await withServer { server in
+            let connection = try await server.connect()
+            let forward = try SSHLocalForward.listen(connection: connection, remotePort: echo.port)
+            let serving = Task { await forward.serve() }
+            let port = forward.localPort
+            // Blocking clients on threads of their own (not the cooperative
+            // pool); all 15 stay open until every one has its answer.
+            let clients = (0..<15).map { _ in Self.connect(port) }
+            let answers = Mutex([String]())
+            let done = DispatchGroup()
+            for (index, fd) in clients.enumerated() {
+                done.enter()
+                Thread {
+                    let reply = Self.exchange(fd, "client \(index)")
+                    answers.withLock { $0.append(reply) }
+                    done.leave()
+                }.start()
+            }
+            await withCheckedContinuation { continuation in
+                DispatchQueue.global().async {
+                    done.wait()
+                    continuation.resume()
+                }
+            }
+            for fd in clients { close(fd) }
+            let replies = answers.withLock { $0 }
+            #expect(Set(replies) == Set((0..<15).map { "echo:client \($0)\n" }), "\(replies)")
+            forward.close()
+            await serving.value
+            await connection.close()
+        }
+    }
+}
