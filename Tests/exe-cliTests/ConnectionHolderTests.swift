@@ -153,6 +153,29 @@ struct ConnectionHolderTests {
         #expect(Set(names).isSubset(of: ["HOME", "USER", "LOGNAME", "PATH", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "XDG_RUNTIME_DIR", "XDG_STATE_HOME"]), "\(names)")
     }
 
+    @Test("another build of exe-cli (an upgrade) never talks to the holder this one left running: each has its own socket")
+    func otherBuildGetsItsOwnHolder() async throws {
+        let bed = try HolderTestBed(sim)
+        defer { bed.tearDown() }
+        #expect(try await bed.run(["vm", "ls", "--json"]).status == 0)
+        let first = try #require(try await bed.listing()["pid"] as? Int)
+        // A copy is another file (inode), as an upgraded binary is.
+        let binary = try #require(CLIProcessTests.binary)
+        let copy = bed.directory.file("exe-cli-upgraded")
+        try FileManager.default.copyItem(atPath: binary, toPath: copy)
+        let upgraded = try await LocalProcessRunner().run(ProcessInvocation(copy, ["connections", "--json"], environment: bed.environment(), timeout: .seconds(30)))
+        #expect(upgraded.stdout.contains("\"running\":false"), "the copy saw the first build's holder: \(upgraded.stdout)")
+        let ran = try await LocalProcessRunner().run(ProcessInvocation(copy, ["vm", "ls", "--json"], environment: bed.environment(), timeout: .seconds(60)))
+        #expect(ran.status == 0, "\(ran.stderr)")
+        let second = try await LocalProcessRunner().run(ProcessInvocation(copy, ["connections", "--json"], environment: bed.environment(), timeout: .seconds(30)))
+        let listing = try #require(try JSONSerialization.jsonObject(with: second.standardOutput) as? [String: Any])
+        let pid = try #require(listing["pid"] as? Int)
+        #expect(pid != first)
+        #expect(try await bed.listing()["pid"] as? Int == first)
+        _ = try await LocalProcessRunner().run(ProcessInvocation(copy, ["connections", "stop"], environment: bed.environment(), timeout: .seconds(30)))
+        try await bed.waitUntilGone(Int32(pid), timeout: .seconds(10))
+    }
+
     @Test("a killed holder is replaced by the next call")
     func killedHolderIsReplaced() async throws {
         let bed = try HolderTestBed(sim)
@@ -341,7 +364,12 @@ final class HolderTestBed: Sendable {
     let knownHosts: String
 
     var runtimeDirectory: String { directory.path + "/exe" }
-    var socketPath: String { runtimeDirectory + "/holder.sock" }
+    /// The holder's socket (`holder-<build>.sock`); a path that does not
+    /// exist when there is none.
+    var socketPath: String {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: runtimeDirectory)) ?? []
+        return runtimeDirectory + "/" + (names.first { $0.hasPrefix("holder-") && $0.hasSuffix(".sock") } ?? "holder-none.sock")
+    }
 
     init(_ sim: CLISimulator, delay: Duration = .zero) throws {
         self.sim = sim

@@ -5,13 +5,26 @@ import Foundation
 /// with mode 0700 and used only if it is a real directory (not a symlink)
 /// owned by this user that nobody else can open, like OpenSSH's
 /// ControlPath directories should be.
+///
+/// The socket and lock are named after the running build
+/// (`holder-<build>.sock`), so an upgraded exe-cli never talks to a holder
+/// an older build left running, which would read newer settings it does not
+/// know; that one idles out.
 struct HolderLocation: Sendable, Equatable {
     let directory: String
 
-    var socketPath: String { directory + "/holder.sock" }
-    var lockPath: String { directory + "/holder.lock" }
+    var socketPath: String { directory + "/holder-\(Self.build).sock" }
+    var lockPath: String { directory + "/holder-\(Self.build).lock" }
 
     init(directory: String) { self.directory = directory }
+
+    /// The running executable's identity: its inode and modification time
+    /// (a rebuild or an upgrade changes them), in base 36.
+    static let build: String = {
+        var status = stat()
+        guard stat("/proc/self/exe", &status) == 0 else { return "unknown" }
+        return String(UInt64(status.st_ino), radix: 36) + "-" + String(Int64(status.st_mtim.tv_sec), radix: 36)
+    }()
 
     init(environment: CLIEnvironment) {
         if let runtime = environment.variable("XDG_RUNTIME_DIR") {
