@@ -30,6 +30,7 @@ public final class SSHLocalForward: Sendable {
     private let connection: SSHConnection
     private let listener: Int32
     private let closed = Mutex(false)
+    private let lost = Mutex<SSHError?>(nil)
     private let problems: @Sendable (String) -> Void
 
     private init(connection: SSHConnection, listener: Int32, localPort: Int, remoteHost: String, remotePort: Int, problems: @escaping @Sendable (String) -> Void) {
@@ -79,8 +80,14 @@ public final class SSHLocalForward: Sendable {
         return SSHLocalForward(connection: connection, listener: fd, localPort: port, remoteHost: remoteHost, remotePort: remotePort, problems: problems)
     }
 
-    /// Accepts and relays connections until ``close()``; returns once every
-    /// relayed connection has ended.
+    /// Why ``serve()`` ended on its own: the SSH connection was lost (a
+    /// laptop's sleep, a network change, the VM restarted). `nil` after
+    /// ``close()``.
+    public var connectionLost: SSHError? { lost.withLock { $0 } }
+
+    /// Accepts and relays connections until ``close()`` or until the SSH
+    /// connection is lost (then ``connectionLost`` says so, and the listener
+    /// is closed); returns once every relayed connection has ended.
     public func serve() async {
         await withTaskGroup(of: Void.self) { group in
             while let client = await acceptNext() {
@@ -107,6 +114,14 @@ public final class SSHLocalForward: Sendable {
         await withCheckedContinuation { (continuation: CheckedContinuation<Int32?, Never>) in
             DispatchQueue.global().async {
                 while true {
+                    if !self.connection.isAlive {
+                        let destination = self.connection.destination
+                        self.lost.withLock {
+                            $0 = $0 ?? SSHError(.disconnected, "the connection to \(destination) was lost; the forward from 127.0.0.1:\(self.localPort) ended")
+                        }
+                        self.close()
+                        return continuation.resume(returning: nil)
+                    }
                     // The listener is closed under the lock, so it is never polled closed.
                     let ready = self.closed.withLock { closed -> Int32 in
                         if closed { return -2 }

@@ -8,7 +8,7 @@ import Testing
     import Glibc
 #endif
 
-@Suite("Local port forwarding over a real sshd", .serialized)
+@Suite("Local port forwarding over a real sshd", .serialized, .timeLimit(.minutes(1)))
 struct LocalForwardTests {
     /// A loopback TCP client with a receive timeout.
     private static func connect(_ port: Int) -> Int32 {
@@ -69,6 +69,39 @@ struct LocalForwardTests {
             forward.close()
             await serving.value
             await connection.close()
+        }
+    }
+
+    @Test("serve() ends when the SSH connection is lost, says why (connectionLost), and closes the listener; close() is no loss")
+    func endsWhenTheConnectionIsLost() async throws {
+        let echo = LineEchoServer()
+        defer { echo.stop() }
+        try await withServer { server in
+            let connection = try await server.connect()
+            let forward = try SSHLocalForward.listen(connection: connection, remotePort: echo.port)
+            let clock = ContinuousClock()
+            let serving = Task { await forward.serve() }
+            let client = Self.connect(forward.localPort)
+            #expect(Self.exchange(client, "before") == "echo:before\n")
+            close(client)
+            // The server side of this connection goes away (a restarted VM, a dropped network).
+            for pid in server.sessionPIDs { kill(pid, SIGKILL) }
+            let cut = clock.now
+            await serving.value
+            #expect(clock.now - cut < .seconds(10))
+            #expect(forward.connectionLost?.kind == .disconnected, "\(String(describing: forward.connectionLost))")
+            let after = Self.connect(forward.localPort)
+            #expect(Self.exchange(after, "after").isEmpty, "the listener is closed")
+            close(after)
+            await connection.close()
+
+            let again = try await server.connect()
+            let closing = try SSHLocalForward.listen(connection: again, remotePort: echo.port)
+            let servingAgain = Task { await closing.serve() }
+            closing.close()
+            await servingAgain.value
+            #expect(closing.connectionLost == nil)
+            await again.close()
         }
     }
 }

@@ -91,6 +91,7 @@ struct LeaseTunnelCommand: AsyncParsableCommand {
             interrupts.cancel()
             signal(SIGINT, SIG_DFL)
             await connection.close()
+            if let lost = forward.connectionLost { throw lost }
         }
     }
 }
