@@ -30,6 +30,7 @@ final class InputPump: @unchecked Sendable {
                     while let chunk = try await next() {
                         if chunk.isEmpty { continue }
                         await buffer.waitForRoom()
+                        if Task.isCancelled || buffer.isCancelled { break }
                         buffer.append(chunk)
                         wake()
                     }
@@ -48,7 +49,13 @@ final class InputPump: @unchecked Sendable {
 
     func next() -> Next { buffer.take() }
 
-    func cancel() { task?.cancel() }
+    /// The command no longer reads its input: stops the producer and drops
+    /// what is buffered (a producer waiting for room would otherwise wait,
+    /// holding up to the limit, for ever).
+    func cancel() {
+        task?.cancel()
+        buffer.cancel()
+    }
 }
 
 /// The chunks between the input task and the loop, at most `limit` bytes.
@@ -58,6 +65,7 @@ private final class PumpBuffer: @unchecked Sendable {
         var buffered = 0
         var finished = false
         var failure: (any Error)?
+        var cancelled = false
         var roomWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
@@ -66,8 +74,24 @@ private final class PumpBuffer: @unchecked Sendable {
 
     init(limit: Int) { self.limit = limit }
 
+    var isCancelled: Bool { state.withLock { $0.cancelled } }
+
+    /// Drops the buffered chunks and releases a producer waiting for room;
+    /// later chunks are dropped.
+    func cancel() {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.cancelled = true
+            state.chunks.removeAll()
+            state.buffered = 0
+            defer { state.roomWaiters.removeAll() }
+            return state.roomWaiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
     func append(_ chunk: Data) {
         state.withLock {
+            guard !$0.cancelled else { return }
             $0.chunks.append(chunk)
             $0.buffered += chunk.count
         }
@@ -83,7 +107,7 @@ private final class PumpBuffer: @unchecked Sendable {
     func waitForRoom() async {
         await withCheckedContinuation { continuation in
             let ready = state.withLock { state -> Bool in
-                if state.buffered < limit { return true }
+                if state.buffered < limit || state.cancelled { return true }
                 state.roomWaiters.append(continuation)
                 return false
             }
@@ -366,6 +390,7 @@ final class ExecOperation: LoopOperation, @unchecked Sendable {
             }
             let status = exitStatus(channel, session: session)
             report { $0.finish(status) }
+            input.cancel()  // what the command did not read is not needed
             stage = .freeing
             return .progressed
         case .freeing:

@@ -11,6 +11,11 @@ final class SFTPSubsystem {
     /// `libssh2_sftp_init` has been called and has not finished: it must be
     /// called again until it does.
     private var starting = false
+    /// Refusals of the subsystem's channel since it last started.
+    private var refusals = 0
+    /// How often a refused channel is tried again: a session that just
+    /// closed may not be freed on the server yet (OpenSSH `MaxSessions`).
+    private static let refusalsToRetry = 5
     /// The operation allowed to issue SFTP calls now.
     var owner: ObjectIdentifier?
 
@@ -47,13 +52,23 @@ final class SFTPSubsystem {
         let code = opened == nil ? libssh2_session_last_errno(session) : 0
         if opened == nil && code == LIBSSH2_ERROR_EAGAIN { return .waiting }
         starting = false
-        reserved = false
         loop.turns.release(.channelOpen, from: me)
         loop.turns.release(.channelRequest, from: me)
         if let opened {
+            reserved = false
+            refusals = 0
             handle = opened
             return .ready(opened)
         }
+        if code == LIBSSH2_ERROR_CHANNEL_FAILURE, refusals < Self.refusalsToRetry {
+            // Refused: wait for one of the open channels to close (the
+            // server's limit is lower than ours), or try again at once.
+            refusals += 1
+            loop.lowerChannelLimit(toOpen: loop.channelsInUse)
+            return .waitingForTurn
+        }
+        reserved = false
+        refusals = 0
         return .failed(loop.error(code, "starting the SFTP subsystem on \(loop.destination)", kind: .sftp))
     }
 

@@ -397,6 +397,12 @@ final class SessionLoop: @unchecked Sendable {
     /// refused one).
     var channelLimitNow: Int { channelLimit }
 
+    /// The server refused a channel while `open` others were open: no more
+    /// than those at once from now on (when any were open).
+    func lowerChannelLimit(toOpen open: Int) {
+        if open > 0 { channelLimit = max(1, min(channelLimit, open)) }
+    }
+
     private func admitWaitingOperations() {
         var open = active.filter(\.usesChannel).count + (sftp.holdsChannel ? 1 : 0)
         while open < channelLimit, !waitingForChannel.isEmpty {
