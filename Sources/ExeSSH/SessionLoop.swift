@@ -596,9 +596,12 @@ final class SessionLoop: @unchecked Sendable {
 
     private func teardown() {
         sftp.forget()
-        if fatalError != nil, socketDescriptor >= 0 {
-            // The server is gone or stuck: make libssh2's parting sends (channel
-            // closes, a half-sent packet) fail at once instead of waiting.
+        if socketDescriptor >= 0 {
+            // Whether the server is gone or was told goodbye: libssh2's parting
+            // sends (channel closes, a half-sent packet) fail at once instead
+            // of waiting, and `libssh2_session_free`, which in non-blocking
+            // mode returns EAGAIN while a channel (a spare) waits for the
+            // server's close, frees everything.
             _ = Glibc.shutdown(socketDescriptor, Int32(SHUT_RDWR))
         }
         if let session {

@@ -176,6 +176,21 @@ struct ConnectionHolderTests {
         try await bed.waitUntilGone(Int32(pid), timeout: .seconds(10))
     }
 
+    @Test("a holder that cannot listen (a socket path longer than sun_path) ends at once, and the call connects directly without waiting out the 3 s start deadline")
+    func holderThatCannotListen() async throws {
+        let bed = try HolderTestBed(sim)
+        defer { bed.tearDown() }
+        let long = bed.directory.file(String(repeating: "r", count: 120))
+        try FileManager.default.createDirectory(atPath: long, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let clock = ContinuousClock()
+        let start = clock.now
+        let output = try await bed.run(["whoami", "--json", "-v"], extra: ["XDG_RUNTIME_DIR": long])
+        let elapsed = clock.now - start
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(elapsed < .milliseconds(2500), "waited \(elapsed) for a holder that had ended: \(output.stderr)")
+        #expect(bed.proxy.connectionsAccepted == 1)
+    }
+
     @Test("a killed holder is replaced by the next call")
     func killedHolderIsReplaced() async throws {
         let bed = try HolderTestBed(sim)

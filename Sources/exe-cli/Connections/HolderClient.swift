@@ -21,16 +21,30 @@ struct HolderClient: Sendable {
     func connect() throws(HolderUnavailable) -> Int32 {
         try location.preparePrivateDirectory()
         if let fd = try? UnixSocket.connect(to: location.socketPath) { return fd }
-        try start()
+        let holder = try start()
         let deadline = ContinuousClock.now + Self.startDeadline
         var pause = Duration.milliseconds(1)
         while ContinuousClock.now < deadline {
             if let fd = try? UnixSocket.connect(to: location.socketPath) { return fd }
+            // It ended without listening (it could not bind, or lost the lock
+            // to a holder that is gone again): no use waiting out the deadline.
+            if !holder.isRunning, (try? UnixSocket.connect(to: location.socketPath)) == nil {
+                throw HolderUnavailable("the connection holder ended without listening on \(location.socketPath)")
+            }
             let micros = pause.inMicroseconds
             usleep(UInt32(max(1, micros)))
             pause = min(pause * 2, .milliseconds(20))
         }
         throw HolderUnavailable("the connection holder did not start listening on \(location.socketPath)")
+    }
+
+    /// How long `connections` and `connections stop` wait for the holder's answer.
+    static let answerDeadline = Duration.seconds(10)
+
+    /// A stuck holder makes the read fail after ``answerDeadline`` instead of hanging.
+    private static func setReadDeadline(_ fd: Int32) {
+        var timeout = timeval(tv_sec: Int(answerDeadline.components.seconds), tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
 
     /// The variables a holder inherits.
@@ -44,7 +58,7 @@ struct HolderClient: Sendable {
 
     /// Starts `exe-cli connections serve` in a new session, detached from
     /// our terminal, with no arguments that carry anything secret.
-    private func start() throws(HolderUnavailable) {
+    private func start() throws(HolderUnavailable) -> ChildProcess {
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         // The holder only opens SSH connections, with settings each command
         // sends it: it gets no token, password or other secret a caller's
@@ -52,10 +66,11 @@ struct HolderClient: Sendable {
         let environment = ProcessInfo.processInfo.environment.filter { Self.passedVariables.contains($0.key) }
         let seconds = String(idleTimeout.components.seconds)
         do {
-            _ = try ChildProcess.spawn(
+            let holder = try ChildProcess.spawn(
                 executable, ["connections", "serve", "--idle", seconds, "--directory", location.directory], environment: environment, workingDirectory: "/", stdin: .null,
                 stdout: .null, stderr: .null, newSession: true)
             log("started a connection holder (idle timeout \(seconds) s) at \(location.socketPath)")
+            return holder
         } catch {
             throw HolderUnavailable("cannot start the connection holder: \(error)")
         }
@@ -65,6 +80,7 @@ struct HolderClient: Sendable {
     func listing() throws -> HolderListing? {
         guard let fd = connectIfRunning() else { return nil }
         defer { close(fd) }
+        Self.setReadDeadline(fd)
         try HolderFrameWriter(fd: fd).write(HolderFrame(.list))
         guard let frame = try HolderFrame.read(from: fd), frame.kind == .listing else {
             throw HolderProtocolError("the connection holder sent no listing")
@@ -76,6 +92,7 @@ struct HolderClient: Sendable {
     func stop() throws -> Bool {
         guard let fd = connectIfRunning() else { return false }
         defer { close(fd) }
+        Self.setReadDeadline(fd)
         try HolderFrameWriter(fd: fd).write(HolderFrame(.stop))
         _ = try HolderFrame.read(from: fd)
         return true
