@@ -28,14 +28,25 @@ final class RelayedSocket: @unchecked Sendable {
         }
     }
 
-    /// Writes all of `data`; `false` when the peer is gone.
+    /// Writes all of `data`; `false` when the peer is gone. Cancelling the
+    /// task shuts the socket down, so a write blocked on a peer that stopped
+    /// reading returns (`false`) instead of holding up a Ctrl-C.
     func write(_ data: Data) async -> Bool {
+        let fd = fd
+        return await withTaskCancellationHandler {
+            await send(data)
+        } onCancel: {
+            shutdown(fd, Int32(SHUT_RDWR))
+        }
+    }
+
+    private func send(_ data: Data) async -> Bool {
         await withCheckedContinuation { continuation in
             writes.async {
                 var offset = 0
                 let ok = data.withUnsafeBytes { bytes -> Bool in
                     while offset < bytes.count {
-                        let written = send(self.fd, bytes.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
+                        let written = Glibc.send(self.fd, bytes.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
                         if written <= 0 { return false }
                         offset += written
                     }

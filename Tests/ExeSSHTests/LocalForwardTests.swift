@@ -78,11 +78,12 @@ struct LocalForwardTests {
         defer { echo.stop() }
         try await withServer { server in
             let connection = try await server.connect()
-            let forward = try SSHLocalForward.listen(connection: connection, remotePort: echo.port)
+            let problems = Mutex([String]())
+            let forward = try SSHLocalForward.listen(connection: connection, remotePort: echo.port, problems: { line in problems.withLock { $0.append(line) } })
             let clock = ContinuousClock()
             let serving = Task { await forward.serve() }
             let client = Self.connect(forward.localPort)
-            #expect(Self.exchange(client, "before") == "echo:before\n")
+            #expect(Self.exchange(client, "before") == "echo:before\n", "\(problems.withLock { $0 })")
             close(client)
             // The server side of this connection goes away (a restarted VM, a dropped network).
             for pid in server.sessionPIDs { kill(pid, SIGKILL) }
@@ -102,6 +103,34 @@ struct LocalForwardTests {
             await servingAgain.value
             #expect(closing.connectionLost == nil)
             await again.close()
+        }
+    }
+
+    @Test("close() ends serve() while a local client has stopped reading (a relay's blocked write is cut, not waited for)")
+    func closeWithAStalledReader() async throws {
+        let echo = LineEchoServer()
+        defer { echo.stop() }
+        try await withServer { server in
+            let connection = try await server.connect()
+            let forward = try SSHLocalForward.listen(connection: connection, remotePort: echo.port)
+            let serving = Task { await forward.serve() }
+            let client = Self.connect(forward.localPort)
+            // 16 MB of lines go out and echo back; the client never reads them.
+            Thread {
+                let line = Array((String(repeating: "x", count: 1023) + "\n").utf8)
+                for _ in 0..<16384 {
+                    let sent = line.withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                    if sent <= 0 { return }
+                }
+            }.start()
+            try await Task.sleep(for: .seconds(2))  // the echo has filled the client's buffers
+            let clock = ContinuousClock()
+            let closing = clock.now
+            forward.close()
+            await serving.value
+            #expect(clock.now - closing < .seconds(10))
+            close(client)
+            await connection.close()
         }
     }
 }
