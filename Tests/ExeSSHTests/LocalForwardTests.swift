@@ -23,6 +23,14 @@ struct LocalForwardTests {
         return fd
     }
 
+    /// A forward to `port` on the server, already serving.
+    private static func serving(
+        _ connection: SSHConnection, to port: Int, problems: @escaping @Sendable (String) -> Void = { _ in }
+    ) throws -> (SSHLocalForward, Task<Void, Never>) {
+        let forward = try SSHLocalForward.listen(connection: connection, remotePort: port, problems: problems)
+        return (forward, Task { await forward.serve() })
+    }
+
     /// Sends `line` and reads until a newline (or the timeout).
     private static func exchange(_ fd: Int32, _ line: String) -> String {
         _ = Array((line + "\n").utf8).withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -41,8 +49,7 @@ struct LocalForwardTests {
         defer { echo.stop() }
         try await withServer { server in
             let connection = try await server.connect()
-            let forward = try SSHLocalForward.listen(connection: connection, remotePort: echo.port)
-            let serving = Task { await forward.serve() }
+            let (forward, serving) = try Self.serving(connection, to: echo.port)
             let port = forward.localPort
             // Blocking clients on threads of their own (not the cooperative
             // pool); all 15 stay open until every one has its answer.
@@ -79,9 +86,8 @@ struct LocalForwardTests {
         try await withServer { server in
             let connection = try await server.connect()
             let problems = Mutex([String]())
-            let forward = try SSHLocalForward.listen(connection: connection, remotePort: echo.port, problems: { line in problems.withLock { $0.append(line) } })
+            let (forward, serving) = try Self.serving(connection, to: echo.port) { line in problems.withLock { $0.append(line) } }
             let clock = ContinuousClock()
-            let serving = Task { await forward.serve() }
             let client = Self.connect(forward.localPort)
             #expect(Self.exchange(client, "before") == "echo:before\n", "\(problems.withLock { $0 })")
             close(client)
@@ -97,8 +103,7 @@ struct LocalForwardTests {
             await connection.close()
 
             let again = try await server.connect()
-            let closing = try SSHLocalForward.listen(connection: again, remotePort: echo.port)
-            let servingAgain = Task { await closing.serve() }
+            let (closing, servingAgain) = try Self.serving(again, to: echo.port)
             closing.close()
             await servingAgain.value
             #expect(closing.connectionLost == nil)
@@ -112,8 +117,7 @@ struct LocalForwardTests {
         defer { echo.stop() }
         try await withServer { server in
             let connection = try await server.connect()
-            let forward = try SSHLocalForward.listen(connection: connection, remotePort: echo.port)
-            let serving = Task { await forward.serve() }
+            let (forward, serving) = try Self.serving(connection, to: echo.port)
             let client = Self.connect(forward.localPort)
             // 16 MB of lines go out and echo back; the client never reads them.
             Thread {
