@@ -39,6 +39,16 @@ struct SSHBenchmark {
             await connection.close()
         }
 
+        // ExeSSH: a fresh connection per command (connect, run, close), what
+        // a CLI call without the connection holder does.
+        let connectEach = try await clock.measure {
+            for _ in 0..<count / 4 {
+                let connection = try await SSHConnection.connect(to: destination, configuration: configuration)
+                try await connection.run("true", check: true)
+                await connection.close()
+            }
+        }
+
         let sshBase = [
             "-F", "/dev/null", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes",
             "-o", "UserKnownHostsFile=\(server.knownHostsPath)", "-o", "LogLevel=ERROR",
@@ -96,6 +106,7 @@ struct SSHBenchmark {
         row("ExeSSH, one connection (incl. handshake)", library, count, baseline: library)
         row("OpenSSH ssh, one process per command", perProcess, count, baseline: library)
         row("OpenSSH ssh with ControlMaster", controlMaster, count, baseline: library)
+        row("ExeSSH, connect + run + close per command", connectEach, count / 4, baseline: library)
         print("  \(concurrent) commands on one ExeSSH connection:")
         row("  concurrent", parallel, concurrent, baseline: parallel)
         row("  sequential", sequentialSame, concurrent, baseline: parallel)
