@@ -44,7 +44,7 @@ final class SFTPSubsystem {
         // never waits for an open).
         let me = ObjectIdentifier(self)
         if !starting {
-            guard loop.channelsInUse < loop.channelLimitNow else { return .waitingForTurn }
+            guard loop.channelsInUse < loop.channelLimit else { return .waitingForTurn }
             guard loop.turns.take(.channelOpen, for: me), loop.turns.take(.channelRequest, for: me) else { return .waitingForTurn }
         }
         starting = true
@@ -52,8 +52,7 @@ final class SFTPSubsystem {
         let code = opened == nil ? libssh2_session_last_errno(session) : 0
         if opened == nil && code == LIBSSH2_ERROR_EAGAIN { return .waiting }
         starting = false
-        loop.turns.release(.channelOpen, from: me)
-        loop.turns.release(.channelRequest, from: me)
+        releaseTurns(loop)
         if let opened {
             reserved = false
             refusals = 0
@@ -78,10 +77,15 @@ final class SFTPSubsystem {
     func withdraw(_ loop: SessionLoop) -> Bool {
         guard !starting else { return false }
         reserved = false
+        releaseTurns(loop)
+        return true
+    }
+
+    /// Gives back both turns the start takes.
+    private func releaseTurns(_ loop: SessionLoop) {
         let me = ObjectIdentifier(self)
         loop.turns.release(.channelOpen, from: me)
         loop.turns.release(.channelRequest, from: me)
-        return true
     }
 
     /// Forgets the handle without libssh2 calls (the session is being freed).

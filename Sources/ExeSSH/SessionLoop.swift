@@ -80,7 +80,9 @@ final class SessionLoop: @unchecked Sendable {
     /// Since when the socket has had no room for the half-sent packet of
     /// ``outboundOwner`` (reset each time `poll` reports room).
     private var outboundStalledSince: Deadline?
-    private var channelLimit: Int
+    /// How many channels may be open at once (lowered when the server
+    /// refused one).
+    private(set) var channelLimit: Int
     private var lastInbound = Deadline.now
     private var queuedInboundBytes: Int32 = 0
     private var nextKeepalive: Deadline?
@@ -283,7 +285,7 @@ final class SessionLoop: @unchecked Sendable {
             shared.withLock { $0.load -= 1 }
         case .channelRefused:
             remove(operation)
-            let open = active.filter(\.usesChannel).count + (sftp.holdsChannel ? 1 : 0)
+            let open = channelsInUse + (sftp.holdsChannel ? 1 : 0)
             let id = ObjectIdentifier(operation)
             let refusals = (refusalsWithNothingOpen[id] ?? 0) + 1
             if open == 0, refusals <= Self.refusalsToRetry {
@@ -393,10 +395,6 @@ final class SessionLoop: @unchecked Sendable {
     /// Channels open or opening for operations (not counting SFTP's).
     var channelsInUse: Int { active.filter(\.usesChannel).count }
 
-    /// How many channels may be open at once now (lowered when the server
-    /// refused one).
-    var channelLimitNow: Int { channelLimit }
-
     /// The server refused a channel while `open` others were open: no more
     /// than those at once from now on (when any were open).
     func lowerChannelLimit(toOpen open: Int) {
@@ -404,7 +402,7 @@ final class SessionLoop: @unchecked Sendable {
     }
 
     private func admitWaitingOperations() {
-        var open = active.filter(\.usesChannel).count + (sftp.holdsChannel ? 1 : 0)
+        var open = channelsInUse + (sftp.holdsChannel ? 1 : 0)
         while open < channelLimit, !waitingForChannel.isEmpty {
             active.append(waitingForChannel.removeFirst())
             open += 1

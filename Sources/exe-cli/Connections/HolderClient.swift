@@ -25,12 +25,13 @@ struct HolderClient: Sendable {
         let deadline = ContinuousClock.now + Self.startDeadline
         var pause = Duration.milliseconds(1)
         while ContinuousClock.now < deadline {
+            // Whether it had ended is read before the connect, so a connect
+            // that fails after its end is final.
+            let ended = !holder.isRunning
             if let fd = try? UnixSocket.connect(to: location.socketPath) { return fd }
             // It ended without listening (it could not bind, or lost the lock
             // to a holder that is gone again): no use waiting out the deadline.
-            if !holder.isRunning, (try? UnixSocket.connect(to: location.socketPath)) == nil {
-                throw HolderUnavailable("the connection holder ended without listening on \(location.socketPath)")
-            }
+            if ended { throw HolderUnavailable("the connection holder ended without listening on \(location.socketPath)") }
             let micros = pause.inMicroseconds
             usleep(UInt32(max(1, micros)))
             pause = min(pause * 2, .milliseconds(20))

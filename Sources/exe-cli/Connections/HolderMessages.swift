@@ -31,7 +31,7 @@ struct HolderKey: Codable, Hashable, Sendable {
         port = destination.port
         user = destination.user
         // The holder runs in `/`: a relative path must mean what it means here.
-        let absolute = { (path: String) in Self.absolute(configuration.environment.expandingTilde(path)) }
+        let absolute = { (path: String) in WorkingDirectoryPath.absolute(configuration.environment.expandingTilde(path)) }
         identityFiles = configuration.identityFiles.map(absolute)
         useDefaultIdentities = configuration.useDefaultIdentities
         useAgent = configuration.useAgent
@@ -48,12 +48,6 @@ struct HolderKey: Codable, Hashable, Sendable {
     }
 
     var destination: SSHDestination { SSHDestination(host: host, port: port, user: user) }
-
-    /// `path` from the current directory when it is relative.
-    static func absolute(_ path: String) -> String {
-        guard !path.hasPrefix("/"), !path.isEmpty else { return path }
-        return URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)).standardizedFileURL.path
-    }
 
     /// The configuration the holder connects with (no passphrase prompt:
     /// it has no terminal; encrypted keys not in the agent are skipped).

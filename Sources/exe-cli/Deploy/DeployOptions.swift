@@ -27,9 +27,7 @@ enum DeployValidation: Sendable {
 }
 
 /// Relative paths as absolute ones from the current directory.
-private func absolute(_ path: String?) -> String? {
-    path.map { $0.hasPrefix("/") ? $0 : FileManager.default.currentDirectoryPath + "/" + $0 }
-}
+private func absolute(_ path: String?) -> String? { path.map(WorkingDirectoryPath.absolute) }
 
 /// The setting flags of the `deploy` commands that act on a deployed app
 /// without building (`status`, `logs`, `unlock`).

@@ -14,8 +14,7 @@ enum LeaseShardRunCommand {
         let junit = try options.junit.map { try JUnitPattern($0) }
         let request = ShardedRunRequest(run: run, shards: shards, junit: junit)
         let root = await LeaseSession.repositoryRoot()
-        let junitOut = options.junitOut.map { path in path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path }
-            ?? root + "/.exe/junit.xml"
+        let junitOut = options.junitOut.map(WorkingDirectoryPath.absolute) ?? root + "/.exe/junit.xml"
         let quiet = options.quietShards
         try await LeaseSession.run(global, lease) { leases, session in
             let sigint = SIGINTInterrupt()
