@@ -75,12 +75,17 @@ package struct ContainerRuntime: Sendable {
     /// Runs podman inside another process's mount namespace (a VM's docker
     /// shim runs podman in the daemon's namespace); `nil` runs it directly.
     package var mountNamespacePID: Int32?
+    /// Runs podman inside a VM's network namespace (``VMNetwork/path``), so
+    /// the containers it starts, stops or removes are attached to, and
+    /// publish their ports on, that VM's network; `nil`: the caller's.
+    package var networkNamespacePath: String?
 
     /// Creates a runtime.
-    package init(runner: SyncProcessRunner, instanceID: String, mountNamespacePID: Int32? = nil) {
+    package init(runner: SyncProcessRunner, instanceID: String, mountNamespacePID: Int32? = nil, networkNamespacePath: String? = nil) {
         self.runner = runner
         self.instanceID = instanceID
         self.mountNamespacePID = mountNamespacePID
+        self.networkNamespacePath = networkNamespacePath
     }
 
     static let globalArguments = [
@@ -88,11 +93,11 @@ package struct ContainerRuntime: Sendable {
     ]
 
     func invocation(_ arguments: [String], timeout: Duration = .seconds(300)) -> ProcessInvocation {
-        if let pid = mountNamespacePID {
-            return ProcessInvocation(
-                "nsenter", ["--mount=/proc/\(pid)/ns/mnt", "--", "podman"] + Self.globalArguments + arguments, timeout: timeout)
-        }
-        return ProcessInvocation("podman", Self.globalArguments + arguments, timeout: timeout)
+        var namespaces: [String] = []
+        if let pid = mountNamespacePID { namespaces.append("--mount=/proc/\(pid)/ns/mnt") }
+        if let path = networkNamespacePath { namespaces.append("--net=\(path)") }
+        guard !namespaces.isEmpty else { return ProcessInvocation("podman", Self.globalArguments + arguments, timeout: timeout) }
+        return ProcessInvocation("nsenter", namespaces + ["--", "podman"] + Self.globalArguments + arguments, timeout: timeout)
     }
 
     /// Runs podman with `arguments`.

@@ -179,7 +179,10 @@ extension DockerShim {
                 return 1
             }
             let reused = previous?.ports.first { $0.vmPort == vmPort }?.hostPort
-            ports.append(PublishedPort(vmPort: vmPort, hostPort: reused ?? LoopbackSocket.freePort(), containerPort: containerPort))
+            // In a VM's own network a port is published at its own number, as
+            // docker on a VM does; on the shared host network at a free one.
+            let hostPort = configuration.isolatesVMNetworks ? vmPort : (reused ?? LoopbackSocket.freePort())
+            ports.append(PublishedPort(vmPort: vmPort, hostPort: hostPort, containerPort: containerPort))
         }
         var volumes: [String] = []
         for volume in service.volumes {

@@ -28,6 +28,12 @@ package enum LoopbackSocket {
     package static func listen(port: Int) throws -> (descriptor: Int32, port: Int) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket: \(String(cString: strerror(errno)))") }
+        return try listen(port: port, on: fd)
+    }
+
+    /// Listens on 127.0.0.1:`port` with the socket `fd` (closed on
+    /// failure): a socket made in another network namespace listens there.
+    package static func listen(port: Int, on fd: Int32) throws -> (descriptor: Int32, port: Int) {
         var yes: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
         var address = address(port: port)
@@ -74,6 +80,12 @@ package enum LoopbackSocket {
     package static func connect(port: Int, timeout: Duration) throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket: \(String(cString: strerror(errno)))") }
+        return try connect(port: port, timeout: timeout, on: fd)
+    }
+
+    /// Connects the socket `fd` (closed on failure) to 127.0.0.1:`port`:
+    /// a socket made in another network namespace connects there.
+    package static func connect(port: Int, timeout: Duration, on fd: Int32) throws -> Int32 {
         setTimeout(fd, timeout)
         var address = address(port: port)
         let rc = withUnsafePointer(to: &address) {

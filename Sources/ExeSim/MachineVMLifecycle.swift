@@ -23,6 +23,18 @@ package struct MachineVMLifecycle: VMLifecycle {
     /// The label value that marks a VM's containers and processes.
     func marker(_ vm: VMRecord) -> String { "\(configuration.instanceID).\(vm.id)" }
 
+    /// The VM's own network namespace; `nil` when VMs share the host's.
+    func network(_ vm: VMRecord) -> VMNetwork? {
+        configuration.isolatesVMNetworks ? VMNetwork(instanceID: configuration.instanceID, vmID: vm.id) : nil
+    }
+
+    /// podman for `vm`'s containers: in the VM's network, if it has one.
+    func runtime(for vm: VMRecord) -> ContainerRuntime {
+        var vmRuntime = runtime
+        vmRuntime.networkNamespacePath = network(vm)?.path
+        return vmRuntime
+    }
+
     package func resolveImage(_ reference: String, registryAuth: Secret?) throws -> ResolvedImage {
         guard let image = ImageName(reference) else { throw CommandFailure("invalid image name \(GoFlagParser.goQuote(reference))") }
         var client = RegistryClient(port: configuration.registryPort)
@@ -70,19 +82,54 @@ package struct MachineVMLifecycle: VMLifecycle {
         let forced = ShellQuote.command([configuration.executable, "vm-exec", "--state", configuration.stateDirectory, "--vm", vm.id])
         let shellHome = vmPaths.sshDirectory + "/shell-home"
         try FileManager.default.createDirectory(atPath: shellHome, withIntermediateDirectories: true)
+        let network = network(vm)
+        try network?.create(runner: runner)
         let lines = SSHDaemon.commonLines(
-            port: port, hostKeys: [ed25519, ecdsa], pidFile: vmPaths.sshdPID,
+            port: network == nil ? port : VMNetwork.sshPort, hostKeys: [ed25519, ecdsa], pidFile: vmPaths.sshdPID,
             environment: [("EXE_SIM_VM", marker(vm)), ("HOME", shellHome)]) + [
             "AuthorizedKeysFile \(paths.accountAuthorizedKeys)",
             "ForceCommand \(forced)",
             "Subsystem sftp /usr/lib/openssh/sftp-server",
             "AllowTcpForwarding yes",
         ]
-        let (_, used) = try sshd.start(
-            configPath: vmPaths.sshDirectory + "/sshd_config", lines: lines, port: port,
-            logPath: vmPaths.sshDirectory + "/sshd.log", pidPath: vmPaths.sshdPID,
-            portChooser: { LoopbackSocket.freePort() })
-        return used
+        guard let network else {
+            let (_, used) = try sshd.start(
+                configPath: vmPaths.sshDirectory + "/sshd_config", lines: lines, port: port,
+                logPath: vmPaths.sshDirectory + "/sshd.log", pidPath: vmPaths.sshdPID,
+                portChooser: { LoopbackSocket.freePort() })
+            return used
+        }
+        _ = try sshd.start(
+            configPath: vmPaths.sshDirectory + "/sshd_config", lines: lines, port: VMNetwork.sshPort,
+            logPath: vmPaths.sshDirectory + "/sshd.log", pidPath: vmPaths.sshdPID, network: network)
+        return try startNetworkRelay(vm, port: port)
+    }
+
+    /// Starts the VM's ``VMNetworkRelay`` on host port `port` (another free
+    /// one when it is taken). Returns the port used.
+    func startNetworkRelay(_ vm: VMRecord, port: Int) throws -> Int {
+        let vmPaths = paths.vm(vm.id)
+        let log = vmPaths.sshDirectory + "/network.log"
+        var environment = ProcessInfo.processInfo.environment
+        environment["EXE_SIM_VM"] = marker(vm)
+        var candidate = port
+        for _ in 0..<5 {
+            unlink(vmPaths.networkRelayPID)
+            let child = try ChildProcess.spawn(
+                configuration.executable,
+                ["vm-network", "--state", configuration.stateDirectory, "--vm", vm.id, "--ssh-port", String(candidate),
+                 "--pid-file", vmPaths.networkRelayPID],
+                environment: environment, stdin: .null, stdout: .appendToFile(log), stderr: .appendToFile(log), newSession: true)
+            let deadline = ContinuousClock.now + .seconds(10)
+            while ContinuousClock.now < deadline, child.isRunning, ProcessTree.readPID(vmPaths.networkRelayPID) != child.pid {
+                usleep(10_000)
+            }
+            if child.isRunning, ProcessTree.readPID(vmPaths.networkRelayPID) == child.pid { return candidate }
+            child.terminate(grace: .seconds(1))
+            candidate = LoopbackSocket.freePort()
+        }
+        let reason = (try? String(contentsOfFile: log, encoding: .utf8))?.split(separator: "\n").suffix(2).joined(separator: "; ") ?? ""
+        throw CommandFailure("the VM's SSH port could not be opened on 127.0.0.1: \(reason)")
     }
 
     /// Runs the VM's own image, publishing every exposed port to a free
@@ -120,7 +167,10 @@ package struct MachineVMLifecycle: VMLifecycle {
         } catch {
             throw CommandFailure("failed to pull image \(GoFlagParser.goQuote(image)): \(error)")
         }
-        let ports = exposedPorts.map { PublishedPort(vmPort: $0, hostPort: LoopbackSocket.freePort(), containerPort: $0) }
+        let vmRuntime = runtime(for: vm)
+        let ports = exposedPorts.map {
+            PublishedPort(vmPort: $0, hostPort: configuration.isolatesVMNetworks ? $0 : LoopbackSocket.freePort(), containerPort: $0)
+        }
         var environmentFiles: [String] = []
         if !vm.environment.isEmpty {
             let file = vmPaths.root + "/env.list"
@@ -137,7 +187,7 @@ package struct MachineVMLifecycle: VMLifecycle {
             podmanName: name, vmID: marker(vm), displayName: vm.name, image: image, ports: ports,
             environmentFiles: environmentFiles, volumes: [], command: nil, entrypoint: entrypoint, composeProject: nil)
         do {
-            try runtime.run(spec)
+            try vmRuntime.run(spec)
         } catch {
             throw CommandFailure("failed to start container for \(GoFlagParser.goQuote(image)): \(error)")
         }
@@ -195,12 +245,14 @@ package struct MachineVMLifecycle: VMLifecycle {
         if let pid = ProcessTree.readPID(vmPaths.sshdPID) { ProcessTree.terminate(pid, grace: .seconds(1)) }
         ProcessTree.kill(ProcessTree.processes(withEnvironmentEntry: "EXE_SIM_VM=\(marker(vm))"))
         guard configuration.containerRuntimeAvailable else { return }
-        let names = runtime.names(label: "exe-sim.vm", value: marker(vm))
-        if removeContainers { runtime.remove(names) } else { runtime.stop(names) }
+        let vmRuntime = runtime(for: vm)
+        let names = vmRuntime.names(label: "exe-sim.vm", value: marker(vm))
+        if removeContainers { vmRuntime.remove(names) } else { vmRuntime.stop(names) }
     }
 
     package func destroy(_ vm: VMRecord) {
         stopEverything(vm, removeContainers: true)
+        network(vm)?.remove(runner: runner)
         try? FileManager.default.removeItem(atPath: paths.vm(vm.id).root)
     }
 
@@ -212,7 +264,7 @@ package struct MachineVMLifecycle: VMLifecycle {
         let containers = VMContainers.load(paths.vm(vm.id).containers)
         let restartable = containers.containers.filter { $0.composeProject == nil || ["always", "unless-stopped"].contains($0.restart ?? "no") }
         do {
-            try runtime.start(restartable.map(\.podmanName))
+            try runtime(for: vm).start(restartable.map(\.podmanName))
         } catch {
             throw CommandFailure("VM failed to start, current state: \(error)")
         }

@@ -45,9 +45,12 @@ struct SSHDaemon {
     /// Writes `lines` to `configPath` and starts `sshd -D` detached (new
     /// session) on `port`; tries other ports (rewriting `Port`) when the
     /// port is taken and `portChooser` is given. Returns the pid and port.
+    ///
+    /// With `network`, sshd runs inside that VM network namespace and
+    /// `port` is a port there.
     func start(
         configPath: String, lines: [String], port: Int, logPath: String, pidPath: String,
-        portChooser: (() -> Int)? = nil
+        network: VMNetwork? = nil, portChooser: (() -> Int)? = nil
     ) throws -> (pid: Int32, port: Int) {
         try FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true)
         var candidate = port
@@ -55,10 +58,11 @@ struct SSHDaemon {
         for _ in 0..<5 {
             let config = lines.map { $0.hasPrefix("Port ") ? "Port \(candidate)" : $0 }
             try AtomicFile.write(Data((config.joined(separator: "\n") + "\n").utf8), to: configPath, mode: 0o600)
+            let command = (network?.enterCommand ?? []) + ["/usr/sbin/sshd", "-D", "-e", "-f", configPath]
             let child = try ChildProcess.spawn(
-                "/usr/sbin/sshd", ["-D", "-e", "-f", configPath], stdin: .null, stdout: .appendToFile(logPath),
-                stderr: .appendToFile(logPath), newSession: true)
-            if LoopbackSocket.waitUntilListening(candidate, timeout: .seconds(5)), child.isRunning {
+                command[0], Array(command.dropFirst()), stdin: .null,
+                stdout: .appendToFile(logPath), stderr: .appendToFile(logPath), newSession: true)
+            if Self.waitUntilListening(candidate, in: network, timeout: .seconds(5)), child.isRunning {
                 try AtomicFile.write(Data("\(child.pid)\n".utf8), to: pidPath, mode: 0o644)
                 return (child.pid, candidate)
             }
@@ -67,6 +71,16 @@ struct SSHDaemon {
             guard let portChooser else { break }
             candidate = portChooser()
         }
-        throw CommandFailure("sshd did not start on 127.0.0.1:\(candidate): \(lastError)")
+        throw CommandFailure("sshd did not start on 127.0.0.1:\(candidate)\(network.map { " in \($0.name)" } ?? ""): \(lastError)")
+    }
+
+    static func waitUntilListening(_ port: Int, in network: VMNetwork?, timeout: Duration) -> Bool {
+        guard let network else { return LoopbackSocket.waitUntilListening(port, timeout: timeout) }
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if network.isListening(port) { return true }
+            usleep(20_000)
+        }
+        return false
     }
 }

@@ -40,6 +40,15 @@ package struct SimConfiguration: Codable, Sendable, Equatable {
     /// `nil`: the simulator serves plain HTTP only.
     package var tlsPort: Int? = nil
 
+    /// Whether each VM has its own network namespace (``VMNetwork``);
+    /// `nil` (a state directory from before) is ``VMNetworkMode/shared``.
+    package var vmNetwork: VMNetworkMode? = nil
+    /// Why VMs share the host's network, when they do.
+    package var vmNetworkProblem: String? = nil
+
+    /// Whether VMs have their own network namespaces.
+    package var isolatesVMNetworks: Bool { vmNetwork == .isolated }
+
     /// Whether TLS is served: VM URLs are then written `https://`
     /// (`bestScheme`, `execore/exe.go`).
     package var servesTLS: Bool { tlsPort != nil }

@@ -95,12 +95,21 @@ package struct SimLauncher: Sendable {
         } else {
             runtimeProblem = ContainerRuntime(runner: runner, instanceID: "probe").probe()
         }
-        return SimConfiguration(
+        let networkProblem: String?
+        if ProcessInfo.processInfo.environment["EXE_SIM_VM_NETWORK"] == "shared" {
+            networkProblem = "chosen by EXE_SIM_VM_NETWORK=shared"
+        } else {
+            networkProblem = VMNetwork.problem(runner: runner)
+        }
+        var configuration = SimConfiguration(
             stateDirectory: paths.root, executable: executable, user: user, home: home,
             email: options.email ?? "\(user)@exe-sim.localhost", controlPort: 0, apiPort: 0, registryPort: 0,
             registryUser: "exe-sim", containerRuntimeAvailable: runtimeProblem == nil,
             containerRuntimeProblem: runtimeProblem, instanceID: RandomToken.alphanumeric(count: 8).lowercased(),
             lobbyWindowSeconds: ProcessInfo.processInfo.environment["EXE_SIM_LOBBY_WINDOW"].flatMap(Double.init).flatMap { $0 > 0 ? $0 : nil })
+        configuration.vmNetwork = networkProblem == nil ? .isolated : .shared
+        configuration.vmNetworkProblem = networkProblem
+        return configuration
     }
 
     private func registerKeys(_ files: [String], store: StateStore, configuration: SimConfiguration) throws {
@@ -266,7 +275,7 @@ package struct SimLauncher: Sendable {
             let toStart = stoppedAtDown.filter(existing.contains)
             if !toStart.isEmpty {
                 do {
-                    try lifecycle.runtime.start(toStart)
+                    try lifecycle.runtime(for: vm).start(toStart)
                 } catch {
                     var containers = VMContainers.load(vmPaths.containers)
                     containers.problem = "the containers did not start again after exe-sim up: \(error)"
@@ -320,6 +329,7 @@ package struct SimLauncher: Sendable {
                     }
                 }
                 lifecycle.stopEverything(vm, removeContainers: purge)
+                lifecycle.network(vm)?.remove(runner: runner)
                 unlink(paths.vm(vm.id).sshdPID)
                 report += "stopped VM \(vm.name)\(pid.map { " (sshd pid \($0))" } ?? "")\n"
             }
@@ -364,6 +374,7 @@ package struct SimLauncher: Sendable {
         for vm in (try? store.snapshot().vms) ?? [] {
             line("vm \(vm.name)", paths.vm(vm.id).sshdPID, vm.sshPort)
         }
+        text += "vm networks: \(configuration.isolatesVMNetworks ? "isolated (a network namespace per VM)" : "shared with the host (\(configuration.vmNetworkProblem ?? "state from an older exe-sim"))")\n"
         text += "containers: \(configuration.containerRuntimeAvailable ? "podman" : "unavailable (\(configuration.containerRuntimeProblem ?? ""))")\n"
         return (text, allRunning)
     }

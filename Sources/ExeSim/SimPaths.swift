@@ -64,6 +64,8 @@ package struct VMPaths: Sendable, Hashable {
     package var sshDirectory: String { file("ssh") }
     /// The VM sshd's pid.
     package var sshdPID: String { file("ssh/sshd.pid") }
+    /// The pid of the VM's ``VMNetworkRelay``, written once it listens.
+    package var networkRelayPID: String { file("ssh/network.pid") }
     /// Container records and the VM-port → host-port map.
     package var containers: String { file("containers.json") }
     /// The lock for ``containers`` and container operations.

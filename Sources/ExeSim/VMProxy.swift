@@ -139,6 +139,27 @@ struct VMProxy: Sendable {
 
     private func forward(_ client: Int32, vm: VMRecord, port: Int, request: ProxiedRequest) {
         let containers = VMContainers.load(paths.vm(vm.id).containers)
+        if configuration.isolatesVMNetworks {
+            // The VM's own network: whatever listens on the port answers, a
+            // process on the VM as much as a container publishing it.
+            let network = VMNetwork(instanceID: configuration.instanceID, vmID: vm.id)
+            guard let upstream = try? network.connect(port: port, timeout: .seconds(5)) else {
+                var reason = "exe-sim: nothing serves port \(port) of VM \(vm.name)"
+                if let problem = containers.problem {
+                    reason += ": \(problem)"
+                } else if containers.hostPort(forVMPort: port) != nil {
+                    reason += ": the container that publishes it does not answer"
+                } else {
+                    reason += ": nothing listens on it in the VM (start a server on it, run a container that publishes it, or change the port with share port)"
+                }
+                LoopbackSocket.writeAll(client, HTTPResponse.text(503, reason + "\n").serialized())
+                return
+            }
+            defer { close(upstream) }
+            guard LoopbackSocket.writeAll(upstream, Data(request.serializedHead().utf8)) else { return }
+            Self.pipe(client, upstream)
+            return
+        }
         guard let hostPort = containers.hostPort(forVMPort: port) else {
             var reason = "exe-sim: nothing serves port \(port) of VM \(vm.name)"
             if let problem = containers.problem {
@@ -179,14 +200,15 @@ struct VMProxy: Sendable {
         LoopbackSocket.writeAll(client, HTTPResponse.text(status, text).serialized())
     }
 
-    /// Copies bytes both ways until both sides have closed (or 10 minutes
-    /// pass without traffic).
-    static func pipe(_ a: Int32, _ b: Int32) {
+    /// Copies bytes both ways until both sides have closed (or `idleLimit`
+    /// passes without traffic; `nil`: no limit).
+    static func pipe(_ a: Int32, _ b: Int32, idleLimit: Duration? = .seconds(600)) {
+        let timeout = idleLimit.map { Int32(clamping: $0.inMicroseconds / 1000) } ?? -1
         var open: [Int32: Bool] = [a: true, b: true]
         var buffer = [UInt8](repeating: 0, count: 65536)
         while open[a] == true || open[b] == true {
             var fds = [a, b].filter { open[$0] == true }.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
-            let ready = poll(&fds, nfds_t(fds.count), 600_000)
+            let ready = poll(&fds, nfds_t(fds.count), timeout)
             if ready == 0 { return }
             if ready < 0 { if errno == EINTR { continue } else { return } }
             for descriptor in fds where descriptor.revents != 0 {

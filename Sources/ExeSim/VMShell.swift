@@ -36,6 +36,13 @@ package enum VMShell {
         for directory in ["/data", runtimeDirectory, configuration.home] where !manager.fileExists(atPath: directory) {
             try? manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
+        // Commands over HTTPS, `ssh` in the lobby and the setup script start
+        // here from the host's network; the VM's sshd is already in the VM's.
+        if configuration.isolatesVMNetworks {
+            let network = VMNetwork(instanceID: configuration.instanceID, vmID: vm.id)
+            let entered = exe_sim_enter_network_namespace(network.path)
+            guard entered == 0 else { return fail("exe-sim: cannot enter the VM's network (\(network.name)): \(String(cString: strerror(entered)))") }
+        }
         var rc = exe_sim_enter_private_mount_namespace()
         guard rc == 0 else { return fail("exe-sim: cannot create a mount namespace: \(String(cString: strerror(rc)))") }
         rc = exe_sim_mount_tmpfs(runtimeDirectory)

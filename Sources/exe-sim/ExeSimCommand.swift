@@ -12,7 +12,7 @@ struct ExeSimCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "exe-sim",
         abstract: "A local exe.dev: control plane over OpenSSH, VMs, registry, HTTPS API.",
-        subcommands: [Up.self, Down.self, Status.self, Serve.self, Control.self, VMExec.self, DockerShimCommand.self])
+        subcommands: [Up.self, Down.self, Status.self, Serve.self, Control.self, VMExec.self, VMNetworkCommand.self, DockerShimCommand.self])
 }
 
 /// The absolute path of this executable.
@@ -109,6 +109,20 @@ struct VMExec: ParsableCommand {
 
     func run() throws {
         throw ExitCode(VMShell.enter(stateDirectory: stateOption.state, vmID: vm, environment: ProcessInfo.processInfo.environment))
+    }
+}
+
+struct VMNetworkCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vm-network", abstract: "Joins a VM's network namespace to the host's loopback (started by exe-sim).")
+    @OptionGroup var stateOption: StateOption
+    @Option(help: "The VM's id.") var vm: String
+    @Option(help: "The VM's SSH port on the host.") var sshPort: Int
+    @Option(help: "Where to write the pid once listening.") var pidFile: String
+
+    func run() throws {
+        let configuration = try SimConfiguration.load(SimPaths(root: stateOption.state))
+        try VMNetworkRelay(configuration: configuration, vmID: vm, sshPort: sshPort).run(pidFile: pidFile)
     }
 }
 

@@ -20,4 +20,15 @@ int exe_sim_accept_cloexec(int fd);
 /// pipe2(fds, O_CLOEXEC | O_NONBLOCK).
 int exe_sim_pipe_nonblocking(int fds[2]);
 
+/// setns(open(path), CLONE_NEWNET) on the calling thread: every process
+/// it execs afterwards lives in that network namespace. Returns 0 or an
+/// errno value.
+int exe_sim_enter_network_namespace(const char *path);
+
+/// A TCP socket (close-on-exec) that belongs to the network namespace at
+/// `path`: the calling thread enters it, creates the socket and returns to
+/// its own namespace before returning. Returns the descriptor, or -1 with
+/// errno set.
+int exe_sim_socket_in_network_namespace(const char *path);
+
 #endif
