@@ -28,6 +28,52 @@ extension SimulatorSuites {
             #expect(sudo.stdout == "via-sudo\n")
         }
 
+        /// exe.dev's proxy reaches a VM's port by dialing `http://127.0.0.1:PORT`
+        /// inside the VM through an SSH tunnel (`exeweb/proxy.go`; "127.0.0.1
+        /// inside VM", `exeweb/exeweb.go`), and each VM is a machine of its own
+        /// (docs/content/proxy.md). So a process a VM serves on localhost is
+        /// that VM's alone: reached at its URL and through its SSH forwards,
+        /// never as another VM's localhost, and two VMs can both use port 8000.
+        @Test func eachVMHasItsOwnLocalhost() async throws {
+            let sim = try sim
+            try #require(sim.harness.isolatesVMNetworks, "exe-sim gives each VM its own network only as root, with ip netns")
+            async let first = sim.newVM("net-alpha")
+            async let second = sim.newVM("net-beta")
+            let (alpha, beta) = try await (first, second)
+            for (vm, page) in [(alpha, "alpha-page"), (beta, "beta-page")] {
+                let started = try await sim.onVM(
+                    vm, "mkdir -p /data/www && echo \(page) > /data/www/index.html && busybox httpd -p 127.0.0.1:8000 -h /data/www && echo started")
+                #expect(started.stdout == "started\n", "\(started.stderr)")
+            }
+            #expect(try await sim.onVM(alpha, "curl -s -m 5 http://localhost:8000/").stdout == "alpha-page\n")
+            #expect(try await sim.onVM(beta, "curl -s -m 5 http://127.0.0.1:8000/").stdout == "beta-page\n")
+
+            // The URL serves the process (exeuntu's port is 8000), not a container.
+            for (vm, page) in [(alpha, "alpha-page"), (beta, "beta-page")] {
+                let name = try #require(vm["vm_name"] as? String)
+                _ = try await sim.json("share set-public \(name) --json")
+                let url = try #require(vm["https_url"] as? String)
+                let served = try await LocalProcessRunner().run(ProcessInvocation(
+                    "curl", ["-s", "-m", "10"] + sim.harness.curlConnectTo + [url + "/"], timeout: .seconds(20)))
+                #expect(served.stdout == page + "\n", "\(url): \(served.stdout)")
+            }
+
+            // ssh -W (a direct-tcpip channel, as `lease tunnel` opens) reaches the VM's own localhost.
+            let port = try #require(alpha["ssh_port"] as? Int)
+            let forwarded = try await LocalProcessRunner().run(ProcessInvocation(
+                "ssh", sim.harness.sshOptions(key: sim.key, port: port) + ["-W", "127.0.0.1:8000", "\(sim.harness.user)@127.0.0.1"],
+                standardInput: Data("GET / HTTP/1.0\r\n\r\n".utf8), timeout: .seconds(30)))
+            #expect(forwarded.stdout.hasSuffix("alpha-page\n"), "\(forwarded.stdout)\(forwarded.stderr)")
+
+            // Another VM's address on the host is not on this VM's loopback (refused: curl's 7)...
+            let betaPort = try #require(beta["ssh_port"] as? Int)
+            let probe = try await sim.onVM(alpha, "curl -s -m 5 -o /dev/null telnet://127.0.0.1:\(betaPort) </dev/null; echo rc=$?")
+            #expect(probe.stdout == "rc=7\n", "\(probe.stderr)")
+            // ...but the simulator's own services are, as exe.dev and registries are reachable from a VM.
+            let registry = try await sim.onVM(alpha, "curl -s -m 5 -o /dev/null -w '%{http_code}' http://\(sim.harness.registry)/v2/")
+            #expect(registry.stdout == "401", "\(registry.stderr)")
+        }
+
         @Test func sftpToAVM() async throws {
             let sim = try sim
             let vm = try await sim.newVM("sftp-vm")

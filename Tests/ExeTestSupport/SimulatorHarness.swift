@@ -71,6 +71,15 @@ public final class SimulatorHarness: @unchecked Sendable {
         user = ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? NSUserName()
     }
 
+    /// Whether `up` gave each VM its own network namespace (`vmNetwork` in
+    /// the state directory's `sim.json`; root and `ip netns` are needed).
+    public var isolatesVMNetworks: Bool {
+        guard let data = FileManager.default.contents(atPath: stateDirectory + "/sim.json"),
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { return false }
+        return object["vmNetwork"] as? String == "isolated"
+    }
+
     /// curl's arguments that send a request for any VM URL to ``vmProxy``
     /// (the URL's host and port stay in the `Host` header).
     public var curlConnectTo: [String] { ["--connect-to", "::" + vmProxy] }

@@ -71,6 +71,42 @@ struct SimulatorCLITests {
         #expect(try await sim.run(["vm", "rm", "cli-note"]).status == 0)
     }
 
+    /// A user's first web server: a process started with `vm exec` serves the
+    /// VM's URL, as exe.dev's proxy dials 127.0.0.1:PORT inside the VM
+    /// (`exeweb/proxy.go`), and no other VM sees it on its localhost.
+    @Test("a process on a VM serves its URL and is on no other VM's localhost")
+    func processServesItsURL() async throws {
+        let sim = try sim
+        try #require(sim.harness.isolatesVMNetworks, "exe-sim gives each VM its own network only as root, with ip netns")
+        var urls: [String: String] = [:]
+        for name in ["cli-web-one", "cli-web-two"] {
+            let created = try await sim.run(["vm", "new", "--name", name, "--json"])
+            #expect(created.status == 0, "\(created.stderr)")
+            let vm = try #require(try JSONSerialization.jsonObject(with: created.standardOutput) as? [String: Any])
+            urls[name] = try #require(vm["https_url"] as? String)
+            let started = try await sim.run([
+                "vm", "exec", name, "--", "mkdir -p /data/www && echo \(name) > /data/www/index.html && { busybox httpd -f -p 127.0.0.1:8000 -h /data/www >/dev/null 2>&1 </dev/null & echo $! > /data/httpd.pid; }",
+            ])
+            #expect(started.status == 0, "\(started.stderr)")
+            #expect(try await sim.run(["vm", "share", "set-public", name]).status == 0)
+        }
+        for name in ["cli-web-one", "cli-web-two"] {
+            let local = try await sim.run(["vm", "exec", name, "--", "curl", "-s", "-m", "5", "http://localhost:8000/"])
+            #expect(local.stdout == name + "\n", "\(local.stderr)")
+            let url = try #require(urls[name])
+            let served = try await LocalProcessRunner().run(ProcessInvocation(
+                "curl", ["-s", "-m", "10"] + sim.harness.curlConnectTo + [url + "/"], timeout: .seconds(20)))
+            #expect(served.stdout == name + "\n", "\(url): \(served.stdout)")
+        }
+        let stopped = try await sim.run(["vm", "exec", "cli-web-one", "--", "kill $(cat /data/httpd.pid) && sleep 0.5"])
+        #expect(stopped.status == 0, "\(stopped.stderr)")
+        let gone = try await sim.run(["vm", "exec", "cli-web-one", "--", "curl -s -m 5 -o /dev/null http://localhost:8000/; echo rc=$?"])
+        #expect(gone.stdout == "rc=7\n", "one VM's server stopped; the other's must not answer in its place: \(gone.stdout)")
+        let other = try await sim.run(["vm", "exec", "cli-web-two", "--", "curl -s -m 5 http://localhost:8000/ && kill $(cat /data/httpd.pid)"])
+        #expect(other.stdout == "cli-web-two\n", "\(other.stderr)")
+        for name in ["cli-web-one", "cli-web-two"] { _ = try await sim.run(["vm", "rm", name]) }
+    }
+
     @Test("vm new, vm ls --json, vm exec (exit status, both outputs, stdin), vm ssh through a pty, vm rm")
     func lifecycle() async throws {
         let sim = try sim
