@@ -99,9 +99,13 @@ package struct MachineVMLifecycle: VMLifecycle {
                 portChooser: { LoopbackSocket.freePort() })
             return used
         }
-        _ = try sshd.start(
-            configPath: vmPaths.sshDirectory + "/sshd_config", lines: lines, port: VMNetwork.sshPort,
-            logPath: vmPaths.sshDirectory + "/sshd.log", pidPath: vmPaths.sshdPID, network: network)
+        // `up` after only the relay died: the VM's sshd still holds port 22.
+        let running = ProcessTree.readPID(vmPaths.sshdPID).map(ProcessTree.isAlive) ?? false
+        if !running || !network.isListening(VMNetwork.sshPort) {
+            _ = try sshd.start(
+                configPath: vmPaths.sshDirectory + "/sshd_config", lines: lines, port: VMNetwork.sshPort,
+                logPath: vmPaths.sshDirectory + "/sshd.log", pidPath: vmPaths.sshdPID, network: network)
+        }
         return try startNetworkRelay(vm, port: port)
     }
 
