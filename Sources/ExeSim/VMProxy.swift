@@ -138,48 +138,52 @@ struct VMProxy: Sendable {
     static func traceID() -> String { RandomToken.alphanumeric(count: 16).lowercased() }
 
     private func forward(_ client: Int32, vm: VMRecord, port: Int, request: ProxiedRequest) {
-        let containers = VMContainers.load(paths.vm(vm.id).containers)
-        if configuration.isolatesVMNetworks {
-            // The VM's own network: whatever listens on the port answers, a
-            // process on the VM as much as a container publishing it.
-            let network = VMNetwork(instanceID: configuration.instanceID, vmID: vm.id)
-            guard let upstream = try? network.connect(port: port, timeout: .seconds(5)) else {
-                var reason = "exe-sim: nothing serves port \(port) of VM \(vm.name)"
-                if let problem = containers.problem {
-                    reason += ": \(problem)"
-                } else if containers.hostPort(forVMPort: port) != nil {
-                    reason += ": the container that publishes it does not answer"
-                } else {
-                    reason += ": nothing listens on it in the VM (start a server on it, run a container that publishes it, or change the port with share port)"
-                }
-                LoopbackSocket.writeAll(client, HTTPResponse.text(503, reason + "\n").serialized())
-                return
-            }
-            defer { close(upstream) }
-            guard LoopbackSocket.writeAll(upstream, Data(request.serializedHead().utf8)) else { return }
-            Self.pipe(client, upstream)
-            return
-        }
-        guard let hostPort = containers.hostPort(forVMPort: port) else {
-            var reason = "exe-sim: nothing serves port \(port) of VM \(vm.name)"
-            if let problem = containers.problem {
-                reason += ": \(problem)"
-            } else if vm.image == nil {
-                reason += ": the VM has no image and no container publishes this port (run one with docker compose, ports \"\(port):...\", or change the port with share port)"
-            } else {
-                reason += ": the VM's image does not expose it; change the port with share port"
-            }
-            LoopbackSocket.writeAll(client, HTTPResponse.text(503, reason + "\n").serialized())
-            return
-        }
-        guard let upstream = try? LoopbackSocket.connect(port: hostPort, timeout: .seconds(5)) else {
-            let reason = "exe-sim: port \(port) of VM \(vm.name) is not answering (nothing listens on 127.0.0.1:\(hostPort), where its container publishes it)\n"
-            LoopbackSocket.writeAll(client, HTTPResponse.text(503, reason).serialized())
+        let upstream: Int32
+        switch connect(vm: vm, port: port) {
+        case .success(let connected): upstream = connected
+        case .failure(let refusal):
+            LoopbackSocket.writeAll(client, HTTPResponse.text(503, refusal.reason + "\n").serialized())
             return
         }
         defer { close(upstream) }
         guard LoopbackSocket.writeAll(upstream, Data(request.serializedHead().utf8)) else { return }
         Self.pipe(client, upstream)
+    }
+
+    /// Why nothing answers a VM's port: the text of a `503`.
+    struct Unserved: Error {
+        let reason: String
+    }
+
+    /// A connection to `port` as `vm` serves it: in the VM's own network,
+    /// whatever listens there (a process as much as a container); on a
+    /// shared network, the host port a container publishes it on.
+    func connect(vm: VMRecord, port: Int) -> Result<Int32, Unserved> {
+        let containers = VMContainers.load(paths.vm(vm.id).containers)
+        let unserved = "exe-sim: nothing serves port \(port) of VM \(vm.name)"
+        if configuration.isolatesVMNetworks {
+            let network = VMNetwork(instanceID: configuration.instanceID, vmID: vm.id)
+            if let upstream = try? network.connect(port: port, timeout: .seconds(5)) { return .success(upstream) }
+            if let problem = containers.problem { return .failure(Unserved(reason: "\(unserved): \(problem)")) }
+            if containers.hostPort(forVMPort: port) != nil {
+                return .failure(Unserved(reason: "\(unserved): the container that publishes it does not answer"))
+            }
+            return .failure(Unserved(
+                reason: "\(unserved): nothing listens on it in the VM (start a server on it, run a container that publishes it, or change the port with share port)"))
+        }
+        guard let hostPort = containers.hostPort(forVMPort: port) else {
+            if let problem = containers.problem { return .failure(Unserved(reason: "\(unserved): \(problem)")) }
+            if vm.image == nil {
+                return .failure(Unserved(
+                    reason: "\(unserved): the VM has no image and no container publishes this port (run one with docker compose, ports \"\(port):...\", or change the port with share port)"))
+            }
+            return .failure(Unserved(reason: "\(unserved): the VM's image does not expose it; change the port with share port"))
+        }
+        guard let upstream = try? LoopbackSocket.connect(port: hostPort, timeout: .seconds(5)) else {
+            return .failure(Unserved(
+                reason: "exe-sim: port \(port) of VM \(vm.name) is not answering (nothing listens on 127.0.0.1:\(hostPort), where its container publishes it)"))
+        }
+        return .success(upstream)
     }
 
     /// Reads exactly `count` bytes (the request head already peeked).
