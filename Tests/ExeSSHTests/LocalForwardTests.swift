@@ -13,7 +13,10 @@ struct LocalForwardTests {
     /// A loopback TCP client with a receive timeout.
     private static func connect(_ port: Int) -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        // Generous: on a loaded 2-core machine (CI beside builds) 15 opens one
+        // round trip apart have taken over 10 s; a relay that never answers
+        // still fails.
+        var timeout = timeval(tv_sec: 30, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -49,7 +52,8 @@ struct LocalForwardTests {
         defer { echo.stop() }
         try await withServer { server in
             let connection = try await server.connect()
-            let (forward, serving) = try Self.serving(connection, to: echo.port)
+            let problems = Mutex([String]())
+            let (forward, serving) = try Self.serving(connection, to: echo.port) { problem in problems.withLock { $0.append(problem) } }
             let port = forward.localPort
             // Blocking clients on threads of their own (not the cooperative
             // pool); all 15 stay open until every one has its answer.
@@ -72,7 +76,7 @@ struct LocalForwardTests {
             }
             for fd in clients { close(fd) }
             let replies = answers.withLock { $0 }
-            #expect(Set(replies) == Set((0..<15).map { "echo:client \($0)\n" }), "\(replies)")
+            #expect(Set(replies) == Set((0..<15).map { "echo:client \($0)\n" }), "\(replies) \(problems.withLock { $0 })")
             forward.close()
             await serving.value
             await connection.close()
