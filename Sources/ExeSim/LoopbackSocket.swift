@@ -99,6 +99,14 @@ package enum LoopbackSocket {
         return fd
     }
 
+    /// Sends small writes at once (`TCP_NODELAY`): a relay that lets Nagle
+    /// hold back a packet behind the peer's delayed ACK adds up to 40 ms to
+    /// each exchange of an SSH handshake.
+    package static func sendImmediately(_ fd: Int32) {
+        var yes: Int32 = 1
+        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &yes, socklen_t(MemoryLayout<Int32>.size))
+    }
+
     /// Sets the receive and send timeouts of `fd`.
     package static func setTimeout(_ fd: Int32, _ timeout: Duration) {
         let micros = timeout.inMicroseconds

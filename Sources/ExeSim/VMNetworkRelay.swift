@@ -86,6 +86,8 @@ package struct VMNetworkRelay {
         }
         defer { close(upstream) }
         LoopbackSocket.setTimeout(upstream, .zero)
+        LoopbackSocket.sendImmediately(client)
+        LoopbackSocket.sendImmediately(upstream)
         VMProxy.pipe(client, upstream, idleLimit: nil)
     }
 }
