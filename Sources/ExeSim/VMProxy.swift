@@ -146,6 +146,8 @@ struct VMProxy: Sendable {
             return
         }
         defer { close(upstream) }
+        LoopbackSocket.sendImmediately(client)
+        LoopbackSocket.sendImmediately(upstream)
         guard LoopbackSocket.writeAll(upstream, Data(request.serializedHead().utf8)) else { return }
         Self.pipe(client, upstream)
     }
