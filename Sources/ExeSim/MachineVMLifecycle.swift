@@ -106,13 +106,36 @@ package struct MachineVMLifecycle: VMLifecycle {
                 configPath: vmPaths.sshDirectory + "/sshd_config", lines: lines, port: VMNetwork.sshPort,
                 logPath: vmPaths.sshDirectory + "/sshd.log", pidPath: vmPaths.sshdPID, network: network)
         }
+        // A relay that still serves this port with today's service ports is
+        // kept (its SSH connections with it); a stale one is replaced.
+        if let pid = ProcessTree.readPID(vmPaths.networkRelayPID), ProcessTree.isAlive(pid) {
+            if networkRelayIsCurrent(vm), LoopbackSocket.isListening(port) { return port }
+            ProcessTree.terminate(pid, grace: .seconds(1))
+        }
         return try startNetworkRelay(vm, port: port)
+    }
+
+    /// The simulator's service ports relayed into `vm`, as one line.
+    private var relayedPortsLine: String {
+        VMNetworkRelay.servicePorts(configuration).map(String.init).joined(separator: " ") + "\n"
+    }
+
+    /// Whether `vm` needs nothing new from its relay: always on a shared
+    /// network; with its own network, when the relay runs and relays the
+    /// simulator's current service ports (`up --tls` adds one, a daemon on
+    /// a new port changes one).
+    func networkRelayIsCurrent(_ vm: VMRecord) -> Bool {
+        guard configuration.isolatesVMNetworks else { return true }
+        let vmPaths = paths.vm(vm.id)
+        guard let pid = ProcessTree.readPID(vmPaths.networkRelayPID), ProcessTree.isAlive(pid) else { return false }
+        return (try? String(contentsOfFile: vmPaths.networkRelayPorts, encoding: .utf8)) == relayedPortsLine
     }
 
     /// Starts the VM's ``VMNetworkRelay`` on host port `port` (another free
     /// one when it is taken). Returns the port used.
     func startNetworkRelay(_ vm: VMRecord, port: Int) throws -> Int {
         let vmPaths = paths.vm(vm.id)
+        try AtomicFile.write(Data(relayedPortsLine.utf8), to: vmPaths.networkRelayPorts, mode: 0o644)
         let log = vmPaths.sshDirectory + "/network.log"
         var environment = ProcessInfo.processInfo.environment
         environment["EXE_SIM_VM"] = marker(vm)

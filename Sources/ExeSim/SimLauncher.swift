@@ -258,7 +258,11 @@ package struct SimLauncher: Sendable {
     private func startVMs(_ lifecycle: MachineVMLifecycle, store: StateStore) throws {
         for vm in try store.snapshot().vms {
             let vmPaths = paths.vm(vm.id)
-            if let pid = ProcessTree.readPID(vmPaths.sshdPID), ProcessTree.isAlive(pid), LoopbackSocket.isListening(vm.sshPort) { continue }
+            if let pid = ProcessTree.readPID(vmPaths.sshdPID), ProcessTree.isAlive(pid), LoopbackSocket.isListening(vm.sshPort),
+                lifecycle.networkRelayIsCurrent(vm)
+            {
+                continue
+            }
             let port = try lifecycle.startSSHD(vm, port: vm.sshPort)
             if port != vm.sshPort {
                 try store.update { state in
@@ -333,6 +337,8 @@ package struct SimLauncher: Sendable {
                 unlink(paths.vm(vm.id).sshdPID)
                 report += "stopped VM \(vm.name)\(pid.map { " (sshd pid \($0))" } ?? "")\n"
             }
+            // Namespaces of VMs whose records are gone (a crash between the two).
+            for network in VMNetwork.all(instanceID: configuration.instanceID) { network.remove(runner: runner) }
             // Even when containers were off, images may have been pushed and
             // built locally under the registry's name: clean up if podman runs.
             if purge, configuration.containerRuntimeAvailable || ContainerRuntime(runner: runner, instanceID: "probe").probe() == nil {

@@ -66,6 +66,8 @@ package struct VMPaths: Sendable, Hashable {
     package var sshdPID: String { file("ssh/sshd.pid") }
     /// The pid of the VM's ``VMNetworkRelay``, written once it listens.
     package var networkRelayPID: String { file("ssh/network.pid") }
+    /// The simulator's service ports the relay was started with.
+    package var networkRelayPorts: String { file("ssh/network.ports") }
     /// Container records and the VM-port → host-port map.
     package var containers: String { file("containers.json") }
     /// The lock for ``containers`` and container operations.

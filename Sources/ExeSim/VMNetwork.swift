@@ -33,6 +33,13 @@ package struct VMNetwork: Sendable, Equatable {
         name = "exesim-\(instanceID)-\(vmID)"
     }
 
+    /// Every namespace of simulator `instanceID` that exists now.
+    package static func all(instanceID: String) -> [VMNetwork] {
+        let prefix = "exesim-\(instanceID)-"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/run/netns")) ?? []
+        return names.filter { $0.hasPrefix(prefix) }.map { VMNetwork(instanceID: instanceID, vmID: String($0.dropFirst(prefix.count))) }
+    }
+
     /// The namespace file that `setns` and `nsenter --net` open.
     package var path: String { "/run/netns/" + name }
 

@@ -28,7 +28,13 @@ package struct VMNetworkRelay {
     package init(configuration: SimConfiguration, vmID: String, sshPort: Int) {
         network = VMNetwork(instanceID: configuration.instanceID, vmID: vmID)
         self.sshPort = sshPort
-        servicePorts = [configuration.controlPort, configuration.apiPort, configuration.registryPort, configuration.tlsPort]
+        servicePorts = Self.servicePorts(configuration)
+    }
+
+    /// The simulator's own ports a VM reaches on its loopback: control
+    /// plane, API and VM proxy, registry, TLS terminator.
+    package static func servicePorts(_ configuration: SimConfiguration) -> [Int] {
+        [configuration.controlPort, configuration.apiPort, configuration.registryPort, configuration.tlsPort]
             .compactMap { $0 }.filter { $0 > 0 }
     }
 
@@ -60,7 +66,10 @@ package struct VMNetworkRelay {
             if poll(&fds, nfds_t(fds.count), -1) < 0, errno != EINTR { usleep(100_000) }
             for (index, descriptor) in fds.enumerated() where descriptor.revents != 0 {
                 let client = exe_sim_accept_cloexec(descriptor.fd)
-                guard client >= 0 else { continue }
+                guard client >= 0 else {
+                    if errno == EMFILE || errno == ENFILE { usleep(50_000) }  // not a busy loop while out of descriptors
+                    continue
+                }
                 let destination = listeners[index].destination
                 let thread = Thread { [network] in
                     Self.relay(client, to: destination, network: network)

@@ -171,7 +171,7 @@ extension SimulatorSuites {
             let dockerPS = try await sim.onVM(vm, #"docker ps --format "{{.Names}}\t{{.Ports}}""#)
             #expect(dockerPS.stdout == "app\t0.0.0.0:8000->8080/tcp\n")
             // docker on a VM publishes "8000:8080" on the VM's own port 8000, so the
-            // VM reaches it on localhost (each VM has its own network: VMNetworkTests).
+            // VM reaches it on localhost (each VM has its own network: VMTests.eachVMHasItsOwnLocalhost).
             let local = try await sim.onVM(vm, "curl -s -m 10 http://localhost:8000/")
             #expect(local.stdout == "compose app\n", "\(local.stderr)")
             let logs = try await sim.onVM(vm, "sudo docker logs --tail=5 app; sudo docker compose -f /data/app.compose.yaml logs --tail 5")

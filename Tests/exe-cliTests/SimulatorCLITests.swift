@@ -91,7 +91,10 @@ struct SimulatorCLITests {
             #expect(try await sim.run(["vm", "share", "set-public", name]).status == 0)
         }
         for name in ["cli-web-one", "cli-web-two"] {
-            let local = try await sim.run(["vm", "exec", name, "--", "curl", "-s", "-m", "5", "http://localhost:8000/"])
+            // The server was started in the background: give it a moment to listen.
+            let local = try await sim.run([
+                "vm", "exec", name, "--", "curl", "-s", "-m", "5", "--retry", "20", "--retry-connrefused", "--retry-delay", "0", "http://localhost:8000/",
+            ])
             #expect(local.stdout == name + "\n", "\(local.stderr)")
             let url = try #require(urls[name])
             let served = try await LocalProcessRunner().run(ProcessInvocation(
