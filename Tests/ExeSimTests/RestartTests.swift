@@ -77,6 +77,36 @@ extension SimulatorSuites {
         }
 
         /// Polls `url` until it answers 200 (containers take a moment to listen); the last status.
+        /// A VM's own network is joined to the host by a relay that carries its
+        /// SSH port and the simulator's service ports. `up` again keeps a relay
+        /// that is current (an SSH session through it goes on), and `up --tls`
+        /// replaces it so the new TLS port is reachable from inside the VM.
+        @Test func upAgainKeepsAVMsSessionsAndLaterTLSReachesIt() async throws {
+            let sim = try sim
+            let harness = try await SimulatorHarness.start(authorizedKeys: [sim.key + ".pub"])
+            do {
+                let created = try await harness.ssh("new --name=relay-vm --json", key: sim.key)
+                let port = try #require(try JSONLines.object(created.stdout)["ssh_port"] as? Int, "\(created.stdout)")
+                async let session = harness.ssh(port: port, "sleep 4; echo survived", key: sim.key)
+                try await Task.sleep(for: .seconds(1))
+                let runner = LocalProcessRunner()
+                let again = try await runner.run(ProcessInvocation(harness.executable, ["up", "--state", harness.stateDirectory], timeout: .seconds(180)))
+                #expect(again.status == 0, "\(again.stderr)")
+                #expect(try await session.stdout == "survived\n")
+
+                let tls = try await runner.run(
+                    ProcessInvocation(harness.executable, ["up", "--tls", "--state", harness.stateDirectory], timeout: .seconds(180)))
+                #expect(tls.status == 0, "\(tls.stderr)")
+                let proxy = try #require(SimulatorHarness.parseExports(tls.stdout)["EXE_VM_PROXY_TLS"], "\(tls.stdout)")
+                let health = try await harness.ssh(port: port, "curl -s -k -m 5 -o /dev/null -w '%{http_code}' https://\(proxy)/_sim/health", key: sim.key)
+                #expect(health.stdout == "200", "from inside the VM, \(proxy): \(health.stdout)\(health.stderr)")
+            } catch {
+                try? await harness.stop()
+                throw error
+            }
+            try await harness.stop()
+        }
+
         func waitFor(_ url: String, _ harness: SimulatorHarness) async throws -> Int {
             var last = 0
             let deadline = ContinuousClock.now + .seconds(120)
