@@ -32,12 +32,28 @@ struct TLSStreamTests {
                 let output = try await runner.run(ProcessInvocation("openssl", arguments, environment: ["OPENSSL_CONF": "/dev/null"], timeout: .seconds(60)))
                 guard output.status == 0 else { throw POSIXError(.EINVAL) }
             }
-            port = LoopbackPort.free()
-            server = try ChildProcess.spawn(
-                "openssl",
-                ["s_server", "-quiet", "-accept", "127.0.0.1:\(port)", "-cert", d.file("server.crt"), "-key", d.file("server.key"), "-www"],
-                stdin: .null, stdout: .null, stderr: .null)
-            try LoopbackPort.waitUntilListening(port, timeout: .seconds(20))
+            // A free port can be taken before s_server binds it (CI run 26: it
+            // exited, and nothing listened for 20 s): then try another.
+            var attempt = 0
+            while true {
+                attempt += 1
+                let candidate = LoopbackPort.free()
+                let child = try ChildProcess.spawn(
+                    "openssl",
+                    ["s_server", "-quiet", "-accept", "127.0.0.1:\(candidate)", "-cert", d.file("server.crt"), "-key", d.file("server.key"), "-www"],
+                    stdin: .null, stdout: .null, stderr: .null)
+                let deadline = ContinuousClock.now + .seconds(20)
+                while ContinuousClock.now < deadline, child.isRunning, !LoopbackPort.isListening(candidate) {
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                if child.isRunning, LoopbackPort.isListening(candidate) {
+                    port = candidate
+                    server = child
+                    break
+                }
+                child.terminate(grace: .milliseconds(500))
+                if attempt == 3 { throw POSIXError(.EADDRINUSE) }
+            }
         }
 
         func stop() {
