@@ -133,22 +133,42 @@ struct WorkTreeSyncTests {
             try server.directory.write("repo/README.md", "# changed\n")
             try server.directory.write("repo/data/huge.bin", String(repeating: "z", count: 200_000_000))
             let task = Task { try await sync.run(options) }
-            // Wait until the archive is being extracted, then cut the connection.
-            let deadline = ContinuousClock.now + .seconds(60)
-            while ContinuousClock.now < deadline {
-                let stages = (try? FileManager.default.contentsOfDirectory(atPath: server.directory.file("vm/work/.exe-sync/repo"))) ?? []
-                if let stage = stages.first(where: { $0.hasPrefix("stage.") }),
-                    let size = try? FileManager.default.attributesOfItem(atPath: server.directory.file("vm/work/.exe-sync/repo/\(stage)/files/data/huge.bin"))[.size] as? Int,
-                    size > 1_000_000
-                { break }
-                try await Task.sleep(for: .milliseconds(20))
+            // Cut the connection once the archive is being extracted. The watch
+            // runs on a thread of its own, polling every 2 ms: on the cooperative
+            // pool of a loaded machine (CI runs 26 and 28) it was late enough for
+            // the whole 200 MB to arrive first.
+            let state = server.directory.file("vm/work/.exe-sync/repo")
+            let cut = DispatchSemaphore(value: 0)
+            Thread {
+                let deadline = ContinuousClock.now + .seconds(60)
+                while ContinuousClock.now < deadline {
+                    let stages = (try? FileManager.default.contentsOfDirectory(atPath: state)) ?? []
+                    if let stage = stages.first(where: { $0.hasPrefix("stage.") }),
+                        let size = try? FileManager.default.attributesOfItem(atPath: "\(state)/\(stage)/files/data/huge.bin")[.size] as? Int,
+                        size > 1_000_000
+                    { break }
+                    usleep(2_000)
+                }
+                for pid in server.sessionPIDs { kill(pid, SIGKILL) }
+                cut.signal()
+            }.start()
+            await withCheckedContinuation { continuation in
+                DispatchQueue.global().async {
+                    cut.wait()
+                    continuation.resume()
+                }
             }
-            for pid in server.sessionPIDs { kill(pid, SIGKILL) }
             await #expect(throws: (any Error).self) { try await task.value }
-            // Usually the cut lands mid-archive and the tree is as before. On a
-            // loaded machine (CI run 26) the last of the 200 MB arrived before the
-            // kill took effect: the archive was whole, so sync.sh applied it (a
-            // journaled `pending` step). Either way, never a mix of the two.
+            // The remote script outlives its killed session: let it finish (tar
+            // reads the end of its input and gives up, removing the stage; or, had
+            // the whole archive arrived, sync.sh applies it, its journaled
+            // `pending` step). Then the tree is whole: as before, or as synced.
+            let settled = ContinuousClock.now + .seconds(30)
+            while ContinuousClock.now < settled {
+                let entries = (try? FileManager.default.contentsOfDirectory(atPath: state)) ?? []
+                if !entries.contains(where: { $0.hasPrefix("stage.") || $0 == "pending" }) { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
             let after = remoteFiles(remote)
             let applied = after["README.md"] == Data("# changed\n".utf8)
             if applied {
