@@ -67,7 +67,10 @@ package enum LoopbackSocket {
     }
 
     /// Waits until `port` accepts connections; `false` after `timeout`.
-    package static func waitUntilListening(_ port: Int, timeout: Duration) -> Bool {
+    /// `isListening` asks (another network namespace's loopback, say).
+    package static func waitUntilListening(
+        _ port: Int, timeout: Duration, isListening: (Int) -> Bool = LoopbackSocket.isListening
+    ) -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if isListening(port) { return true }

@@ -24,9 +24,7 @@ package struct MachineVMLifecycle: VMLifecycle {
     func marker(_ vm: VMRecord) -> String { "\(configuration.instanceID).\(vm.id)" }
 
     /// The VM's own network namespace; `nil` when VMs share the host's.
-    func network(_ vm: VMRecord) -> VMNetwork? {
-        configuration.isolatesVMNetworks ? VMNetwork(instanceID: configuration.instanceID, vmID: vm.id) : nil
-    }
+    func network(_ vm: VMRecord) -> VMNetwork? { configuration.network(forVM: vm.id) }
 
     /// podman for `vm`'s containers: in the VM's network, if it has one.
     func runtime(for vm: VMRecord) -> ContainerRuntime {
@@ -108,10 +106,8 @@ package struct MachineVMLifecycle: VMLifecycle {
         }
         // A relay that still serves this port with today's service ports is
         // kept (its SSH connections with it); a stale one is replaced.
-        if let pid = ProcessTree.readPID(vmPaths.networkRelayPID), ProcessTree.isAlive(pid) {
-            if networkRelayIsCurrent(vm), LoopbackSocket.isListening(port) { return port }
-            ProcessTree.terminate(pid, grace: .seconds(1))
-        }
+        if networkRelayIsCurrent(vm), LoopbackSocket.isListening(port) { return port }
+        if let pid = ProcessTree.readPID(vmPaths.networkRelayPID) { ProcessTree.terminate(pid, grace: .seconds(1)) }
         return try startNetworkRelay(vm, port: port)
     }
 

@@ -62,7 +62,8 @@ struct SSHDaemon {
             let child = try ChildProcess.spawn(
                 command[0], Array(command.dropFirst()), stdin: .null,
                 stdout: .appendToFile(logPath), stderr: .appendToFile(logPath), newSession: true)
-            if Self.waitUntilListening(candidate, in: network, timeout: .seconds(5)), child.isRunning {
+            let listening = network.map { network in { network.isListening($0) } } ?? LoopbackSocket.isListening
+            if LoopbackSocket.waitUntilListening(candidate, timeout: .seconds(5), isListening: listening), child.isRunning {
                 try AtomicFile.write(Data("\(child.pid)\n".utf8), to: pidPath, mode: 0o644)
                 return (child.pid, candidate)
             }
@@ -74,13 +75,4 @@ struct SSHDaemon {
         throw CommandFailure("sshd did not start on 127.0.0.1:\(candidate)\(network.map { " in \($0.name)" } ?? ""): \(lastError)")
     }
 
-    static func waitUntilListening(_ port: Int, in network: VMNetwork?, timeout: Duration) -> Bool {
-        guard let network else { return LoopbackSocket.waitUntilListening(port, timeout: timeout) }
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if network.isListening(port) { return true }
-            usleep(20_000)
-        }
-        return false
-    }
 }

@@ -49,6 +49,11 @@ package struct SimConfiguration: Codable, Sendable, Equatable {
     /// Whether VMs have their own network namespaces.
     package var isolatesVMNetworks: Bool { vmNetwork == .isolated }
 
+    /// VM `vmID`'s own network namespace; `nil` when VMs share the host's.
+    package func network(forVM vmID: String) -> VMNetwork? {
+        isolatesVMNetworks ? VMNetwork(instanceID: instanceID, vmID: vmID) : nil
+    }
+
     /// Whether TLS is served: VM URLs are then written `https://`
     /// (`bestScheme`, `execore/exe.go`).
     package var servesTLS: Bool { tlsPort != nil }

@@ -163,8 +163,7 @@ struct VMProxy: Sendable {
     func connect(vm: VMRecord, port: Int) -> Result<Int32, Unserved> {
         let containers = VMContainers.load(paths.vm(vm.id).containers)
         let unserved = "exe-sim: nothing serves port \(port) of VM \(vm.name)"
-        if configuration.isolatesVMNetworks {
-            let network = VMNetwork(instanceID: configuration.instanceID, vmID: vm.id)
+        if let network = configuration.network(forVM: vm.id) {
             if let upstream = try? network.connect(port: port, timeout: .seconds(5)) { return .success(upstream) }
             if let problem = containers.problem { return .failure(Unserved(reason: "\(unserved): \(problem)")) }
             if containers.hostPort(forVMPort: port) != nil {

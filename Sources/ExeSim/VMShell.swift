@@ -38,8 +38,7 @@ package enum VMShell {
         }
         // Commands over HTTPS, `ssh` in the lobby and the setup script start
         // here from the host's network; the VM's sshd is already in the VM's.
-        if configuration.isolatesVMNetworks {
-            let network = VMNetwork(instanceID: configuration.instanceID, vmID: vm.id)
+        if let network = configuration.network(forVM: vm.id) {
             let entered = exe_sim_enter_network_namespace(network.path)
             guard entered == 0 else { return fail("exe-sim: cannot enter the VM's network (\(network.name)): \(String(cString: strerror(entered)))") }
         }
