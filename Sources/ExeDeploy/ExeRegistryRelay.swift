@@ -146,6 +146,10 @@ public final class ExeRegistryRelay: @unchecked Sendable {
             if count < 0, errno == EINTR { continue }
             guard count > 0 else { return }
             received.append(contentsOf: buffer[0..<count])
+            if let first = received.first, !Self.startsARequest(first) {
+                Self.refuseNonHTTP(client)
+                return
+            }
             headEnd = received.range(of: terminator)
         }
         guard let headEnd else { return }
@@ -179,6 +183,28 @@ public final class ExeRegistryRelay: @unchecked Sendable {
             try connection.write(Array(Data(rewritten.utf8) + rest), deadline: ContinuousClock.now + .seconds(300))
         } catch { return }
         Self.pipe(client, connection)
+    }
+
+    /// Whether `byte` can begin an HTTP/1 request line: every method is an
+    /// upper-case token (`GET`, `HEAD`, `PUT`, `PATCH`, `POST`, `DELETE`).
+    private static func startsARequest(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+    }
+
+    /// Answers a connection that did not start with an HTTP request at once.
+    ///
+    /// With `--tls-verify=false`, buildah, podman and docker try HTTPS first
+    /// and fall back to plain HTTP only when that attempt fails. Their
+    /// ClientHello (first byte `0x16`) never ends a request head, so waiting
+    /// for one held every push until Go's 10-second TLS handshake timeout.
+    /// A plain-text `400` is not a TLS record: the client's handshake fails
+    /// on it immediately and the client retries over HTTP.
+    private static func refuseNonHTTP(_ client: Int32) {
+        let reason = Data("the registry relay speaks plain HTTP on loopback\n".utf8)
+        writeAll(
+            client,
+            Data("HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: \(reason.count)\r\nConnection: close\r\n\r\n".utf8)
+                + reason)
     }
 
     private func connectUpstream(deadline: ContinuousClock.Instant) throws(NetworkError) -> any ByteStream {
