@@ -39,8 +39,27 @@ struct SSHDaemon {
             "X11Forwarding no",
             "UseDNS no",
             "LogLevel ERROR",
-        ] + setEnv
+        ] + algorithmLines + setEnv
     }
+
+    /// The algorithms exe.dev's SSH front doors offer a client.
+    ///
+    /// The control plane is `golang.org/x/crypto/ssh` v0.49.0 with a
+    /// default `ssh.ServerConfig` (`execore/exe.go` `setupSSHServer`), and a
+    /// VM's SSH is reached through sshpiperd, whose downstream algorithms
+    /// default to the same package's (`deps/sshpiper/cmd/sshpiperd/daemon.go`,
+    /// `deps/sshpiper/crypto/ssh/common.go` `defaultKexAlgos`,
+    /// `defaultCiphers`, `defaultMACs`). Those lists have no
+    /// `sntrup761x25519-sha512`, which OpenSSH's sshd would otherwise
+    /// offer first: an OpenSSH client then spends about 90 ms of CPU on
+    /// each connection here that it never spends against exe.dev. The lists
+    /// are Go's, less `mlkem768x25519-sha256`, which this OpenSSH (9.2)
+    /// lacks.
+    static let algorithmLines = [
+        "KexAlgorithms curve25519-sha256,curve25519-sha256@libssh.org,ecdh-sha2-nistp256,ecdh-sha2-nistp384,ecdh-sha2-nistp521,diffie-hellman-group14-sha256,diffie-hellman-group14-sha1",
+        "Ciphers aes128-gcm@openssh.com,aes256-gcm@openssh.com,chacha20-poly1305@openssh.com,aes128-ctr,aes192-ctr,aes256-ctr",
+        "MACs hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com,hmac-sha2-256,hmac-sha2-512,hmac-sha1,hmac-sha1-96",
+    ]
 
     /// Writes `lines` to `configPath` and starts `sshd -D` detached (new
     /// session) on `port`; tries other ports (rewriting `Port`) when the

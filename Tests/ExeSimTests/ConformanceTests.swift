@@ -90,6 +90,38 @@ extension SimulatorSuites {
             _ = try await sim.control("rm hostkey-vm --json")
         }
 
+        // execore/exe.go setupSSHServer: a default ssh.ServerConfig of
+        // golang.org/x/crypto v0.49.0 (go.mod); VMs are reached through
+        // sshpiperd, whose downstream algorithms default to the same lists
+        // (deps/sshpiper/cmd/sshpiperd/daemon.go newDaemon,
+        // deps/sshpiper/crypto/ssh/common.go defaultKexAlgos). Neither
+        // offers sntrup761x25519-sha512, OpenSSH's first choice.
+        @Test func keyExchangeIsGosDefaultsOnTheControlPlaneAndVMs() async throws {
+            let sim = try sim
+            let harness = sim.harness
+            let vm = try await sim.newVM("kex-vm")
+            let vmPort = try #require(vm["ssh_port"] as? Int)
+            for port in [harness.controlPort, vmPort] {
+                let chosen = try await LocalProcessRunner().run(ProcessInvocation(
+                    "ssh", ["-o", "LogLevel=DEBUG1"] + harness.sshOptions(key: sim.key, port: port) + ["\(harness.user)@\(harness.controlHost)", "true"],
+                    timeout: .seconds(60)))
+                let kex = chosen.stderr.split(whereSeparator: \.isNewline).filter { $0.hasPrefix("debug1: kex: algorithm: ") }
+                #expect(kex == ["debug1: kex: algorithm: curve25519-sha256"], "port \(port): \(chosen.stderr)")
+                let postQuantum = try await LocalProcessRunner().run(ProcessInvocation(
+                    "ssh", ["-o", "LogLevel=INFO", "-o", "KexAlgorithms=sntrup761x25519-sha512"] + harness.sshOptions(key: sim.key, port: port)
+                        + ["\(harness.user)@\(harness.controlHost)", "true"],
+                    timeout: .seconds(60)))
+                #expect(postQuantum.status == 255, "port \(port)")
+                #expect(postQuantum.stderr.contains("no matching key exchange method found"), "port \(port): \(postQuantum.stderr)")
+                let groupFourteen = try await LocalProcessRunner().run(ProcessInvocation(
+                    "ssh", ["-o", "KexAlgorithms=diffie-hellman-group14-sha256", "-o", "Ciphers=aes256-ctr", "-o", "MACs=hmac-sha2-512"]
+                        + harness.sshOptions(key: sim.key, port: port) + ["\(harness.user)@\(harness.controlHost)", "true"],
+                    timeout: .seconds(60)))
+                #expect(groupFourteen.status == 0, "port \(port): \(groupFourteen.stderr)")
+            }
+            _ = try await sim.control("rm kex-vm --json")
+        }
+
         // execore/integration_validate.go validateTargetURL, checked by
         // handleAddHTTPProxy (execore/ssh_integrations_command.go).
         @Test func anHTTPProxyTargetMustBeHTTPSWithAHostName() async throws {
