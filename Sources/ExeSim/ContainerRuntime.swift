@@ -142,6 +142,10 @@ package struct ContainerRuntime: Sendable {
         var command: [String]?
         var entrypoint: String?
         var composeProject: String?
+        /// Runs the container in the network podman is started in (`--network
+        /// host`, which under ``networkNamespacePath`` is the VM's) instead of
+        /// a bridge with `ports` published.
+        var sharesVMNetwork = false
     }
 
     /// Starts a container detached (removing a stale one of the same name).
@@ -153,7 +157,11 @@ package struct ContainerRuntime: Sendable {
             "--tls-verify=false", "--pull", "never",
         ]
         if let project = spec.composeProject { arguments += ["--label", "com.docker.compose.project=\(project)"] }
-        for port in spec.ports { arguments += ["-p", "127.0.0.1:\(port.hostPort):\(port.containerPort)"] }
+        if spec.sharesVMNetwork {
+            arguments += ["--network", "host"]
+        } else {
+            for port in spec.ports { arguments += ["-p", "127.0.0.1:\(port.hostPort):\(port.containerPort)"] }
+        }
         for file in spec.environmentFiles { arguments += ["--env-file", file] }
         for volume in spec.volumes { arguments += ["-v", volume] }
         if let entrypoint = spec.entrypoint { arguments += ["--entrypoint", entrypoint] }

@@ -155,8 +155,12 @@ package struct MachineVMLifecycle: VMLifecycle {
         throw CommandFailure("the VM's SSH port could not be opened on 127.0.0.1: \(reason)")
     }
 
-    /// Runs the VM's own image, publishing every exposed port to a free
-    /// loopback port. Records the containers (or why none runs).
+    /// Runs the VM's own image. On a VM with its own network the image's
+    /// processes share it (`--network host` in the VM's namespace), as an
+    /// exe.dev VM made from an image runs them as the VM's own: every port
+    /// they listen on is the VM's, exposed or not. On a shared network each
+    /// exposed port is published to a free loopback port instead. Records
+    /// the containers (or why none runs).
     ///
     /// An image from another VM's registry (``VMRegistryPull``) is fetched
     /// through the VM proxy with `registryAuth`; without it (`cp`, `up`) the
@@ -208,7 +212,8 @@ package struct MachineVMLifecycle: VMLifecycle {
         let name = runtime.containerName(vmID: vm.id, name: "main")
         let spec = ContainerRuntime.RunSpec(
             podmanName: name, vmID: marker(vm), displayName: vm.name, image: image, ports: ports,
-            environmentFiles: environmentFiles, volumes: [], command: nil, entrypoint: entrypoint, composeProject: nil)
+            environmentFiles: environmentFiles, volumes: [], command: nil, entrypoint: entrypoint, composeProject: nil,
+            sharesVMNetwork: configuration.isolatesVMNetworks)
         do {
             try vmRuntime.run(spec)
         } catch {

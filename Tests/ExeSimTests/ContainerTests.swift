@@ -13,7 +13,10 @@ extension SimulatorSuites {
         var sim: SimulatorFixture { get throws { try SimulatorScope.fixture } }
 
         /// Builds a `FROM scratch` image with busybox's httpd and pushes it.
-        static func pushImage(_ sim: SimulatorFixture, name: String, port: Int, expose: [Int], page: String) async throws -> String {
+        static func pushImage(
+            _ sim: SimulatorFixture, name: String, port: Int, expose: [Int], page: String,
+            command: String? = nil
+        ) async throws -> String {
             let harness = sim.harness
             let context = harness.directory.file("image-\(name)")
             try FileManager.default.createDirectory(atPath: context + "/www", withIntermediateDirectories: true)
@@ -24,7 +27,7 @@ extension SimulatorSuites {
                 COPY busybox /bin/busybox
                 COPY www /www
                 \(expose.map { "EXPOSE \($0)" }.joined(separator: "\n"))
-                CMD ["/bin/busybox", "httpd", "-f", "-v", "-p", "\(port)", "-h", "/www"]
+                CMD \(command ?? #"["/bin/busybox", "httpd", "-f", "-v", "-p", "\#(port)", "-h", "/www"]"#)
 
                 """.write(toFile: context + "/Containerfile", atomically: true, encoding: .utf8)
             let image = "\(harness.registry)/\(name):1"
@@ -95,6 +98,33 @@ extension SimulatorSuites {
 
             _ = try await sim.control("rm web-one web-two --json")
             #expect(try await get(urlOne).status != 200)
+        }
+
+        // exelet/services/compute/create_instance.go: the image becomes a
+        // VM of its own (its own IP, SSH proxied to vmIP:22), and its
+        // ExposedPorts are only read as metadata (to pick the proxy port).
+        // So every port the image's processes listen on is the VM's.
+        @Test func anImagesProcessesListenOnTheVMsOwnNetwork() async throws {
+            let sim = try sim
+            try #require(sim.harness.isolatesVMNetworks, "needs VMs with their own network (root and ip netns)")
+            let command = #"["/bin/busybox", "sh", "-c", "/bin/busybox httpd -p 9100 -h /www; exec /bin/busybox httpd -f -p 8080 -h /www"]"#
+            let image = try await Self.pushImage(sim, name: "web-two-ports", port: 8080, expose: [8080], page: "two ports\n", command: command)
+            let auth = "\(sim.harness.registryUser):\(sim.harness.registryPassword.reveal())"
+            let created = try await sim.harness.sshSecret("new --name=web-ports --image=\(image) --registry-auth=\(auth) --json", key: sim.key)
+            let vm = try JSONLines.object(created.stdout)
+            let url = try #require(vm["https_url"] as? String)
+            _ = try await sim.json("share set-public web-ports --json")
+            #expect(try await waitFor(url) == (200, "two ports\n"))
+            // Port 9100 is not exposed, yet it is the VM's: on the VM and at its URL.
+            let onVM = try await sim.onVM(vm, "curl -s --max-time 5 http://localhost:9100/")
+            #expect(onVM.stdout == "two ports\n", "\(onVM.status) \(onVM.stderr)")
+            _ = try await sim.json("share port web-ports 9100 --json")
+            _ = try await sim.json("share set-public web-ports --json")
+            #expect(try await waitFor(url) == (200, "two ports\n"))
+            _ = try await sim.json("restart web-ports --json")
+            #expect(try await waitFor(url) == (200, "two ports\n"))
+            #expect(try await sim.onVM(vm, "curl -s --max-time 5 http://localhost:9100/").stdout == "two ports\n")
+            _ = try await sim.control("rm web-ports --json")
         }
 
         @Test func port80WinsTheProxyPort() async throws {
