@@ -229,7 +229,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ExeSimTests",
-            dependencies: ["ExeSim", "ExeSystem", "ExeTestSupport"],
+            dependencies: [
+                "exe-sim", "ExeSim", "ExeSystem", "ExeTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strictSettings
         ),
     ]

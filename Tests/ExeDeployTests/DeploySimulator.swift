@@ -42,16 +42,7 @@ final class DeploySimulator: Sendable {
         try await harness.stop()
     }
 
-    static func locate(_ name: String) -> String? {
-        let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        var directory = (me as NSString).deletingLastPathComponent
-        for _ in 0..<4 {
-            let candidate = directory + "/" + name
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            directory = (directory as NSString).deletingLastPathComponent
-        }
-        return nil
-    }
+    static func locate(_ name: String) -> String? { BuiltProduct.path(name) }
 
     /// The registry token every deploy uses (the secret the tests search for).
     var registryToken: Secret { harness.registryPassword }

@@ -77,10 +77,9 @@ struct LeaseTestBed {
         ]
     }
 
-    /// The built `exe-cli`, next to the test bundle.
+    /// The built `exe-cli` (``BuiltProduct``).
     static func cliExecutable() throws -> String {
-        let simulator = try SimulatorHarness.locateExecutable()
-        return (simulator as NSString).deletingLastPathComponent + "/exe-cli"
+        try #require(BuiltProduct.path("exe-cli"), "exe-cli is not built")
     }
 }
 

@@ -84,18 +84,13 @@ public final class SimulatorHarness: @unchecked Sendable {
     /// (the URL's host and port stay in the `Host` header).
     public var curlConnectTo: [String] { ["--connect-to", "::" + vmProxy] }
 
-    /// The built `exe-sim`: `EXE_SIM_BINARY` if set, else the file next to
-    /// the running test bundle (`.build/<triple>/debug/exe-sim`).
+    /// The built `exe-sim` (``BuiltProduct``): `EXE_SIM_BINARY` if set, else
+    /// the file next to the running test bundle.
     public static func locateExecutable() throws -> String {
-        if let explicit = ProcessInfo.processInfo.environment["EXE_SIM_BINARY"], !explicit.isEmpty { return explicit }
-        let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        var directory = (me as NSString).deletingLastPathComponent
-        for _ in 0..<4 {
-            let candidate = directory + "/exe-sim"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            directory = (directory as NSString).deletingLastPathComponent
+        guard let path = BuiltProduct.path("exe-sim") else {
+            throw SimulatorHarnessError(message: "exe-sim is not built next to the tests; run swift build first or set EXE_SIM_BINARY")
         }
-        throw SimulatorHarnessError(message: "exe-sim is not built next to \(me); run swift build first or set EXE_SIM_BINARY")
+        return path
     }
 
     /// Parses `export KEY=VALUE` lines (values single-quoted or plain).

@@ -5,16 +5,8 @@ import Testing
 
 @Suite("The exe-cli binary against a scripted control plane")
 struct CLIProcessTests {
-    /// The built `exe-cli`, next to the test bundle.
-    static var binary: String? {
-        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<3 {
-            let candidate = directory.appendingPathComponent("exe-cli").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            directory = directory.deletingLastPathComponent()
-        }
-        return nil
-    }
+    /// The built `exe-cli` (``BuiltProduct``).
+    static var binary: String? { BuiltProduct.path("exe-cli") }
 
     func run(
         _ plane: ScriptedControlPlane, _ arguments: [String], knownHosts: String? = nil, stdin: Data? = nil
