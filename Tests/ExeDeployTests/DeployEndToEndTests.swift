@@ -8,18 +8,8 @@ import Testing
 /// `exe-cli deploy` end to end: buildah builds and pushes to exe-sim's
 /// registry, the simulator creates VMs that run the images with podman,
 /// and compose apps run through the VMs' docker shim.
-@Suite("exe-cli deploy against exe-sim", .serialized, .deploySimulator)
-struct DeployEndToEndTests {
-    var sim: DeploySimulator { get throws { try DeploySimulatorScope.simulator } }
-
-    func deploy(_ directory: String, _ arguments: [String] = [], json: Bool = true) async throws -> ProcessOutput {
-        try await sim.cli(["deploy"] + arguments + (json ? ["--json"] : []), in: directory)
-    }
-
-    func expectSuccess(_ output: ProcessOutput, _ what: String) throws -> [String: Any] {
-        try #require(output.status == 0, "\(what) failed (\(output.status)):\n\(output.stderr)\n\(output.stdout)")
-        return try JSONOutput.object(output.stdout)
-    }
+@Suite("exe-cli deploy against exe-sim: Pattern A", .serialized, .deploySimulator)
+struct DeployEndToEndTests: DeployEndToEndSuite {
 
     @Test("Pattern A blue-green: the new VM takes the name and keeps port, public, tags and comment; rollback goes back")
     func blueGreen() async throws {
@@ -186,6 +176,204 @@ struct DeployEndToEndTests {
         #expect(try await sim.get(url).body.contains("live"), "the old release served throughout")
     }
 
+    @Test("the deploy lock: a held lock stops a second deploy (exit 8) with the holder and the unlock command")
+    func locks() async throws {
+        let sim = try self.sim
+        // Pattern B: the lock directory on the VM, left by a deploy that died two hours ago.
+        _ = try await sim.control("new --name=locked-app")
+        let compose = try sim.makeApp("locked-app", pattern: .compose)
+        let old = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-7200))
+        let details = #"{"acquiredAt":"\#(old)","action":"deploy","app":"locked-app","holder":"ci@runner-7","host":"runner-7","id":"0123456789abcdef"}"#
+        let made = try await sim.onVM(
+            "locked-app", "mkdir -p /data/.exe-deploy/locked-app/lock && printf '%s' '\(details)' > /data/.exe-deploy/locked-app/lock/details.json")
+        try #require(made.status == 0, "\(made.stderr)")
+        let refused = try await deploy(compose, json: false)
+        #expect(refused.status == 8, "\(refused.stderr)")
+        #expect(refused.stderr.contains("held by ci@runner-7 (on runner-7)"))
+        #expect(refused.stderr.contains("stale") && refused.stderr.contains("exe-cli deploy unlock"))
+        let unlocked = try await sim.cli(["deploy", "unlock"], in: compose)
+        #expect(unlocked.status == 0 && unlocked.stdout.contains("held by ci@runner-7"), "\(unlocked.stderr)")
+        _ = try expectSuccess(try await deploy(compose), "deploy after unlock")
+
+        // Two deploys at once: one takes the lock, the other is refused.
+        let state = try JSONOutput.object(try await sim.cli(["deploy", "status", "--json"], in: compose).stdout)
+        let prebuilt = try #require(state["image"] as? String)
+        async let one = sim.cli(["deploy", "--image", prebuilt], in: compose)
+        async let two = sim.cli(["deploy", "--image", prebuilt], in: compose)
+        let statuses = [try await one.status, try await two.status].sorted()
+        #expect(statuses == [0, 8], "concurrent deploys: \(statuses)")
+
+        // Pattern A: the lock tag on the live VM, held by a running deploy.
+        let site = try sim.makeApp("lockedsite-app")
+        _ = try expectSuccess(try await deploy(site), "first deploy")
+        let taken = Date()
+        let holder = DeployLockDetails(app: "lockedsite-app", holder: "bob@laptop", host: "laptop.example", action: "deploy", acquiredAt: taken)
+        _ = try await sim.control("tag lockedsite-app exe-deploy-lock \(VMTagLock.detailsTag(holder))")
+        let held = try await deploy(site, json: false)
+        #expect(held.status == 8, "\(held.stderr)")
+        let since = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: taken.timeIntervalSince1970.rounded(.down)))
+        #expect(held.stderr.contains("held by bob@laptop (on laptop.example) since \(since)") && !held.stderr.contains("stale"), "\(held.stderr)")
+        #expect(try await sim.vmNames().filter { $0.hasPrefix("lockedsite-app") } == ["lockedsite-app"], "no VM was made")
+        #expect(try await sim.cli(["deploy", "unlock"], in: site).status == 0)
+        _ = try expectSuccess(try await deploy(site), "deploy after unlock")
+    }
+}
+
+extension PatternBAndLockEndToEndTests {
+    @Test("the secret search: the registry token and the env file's values appear in no output, remote file or process argv")
+    func secretSearch() async throws {
+        let sim = try self.sim
+        let token = sim.registryToken.reveal()
+        let envSecret = "env-secret-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
+        var outputs: [(String, String)] = []
+        func record(_ name: String, _ output: ProcessOutput) {
+            outputs.append(("\(name) stdout", output.stdout))
+            outputs.append(("\(name) stderr", output.stderr))
+        }
+        let canary = "canary-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
+        let scanner = ProcessArgumentScanner(needles: [token, envSecret, canary])
+        // The scanner must see a secret put in argv on purpose.
+        try #require(try await scanner.showCanary(canary), "the argv scanner never saw its canary")
+
+        // Pattern A: buildah login, push, `new --registry-auth`, health, audit.
+        let site = try sim.makeApp("secret-site")
+        let siteDeploy = try await sim.cli(["deploy"], in: site)
+        record("A deploy", siteDeploy)
+        #expect(siteDeploy.status == 0, "\(siteDeploy.stderr)")
+        record("A deploy --json", try await sim.cli(["deploy", "--json"], in: site))
+        record("A status --json", try await sim.cli(["deploy", "status", "--json"], in: site))
+        record("A logs", try await sim.cli(["deploy", "logs"], in: site))
+        record("A config", try await sim.cli(["deploy", "config"], in: site))
+        record("A config --json", try await sim.cli(["deploy", "config", "--json"], in: site))
+
+        // Pattern B: remote docker login, the env file, an app that prints its environment.
+        _ = try await sim.control("new --name=secret-box")
+        let box = try sim.makeApp("secret-box", pattern: .compose, behaviour: .printsEnvironment)
+        try Data("API_KEY=\(envSecret)\n".utf8).write(to: URL(fileURLWithPath: box + "/prod.env"))
+        let boxDeploy = try await sim.cli(["deploy", "--env-file", "prod.env"], in: box)
+        record("B deploy", boxDeploy)
+        #expect(boxDeploy.status == 0, "\(boxDeploy.stderr)")
+        let logs = try await sim.cli(["deploy", "logs", "--tail", "50"], in: box)
+        record("B logs", logs)
+        #expect(logs.stdout.contains("API_KEY=[REDACTED]"), "the app printed its environment and it was redacted:\n\(logs.stdout)")
+        record("B status --json", try await sim.cli(["deploy", "status", "--json"], in: box))
+        try sim.write(.printsEnvironmentAndFails, page: "x", in: box)
+        let failed = try await sim.cli(["deploy", "--json"], in: box)
+        record("B failing deploy --json", failed)
+        #expect(failed.status == 9)
+        #expect(failed.stderr.contains("API_KEY=[REDACTED]"), "the failing service's logs are printed, redacted")
+
+        let argv = scanner.stop()
+        for vm in ["secret-site", "secret-box"] {
+            let files = try await sim.onVM(vm, "cat /data/.exe-deploy/*/audit.jsonl /data/*.compose.yaml* 2>/dev/null; ls -la /data")
+            outputs.append(("\(vm) files", files.stdout))
+        }
+        #expect(outputs.contains { $0.1.contains("tester@deploy-tests") }, "the search looked at real output")
+        for (name, text) in outputs {
+            #expect(!text.contains(token), "the registry token is in \(name)")
+            #expect(!text.contains(envSecret), "the env file's value is in \(name)")
+        }
+        #expect(argv.hits.count >= 1 && argv.hits.allSatisfy { $0.contains(canary) }, "a secret was in a process's argv: \(argv.hits)")
+        #expect(argv.distinctCommandLines > 20 && argv.sweeps > 20, "the scanner saw \(argv.distinctCommandLines) command lines in \(argv.sweeps) sweeps")
+    }
+}
+
+extension PatternBAndLockEndToEndTests {
+    @Test("Issue 12: the deploy lock is taken before building; of two concurrent deploys one builds, the other exits 8 without building and still prints its JSON report")
+    func lockBeforeBuild() async throws {
+        let sim = try self.sim
+        let app = try sim.makeApp("lockfirst-app", page: "v1")
+        _ = try expectSuccess(try await deploy(app), "first deploy")
+        try sim.write(.serves, page: "v2", in: app)
+        async let one = deploy(app)
+        async let two = deploy(app)
+        let outputs = [try await one, try await two].sorted { $0.status < $1.status }
+        try #require(outputs.map(\.status) == [0, 8], "concurrent deploys: \(outputs.map(\.status))\n\(outputs.map(\.stderr).joined(separator: "\n---\n"))")
+        let (winner, loser) = (outputs[0], outputs[1])
+        #expect(winner.stderr.contains("[build]") && winner.stderr.contains("[push]"), "the winner builds and pushes: \(winner.stderr)")
+        #expect(!loser.stderr.contains("[build]") && !loser.stderr.contains("[push]"), "the refused deploy built nothing: \(loser.stderr)")
+        #expect(loser.stderr.contains("held by"), "\(loser.stderr)")
+        let report = try JSONOutput.object(loser.stdout)
+        #expect(report["app"] as? String == "lockfirst-app" && (report["error"] as? String ?? "").contains("held by"), "\(loser.stdout)")
+        #expect((try await sim.vm("lockfirst-app")?["tags"] as? [String] ?? []).isEmpty, "the winner released the lock")
+        let url = try #require(try await sim.vm("lockfirst-app")?["https_url"] as? String)
+        #expect(try await sim.get(url).body.contains("v2"))
+    }
+}
+
+extension PatternBAndLockEndToEndTests {
+    @Test("Issue 16: Pattern A keeps the previous release paused (--keep-releases); rollback resumes and swaps it back without building; share settings stay on the name")
+    func keptReleases() async throws {
+        let sim = try self.sim
+        let app = try sim.makeApp("kept-app", page: "v1")
+        _ = try expectSuccess(try await deploy(app), "first deploy")
+        try sim.write(.serves, page: "v2", in: app)
+        _ = try expectSuccess(try await deploy(app), "second deploy")
+        func aside() async throws -> [String] { try await sim.vmNames().filter { $0.hasPrefix("kept-app-p") } }
+        let kept = try await aside()
+        try #require(kept.count == 1, "one release kept: \(kept)")
+        let keptVM = try #require(try await sim.vm(kept[0]))
+        #expect(keptVM["status"] as? String == "paused", "\(keptVM)")
+        #expect((keptVM["tags"] as? [String] ?? []).contains { $0.hasPrefix("exe-deploy-kept-") })
+        #expect(!(keptVM["tags"] as? [String] ?? []).contains("exe-deploy-lock"), "the lock tags left with the swap")
+        let url = try #require(try await sim.vm("kept-app")?["https_url"] as? String)
+        #expect(try await sim.get(url).body.contains("v2"))
+
+        // Share settings changed on the live VM after the deploy, and its
+        // custom domain, follow the name.
+        _ = try await sim.control("share set-public kept-app")
+        _ = try await sim.control("domain add kept-app kept.example.com")
+        let rolled = try await sim.cli(["deploy", "rollback", "--json"], in: app)
+        let report = try expectSuccess(rolled, "rollback")
+        #expect(rolled.stderr.contains("[resume]") && !rolled.stderr.contains("[build]") && !rolled.stderr.contains("[create]"), "\(rolled.stderr)")
+        #expect(report["action"] as? String == "rollback")
+        let total = try #require((report["timings"] as? [String: Any])?["total"] as? Double)
+        print("kept-release rollback took \(total) s: \(rolled.stderr.split(separator: "\n").last ?? "")")
+        #expect(total <= 10, "rollback by resume is a few control calls: \(total) s")
+        #expect(try await sim.get(url).body.contains("v1"))
+        #expect(try await sim.vm("kept-app")?["status"] as? String == "running")
+        #expect(try await sim.control("share show kept-app")["status"] as? String == "public")
+        let domains = try await sim.harness.ssh("domain ls kept-app --json", key: sim.key).stdout
+        #expect(domains.contains("kept.example.com"), "the domain stays on the live name: \(domains)")
+        let afterRollback = try await aside()
+        #expect(afterRollback.count == 1 && afterRollback != kept, "the release rolled away from is kept in its place: \(afterRollback)")
+        #expect(try await sim.vm(afterRollback[0])?["status"] as? String == "paused")
+
+        // --keep-releases 0 removes every previous release.
+        try sim.write(.serves, page: "v3", in: app)
+        _ = try expectSuccess(try await deploy(app, ["--keep-releases", "0"]), "deploy keeping none")
+        #expect(try await aside() == [], "keep 0 leaves no previous release")
+        #expect(try await sim.harness.ssh("domain ls kept-app --json", key: sim.key).stdout.contains("kept.example.com"), "the domain moved with the deploy's swap too")
+        #expect(try await sim.get(url).body.contains("v3"))
+        // With no kept release, rollback falls back to the previous image.
+        let byImage = try expectSuccess(try await sim.cli(["deploy", "rollback", "--json"], in: app), "rollback by image")
+        #expect(byImage["action"] as? String == "rollback")
+        #expect(try await sim.get(url).body.contains("v1"))
+
+        // --keep-releases 2 keeps the two newest previous releases and removes older ones.
+        let before = try await aside()
+        #expect(before.count == 1, "the rollback by image kept the release it replaced (default 1): \(before)")
+        var keptSoFar: [[String]] = []
+        for page in ["v4", "v5", "v6"] {
+            try sim.write(.serves, page: page, in: app)
+            _ = try expectSuccess(try await deploy(app, ["--keep-releases", "2"]), "deploy \(page) keeping 2")
+            keptSoFar.append(try await aside().sorted())
+        }
+        #expect(keptSoFar.map(\.count) == [2, 2, 2], "kept after each deploy: \(keptSoFar)")
+        if keptSoFar.count == 3, let oldest = before.first {
+            #expect(keptSoFar[0].contains(oldest) && !keptSoFar[1].contains(oldest), "the oldest kept release goes first: \(keptSoFar)")
+            #expect(Set(keptSoFar[2]).intersection(keptSoFar[0]).isEmpty, "two deploys later none of the first pair is left: \(keptSoFar)")
+        }
+        for name in keptSoFar[2] { #expect(try await sim.vm(name)?["status"] as? String == "paused") }
+        #expect(try await sim.get(url).body.contains("v6"))
+    }
+}
+
+/// More of `exe-cli deploy` end to end, with a simulator of its own, so it
+/// runs beside ``DeployEndToEndTests`` (``SimulatorGate``): Pattern B, the
+/// deploy lock, the secret search and kept releases.
+@Suite("exe-cli deploy against exe-sim: Pattern B, locks, secrets, kept releases", .serialized, .deploySimulator)
+struct PatternBAndLockEndToEndTests: DeployEndToEndSuite {
     @Test("Pattern B: takes over the seed's deployment, env file 0600, restores the previous compose file on a failing service, rollback")
     func composeInPlace() async throws {
         let sim = try self.sim
@@ -267,196 +455,21 @@ struct DeployEndToEndTests {
         let logs = try await sim.cli(["deploy", "logs", "--tail", "5"], in: app)
         #expect(logs.status == 0 && logs.stdout.contains("compose-app"), "\(logs.stderr)")
     }
-
-    @Test("the deploy lock: a held lock stops a second deploy (exit 8) with the holder and the unlock command")
-    func locks() async throws {
-        let sim = try self.sim
-        // Pattern B: the lock directory on the VM, left by a deploy that died two hours ago.
-        _ = try await sim.control("new --name=locked-app")
-        let compose = try sim.makeApp("locked-app", pattern: .compose)
-        let old = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-7200))
-        let details = #"{"acquiredAt":"\#(old)","action":"deploy","app":"locked-app","holder":"ci@runner-7","host":"runner-7","id":"0123456789abcdef"}"#
-        let made = try await sim.onVM(
-            "locked-app", "mkdir -p /data/.exe-deploy/locked-app/lock && printf '%s' '\(details)' > /data/.exe-deploy/locked-app/lock/details.json")
-        try #require(made.status == 0, "\(made.stderr)")
-        let refused = try await deploy(compose, json: false)
-        #expect(refused.status == 8, "\(refused.stderr)")
-        #expect(refused.stderr.contains("held by ci@runner-7 (on runner-7)"))
-        #expect(refused.stderr.contains("stale") && refused.stderr.contains("exe-cli deploy unlock"))
-        let unlocked = try await sim.cli(["deploy", "unlock"], in: compose)
-        #expect(unlocked.status == 0 && unlocked.stdout.contains("held by ci@runner-7"), "\(unlocked.stderr)")
-        _ = try expectSuccess(try await deploy(compose), "deploy after unlock")
-
-        // Two deploys at once: one takes the lock, the other is refused.
-        let state = try JSONOutput.object(try await sim.cli(["deploy", "status", "--json"], in: compose).stdout)
-        let prebuilt = try #require(state["image"] as? String)
-        async let one = sim.cli(["deploy", "--image", prebuilt], in: compose)
-        async let two = sim.cli(["deploy", "--image", prebuilt], in: compose)
-        let statuses = [try await one.status, try await two.status].sorted()
-        #expect(statuses == [0, 8], "concurrent deploys: \(statuses)")
-
-        // Pattern A: the lock tag on the live VM, held by a running deploy.
-        let site = try sim.makeApp("lockedsite-app")
-        _ = try expectSuccess(try await deploy(site), "first deploy")
-        let taken = Date()
-        let holder = DeployLockDetails(app: "lockedsite-app", holder: "bob@laptop", host: "laptop.example", action: "deploy", acquiredAt: taken)
-        _ = try await sim.control("tag lockedsite-app exe-deploy-lock \(VMTagLock.detailsTag(holder))")
-        let held = try await deploy(site, json: false)
-        #expect(held.status == 8, "\(held.stderr)")
-        let since = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: taken.timeIntervalSince1970.rounded(.down)))
-        #expect(held.stderr.contains("held by bob@laptop (on laptop.example) since \(since)") && !held.stderr.contains("stale"), "\(held.stderr)")
-        #expect(try await sim.vmNames().filter { $0.hasPrefix("lockedsite-app") } == ["lockedsite-app"], "no VM was made")
-        #expect(try await sim.cli(["deploy", "unlock"], in: site).status == 0)
-        _ = try expectSuccess(try await deploy(site), "deploy after unlock")
-    }
 }
 
-extension DeployEndToEndTests {
-    @Test("the secret search: the registry token and the env file's values appear in no output, remote file or process argv")
-    func secretSearch() async throws {
-        let sim = try self.sim
-        let token = sim.registryToken.reveal()
-        let envSecret = "env-secret-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
-        var outputs: [(String, String)] = []
-        func record(_ name: String, _ output: ProcessOutput) {
-            outputs.append(("\(name) stdout", output.stdout))
-            outputs.append(("\(name) stderr", output.stderr))
-        }
-        let canary = "canary-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
-        let scanner = ProcessArgumentScanner(needles: [token, envSecret, canary])
-        // The scanner must see a secret put in argv on purpose.
-        try #require(try await scanner.showCanary(canary), "the argv scanner never saw its canary")
+/// What the end-to-end deploy suites share: their simulator and deploys
+/// through the built exe-cli.
+protocol DeployEndToEndSuite {}
 
-        // Pattern A: buildah login, push, `new --registry-auth`, health, audit.
-        let site = try sim.makeApp("secret-site")
-        let siteDeploy = try await sim.cli(["deploy"], in: site)
-        record("A deploy", siteDeploy)
-        #expect(siteDeploy.status == 0, "\(siteDeploy.stderr)")
-        record("A deploy --json", try await sim.cli(["deploy", "--json"], in: site))
-        record("A status --json", try await sim.cli(["deploy", "status", "--json"], in: site))
-        record("A logs", try await sim.cli(["deploy", "logs"], in: site))
-        record("A config", try await sim.cli(["deploy", "config"], in: site))
-        record("A config --json", try await sim.cli(["deploy", "config", "--json"], in: site))
+extension DeployEndToEndSuite {
+    var sim: DeploySimulator { get throws { try DeploySimulatorScope.simulator } }
 
-        // Pattern B: remote docker login, the env file, an app that prints its environment.
-        _ = try await sim.control("new --name=secret-box")
-        let box = try sim.makeApp("secret-box", pattern: .compose, behaviour: .printsEnvironment)
-        try Data("API_KEY=\(envSecret)\n".utf8).write(to: URL(fileURLWithPath: box + "/prod.env"))
-        let boxDeploy = try await sim.cli(["deploy", "--env-file", "prod.env"], in: box)
-        record("B deploy", boxDeploy)
-        #expect(boxDeploy.status == 0, "\(boxDeploy.stderr)")
-        let logs = try await sim.cli(["deploy", "logs", "--tail", "50"], in: box)
-        record("B logs", logs)
-        #expect(logs.stdout.contains("API_KEY=[REDACTED]"), "the app printed its environment and it was redacted:\n\(logs.stdout)")
-        record("B status --json", try await sim.cli(["deploy", "status", "--json"], in: box))
-        try sim.write(.printsEnvironmentAndFails, page: "x", in: box)
-        let failed = try await sim.cli(["deploy", "--json"], in: box)
-        record("B failing deploy --json", failed)
-        #expect(failed.status == 9)
-        #expect(failed.stderr.contains("API_KEY=[REDACTED]"), "the failing service's logs are printed, redacted")
-
-        let argv = scanner.stop()
-        for vm in ["secret-site", "secret-box"] {
-            let files = try await sim.onVM(vm, "cat /data/.exe-deploy/*/audit.jsonl /data/*.compose.yaml* 2>/dev/null; ls -la /data")
-            outputs.append(("\(vm) files", files.stdout))
-        }
-        #expect(outputs.contains { $0.1.contains("tester@deploy-tests") }, "the search looked at real output")
-        for (name, text) in outputs {
-            #expect(!text.contains(token), "the registry token is in \(name)")
-            #expect(!text.contains(envSecret), "the env file's value is in \(name)")
-        }
-        #expect(argv.hits.count >= 1 && argv.hits.allSatisfy { $0.contains(canary) }, "a secret was in a process's argv: \(argv.hits)")
-        #expect(argv.distinctCommandLines > 20 && argv.sweeps > 20, "the scanner saw \(argv.distinctCommandLines) command lines in \(argv.sweeps) sweeps")
+    func deploy(_ directory: String, _ arguments: [String] = [], json: Bool = true) async throws -> ProcessOutput {
+        try await sim.cli(["deploy"] + arguments + (json ? ["--json"] : []), in: directory)
     }
-}
 
-extension DeployEndToEndTests {
-    @Test("Issue 12: the deploy lock is taken before building; of two concurrent deploys one builds, the other exits 8 without building and still prints its JSON report")
-    func lockBeforeBuild() async throws {
-        let sim = try self.sim
-        let app = try sim.makeApp("lockfirst-app", page: "v1")
-        _ = try expectSuccess(try await deploy(app), "first deploy")
-        try sim.write(.serves, page: "v2", in: app)
-        async let one = deploy(app)
-        async let two = deploy(app)
-        let outputs = [try await one, try await two].sorted { $0.status < $1.status }
-        try #require(outputs.map(\.status) == [0, 8], "concurrent deploys: \(outputs.map(\.status))\n\(outputs.map(\.stderr).joined(separator: "\n---\n"))")
-        let (winner, loser) = (outputs[0], outputs[1])
-        #expect(winner.stderr.contains("[build]") && winner.stderr.contains("[push]"), "the winner builds and pushes: \(winner.stderr)")
-        #expect(!loser.stderr.contains("[build]") && !loser.stderr.contains("[push]"), "the refused deploy built nothing: \(loser.stderr)")
-        #expect(loser.stderr.contains("held by"), "\(loser.stderr)")
-        let report = try JSONOutput.object(loser.stdout)
-        #expect(report["app"] as? String == "lockfirst-app" && (report["error"] as? String ?? "").contains("held by"), "\(loser.stdout)")
-        #expect((try await sim.vm("lockfirst-app")?["tags"] as? [String] ?? []).isEmpty, "the winner released the lock")
-        let url = try #require(try await sim.vm("lockfirst-app")?["https_url"] as? String)
-        #expect(try await sim.get(url).body.contains("v2"))
-    }
-}
-
-extension DeployEndToEndTests {
-    @Test("Issue 16: Pattern A keeps the previous release paused (--keep-releases); rollback resumes and swaps it back without building; share settings stay on the name")
-    func keptReleases() async throws {
-        let sim = try self.sim
-        let app = try sim.makeApp("kept-app", page: "v1")
-        _ = try expectSuccess(try await deploy(app), "first deploy")
-        try sim.write(.serves, page: "v2", in: app)
-        _ = try expectSuccess(try await deploy(app), "second deploy")
-        func aside() async throws -> [String] { try await sim.vmNames().filter { $0.hasPrefix("kept-app-p") } }
-        let kept = try await aside()
-        try #require(kept.count == 1, "one release kept: \(kept)")
-        let keptVM = try #require(try await sim.vm(kept[0]))
-        #expect(keptVM["status"] as? String == "paused", "\(keptVM)")
-        #expect((keptVM["tags"] as? [String] ?? []).contains { $0.hasPrefix("exe-deploy-kept-") })
-        #expect(!(keptVM["tags"] as? [String] ?? []).contains("exe-deploy-lock"), "the lock tags left with the swap")
-        let url = try #require(try await sim.vm("kept-app")?["https_url"] as? String)
-        #expect(try await sim.get(url).body.contains("v2"))
-
-        // Share settings changed on the live VM after the deploy, and its
-        // custom domain, follow the name.
-        _ = try await sim.control("share set-public kept-app")
-        _ = try await sim.control("domain add kept-app kept.example.com")
-        let rolled = try await sim.cli(["deploy", "rollback", "--json"], in: app)
-        let report = try expectSuccess(rolled, "rollback")
-        #expect(rolled.stderr.contains("[resume]") && !rolled.stderr.contains("[build]") && !rolled.stderr.contains("[create]"), "\(rolled.stderr)")
-        #expect(report["action"] as? String == "rollback")
-        let total = try #require((report["timings"] as? [String: Any])?["total"] as? Double)
-        print("kept-release rollback took \(total) s: \(rolled.stderr.split(separator: "\n").last ?? "")")
-        #expect(total <= 10, "rollback by resume is a few control calls: \(total) s")
-        #expect(try await sim.get(url).body.contains("v1"))
-        #expect(try await sim.vm("kept-app")?["status"] as? String == "running")
-        #expect(try await sim.control("share show kept-app")["status"] as? String == "public")
-        let domains = try await sim.harness.ssh("domain ls kept-app --json", key: sim.key).stdout
-        #expect(domains.contains("kept.example.com"), "the domain stays on the live name: \(domains)")
-        let afterRollback = try await aside()
-        #expect(afterRollback.count == 1 && afterRollback != kept, "the release rolled away from is kept in its place: \(afterRollback)")
-        #expect(try await sim.vm(afterRollback[0])?["status"] as? String == "paused")
-
-        // --keep-releases 0 removes every previous release.
-        try sim.write(.serves, page: "v3", in: app)
-        _ = try expectSuccess(try await deploy(app, ["--keep-releases", "0"]), "deploy keeping none")
-        #expect(try await aside() == [], "keep 0 leaves no previous release")
-        #expect(try await sim.harness.ssh("domain ls kept-app --json", key: sim.key).stdout.contains("kept.example.com"), "the domain moved with the deploy's swap too")
-        #expect(try await sim.get(url).body.contains("v3"))
-        // With no kept release, rollback falls back to the previous image.
-        let byImage = try expectSuccess(try await sim.cli(["deploy", "rollback", "--json"], in: app), "rollback by image")
-        #expect(byImage["action"] as? String == "rollback")
-        #expect(try await sim.get(url).body.contains("v1"))
-
-        // --keep-releases 2 keeps the two newest previous releases and removes older ones.
-        let before = try await aside()
-        #expect(before.count == 1, "the rollback by image kept the release it replaced (default 1): \(before)")
-        var keptSoFar: [[String]] = []
-        for page in ["v4", "v5", "v6"] {
-            try sim.write(.serves, page: page, in: app)
-            _ = try expectSuccess(try await deploy(app, ["--keep-releases", "2"]), "deploy \(page) keeping 2")
-            keptSoFar.append(try await aside().sorted())
-        }
-        #expect(keptSoFar.map(\.count) == [2, 2, 2], "kept after each deploy: \(keptSoFar)")
-        if keptSoFar.count == 3, let oldest = before.first {
-            #expect(keptSoFar[0].contains(oldest) && !keptSoFar[1].contains(oldest), "the oldest kept release goes first: \(keptSoFar)")
-            #expect(Set(keptSoFar[2]).intersection(keptSoFar[0]).isEmpty, "two deploys later none of the first pair is left: \(keptSoFar)")
-        }
-        for name in keptSoFar[2] { #expect(try await sim.vm(name)?["status"] as? String == "paused") }
-        #expect(try await sim.get(url).body.contains("v6"))
+    func expectSuccess(_ output: ProcessOutput, _ what: String) throws -> [String: Any] {
+        try #require(output.status == 0, "\(what) failed (\(output.status)):\n\(output.stderr)\n\(output.stdout)")
+        return try JSONOutput.object(output.stdout)
     }
 }

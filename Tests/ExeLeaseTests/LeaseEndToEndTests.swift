@@ -110,7 +110,9 @@ final class OutputCollector: @unchecked Sendable {
     var stderr: String { lock.withLock { String(decoding: err, as: UTF8.self) } }
 }
 
-@Suite("Leases against exe-sim", .serialized)
+/// Each test has a simulator of its own (``withLeaseTestBed(_:)``), so they
+/// run side by side as ``SimulatorGate`` allows.
+@Suite("Leases against exe-sim")
 struct LeaseEndToEndTests {
     @Test("warmup, run (exit code passes through), incremental sync, stop, stop again, list")
     func lifecycle() async throws {

@@ -9,7 +9,9 @@ import Testing
 /// and resume (exe-sim's `pause`/`resume`, ControlSession+Pause.swift, after
 /// exe.dev's docs typescript-sandboxes.md / sandbox.md), reuse and fixed
 /// lease ids, the heartbeat against a `gc` from another machine, artifacts.
-@Suite("exe-cli lease: stop twice, pause, reuse, heartbeat, artifacts (exe-sim)", .serialized)
+/// Each test has a simulator of its own, so they run side by side as
+/// ``SimulatorGate`` allows.
+@Suite("exe-cli lease: stop twice, pause, reuse, heartbeat, artifacts (exe-sim)")
 struct LeaseLifeCLITests {
     /// Runs the built exe-cli in `directory` (the test repository by default).
     static func cli(

@@ -1,7 +1,6 @@
 import Testing
 
-/// Every suite that runs a simulator, one after another: each starts
-/// sshds, a registry, podman and dozens of ssh clients, and two at once on
-/// a 2-core machine starve the timing-sensitive tests of other modules.
-@Suite(.serialized)
+/// The suites that run a simulator of their own (`.sharedSimulator`); how
+/// many run at once is ``SimulatorGate``'s to say, across every module.
+@Suite
 enum SimulatorSuites {}

@@ -162,7 +162,10 @@ struct ConnectionHolderTests {
         // A copy is another file (inode), as an upgraded binary is.
         let binary = try #require(CLIProcessTests.binary)
         let copy = bed.directory.file("exe-cli-upgraded")
-        try FileManager.default.copyItem(atPath: binary, toPath: copy)
+        // Copied by `cp`, not in this process: a child another test spawns
+        // meanwhile would inherit our write descriptor, and exec of the copy
+        // would fail with ETXTBSY ("Text file busy") until it exits.
+        try await LocalProcessRunner().check(ProcessInvocation("cp", [binary, copy], timeout: .seconds(30)))
         let upgraded = try await LocalProcessRunner().run(ProcessInvocation(copy, ["connections", "--json"], environment: bed.environment(), timeout: .seconds(30)))
         #expect(upgraded.stdout.contains("\"running\":false"), "the copy saw the first build's holder: \(upgraded.stdout)")
         let ran = try await LocalProcessRunner().run(ProcessInvocation(copy, ["vm", "ls", "--json"], environment: bed.environment(), timeout: .seconds(60)))
