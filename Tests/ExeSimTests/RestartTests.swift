@@ -98,7 +98,14 @@ extension SimulatorSuites {
                     ProcessInvocation(harness.executable, ["up", "--tls", "--state", harness.stateDirectory], timeout: .seconds(180)))
                 #expect(tls.status == 0, "\(tls.stderr)")
                 let proxy = try #require(SimulatorHarness.parseExports(tls.stdout)["EXE_VM_PROXY_TLS"], "\(tls.stdout)")
-                let health = try await harness.ssh(port: port, "curl -s -k -m 5 -o /dev/null -w '%{http_code}' https://\(proxy)/_sim/health", key: sim.key)
+                // The replaced relay listens on the VM's port again, or on
+                // another when that one was taken in between (by any
+                // connection's ephemeral port: the simulator's ports come from
+                // that range); `ls` says which.
+                let listed = try await harness.ssh("ls --json relay-vm", key: sim.key)
+                let current = try #require(
+                    (try JSONLines.object(listed.stdout)["vms"] as? [[String: Any]])?.first?["ssh_port"] as? Int, "\(listed.stdout)")
+                let health = try await harness.ssh(port: current, "curl -s -k -m 5 -o /dev/null -w '%{http_code}' https://\(proxy)/_sim/health", key: sim.key)
                 #expect(health.stdout == "200", "from inside the VM, \(proxy): \(health.stdout)\(health.stderr)")
             } catch {
                 try? await harness.stop()
