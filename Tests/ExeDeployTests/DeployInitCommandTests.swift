@@ -6,7 +6,7 @@ import Testing
 @Suite("exe-cli deploy init and config, as a user runs them in a repository")
 struct DeployInitCommandTests {
     func run(_ arguments: [String], in directory: String, environment: [String: String] = [:]) async throws -> ProcessOutput {
-        let binary = try #require(DeploySimulator.locate("exe-cli"), "exe-cli is not built")
+        let binary = try #require(BuiltProduct.path("exe-cli"), "exe-cli is not built")
         var variables = environment
         for name in ProcessInfo.processInfo.environment.keys where name.hasPrefix("EXE_") && variables[name] == nil { variables[name] = "" }
         variables["HOME"] = directory

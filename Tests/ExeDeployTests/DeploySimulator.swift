@@ -24,7 +24,7 @@ final class DeploySimulator: Sendable {
     }
 
     static func start() async throws -> DeploySimulator {
-        let binary = try #require(locate("exe-cli"), "exe-cli is not built next to the tests")
+        let binary = try #require(BuiltProduct.path("exe-cli"), "exe-cli is not built")
         let scratch = try TemporaryDirectory(prefix: "exe-deploy-e2e")
         let pair = try await SSHKeyPair.generate(type: "ed25519", at: scratch.file("client_key"), comment: "deploy-tests")
         do {
@@ -41,8 +41,6 @@ final class DeploySimulator: Sendable {
         ConnectionHolderProcesses.stop(under: scratch.path)
         try await harness.stop()
     }
-
-    static func locate(_ name: String) -> String? { BuiltProduct.path(name) }
 
     /// The registry token every deploy uses (the secret the tests search for).
     var registryToken: Secret { harness.registryPassword }

@@ -14,7 +14,7 @@ struct ExeRegistryRelayTests {
     /// `docker_client.go`, `detectPropertiesHelper`). A relay that waited
     /// for a request head after a ClientHello held every push for Go's
     /// 10-second TLS handshake timeout, twice per deploy.
-    @Test("a TLS ClientHello is refused at once with a plain-text 400; plain HTTP then goes through with the token and the registry's Host")
+    @Test("a TLS ClientHello is refused at once with a plain-text 400; plain HTTP then goes through to the upstream")
     func refusesTLSAtOnce() async throws {
         let scratch = try TemporaryDirectory(prefix: "exe-relay")
         defer { scratch.remove() }
