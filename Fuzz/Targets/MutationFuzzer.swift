@@ -9,7 +9,7 @@ public struct MutationFuzzer {
     public struct Summary: Sendable {
         /// Inputs run.
         public var inputs: Int
-        /// The longest time one input took.
+        /// The most CPU time one input took (``ThreadCPUTime``).
         public var slowest: Duration
         /// The input that took ``slowest``.
         public var slowestInput: Data
@@ -25,15 +25,16 @@ public struct MutationFuzzer {
     }
 
     /// Runs `target` on every corpus entry, then on mutated and random
-    /// inputs until `inputs` have run or `budget` has passed.
+    /// inputs until `inputs` have run or the calling thread has used
+    /// `budget` of CPU time (``ThreadCPUTime``: the same work on a busy
+    /// machine as on an idle one).
     public mutating func run(_ target: FuzzTarget, inputs: Int, budget: Duration) -> Summary {
-        let clock = ContinuousClock()
-        let start = clock.now
+        let start = ThreadCPUTime.now()
         var summary = Summary(inputs: 0, slowest: .zero, slowestInput: Data())
         func time(_ input: Data) {
-            let began = clock.now
+            let began = ThreadCPUTime.now()
             target.run(input)
-            let took = began.duration(to: clock.now)
+            let took = ThreadCPUTime.now() - began
             if took > summary.slowest {
                 summary.slowest = took
                 summary.slowestInput = input
@@ -41,7 +42,7 @@ public struct MutationFuzzer {
             summary.inputs += 1
         }
         for input in corpus { time(input) }
-        while summary.inputs < inputs, start.duration(to: clock.now) < budget {
+        while summary.inputs < inputs, ThreadCPUTime.now() - start < budget {
             time(next())
         }
         return summary

@@ -26,7 +26,7 @@ struct StateOption: ParsableArguments {
 }
 
 struct Up: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Start the simulator and print export lines for a shell to eval.")
+    static let configuration = CommandConfiguration(commandName: "up", abstract: "Start the simulator and print export lines for a shell to eval.")
     @OptionGroup var stateOption: StateOption
     @Option(help: "Port of the control-plane sshd (default: a free one).") var port: Int?
     @Option(help: "A public key file to register to the account (repeatable).") var authorize: [String] = []
@@ -48,7 +48,7 @@ struct Up: ParsableCommand {
 }
 
 struct Down: ParsableCommand {
-    static let configuration = CommandConfiguration(
+    static let configuration = CommandConfiguration(commandName: "down", 
         abstract: "Stop everything up started, by pid.",
         discussion: "VMs' containers are stopped and kept: the next up starts the running ones again. --purge removes them and the images pulled from the simulator's registry.")
     @OptionGroup var stateOption: StateOption
@@ -61,7 +61,7 @@ struct Down: ParsableCommand {
 }
 
 struct Status: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Report the simulator's processes.")
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "Report the simulator's processes.")
     @OptionGroup var stateOption: StateOption
 
     func run() throws {
@@ -72,7 +72,7 @@ struct Status: ParsableCommand {
 }
 
 struct Serve: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run the daemon: POST /exec and VM proxies (started by up).")
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the daemon: POST /exec and VM proxies (started by up).")
     @OptionGroup var stateOption: StateOption
 
     func run() throws {
@@ -81,7 +81,7 @@ struct Serve: ParsableCommand {
 }
 
 struct Control: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "The control sshd's forced command (runs SSH_ORIGINAL_COMMAND).")
+    static let configuration = CommandConfiguration(commandName: "control", abstract: "The control sshd's forced command (runs SSH_ORIGINAL_COMMAND).")
     @OptionGroup var stateOption: StateOption
     @Flag(help: "Run EXE_SIM_COMMAND for the HTTPS API (JSON forced).") var https = false
     @Option(help: "The API key's fingerprint (with --https).") var fingerprint: String?

@@ -134,7 +134,7 @@ struct ControlSimulatorTrait: SuiteTrait, TestScoping {
     var isRecursive: Bool { false }
 
     func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
-        try await SimulatorGate.withExclusive(label: test.name, start: ControlSimulator.start, stop: { try await $0.stop() }) { simulator in
+        try await SimulatorGate.withTurn(label: test.name, start: ControlSimulator.start, stop: { try await $0.stop() }) { simulator in
             try await ControlSimulatorScope.$current.withValue(simulator) { try await function() }
         }
     }

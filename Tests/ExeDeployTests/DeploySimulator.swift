@@ -177,7 +177,7 @@ struct DeploySimulatorTrait: SuiteTrait, TestScoping {
     var isRecursive: Bool { false }
 
     func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
-        try await SimulatorGate.withExclusive(label: test.name, start: DeploySimulator.start, stop: { try await $0.stop() }) { simulator in
+        try await SimulatorGate.withTurn(label: test.name, start: DeploySimulator.start, stop: { try await $0.stop() }) { simulator in
             try await DeploySimulatorScope.$current.withValue(simulator) { try await function() }
         }
     }

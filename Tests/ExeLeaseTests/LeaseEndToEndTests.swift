@@ -84,9 +84,10 @@ struct LeaseTestBed {
 }
 
 /// Runs `body` with a fresh test bed and always stops its simulator
-/// afterwards, holding ``SimulatorGate`` so other modules' simulators wait.
-func withLeaseTestBed(_ body: (LeaseTestBed) async throws -> Void) async throws {
-    try await SimulatorGate.withExclusive(label: Test.current?.name ?? "lease test", start: { try await LeaseTestBed.start() }, stop: { await $0.stop() }, body)
+/// afterwards, in a ``SimulatorGate`` turn of `load`.
+func withLeaseTestBed(load: SimulatorGate.Load = .busy, _ body: (LeaseTestBed) async throws -> Void) async throws {
+    try await SimulatorGate.withTurn(
+        label: Test.current?.name ?? "lease test", load: load, start: { try await LeaseTestBed.start() }, stop: { await $0.stop() }, body)
 }
 
 func collectOutput(_ sink: OutputCollector) -> @Sendable (CommandOutputEvent) -> Void {

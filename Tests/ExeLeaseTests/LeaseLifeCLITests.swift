@@ -199,7 +199,8 @@ struct LeaseLifeCLITests {
 
     @Test("the heartbeat keeps a long run from a gc on another machine with a short idle limit; lease touch moves the expiry by hand")
     func heartbeat() async throws {
-        try await withLeaseTestBed { bed in
+        // Mostly a 30 s command and an idle limit lapsing, with a gc a second.
+        try await withLeaseTestBed(load: .mostlyWaiting) { bed in
             let warm = try await Self.cli(bed, ["lease", "warmup", "--idle-timeout", "12s", "--json"])
             #expect(warm.status == 0, "\(warm.stderr)")
             let id = try #require(try Self.json(warm)["lease_id"] as? String)

@@ -76,7 +76,7 @@ struct SharedSimulator: SuiteTrait, TestScoping {
     func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
         // Simulators of other test modules (ExeControlTests, exe-cliTests) wait.
         let environment = self.environment
-        try await SimulatorGate.withExclusive(
+        try await SimulatorGate.withTurn(
             label: test.name, start: { try await SimulatorFixture.start(environment: environment) }, stop: { try await $0.stop() }
         ) { fixture in
             try await SimulatorScope.$current.withValue(fixture) { try await function() }

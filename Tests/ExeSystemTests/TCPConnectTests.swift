@@ -8,18 +8,20 @@ import Testing
 
 /// The one connect loop under TCPStream and ExeSSH, against real loopback sockets.
 @Suite struct TCPConnectTests {
-    /// A listening loopback socket on a free port; closed by the caller.
-    func listener() throws -> (fd: Int32, port: Int) {
+    /// A loopback socket on a free port, listening unless `listening` is
+    /// false (then the port refuses connections, and no other process can
+    /// take it while the socket is open); closed by the caller.
+    func listener(listening: Bool = true) throws -> (fd: Int32, port: Int) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in(sin_family: sa_family_t(AF_INET), sin_port: 0, sin_addr: in_addr(s_addr: inet_addr("127.0.0.1")), sin_zero: (0, 0, 0, 0, 0, 0, 0, 0))
         let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        try #require(bound == 0 && listen(fd, 4) == 0)
+        try #require(bound == 0 && (!listening || listen(fd, 4) == 0))
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
         return (fd, Int(UInt16(bigEndian: address.sin_port)))
     }
 
-    @Test("a listening port: a connected non-blocking socket with TCP_NODELAY; the same port once closed: refused, errno by errno")
+    @Test("a listening port: a connected non-blocking socket with TCP_NODELAY; a bound port nobody listens on: refused, errno by errno")
     func connectsThenRefuses() throws {
         let (listening, port) = try listener()
         let deadline = ContinuousClock.now + .seconds(5)
@@ -33,11 +35,18 @@ import Testing
         close(fd)
         close(listening)
 
-        let refused = TCPConnect.socket(to: addresses, deadline: ContinuousClock.now + .seconds(5))
-        guard case .failure(let failure) = refused else { Issue.record("connected to a closed port"); return }
+        // Not the closed port itself: with simulators starting beside this
+        // test, another process may listen there by the time it connects.
+        let (reserved, silentPort) = try listener(listening: false)
+        defer { close(reserved) }
+        let silent = try HostNameResolver.resolve(host: "127.0.0.1", port: silentPort, deadline: deadline)
+        let refused = TCPConnect.socket(to: silent, deadline: ContinuousClock.now + .seconds(5))
+        guard case .failure(let failure) = refused else { Issue.record("connected to a port nobody listens on"); return }
         #expect(failure == .failed(errnos: [ECONNREFUSED]) && failure.isRefused)
         // TCPStream words it as a NetworkError naming the address.
-        #expect(throws: NetworkError.self) { try TCPStream.connect(to: NetworkAddress(host: "127.0.0.1", port: port), deadline: ContinuousClock.now + .seconds(5)) }
+        #expect(throws: NetworkError.self) {
+            try TCPStream.connect(to: NetworkAddress(host: "127.0.0.1", port: silentPort), deadline: ContinuousClock.now + .seconds(5))
+        }
     }
 
     @Test("no address at all is a failure with no errno, which counts as refused: nothing listens there")

@@ -34,7 +34,7 @@ struct ExecFloodTests {
     }
 
     @Test func execSurvivesMalformedRequestsAndIdleConnections() async throws {
-        try await SimulatorGate.withExclusive(label: "ExecFloodTests", start: { try await SimulatorHarness.start(authorizedKeys: []) }, stop: { try await $0.stop() }) { sim in
+        try await SimulatorGate.withTurn(label: "ExecFloodTests", start: { try await SimulatorHarness.start(authorizedKeys: []) }, stop: { try await $0.stop() }) { sim in
             let port = try #require(URLComponents(string: sim.apiURL)?.port)
             let pidText = try String(contentsOfFile: sim.stateDirectory + "/daemon.pid", encoding: .utf8)
             let pid = try #require(Int32(pidText.trimmingCharacters(in: .whitespacesAndNewlines)))

@@ -274,7 +274,7 @@ struct CLISimulatorTrait: SuiteTrait, TestScoping {
 
     func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
         let tls = self.tls
-        try await SimulatorGate.withExclusive(label: test.name, start: { try await CLISimulator.start(tls: tls) }, stop: { try await $0.stop() }) { simulator in
+        try await SimulatorGate.withTurn(label: test.name, start: { try await CLISimulator.start(tls: tls) }, stop: { try await $0.stop() }) { simulator in
             try await CLISimulator.$current.withValue(simulator) { try await function() }
         }
     }
