@@ -64,6 +64,10 @@ public final class SSHConnection: Sendable {
     /// Operations queued or running on this connection.
     var load: Int { loop.load }
 
+    /// The CPU time the connection's thread used, once the connection has
+    /// ended (`nil` while it runs, and for a relayed connection).
+    package var threadCPUTime: Duration? { relay == nil ? loop.threadCPUTime : nil }
+
     /// Closes the connection and waits until its thread has released the
     /// session (so a process may exit safely afterwards). Pending operations
     /// fail with `cancelled`. A packet that is half-sent is finished first;

@@ -62,6 +62,7 @@ final class SessionLoop: @unchecked Sendable {
         var isAlive = true
         var failure: SSHError?
         var load = 0
+        var threadCPUTime: Duration?
     }
 
     let destination: SSHDestination
@@ -146,6 +147,9 @@ final class SessionLoop: @unchecked Sendable {
                     return
                 }
                 run()
+                var used = timespec()
+                clock_gettime(CLOCK_THREAD_CPUTIME_ID, &used)
+                shared.withLock { $0.threadCPUTime = .seconds(Int64(used.tv_sec)) + .nanoseconds(Int64(used.tv_nsec)) }
                 terminated.complete(.success(()))
             }
             thread.name = "ExeSSH \(destination)"
@@ -170,6 +174,10 @@ final class SessionLoop: @unchecked Sendable {
 
     /// The error that ended the connection, if it ended.
     var failure: SSHError? { shared.withLock { $0.failure } }
+
+    /// The CPU time the loop's thread used, once it has ended (`nil` while
+    /// it runs): a loop that waits costs next to nothing.
+    var threadCPUTime: Duration? { shared.withLock { $0.threadCPUTime } }
 
     /// Hands `operation` to the loop. Returns `false` (without queueing it)
     /// when the connection is already dead.
@@ -469,7 +477,14 @@ final class SessionLoop: @unchecked Sendable {
             // A passed deadline has been enforced; the operation is winding down.
             if let deadline = operation.deadline, !deadline.hasPassed, nearest.map({ deadline < $0 }) ?? true { nearest = deadline }
         }
-        if let keepalive = nextKeepalive, nearest.map({ keepalive < $0 }) ?? true { nearest = keepalive }
+        // A due keepalive waits while a probe is out (or the connection is
+        // closing): counting it would make every poll return at once, a
+        // busy loop for as long as the probe's answer takes.
+        if !keepaliveProbing, !shuttingDown, let keepalive = nextKeepalive, nearest.map({ keepalive < $0 }) ?? true { nearest = keepalive }
+        if let interval = configuration.keepaliveInterval {
+            let silenceLimit = Deadline(instant: lastInbound.instant + interval * configuration.keepaliveCountMax)
+            if !silenceLimit.hasPassed, nearest.map({ silenceLimit < $0 }) ?? true { nearest = silenceLimit }
+        }
         if let stalled = outboundStalledSince {
             let limit = Deadline(instant: stalled.instant + Self.outboundStallLimit)
             if !limit.hasPassed, nearest.map({ limit < $0 }) ?? true { nearest = limit }

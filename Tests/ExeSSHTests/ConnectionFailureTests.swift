@@ -129,6 +129,32 @@ struct ConnectionFailureTests {
         }
     }
 
+    @Test("an unanswered keepalive probe does not busy-wait: the connection's thread sleeps until the silence limit")
+    func unansweredProbeSleeps() async throws {
+        try await withServer { server in
+            var configuration = server.clientConfiguration()
+            // The probe goes out after 1 s and its next one is due after 2 s;
+            // the silence limit ends the connection after 6 s. Until the
+            // fix, the 4 s between were a busy loop: every poll returned at
+            // once for the due keepalive that could not start.
+            configuration.keepaliveInterval = .seconds(1)
+            configuration.keepaliveCountMax = 6
+            let connection = try await server.connect(configuration)
+            #expect(try await connection.run("true").succeeded)
+            let frozen = server.sessionPIDs
+            for pid in frozen { kill(pid, SIGSTOP) }
+            defer { for pid in frozen { kill(pid, SIGKILL); kill(pid, SIGCONT) } }
+            let clock = ContinuousClock()
+            let start = clock.now
+            while connection.isAlive, clock.now - start < .seconds(20) { try await Task.sleep(for: .milliseconds(100)) }
+            #expect(!connection.isAlive, "the silence limit ended the connection")
+            #expect(clock.now - start >= .seconds(5), "it lived until the silence limit, not less")
+            await connection.close()
+            let used = try #require(connection.threadCPUTime)
+            #expect(used < .milliseconds(500), "the connection's thread used \(used) of CPU in about 6 s, mostly waiting")
+        }
+    }
+
     @Test("uploads into a frozen server: every operation fails at its deadline and close() returns")
     func stalledUpload() async throws {
         try await withServer { server in
