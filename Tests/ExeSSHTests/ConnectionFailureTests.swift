@@ -148,7 +148,9 @@ struct ConnectionFailureTests {
             let start = clock.now
             while connection.isAlive, clock.now - start < .seconds(20) { try await Task.sleep(for: .milliseconds(100)) }
             #expect(!connection.isAlive, "the silence limit ended the connection")
-            #expect(clock.now - start >= .seconds(5), "it lived until the silence limit, not less")
+            // Silence counts from the last packet, before `start`: at least
+            // the 2 s after which the busy loop began, on a loaded machine too.
+            #expect(clock.now - start >= .seconds(3), "it lived past the due keepalive, into the silence limit")
             await connection.close()
             let used = try #require(connection.threadCPUTime)
             #expect(used < .milliseconds(500), "the connection's thread used \(used) of CPU in about 6 s, mostly waiting")
