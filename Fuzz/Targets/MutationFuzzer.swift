@@ -1,4 +1,5 @@
 public import Foundation
+import ExeSystem
 
 /// A seeded random-and-mutation fuzzer: no coverage guidance, but
 /// repeatable (the same seed gives the same inputs), bounded in inputs and

@@ -1,5 +1,6 @@
 internal import CLibSSH2
 import Foundation
+import ExeSystem
 import Synchronization
 
 #if canImport(Glibc)
@@ -147,9 +148,8 @@ final class SessionLoop: @unchecked Sendable {
                     return
                 }
                 run()
-                var used = timespec()
-                clock_gettime(CLOCK_THREAD_CPUTIME_ID, &used)
-                shared.withLock { $0.threadCPUTime = .seconds(Int64(used.tv_sec)) + .nanoseconds(Int64(used.tv_nsec)) }
+                let used = ThreadCPUTime.now()
+                shared.withLock { $0.threadCPUTime = used }
                 terminated.complete(.success(()))
             }
             thread.name = "ExeSSH \(destination)"

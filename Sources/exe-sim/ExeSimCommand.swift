@@ -48,7 +48,8 @@ struct Up: ParsableCommand {
 }
 
 struct Down: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "down", 
+    static let configuration = CommandConfiguration(
+        commandName: "down",
         abstract: "Stop everything up started, by pid.",
         discussion: "VMs' containers are stopped and kept: the next up starts the running ones again. --purge removes them and the images pulled from the simulator's registry.")
     @OptionGroup var stateOption: StateOption

@@ -110,17 +110,28 @@ struct ConnectionFailureTests {
         }
     }
 
-    @Test("a server that stops answering is declared dead by the keepalive")
-    func frozenServer() async throws {
+    /// Connects with the given keepalive, runs one command, then stops
+    /// (SIGSTOP) the server's session processes and runs `body`; they are
+    /// killed afterwards.
+    func withFrozenServer(
+        keepaliveInterval: Duration, countMax: Int, _ body: (SSHConnection) async throws -> Void
+    ) async throws {
         try await withServer { server in
             var configuration = server.clientConfiguration()
-            configuration.keepaliveInterval = .seconds(2)
-            configuration.keepaliveCountMax = 2
+            configuration.keepaliveInterval = keepaliveInterval
+            configuration.keepaliveCountMax = countMax
             let connection = try await server.connect(configuration)
             #expect(try await connection.run("true").succeeded)
             let frozen = server.sessionPIDs
             for pid in frozen { kill(pid, SIGSTOP) }
             defer { for pid in frozen { kill(pid, SIGKILL); kill(pid, SIGCONT) } }
+            try await body(connection)
+        }
+    }
+
+    @Test("a server that stops answering is declared dead by the keepalive")
+    func frozenServer() async throws {
+        try await withFrozenServer(keepaliveInterval: .seconds(2), countMax: 2) { connection in
             let clock = ContinuousClock()
             let start = clock.now
             let error = await #expect(throws: SSHError.self) { try await connection.run("echo never") }
@@ -131,19 +142,11 @@ struct ConnectionFailureTests {
 
     @Test("an unanswered keepalive probe does not busy-wait: the connection's thread sleeps until the silence limit")
     func unansweredProbeSleeps() async throws {
-        try await withServer { server in
-            var configuration = server.clientConfiguration()
-            // The probe goes out after 1 s and its next one is due after 2 s;
-            // the silence limit ends the connection after 6 s. Until the
-            // fix, the 4 s between were a busy loop: every poll returned at
-            // once for the due keepalive that could not start.
-            configuration.keepaliveInterval = .seconds(1)
-            configuration.keepaliveCountMax = 6
-            let connection = try await server.connect(configuration)
-            #expect(try await connection.run("true").succeeded)
-            let frozen = server.sessionPIDs
-            for pid in frozen { kill(pid, SIGSTOP) }
-            defer { for pid in frozen { kill(pid, SIGKILL); kill(pid, SIGCONT) } }
+        // The probe goes out after 1 s and its next one is due after 2 s;
+        // the silence limit ends the connection after 6 s. Until the fix,
+        // the 4 s between were a busy loop: every poll returned at once for
+        // the due keepalive that could not start.
+        try await withFrozenServer(keepaliveInterval: .seconds(1), countMax: 6) { connection in
             let clock = ContinuousClock()
             let start = clock.now
             while connection.isAlive, clock.now - start < .seconds(20) { try await Task.sleep(for: .milliseconds(100)) }
