@@ -1,3 +1,4 @@
+import CExeSystem
 import Foundation
 
 #if canImport(Glibc)
