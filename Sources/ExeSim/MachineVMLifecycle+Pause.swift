@@ -2,21 +2,17 @@ import ExeSystem
 import Foundation
 
 extension MachineVMLifecycle {
-    /// The freezer for `vm`'s processes and containers.
-    func freezer(_ vm: VMRecord) -> VMFreezer {
-        let runtimeAvailable = configuration.containerRuntimeAvailable
+    /// The freezer for `vm`'s processes and, with `containers`, its
+    /// containers' processes.
+    func freezer(_ vm: VMRecord, containers: Bool = true) -> VMFreezer {
+        let runtimeAvailable = containers && configuration.containerRuntimeAvailable
         let runtime = runtime
         let marker = marker(vm)
         return VMFreezer(
             sshdPIDFile: paths.vm(vm.id).sshdPID, markerEntry: "EXE_SIM_VM=\(marker)",
             containerPIDs: {
                 guard runtimeAvailable else { return [] }
-                let names = runtime.names(label: "exe-sim.vm", value: marker)
-                guard !names.isEmpty,
-                    let output = try? runtime.podman(["inspect", "--format", "{{.State.Pid}}"] + names, timeout: .seconds(60)),
-                    output.status == 0
-                else { return [] }
-                return output.stdout.split(separator: "\n").compactMap { Int32($0.trimmingCharacters(in: .whitespaces)) }
+                return runtime.containers(label: "exe-sim.vm", value: marker).map(\.pid)
             })
     }
 

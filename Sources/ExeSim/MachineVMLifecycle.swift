@@ -269,7 +269,9 @@ package struct MachineVMLifecycle: VMLifecycle {
     /// carry its marker, and its containers.
     func stopEverything(_ vm: VMRecord, removeContainers: Bool) {
         let vmPaths = paths.vm(vm.id)
-        freezer(vm).thaw()  // a paused VM's stopped processes must run to handle SIGTERM
+        // A paused VM's stopped processes must run to handle SIGTERM. Its
+        // containers' need not: `podman stop -t 0` and `rm -f -t 0` kill.
+        freezer(vm, containers: false).thaw()
         if let pid = ProcessTree.readPID(vmPaths.sshdPID) { ProcessTree.terminate(pid, grace: .seconds(1)) }
         ProcessTree.kill(ProcessTree.processes(withEnvironmentEntry: "EXE_SIM_VM=\(marker(vm))"))
         guard configuration.containerRuntimeAvailable else { return }

@@ -326,8 +326,8 @@ package struct SimLauncher: Sendable {
             for vm in (try? store.snapshot().vms) ?? [] {
                 let pid = ProcessTree.readPID(paths.vm(vm.id).sshdPID)
                 if !purge, configuration.containerRuntimeAvailable {
-                    let running = lifecycle.runtime.statuses(label: "exe-sim.vm", value: lifecycle.marker(vm))
-                        .filter { $0.value.hasPrefix("Up") }.keys.sorted()
+                    let running = lifecycle.runtime.containers(label: "exe-sim.vm", value: lifecycle.marker(vm))
+                        .filter(\.isRunning).map(\.name).sorted()
                     if !running.isEmpty, let data = try? JSONEncoder().encode(running) {
                         try? AtomicFile.write(data, to: paths.vm(vm.id).runningAtDown)
                     }

@@ -181,3 +181,23 @@ import Testing
         #expect(throws: ComposeFile.Problem.self) { try ComposeFile.parse("services:\n  app:\n    build: .\n") }
     }
 }
+
+/// `podman ps --format '{{.Names}}\t{{.Pid}}\t{{.Status}}'`, as podman 4.3
+/// printed it here for a running and a stopped container.
+@Suite struct ListedContainerTests {
+    @Test func parsesRunningAndStoppedLines() {
+        let running = ListedContainer(psLine: "exesim-ab12cd34-vm0001-web\t17944\tUp Less than a second ago")
+        #expect(running == ListedContainer(name: "exesim-ab12cd34-vm0001-web", pid: 17944, status: "Up Less than a second ago"))
+        #expect(running?.isRunning == true)
+        let stopped = ListedContainer(psLine: "web\t0\tExited (137) Less than a second ago")
+        #expect(stopped?.pid == 0)
+        #expect(stopped?.isRunning == false)
+        #expect(ListedContainer(psLine: "created\t0\tCreated")?.isRunning == false)
+    }
+
+    @Test func refusesLinesThatAreNotOne() {
+        for line in ["", "web", "web\t17944", "\t1\tUp", "web\tnot-a-pid\tUp 2 seconds"] {
+            #expect(ListedContainer(psLine: line) == nil, "\(line)")
+        }
+    }
+}
