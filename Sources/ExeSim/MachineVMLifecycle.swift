@@ -265,29 +265,29 @@ package struct MachineVMLifecycle: VMLifecycle {
         }
     }
 
-    /// Stops the VM's sshd (and every session under it), processes that
-    /// carry its marker, and its containers.
-    func stopEverything(_ vm: VMRecord, removeContainers: Bool) {
+    /// Stops the VM's sshd (and every session under it), the processes that
+    /// carry its marker, and then its containers as `containers` says.
+    func stopEverything(_ vm: VMRecord, containers: ContainerDisposal) {
         let vmPaths = paths.vm(vm.id)
         // A paused VM's stopped processes must run to handle SIGTERM. Its
         // containers' need not: `podman stop -t 0` and `rm -f -t 0` kill.
         freezer(vm, containers: false).thaw()
         if let pid = ProcessTree.readPID(vmPaths.sshdPID) { ProcessTree.terminate(pid, grace: .seconds(1)) }
         ProcessTree.kill(ProcessTree.processes(withEnvironmentEntry: "EXE_SIM_VM=\(marker(vm))"))
-        guard configuration.containerRuntimeAvailable else { return }
+        guard configuration.containerRuntimeAvailable, containers != .leave else { return }
         let vmRuntime = runtime(for: vm)
         let names = vmRuntime.names(label: "exe-sim.vm", value: marker(vm))
-        if removeContainers { vmRuntime.remove(names) } else { vmRuntime.stop(names) }
+        if containers == .remove { vmRuntime.remove(names) } else { vmRuntime.stop(names) }
     }
 
     package func destroy(_ vm: VMRecord) {
-        stopEverything(vm, removeContainers: true)
+        stopEverything(vm, containers: .remove)
         network(vm)?.remove(runner: runner)
         try? FileManager.default.removeItem(atPath: paths.vm(vm.id).root)
     }
 
     package func restart(_ vm: VMRecord) throws {
-        stopEverything(vm, removeContainers: false)
+        stopEverything(vm, containers: .stop)
         let port = try startSSHD(vm, port: vm.sshPort)
         if port != vm.sshPort { try recordSSHPort(vm, port) }
         guard configuration.containerRuntimeAvailable else { return }

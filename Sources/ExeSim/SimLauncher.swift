@@ -332,7 +332,11 @@ package struct SimLauncher: Sendable {
                         try? AtomicFile.write(data, to: paths.vm(vm.id).runningAtDown)
                     }
                 }
-                lifecycle.stopEverything(vm, removeContainers: purge)
+                // With purge, the containers on the host's network go in one
+                // `rm` below; those in a VM's own network are removed from
+                // inside it, before it goes (their port rules live there).
+                let ownNetwork = lifecycle.network(vm) != nil
+                lifecycle.stopEverything(vm, containers: !purge ? .stop : ownNetwork ? .remove : .leave)
                 lifecycle.network(vm)?.remove(runner: runner)
                 unlink(paths.vm(vm.id).sshdPID)
                 report += "stopped VM \(vm.name)\(pid.map { " (sshd pid \($0))" } ?? "")\n"

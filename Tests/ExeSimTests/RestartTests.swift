@@ -60,20 +60,31 @@ extension SimulatorSuites {
             #expect(status.status == 0, "\(status.stdout)")
             let ps = try await sim.onVM(composeVM, "docker ps --format '{{.Names}}'")
             #expect(ps.stdout.contains("web"), "\(ps.stdout)\(ps.stderr)")
-            _ = try await sim.control("rm restart-image restart-compose --json")
+            _ = try await sim.control("rm restart-image --json")
 
             // `down --purge` removes the images pulled from this simulator's
-            // registry (listing only those: podman filters by reference).
+            // registry (listing only those: podman filters by reference),
+            // and the containers of the VMs still there (restart-compose's).
             func registryImages() async throws -> [String] {
                 let listing = try await runner.run(ProcessInvocation(
                     "podman", ["--storage-driver", "vfs", "images", "--format", "{{.Repository}}:{{.Tag}}"], timeout: .seconds(120)))
                 return listing.stdout.split(separator: "\n").map(String.init).filter { $0.hasPrefix(harness.registry + "/") }
             }
+            let instance = try SimConfiguration.load(SimPaths(root: harness.stateDirectory)).instanceID
+            func containers() async throws -> [String] {
+                let listing = try await runner.run(ProcessInvocation(
+                    "podman", ["--storage-driver", "vfs", "ps", "-a", "--filter", "label=exe-sim.instance=\(instance)", "--format", "{{.Names}}"],
+                    timeout: .seconds(120)))
+                return listing.stdout.split(separator: "\n").map(String.init)
+            }
             #expect(try await registryImages().contains(image))
+            #expect(try await containers().count == 1)
             let purge = try await runner.run(ProcessInvocation(
                 harness.executable, ["down", "--purge", "--state", harness.stateDirectory], timeout: .seconds(180)))
             #expect(purge.status == 0, "\(purge.stderr)")
+            #expect(purge.stderr.contains("stopped VM restart-compose"), "\(purge.stderr)")
             #expect(try await registryImages() == [])
+            #expect(try await containers() == [])
         }
 
         /// Polls `url` until it answers 200 (containers take a moment to listen); the last status.
