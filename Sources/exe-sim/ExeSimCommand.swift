@@ -7,7 +7,6 @@ import Foundation
 #endif
 
 /// `exe-sim`: a local exe.dev.
-@main
 struct ExeSimCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "exe-sim",
@@ -88,18 +87,7 @@ struct Control: ParsableCommand {
     @Option(help: "The API key's fingerprint (with --https).") var fingerprint: String?
 
     func run() throws {
-        let environment = ProcessInfo.processInfo.environment
-        let status: Int32
-        if https {
-            status = ControlEntry.runHTTPS(
-                stateDirectory: stateOption.state, commandLine: environment["EXE_SIM_COMMAND"] ?? "", fingerprint: fingerprint ?? "")
-        } else {
-            switch ControlEntry.runSSH(stateDirectory: stateOption.state, environment: environment) {
-            case .exitStatus(let code): status = code
-            case .noExitStatus: ControlEntry.endWithoutExitStatus()
-            }
-        }
-        throw ExitCode(status)
+        throw ExitCode(ForcedCommand.control(state: stateOption.state, https: https, fingerprint: fingerprint).run())
     }
 }
 
@@ -109,7 +97,7 @@ struct VMExec: ParsableCommand {
     @Option(help: "The VM's id.") var vm: String
 
     func run() throws {
-        throw ExitCode(VMShell.enter(stateDirectory: stateOption.state, vmID: vm, environment: ProcessInfo.processInfo.environment))
+        throw ExitCode(ForcedCommand.vmExec(state: stateOption.state, vm: vm).run())
     }
 }
 
@@ -132,6 +120,6 @@ struct DockerShimCommand: ParsableCommand {
     @Argument(parsing: .allUnrecognized) var arguments: [String] = []
 
     func run() throws {
-        throw ExitCode(DockerShim.run(arguments: arguments, environment: ProcessInfo.processInfo.environment))
+        throw ExitCode(ForcedCommand.dockerShim(arguments: arguments).run())
     }
 }
